@@ -1,0 +1,63 @@
+// The extractive answerer: picks the 1-3 sentences of the retrieved passages that best
+// answer a question, each cited to its source, or says plainly that the documents do not
+// contain the answer. It never guesses: below the relevance bar it refuses.
+//
+// Signals per sentence: IDF-weighted coverage of the question's terms (from the index's own
+// statistics), Korean syllable-bigram overlap, proximity of matched terms within the
+// sentence, and the passage's retrieval rank. Deterministic: ties break by passage order,
+// then sentence position.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "docent/search/passage.h"
+
+namespace docent::rag {
+
+// Index statistics the scorer needs. The store implements it over FTS5's vocabulary.
+class TermStatistics {
+ public:
+  virtual ~TermStatistics() = default;
+  // Inverse document frequency of an analyzer term (see text/analyzer.h), >= 0. Unknown
+  // terms get the IDF of a term that occurs once.
+  virtual double Idf(std::string_view term) const = 0;
+};
+
+struct ExtractiveOptions {
+  size_t max_sentences = 3;
+  size_t max_answer_chars = 400;  // code points, citations markers excluded
+  double min_coverage = 0.5;      // share of the question's IDF mass a sentence must cover
+};
+
+struct Citation {
+  int number = 0;  // the [n] in the answer text, 1-based
+  search::Passage passage;
+};
+
+struct AnswerSentence {
+  std::string text;  // the sentence as it appears in the passage
+  int citation = 0;  // its Citation::number
+  double score = 0;
+};
+
+struct ExtractiveAnswer {
+  bool found = false;
+  // The answer as shown: "Sentence one. [1] Sentence two. [2]"; when !found, the plain
+  // not-found message in the question's language (Korean if it contains Hangul).
+  std::string text;
+  std::vector<AnswerSentence> sentences;
+  std::vector<Citation> citations;  // the sources cited, numbered in order of first use
+};
+
+ExtractiveAnswer AnswerExtractively(std::string_view question,
+                                    const std::vector<search::Passage>& passages,
+                                    const TermStatistics& stats,
+                                    const ExtractiveOptions& options = {});
+
+// The refusal text for a question (Korean when it contains Hangul, else English).
+std::string NotFoundMessage(std::string_view question);
+
+}  // namespace docent::rag

@@ -1,0 +1,22 @@
+// A retrieved passage: one chunk with its document and location, as the search module
+// returns it and the answer pipeline consumes it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace docent::search {
+
+struct Passage {
+  int64_t chunk_id = 0;
+  int64_t doc_id = 0;
+  std::string doc_title;
+  std::string doc_path;     // the path or upload name the document was added from
+  std::string location;     // Chunk::Location(): "p. 3 · Leave policy > Annual leave"
+  std::string text;         // the chunk's text (NFC)
+  uint32_t char_begin = 0;  // code point offsets into the document's extracted text
+  uint32_t char_end = 0;
+  double score = 0;         // higher is better; comparable within one result list only
+};
+
+}  // namespace docent::search

@@ -1,0 +1,52 @@
+// The chunker: turns an extracted document's blocks into the document's full text and the
+// chunks that are indexed and retrieved.
+//
+// Cuts along the structure: a heading starts a new chunk (once the current one is big enough
+// to stand alone), paragraphs are kept whole when they fit, and oversized paragraphs are cut
+// at sentence boundaries (hard-cut at a code point boundary only when one sentence is itself
+// too long). Consecutive chunks of one section overlap by a little (whole sentences, at most
+// `overlap_chars`). Pages, slides and sheets are tracked so a chunk knows where it starts
+// and ends. All text is NFC-normalised here.
+// Invariant: for every chunk, full_text's code points [char_begin, char_end) are exactly
+// the chunk's text.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "docent/ingest/document.h"
+
+namespace docent::text {
+
+struct ChunkerOptions {
+  size_t target_chars = 1000;  // aim for about this many code points
+  size_t min_chars = 800;      // do not close a chunk at a heading below this (unless the
+                               // section change is a new page/slide/sheet)
+  size_t max_chars = 1500;     // never exceed
+  size_t overlap_chars = 150;  // carried from the end of the previous chunk of a section
+};
+
+struct Chunk {
+  std::string text;          // NFC UTF-8, what is indexed
+  std::string heading_path;  // "Leave policy > Annual leave"; empty when no heading applies
+  uint32_t char_begin = 0;   // code point offsets into ChunkedDocument::full_text
+  uint32_t char_end = 0;
+  int page_begin = 0, page_end = 0;    // 0 when the format has no pages
+  int slide_begin = 0, slide_end = 0;  // 0 when not a slide deck
+  std::string sheet;                   // sheet of the chunk's first block, for xlsx
+
+  // Human-readable location: "p. 3", "pp. 3-4", "slide 2", "sheet Expenses",
+  // "Leave policy > Annual leave", or combinations joined with " · ".
+  std::string Location() const;
+};
+
+struct ChunkedDocument {
+  std::string full_text;  // NFC text of all blocks, joined by "\n\n"
+  std::vector<Chunk> chunks;
+};
+
+ChunkedDocument ChunkDocument(const ingest::ExtractedDocument& doc,
+                              const ChunkerOptions& options = {});
+
+}  // namespace docent::text

@@ -1,0 +1,118 @@
+// UTF-8 per RFC 3629: strict decoding (no overlongs, no surrogates, nothing past U+10FFFF).
+#include "docent/util/utf8.h"
+
+namespace docent::util {
+
+namespace {
+bool IsCont(unsigned char c) { return (c & 0xC0) == 0x80; }
+}  // namespace
+
+char32_t DecodeUtf8(std::string_view s, size_t& pos) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  unsigned char c = p[pos];
+  if (c < 0x80) {
+    ++pos;
+    return c;
+  }
+  size_t len;
+  char32_t cp;
+  char32_t min;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2, cp = c & 0x1F, min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3, cp = c & 0x0F, min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4, cp = c & 0x07, min = 0x10000;
+  } else {
+    ++pos;
+    return kReplacementChar;
+  }
+  if (pos + len > n) {
+    ++pos;
+    return kReplacementChar;
+  }
+  for (size_t i = 1; i < len; ++i) {
+    if (!IsCont(p[pos + i])) {
+      ++pos;
+      return kReplacementChar;
+    }
+    cp = (cp << 6) | (p[pos + i] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++pos;
+    return kReplacementChar;
+  }
+  pos += len;
+  return cp;
+}
+
+void AppendUtf8(char32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+bool IsValidUtf8(std::string_view bytes) {
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    size_t start = pos;
+    char32_t cp = DecodeUtf8(bytes, pos);
+    // A literal U+FFFD in the input is three bytes; a decoding failure advances by one.
+    if (cp == kReplacementChar && pos - start == 1) return false;
+  }
+  return true;
+}
+
+std::string ToValidUtf8(std::string_view bytes, size_t* replaced, size_t* first_bad) {
+  std::string out;
+  out.reserve(bytes.size());
+  size_t count = 0;
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    size_t start = pos;
+    char32_t cp = DecodeUtf8(bytes, pos);
+    if (cp == kReplacementChar && pos - start == 1) {
+      if (count == 0 && first_bad) *first_bad = start;
+      ++count;
+      // Swallow the rest of a malformed sequence (its continuation bytes) as one error.
+      while (pos < bytes.size() && IsCont(static_cast<unsigned char>(bytes[pos]))) ++pos;
+      AppendUtf8(kReplacementChar, out);
+    } else {
+      out.append(bytes.substr(start, pos - start));
+    }
+  }
+  if (replaced) *replaced = count;
+  return out;
+}
+
+size_t CountCodePoints(std::string_view utf8) {
+  size_t n = 0;
+  for (unsigned char c : utf8) n += !IsCont(c);
+  return n;
+}
+
+size_t ByteOffsetOfCodePoint(std::string_view utf8, size_t cp_index) {
+  size_t seen = 0;
+  for (size_t i = 0; i < utf8.size(); ++i) {
+    if (!IsCont(static_cast<unsigned char>(utf8[i]))) {
+      if (seen == cp_index) return i;
+      ++seen;
+    }
+  }
+  return utf8.size();
+}
+
+}  // namespace docent::util

@@ -1,0 +1,33 @@
+// UTF-8 decoding, validation and repair. Every byte string from outside (files, requests)
+// passes through ToValidUtf8 before any other module sees it.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace docent::util {
+
+constexpr char32_t kReplacementChar = 0xFFFD;
+
+// Decodes one code point at `pos`; advances `pos`. Returns kReplacementChar and advances by
+// one byte on a malformed sequence (overlong, surrogate, > U+10FFFF, truncated).
+char32_t DecodeUtf8(std::string_view s, size_t& pos);
+// Appends the UTF-8 encoding of `cp` (which must be a valid scalar value).
+void AppendUtf8(char32_t cp, std::string& out);
+
+// True when `bytes` is well-formed UTF-8.
+bool IsValidUtf8(std::string_view bytes);
+
+// Replaces each malformed sequence with U+FFFD; `replaced` counts them and `first_bad`
+// receives the byte offset of the first one (both optional).
+std::string ToValidUtf8(std::string_view bytes, size_t* replaced = nullptr,
+                        size_t* first_bad = nullptr);
+
+// Number of code points in valid UTF-8.
+size_t CountCodePoints(std::string_view utf8);
+
+// Byte offset of code point index `cp_index` (clamped to the end).
+size_t ByteOffsetOfCodePoint(std::string_view utf8, size_t cp_index);
+
+}  // namespace docent::util

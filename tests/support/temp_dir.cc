@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include <cassert>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -12,7 +12,7 @@ namespace docent::testing {
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "docent-test-XXXXXX").string();
   char* made = mkdtemp(tmpl.data());
-  assert(made != nullptr && "mkdtemp failed");
+  if (made == nullptr) std::abort();
   path_ = made;
 }
 

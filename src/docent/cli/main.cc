@@ -1,7 +1,49 @@
 // docent's entry point: dispatches to the subcommands in cli/.
 #include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
 
-int main() {
-  std::puts("docent");
-  return 0;
+#include "docent/cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(docent: answers questions about your documents, with citations.
+
+usage: docent COMMAND [options]
+
+commands:
+  add PATH...              ingest files and folders (pdf docx pptx xlsx hwpx html md txt csv)
+  search "query" [-k N]    ranked passages with score, document and location
+  ask "question"           the sentences that answer, each cited, then the sources
+  docs ls | docs rm ID|PATH
+                           list or remove documents
+  eval DIR                 retrieval quality on a BEIR-format set (corpus, queries, qrels)
+
+common options:
+  --data DIR               data directory (default: $DOCENT_DATA or ~/.local/share/docent)
+  --json                   machine-readable output (search, ask, docs ls, eval)
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help") ||
+      !std::strcmp(argv[1], "help")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string cmd = argv[1];
+  docent::cli::Argv rest(argv + 2, argv + argc);
+  if (cmd == "add") return docent::cli::RunAdd(rest);
+  if (cmd == "search") return docent::cli::RunSearch(rest);
+  if (cmd == "ask") return docent::cli::RunAsk(rest);
+  if (cmd == "docs") return docent::cli::RunDocs(rest);
+  if (cmd == "eval") return docent::cli::RunEval(rest);
+  if (cmd == "--version" || cmd == "version") {
+    std::puts("docent 0.1.0");
+    return 0;
+  }
+  std::fprintf(stderr, "docent: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
+  return 2;
 }

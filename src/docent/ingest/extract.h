@@ -3,6 +3,9 @@
 // Every input is treated as hostile. A failure is a Status naming the file and the reason
 // (kCorrupt for a broken or encrypted PDF, kTooLarge for a file or zip over the limits,
 // kUnsupported for an unknown type); it never throws and never aborts the process.
+// Messages start with the file name: "x.txt: empty file" (kInvalidArgument),
+// "scan.pdf: no extractable text ..." (kUnsupported: nothing but whitespace or images),
+// "a.docx: word/document.xml: malformed XML (...)" (kCorrupt, naming the zip entry).
 // Thread safety: all functions are reentrant; poppler and libzip are used per call.
 #pragma once
 

@@ -5,7 +5,8 @@
 // Signals per sentence: IDF-weighted coverage of the question's terms (from the index's own
 // statistics), Korean syllable-bigram overlap, proximity of matched terms within the
 // sentence, and the passage's retrieval rank. Deterministic: ties break by passage order,
-// then sentence position.
+// then sentence position. The scoring formula and the refusal bar are spelled out in
+// rag/sentence_scorer.h; what counts as a question's content in rag/question_lexicon.h.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +30,15 @@ class TermStatistics {
 struct ExtractiveOptions {
   size_t max_sentences = 3;
   size_t max_answer_chars = 400;  // code points, citations markers excluded
-  double min_coverage = 0.5;      // share of the question's IDF mass a sentence must cover
+  // Share of the question's IDF mass a sentence must cover. On examples/ the answering
+  // sentences cover >= 0.63 and the best sentence for an uncovered question <= 0.50.
+  double min_coverage = 0.6;
+  // At least one question word at least this specific must be matched by the sentence itself
+  // (with the store's IDF, 1.0 is a term in about a third of the chunks).
+  double min_term_idf = 1.0;
+  // A second or third sentence is given only when it also clears the bar and scores at least
+  // this share of the best one.
+  double secondary_ratio = 0.8;
 };
 
 struct Citation {

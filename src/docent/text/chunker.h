@@ -1,14 +1,23 @@
 // The chunker: turns an extracted document's blocks into the document's full text and the
 // chunks that are indexed and retrieved.
 //
-// Cuts along the structure: a heading starts a new chunk (once the current one is big enough
-// to stand alone), paragraphs are kept whole when they fit, and oversized paragraphs are cut
-// at sentence boundaries (hard-cut at a code point boundary only when one sentence is itself
-// too long). Consecutive chunks of one section overlap by a little (whole sentences, at most
-// `overlap_chars`). Pages, slides and sheets are tracked so a chunk knows where it starts
-// and ends. All text is NFC-normalised here.
+// full_text: each block's text, NFC-normalised and trimmed of surrounding white space, joined
+// by "\n\n" (headings included as they are); blocks left empty are skipped.
+// Cuts along the structure: a heading starts a new chunk once the current one is big enough
+// to stand alone (min_chars), or always when it opens a new page; a heading never ends a
+// chunk when text follows it (it moves to the next chunk). Paragraphs are kept whole when
+// they fit; a paragraph that does not fit either starts the next chunk (when the current one
+// has min_chars) or fills the current one sentence by sentence. Sentences longer than
+// target_chars are cut at a space near the limit, or hard-cut at a code point boundary when
+// no space is near. A chunk closes once it reaches target_chars and never exceeds max_chars.
+// Consecutive chunks of one section overlap by whole trailing sentences (at most
+// `overlap_chars`; none after a heading, a slide or sheet change, or a cut-up sentence).
+// A chunk never mixes two slides or two sheets; it may span PDF pages. heading_path is the
+// path ("A > B", by heading level) of the chunk's first non-heading text; headings declared
+// on a slide or sheet close with it. Deterministic: the same input gives the same chunks.
+// A document with no text gives no chunks; a tiny one gives one.
 // Invariant: for every chunk, full_text's code points [char_begin, char_end) are exactly
-// the chunk's text.
+// the chunk's text, which neither begins nor ends with white space.
 #pragma once
 
 #include <cstdint>

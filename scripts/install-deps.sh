@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything docent needs to build and test, from Debian's archive only.
+# Idempotent: packages already present are not touched, and apt-get runs only when
+# something is missing. Works without a terminal (CI=true).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libsqlite3-dev libutf8proc-dev libstemmer-dev libpcre2-dev libxxhash-dev
+  libpoppler-cpp-dev libzip-dev libpugixml-dev zlib1g-dev
+  nlohmann-json3-dev libcpp-httplib-dev libhnswlib-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libcairo2-dev fonts-nanum poppler-utils
+  clang-14 libclang-rt-14-dev clang-format
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "install-deps: all ${#PACKAGES[@]} packages present"

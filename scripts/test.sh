@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole test suite, stage by stage, each stage timed so a slow one shows.
+# Stages: deps, build (-Werror), tests, ASan+UBSan build and tests, fuzz smoke runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+t_all=$SECONDS
+
+stage() {
+  local name=$1; shift
+  local t0=$SECONDS
+  echo "=== stage: $name"
+  "$@"
+  echo "=== stage: $name took $((SECONDS - t0)) s"
+}
+
+configure_build() {
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDOCENT_WERROR=ON >/dev/null
+  cmake --build build -j "$JOBS"
+}
+unit_tests() { ctest --test-dir build -j "$JOBS" --output-on-failure; }
+asan_build() {
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDOCENT_SANITIZE=ON \
+    -DDOCENT_BENCH=OFF -DDOCENT_WERROR=ON >/dev/null
+  cmake --build build-asan -j "$JOBS"
+}
+asan_tests() {
+  # "slow" tests are differential runs too slow under ASan; they ran in the normal build.
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan -j "$JOBS" --output-on-failure -LE slow
+}
+fuzz() {
+  CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+    -DDOCENT_FUZZ=ON -DDOCENT_TESTS=OFF -DDOCENT_BENCH=OFF -DDOCENT_WERROR=ON >/dev/null
+  cmake --build build-fuzz -j "$JOBS"
+  for f in build-fuzz/tests/fuzz/fuzz_*; do
+    [ -x "$f" ] || continue
+    name=$(basename "$f")
+    mkdir -p "build-fuzz/corpus/$name"
+    seeds="tests/fuzz/seeds/${name#fuzz_}"
+    echo "fuzzing $name for ${FUZZ_SECONDS}s"
+    "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=1 \
+      "build-fuzz/corpus/$name" $( [ -d "$seeds" ] && echo "$seeds" ) 2>&1 | tail -n 3
+  done
+}
+
+stage deps scripts/install-deps.sh
+stage build configure_build
+stage tests unit_tests
+stage asan-build asan_build
+stage asan-tests asan_tests
+stage fuzz fuzz
+echo "=== all stages passed in $((SECONDS - t_all)) s"

@@ -1,0 +1,132 @@
+// `docent add PATH...`: ingest files and folders, with a progress bar on a terminal and one
+// line per file otherwise.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "docent/cli/commands.h"
+#include "docent/indexer/indexer.h"
+
+namespace docent::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class Progress {
+ public:
+  Progress(size_t total_files, uint64_t total_bytes, bool tty)
+      : total_files_(total_files), total_bytes_(total_bytes), tty_(tty), start_(Clock::now()) {}
+
+  void Report(const indexer::FileResult& r) {
+    ++files_;
+    bytes_ += r.bytes;
+    if (r.outcome == indexer::Outcome::kAdded || r.outcome == indexer::Outcome::kReplaced) {
+      chunks_ += r.chunks;
+    }
+    bool problem = r.outcome == indexer::Outcome::kFailed || r.outcome == indexer::Outcome::kSkipped;
+    if (tty_) {
+      // Problems and warnings stay on screen above the bar; routine files only move the bar.
+      if (problem || !r.warnings.empty()) {
+        std::fprintf(stderr, "\r\033[K");
+        PrintLine(r, stderr);
+      }
+      DrawBar();
+    } else {
+      PrintLine(r, stdout);
+      std::fflush(stdout);
+    }
+  }
+
+  void Finish(size_t added, size_t updated, size_t unchanged, size_t skipped, size_t failed) {
+    if (tty_) std::fprintf(stderr, "\r\033[K");
+    double secs = Seconds();
+    std::printf("%zu added, %zu updated, %zu unchanged, %zu skipped, %zu failed; %zu chunks, "
+                "%.1f MB in %.2f s\n",
+                added, updated, unchanged, skipped, failed, chunks_, bytes_ / 1e6, secs);
+  }
+
+ private:
+  static void PrintLine(const indexer::FileResult& r, FILE* out) {
+    switch (r.outcome) {
+      case indexer::Outcome::kFailed:
+        std::fprintf(out, "failed %s: %s\n", r.path.c_str(), r.message.c_str());
+        break;
+      case indexer::Outcome::kSkipped:
+        std::fprintf(out, "skip %s: %s\n", r.path.c_str(), r.message.c_str());
+        break;
+      default:
+        std::fprintf(out, "%s %s (%zu chunks)\n", std::string(OutcomeName(r.outcome)).c_str(),
+                     r.path.c_str(), r.chunks);
+    }
+    for (const std::string& w : r.warnings) std::fprintf(out, "  warning %s: %s\n", r.path.c_str(), w.c_str());
+  }
+
+  double Seconds() const {
+    return std::chrono::duration<double>(Clock::now() - start_).count();
+  }
+
+  void DrawBar() {
+    constexpr int kWidth = 28;
+    double frac = total_bytes_ ? static_cast<double>(bytes_) / total_bytes_
+                               : static_cast<double>(files_) / std::max<size_t>(1, total_files_);
+    int filled = static_cast<int>(frac * kWidth + 0.5);
+    std::string bar(static_cast<size_t>(std::min(filled, kWidth)), '#');
+    bar.resize(kWidth, '.');
+    double secs = std::max(Seconds(), 1e-3);
+    std::fprintf(stderr, "\r\033[K[%s] %zu/%zu files  %.1f MB/s  %.0f chunks/s", bar.c_str(), files_,
+                 total_files_, bytes_ / 1e6 / secs, chunks_ / secs);
+    std::fflush(stderr);
+  }
+
+  size_t total_files_;
+  uint64_t total_bytes_;
+  bool tty_;
+  Clock::time_point start_;
+  size_t files_ = 0;
+  uint64_t bytes_ = 0;
+  size_t chunks_ = 0;
+};
+
+}  // namespace
+
+int RunAdd(const Argv& argv) {
+  auto args = ParseArgs(argv, {{"--data"}, {"--quiet"}});
+  if (!args.ok()) {
+    PrintError(args.status().message());
+    return 2;
+  }
+  if (args->positional.empty()) {
+    PrintError("add needs at least one file or folder");
+    return 2;
+  }
+  auto store = OpenStore(*args);
+  if (!store.ok()) {
+    PrintError(store.status().ToString());
+    return 1;
+  }
+  std::vector<std::filesystem::path> inputs(args->positional.begin(), args->positional.end());
+  std::vector<indexer::FileResult> problems;
+  std::vector<std::filesystem::path> files = indexer::CollectFiles(inputs, &problems);
+  uint64_t total_bytes = 0;
+  for (const auto& f : files) {
+    std::error_code ec;
+    uint64_t sz = std::filesystem::file_size(f, ec);
+    if (!ec) total_bytes += sz;
+  }
+  Progress progress(files.size(), total_bytes, isatty(STDERR_FILENO) && !args->Has("--quiet"));
+  size_t counts[5] = {0, 0, 0, 0, 0};
+  for (const auto& p : problems) {
+    progress.Report(p);
+    ++counts[static_cast<int>(p.outcome)];
+  }
+  for (const auto& f : files) {
+    indexer::FileResult r = indexer::IndexFile(**store, f);
+    progress.Report(r);
+    ++counts[static_cast<int>(r.outcome)];
+  }
+  progress.Finish(counts[0], counts[1], counts[2], counts[3], counts[4]);
+  return counts[static_cast<int>(indexer::Outcome::kFailed)] ? 1 : 0;
+}
+
+}  // namespace docent::cli

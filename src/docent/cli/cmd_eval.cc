@@ -1,0 +1,53 @@
+// `docent eval DIR [--json]`: retrieval and answer quality on a BEIR-format set.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "docent/cli/commands.h"
+#include "docent/eval/runner.h"
+
+namespace docent::cli {
+
+int RunEval(const Argv& argv) {
+  auto args = ParseArgs(argv, {{"--data", "--max-queries"}, {"--json"}});
+  if (!args.ok()) {
+    PrintError(args.status().message());
+    return 2;
+  }
+  if (args->positional.size() != 1) {
+    PrintError("eval needs one folder holding corpus.jsonl, queries.jsonl and qrels/test.tsv");
+    return 2;
+  }
+  auto max_q = args->GetInt("--max-queries", 0, 0, 100000000);
+  if (!max_q.ok()) {
+    PrintError(max_q.status().message());
+    return 2;
+  }
+  eval::EvalOptions options;
+  options.max_queries = static_cast<size_t>(*max_q);
+  auto report = eval::RunEval(args->positional[0], options);
+  if (!report.ok()) {
+    PrintError(report.status().ToString());
+    return 1;
+  }
+  const eval::EvalReport& r = *report;
+  if (args->Has("--json")) {
+    nlohmann::json out = {{"ndcg@10", r.ndcg10}, {"recall@10", r.recall10},
+                          {"recall@100", r.recall100}, {"mrr@10", r.mrr10},
+                          {"p50_ms", r.p50_ms}, {"p99_ms", r.p99_ms}, {"queries", r.queries}};
+    out["answer_contains_gold"] =
+        r.answer_contains_gold ? nlohmann::json(*r.answer_contains_gold) : nlohmann::json(nullptr);
+    std::puts(out.dump().c_str());
+    return 0;
+  }
+  std::printf("queries        %zu (corpus %zu documents, indexed in %.1f s)\n", r.queries, r.documents,
+              r.index_seconds);
+  std::printf("nDCG@10        %.4f\nRecall@10      %.4f\nRecall@100     %.4f\nMRR@10         %.4f\n",
+              r.ndcg10, r.recall10, r.recall100, r.mrr10);
+  if (r.answer_contains_gold) {
+    std::printf("answer ⊇ gold  %.4f\n", *r.answer_contains_gold);
+  }
+  std::printf("latency        p50 %.2f ms, p99 %.2f ms\n", r.p50_ms, r.p99_ms);
+  return 0;
+}
+
+}  // namespace docent::cli

@@ -1,0 +1,27 @@
+// The subcommands of the docent binary. Each takes the arguments after its name and
+// returns the process exit code: 0 success, 1 the work failed, 2 bad usage.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "docent/cli/args.h"
+#include "docent/store/store.h"
+
+namespace docent::cli {
+
+using Argv = std::vector<std::string>;
+
+int RunAdd(const Argv& args);
+int RunSearch(const Argv& args);
+int RunAsk(const Argv& args);
+int RunDocs(const Argv& args);
+int RunEval(const Argv& args);
+
+// Shared by the commands: prints "docent: <message>" to stderr.
+void PrintError(const std::string& message);
+// Opens the store named by --data (or the default data directory).
+Result<std::unique_ptr<store::Store>> OpenStore(const ParsedArgs& args);
+
+}  // namespace docent::cli

@@ -1,0 +1,29 @@
+// `docent eval`: indexes a BEIR set into a throwaway store, runs every judged query and
+// reports ranking quality, extractive-answer accuracy (when queries carry gold answers) and
+// query latency.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include "docent/util/status.h"
+
+namespace docent::eval {
+
+struct EvalReport {
+  size_t queries = 0;
+  size_t documents = 0;
+  double ndcg10 = 0, recall10 = 0, recall100 = 0, mrr10 = 0;
+  std::optional<double> answer_contains_gold;  // share of queries; nullopt without answers
+  double p50_ms = 0, p99_ms = 0;               // search latency per query
+  double index_seconds = 0;
+};
+
+struct EvalOptions {
+  std::filesystem::path work_dir;  // where the temporary store goes; default: system temp
+  size_t max_queries = 0;          // 0: all
+};
+
+Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& options = {});
+
+}  // namespace docent::eval

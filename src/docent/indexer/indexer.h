@@ -1,0 +1,61 @@
+// The indexer: the "documents -> chunks -> store" arrow. It walks the paths a user names,
+// extracts each file (ingest), cuts it into chunks (text) and commits it (store), one
+// transaction per document, reporting one result per file. A bad file is reported and
+// skipped; it never stops the batch.
+// Thread safety: functions may run concurrently; the store serialises its writes.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "docent/ingest/extract.h"
+#include "docent/store/store.h"
+#include "docent/text/chunker.h"
+
+namespace docent::indexer {
+
+enum class Outcome {
+  kAdded,      // new document committed
+  kReplaced,   // changed document: its chunks were replaced atomically
+  kUnchanged,  // same content hash as stored: nothing done
+  kSkipped,    // not a document docent handles (unknown type, hidden file)
+  kFailed,     // bad input or an I/O error; `message` says which
+};
+
+std::string_view OutcomeName(Outcome o);
+
+struct FileResult {
+  std::string path;  // as the user named it (or the upload name)
+  Outcome outcome = Outcome::kFailed;
+  std::string message;  // the reason for kSkipped/kFailed
+  std::vector<std::string> warnings;
+  int64_t doc_id = 0;
+  uint64_t bytes = 0;
+  size_t chunks = 0;
+};
+
+struct IndexOptions {
+  ingest::Limits limits;
+  text::ChunkerOptions chunker;
+};
+
+// Expands files and folders into the files to index, recursively and in a stable (sorted)
+// order. Hidden entries (".git", ".DS_Store") are passed over; symlinked folders are followed
+// once, and a folder reached twice (a loop) is reported in `problems` instead of walked.
+std::vector<std::filesystem::path> CollectFiles(const std::vector<std::filesystem::path>& inputs,
+                                                std::vector<FileResult>* problems);
+
+// Indexes one file from disk. The store key is the file's absolute path.
+FileResult IndexFile(store::Store& store, const std::filesystem::path& path,
+                     const IndexOptions& options = {});
+
+// Indexes a document held in memory under `source` (e.g. "upload:report.pdf"); `name` picks
+// the format and is the fallback title.
+FileResult IndexBytes(store::Store& store, std::string_view bytes, std::string_view name,
+                      std::string_view source, const IndexOptions& options = {});
+
+}  // namespace docent::indexer

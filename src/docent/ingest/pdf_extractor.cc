@@ -1,0 +1,184 @@
+// PDF through poppler-cpp: each page's words in reading order, grouped into paragraphs by
+// position and font size (pdf_layout.h), with `page` set; running headers and page numbers
+// dropped. Headings: paragraphs matching the outline (bookmarks) in order, at the entry's
+// depth; without an outline, short paragraphs set larger than the body text. Title from
+// the Info dictionary, else the first heading, else the file stem.
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
+#include <poppler/cpp/poppler-page.h>
+#include <poppler/cpp/poppler-toc.h>
+
+#include <climits>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "docent/ingest/blocks.h"
+#include "docent/ingest/extractors.h"
+#include "docent/ingest/pdf_layout.h"
+
+namespace docent::ingest {
+namespace {
+
+// An outline entry whose heading is not found is skipped after looking this far ahead, so
+// one missing heading does not stop the ones after it from matching.
+constexpr size_t kOutlineLookahead = 4;
+constexpr size_t kMaxOutlineEntries = 5000;
+constexpr size_t kMaxPopplerMessage = 200;
+
+// poppler reports problems through one process-wide callback (default: stderr). Messages
+// are kept per thread, so a failure can say what poppler saw without printing anything.
+thread_local std::string tls_poppler_error;
+
+void KeepPopplerError(const std::string& message, void*) {
+  if (tls_poppler_error.size() >= kMaxPopplerMessage) return;
+  if (!tls_poppler_error.empty()) tls_poppler_error += "; ";
+  tls_poppler_error += message;
+}
+
+void SilencePoppler() {
+  static std::once_flag once;
+  std::call_once(once, [] { poppler::set_debug_error_function(KeepPopplerError, nullptr); });
+}
+
+std::string Utf8(const poppler::ustring& s) {
+  const poppler::byte_array bytes = s.to_utf8();
+  return std::string(bytes.begin(), bytes.end());
+}
+
+struct OutlineEntry {
+  std::string title;  // whitespace-collapsed
+  int level;
+};
+
+// The outline flattened in document order, without recursion (outlines can nest deeply).
+std::vector<OutlineEntry> FlattenOutline(const poppler::document& doc) {
+  std::vector<OutlineEntry> entries;
+  std::unique_ptr<poppler::toc> toc(doc.create_toc());
+  if (!toc || !toc->root()) return entries;
+  std::vector<std::pair<const poppler::toc_item*, int>> stack;
+  const std::vector<poppler::toc_item*> top = toc->root()->children();
+  for (auto it = top.rbegin(); it != top.rend(); ++it) stack.emplace_back(*it, 1);
+  while (!stack.empty() && entries.size() < kMaxOutlineEntries) {
+    auto [item, level] = stack.back();
+    stack.pop_back();
+    entries.push_back({CollapseSpaces(Utf8(item->title())), level});
+    const std::vector<poppler::toc_item*> children = item->children();
+    for (auto it = children.rbegin(); it != children.rend(); ++it) {
+      stack.emplace_back(*it, level + 1);
+    }
+  }
+  return entries;
+}
+
+// Marks paragraphs that match the outline's entries, in order, as headings at the entry's
+// depth. A heading set in the body font merges with the text under it, so a paragraph whose
+// first line matches is split. Returns the number of matches.
+size_t MarkHeadingsByOutline(std::vector<PdfParagraph>& paragraphs,
+                             const std::vector<OutlineEntry>& outline) {
+  std::vector<PdfParagraph> out;
+  size_t next = 0, matched = 0;
+  for (PdfParagraph& p : paragraphs) {
+    const size_t newline = p.text.find('\n');
+    const std::string first = CollapseSpaces(p.text.substr(0, newline));
+    for (size_t k = next; k < outline.size() && k < next + kOutlineLookahead; ++k) {
+      if (outline[k].title.empty() || outline[k].title != first) continue;
+      next = k + 1;
+      ++matched;
+      PdfParagraph heading = p;
+      heading.text = first;
+      heading.heading_level = outline[k].level;
+      out.push_back(std::move(heading));
+      if (newline == std::string::npos) {
+        p.text.clear();
+      } else {
+        p.text.erase(0, newline + 1);
+      }
+      break;
+    }
+    if (!p.text.empty()) out.push_back(std::move(p));
+  }
+  paragraphs = std::move(out);
+  return matched;
+}
+
+std::vector<PdfWord> PageWords(const poppler::page& page) {
+  std::vector<PdfWord> words;
+  for (const poppler::text_box& box : page.text_list(poppler::page::text_list_include_font)) {
+    const poppler::rectf r = box.bbox();
+    words.push_back(PdfWord{Utf8(box.text()), r.x(), r.y(), r.width(), r.height(),
+                            box.get_font_size(), box.has_space_after()});
+  }
+  return words;
+}
+
+// Word and PowerPoint stamp "Microsoft Word - report.docx" into the Title of PDFs they
+// print; the file name inside is a worse title than the first heading.
+std::string CleanPdfTitle(std::string title) {
+  for (std::string_view prefix :
+       {"Microsoft Word - ", "Microsoft PowerPoint - ", "Microsoft Excel - "}) {
+    if (title.starts_with(prefix)) return {};
+  }
+  if (title == "Untitled" || title == "untitled" || title == "제목 없음") return {};
+  return title;
+}
+
+}  // namespace
+
+Result<ExtractedDocument> ExtractPdf(const ExtractInput& in) {
+  SilencePoppler();
+  tls_poppler_error.clear();
+  if (in.bytes.size() > static_cast<size_t>(INT_MAX)) return TooLarge("PDF over 2 GB");
+  if (in.bytes.substr(0, 1024).find("%PDF-") == std::string_view::npos) {
+    return Corrupt("not a PDF (no %PDF- header)");
+  }
+  std::unique_ptr<poppler::document> pdf(
+      poppler::document::load_from_raw_data(in.bytes.data(), static_cast<int>(in.bytes.size())));
+  if (!pdf) {
+    return Corrupt("damaged PDF" +
+                   (tls_poppler_error.empty() ? "" : " (" + tls_poppler_error + ")"));
+  }
+  if (pdf->is_locked()) return Corrupt("encrypted PDF (password required)");
+  const int pages = pdf->pages();
+  if (pages <= 0) return Corrupt("damaged PDF (no pages)");
+
+  ExtractedDocument doc;
+  doc.title = CleanPdfTitle(CollapseSpaces(Utf8(pdf->info_key("Title"))));
+  std::vector<PdfParagraph> paragraphs;
+  int unreadable = 0;
+  for (int i = 0; i < pages; ++i) {
+    std::unique_ptr<poppler::page> page(pdf->create_page(i));
+    if (!page) {
+      ++unreadable;
+      continue;
+    }
+    // Words in reading order, not the physical-layout text: that interleaves the lines of
+    // side-by-side columns and garbles every sentence of a two-column page.
+    for (PdfParagraph& p : BuildParagraphs(PageWords(*page), i + 1)) {
+      paragraphs.push_back(std::move(p));
+    }
+  }
+  DropRunningHeaders(paragraphs, pages);
+  const std::vector<OutlineEntry> outline = FlattenOutline(*pdf);
+  if (outline.empty() || MarkHeadingsByOutline(paragraphs, outline) == 0) {
+    MarkHeadingsByFontSize(paragraphs);
+  }
+  for (PdfParagraph& p : paragraphs) {
+    Block proto;
+    proto.page = p.page;
+    if (p.heading_level > 0) {
+      AddHeading(doc, p.heading_level, std::move(p.text), proto);
+    } else {
+      AddParagraph(doc, std::move(p.text), proto);
+    }
+  }
+  if (unreadable > 0) {
+    doc.warnings.push_back(std::to_string(unreadable) + " of " + std::to_string(pages) +
+                           " pages could not be read");
+  }
+  if (!tls_poppler_error.empty()) doc.warnings.push_back("PDF problems: " + tls_poppler_error);
+  return doc;
+}
+
+}  // namespace docent::ingest

@@ -1,0 +1,54 @@
+// Small Hangul and UTF-32 helpers for the extractive answerer (private to rag/): syllable
+// tests, final-consonant arithmetic for trimming question endings, and run extraction.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "docent/util/utf8.h"
+
+namespace docent::rag {
+
+// Final-consonant (jongseong) indices of a precomposed syllable: (cp - U+AC00) % 28.
+constexpr int kJamoN = 4;   // ㄴ
+constexpr int kJamoL = 8;   // ㄹ
+constexpr int kJamoB = 17;  // ㅂ
+
+inline bool IsSyllable(char32_t cp) {
+  return cp >= 0xAC00 && cp <= 0xD7A3;
+}
+
+// Any Hangul: syllables and the jamo blocks (a question typed as "ㅇㅇ" is still Korean).
+inline bool IsHangul(char32_t cp) {
+  return IsSyllable(cp) || (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x3130 && cp <= 0x318F) ||
+         (cp >= 0xA960 && cp <= 0xA97F) || (cp >= 0xD7B0 && cp <= 0xD7FF);
+}
+
+inline int FinalJamo(char32_t syllable) {
+  return IsSyllable(syllable) ? static_cast<int>((syllable - 0xAC00) % 28) : -1;
+}
+
+inline char32_t WithoutFinal(char32_t syllable) {
+  return IsSyllable(syllable) ? syllable - static_cast<char32_t>(FinalJamo(syllable)) : syllable;
+}
+
+inline std::u32string ToU32(std::string_view utf8) {
+  std::u32string out;
+  size_t pos = 0;
+  while (pos < utf8.size()) out += util::DecodeUtf8(utf8, pos);
+  return out;
+}
+
+// The run of Hangul syllables that starts at byte `begin` of `utf8` (empty when none does).
+inline std::u32string HangulRunAt(std::string_view utf8, size_t begin) {
+  std::u32string run;
+  size_t pos = begin;
+  while (pos < utf8.size()) {
+    char32_t cp = util::DecodeUtf8(utf8, pos);
+    if (!IsSyllable(cp)) break;
+    run += cp;
+  }
+  return run;
+}
+
+}  // namespace docent::rag

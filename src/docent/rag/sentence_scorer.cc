@@ -1,0 +1,148 @@
+// Sentence scoring: per-word IDF coverage, the smallest window over matched words, and the
+// small passage-level bonuses; see sentence_scorer.h for the formula.
+#include "docent/rag/sentence_scorer.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace docent::rag {
+namespace {
+
+struct Cover {
+  double share = 0;
+  const WordForm* form = nullptr;
+};
+
+// The best-covered form of `word`: each of its terms counts its IDF when `index` holds it,
+// and `credit` of it when only one of the `context` indexes does.
+Cover BestCover(const QuestionWord& word, const TermIndex& index,
+                std::initializer_list<const TermIndex*> context = {}, double credit = 0) {
+  Cover best;
+  for (const WordForm& f : word.forms) {
+    if (f.terms.empty()) continue;
+    double matched = 0, count = 0;
+    for (size_t i = 0; i < f.terms.size(); ++i) {
+      double found = index.contains(f.terms[i]) ? 1.0 : 0.0;
+      for (const TermIndex* c : context) {
+        if (found < credit && c->contains(f.terms[i])) found = credit;
+      }
+      matched += found * f.idf[i];
+      count += found;
+    }
+    // A form whose terms all have IDF 0 (they are in every chunk) is covered by count.
+    double share =
+        f.total_idf > 0 ? matched / f.total_idf : count / static_cast<double>(f.terms.size());
+    if (share > best.share) best = {share, &f};
+  }
+  return best;
+}
+
+// The smallest number of consecutive tokens holding a position of every word in `at`
+// (word -> sorted positions); 0 when fewer than two words are given.
+size_t SmallestWindow(const std::vector<std::vector<uint32_t>>& at) {
+  if (at.size() < 2) return 0;
+  std::vector<std::pair<uint32_t, size_t>> items;
+  for (size_t w = 0; w < at.size(); ++w) {
+    for (uint32_t p : at[w]) items.emplace_back(p, w);
+  }
+  std::sort(items.begin(), items.end());
+  std::vector<size_t> count(at.size(), 0);
+  size_t have = 0, left = 0, best = SIZE_MAX;
+  for (size_t right = 0; right < items.size(); ++right) {
+    if (count[items[right].second]++ == 0) ++have;
+    while (have == at.size()) {
+      best = std::min<size_t>(best, items[right].first - items[left].first + 1);
+      if (--count[items[left].second] == 0) --have;
+      ++left;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+double CoverWord(const QuestionWord& word, const TermIndex& index) {
+  return BestCover(word, index).share;
+}
+
+PassageContext MakePassageContext(const search::Passage& passage) {
+  PassageContext c;
+  c.title = IndexTerms(passage.doc_title);
+  c.title_and_heading = IndexTerms(passage.doc_title + "\n" + passage.location);
+  return c;
+}
+
+SentenceScore ScoreSentence(const QuestionTerms& question, const Sentence& sentence,
+                            const PassageContext& context, const ExtractiveOptions& options) {
+  SentenceScore s;
+  s.heading = sentence.heading || sentence.question;
+  static const TermIndex kNoContext;
+  const TermIndex& local = sentence.context != nullptr ? *sentence.context : kNoContext;
+  if (question.words.empty() || question.total_weight <= 0) return s;
+
+  double covered = 0, own = 0, titled = 0, ranked = 0;
+  std::vector<std::vector<uint32_t>> positions;  // per matched word, for the window
+  for (const QuestionWord& w : question.words) {
+    Cover c = BestCover(w, sentence.terms);
+    const double in_context = std::max(CoverWord(w, local), CoverWord(w, context.title));
+    const double with_context =
+        BestCover(w, sentence.terms, {&local, &context.title}, kHeadingCredit).share;
+    own += w.weight * c.share;
+    covered += w.weight * with_context;
+    ranked += w.rank_weight * with_context;
+    titled += w.rank_weight * CoverWord(w, context.title_and_heading);
+    if (w.identifier && std::max(c.share, in_context) < kWordMatched) s.identifiers_found = false;
+    if (c.share >= kWordMatched && w.weight >= options.min_term_idf) s.content_match = true;
+    if (c.share > 0 && c.form != nullptr) {
+      std::vector<uint32_t> at;
+      for (const std::string& t : c.form->terms) {
+        auto it = sentence.terms.find(t);
+        if (it != sentence.terms.end()) at.insert(at.end(), it->second.begin(), it->second.end());
+      }
+      std::sort(at.begin(), at.end());
+      at.erase(std::unique(at.begin(), at.end()), at.end());
+      positions.push_back(std::move(at));
+    }
+  }
+  s.coverage = covered / question.total_weight;
+  s.own_coverage = own / question.total_weight;
+
+  if (size_t window = SmallestWindow(positions); window > 0) {
+    double gaps = static_cast<double>(window) - static_cast<double>(positions.size());
+    double tokens = static_cast<double>(std::max<size_t>(sentence.tokens, 1));
+    s.proximity = std::clamp(1.0 - gaps / tokens, 0.0, 1.0);
+  }
+
+  const double rank_total = std::max(question.total_rank_weight, 1e-9);
+  s.score = ranked / rank_total + kProximityWeight * s.proximity +
+            kRankWeight / (1.0 + static_cast<double>(sentence.passage)) +
+            kTitleWeight * titled / rank_total;
+  // The form of the answer the interrogatives ask for: a number, a deadline (까지) ...
+  double cues = 0, met = 0;
+  if (question.wants_quantity) {
+    cues += 1;
+    met += std::any_of(sentence.text.begin(), sentence.text.end(),
+                       [](char c) { return c >= '0' && c <= '9'; });
+  }
+  for (const std::string& p : question.answer_particles) {
+    cues += 1;
+    met += sentence.terms.contains(p);
+  }
+  if (cues > 0) s.score += kAnswerFormWeight * met / cues;
+  if (sentence.chars < kFragmentChars) s.score -= kFragmentPenalty;
+  if (sentence.chars > kLongChars) s.score -= kLongPenalty;
+  if (sentence.chars > options.max_answer_chars) s.score -= kLongPenalty;
+  if (s.heading) {
+    s.score -= kHeadingPenalty;
+    s.content_match = false;
+  }
+  return s;
+}
+
+bool IsAnswerWorthy(const SentenceScore& score, const ExtractiveOptions& options) {
+  return !score.heading && score.content_match && score.identifiers_found &&
+         score.coverage >= options.min_coverage &&
+         score.own_coverage >= kOwnShare * options.min_coverage;
+}
+
+}  // namespace docent::rag

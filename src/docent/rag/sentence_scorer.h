@@ -1,0 +1,74 @@
+// Scoring a candidate sentence against the question, and the bar it must clear to be given
+// as an answer (private to rag/).
+//
+//   coverage  = Σ_w weight(w) · cover(w) / Σ_w weight(w)   over the question's content words
+//   cover(w)  = best over w's forms of Σ_t idf(t) · found(t) / Σ_t idf(t), where found(t) is
+//               1 when the sentence holds term t, kHeadingCredit when only its context does
+//               (the document title, and the heading or FAQ question the sentence stands
+//               under: the passage's location until its text opens another), else 0
+//   score     = coverage, with Korean predicates at their rank_weight (question_terms.h)
+//             + kProximityWeight · proximity           matched words close together
+//             + kRankWeight / (1 + passage rank)       earlier passages slightly better
+//             + kTitleWeight · cover(title + location) the passage is about the question
+//             + kAnswerFormWeight · share of the answer-form cues met: a digit when the
+//                                                      question asks how many / when / 얼마,
+//                                                      the interrogative's particle (언제까지
+//                                                      -> 까지) as a term
+//             - penalties                              fragments, very long sentences,
+//                                                      headings and questions
+//   proximity = 1 - (W - k) / tokens, for k >= 2 matched words whose smallest covering
+//               window spans W whitespace tokens of a sentence of `tokens` tokens; else 0.
+//
+// The bar (IsAnswerWorthy): coverage >= min_coverage; the sentence alone covers at least
+// kOwnShare of that; at least one word with weight >= min_term_idf is matched in the
+// sentence itself (cover >= kWordMatched); and every identifier of the question (a word
+// with a digit: "2.3", "G1") is matched in the sentence or its context. Because coverage is per
+// word, a Korean word counts once however many bigrams it has, and one common shared bigram (회사)
+// cannot carry it.
+#pragma once
+
+#include "docent/rag/extractive.h"
+#include "docent/rag/passage_sentences.h"
+#include "docent/rag/question_terms.h"
+
+namespace docent::rag {
+
+constexpr double kHeadingCredit = 0.5;  // a word only in the title or heading counts half
+constexpr double kProximityWeight = 0.10;
+constexpr double kRankWeight = 0.04;
+constexpr double kTitleWeight = 0.05;
+constexpr double kAnswerFormWeight = 0.05;  // the sentence has the form the question asks for
+constexpr double kWordMatched = 0.6;        // a word's cover at which it counts as present
+constexpr double kOwnShare = 0.6;           // of min_coverage, from the sentence alone
+constexpr size_t kFragmentChars = 15;       // shorter sentences are fragments
+constexpr double kFragmentPenalty = 0.15;
+constexpr size_t kLongChars = 300;  // longer sentences answer less crisply
+constexpr double kLongPenalty = 0.05;
+constexpr double kHeadingPenalty = 0.5;  // headings and questions: kept only as context
+
+// What a passage's metadata says it is about, indexed once per passage.
+struct PassageContext {
+  TermIndex title;              // what the whole document is about
+  TermIndex title_and_heading;  // doc_title and location together
+};
+PassageContext MakePassageContext(const search::Passage& passage);
+
+struct SentenceScore {
+  double coverage = 0;      // with the heading credit
+  double own_coverage = 0;  // from the sentence alone
+  double proximity = 0;
+  double score = 0;
+  bool content_match = false;     // a specific word is matched in the sentence itself
+  bool identifiers_found = true;  // every number/code of the question is in it or its context
+  bool heading = false;           // a heading or a question: never an answer
+};
+
+SentenceScore ScoreSentence(const QuestionTerms& question, const Sentence& sentence,
+                            const PassageContext& context, const ExtractiveOptions& options);
+
+bool IsAnswerWorthy(const SentenceScore& score, const ExtractiveOptions& options);
+
+// How much of `word` the indexed text covers, in [0, 1].
+double CoverWord(const QuestionWord& word, const TermIndex& index);
+
+}  // namespace docent::rag

@@ -1,0 +1,32 @@
+// IDF from fts5vocab: log(1 + (N - n + 0.5) / (n + 0.5)), the BM25 form that stays positive.
+#include "docent/rag/store_term_statistics.h"
+
+#include <cmath>
+
+namespace docent::rag {
+
+StoreTermStatistics::StoreTermStatistics(store::Store& store) : store_(store) {
+  auto stats = store_.Stats();
+  total_chunks_ = stats.ok() ? static_cast<double>(stats->chunks) : 0.0;
+}
+
+double StoreTermStatistics::Idf(std::string_view term) const {
+  std::string key(term);
+  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  double n = 1;  // unknown terms count as occurring once
+  {
+    std::lock_guard lock(store_.mutex());
+    auto st = store_.db().Prepare("SELECT doc FROM chunks_vocab WHERE term = ?1");
+    if (st.ok()) {
+      st->Bind(1, std::string_view(key));
+      auto row = st->Step();
+      if (row.ok() && *row) n = std::max<double>(1, static_cast<double>(st->Int(0)));
+    }
+  }
+  double total = std::max(total_chunks_, n);
+  double idf = std::log(1.0 + (total - n + 0.5) / (n + 0.5));
+  cache_.emplace(std::move(key), idf);
+  return idf;
+}
+
+}  // namespace docent::rag

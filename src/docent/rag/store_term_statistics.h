@@ -1,0 +1,24 @@
+// TermStatistics over the store's FTS5 vocabulary: IDF from the number of chunks that hold
+// a term. Values are cached per instance, so make one per question.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+#include "docent/rag/extractive.h"
+#include "docent/store/store.h"
+
+namespace docent::rag {
+
+class StoreTermStatistics : public TermStatistics {
+ public:
+  explicit StoreTermStatistics(store::Store& store);
+  double Idf(std::string_view term) const override;
+
+ private:
+  store::Store& store_;
+  double total_chunks_ = 0;
+  mutable std::unordered_map<std::string, double> cache_;
+};
+
+}  // namespace docent::rag

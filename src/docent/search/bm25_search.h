@@ -1,0 +1,48 @@
+// BM25 retrieval over the store's FTS5 index.
+//
+// The question is analyzed with the same analyzer as the documents (text/analyzer.h); its
+// distinct terms are OR-ed, so a passage matching any of them is a candidate and BM25 ranks
+// them. Titles and headings weigh more than body text. Ties break by chunk id, so the same
+// query over the same store always returns the same list in the same order.
+// Thread safety: runs under the store's mutex.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "docent/search/passage.h"
+#include "docent/store/store.h"
+#include "docent/util/status.h"
+
+namespace docent::search {
+
+struct Bm25Weights {
+  double title = 2.0;
+  double heading = 1.5;
+  double body = 1.0;
+};
+
+struct SearchOptions {
+  int k = 10;
+  Bm25Weights weights;
+  size_t max_query_terms = 64;  // a pasted essay is cut here, keeping the first terms
+
+  static SearchOptions TopK(int k) {
+    SearchOptions o;
+    o.k = k;
+    return o;
+  }
+};
+
+// The question's distinct index terms, in order of first appearance.
+std::vector<std::string> QueryTerms(std::string_view query, size_t max_terms = 64);
+
+// The FTS5 MATCH expression that ORs the given terms, each quoted.
+std::string MatchExpression(const std::vector<std::string>& terms);
+
+// Up to k passages, best first. An empty list when the query has no searchable terms.
+Result<std::vector<Passage>> SearchBm25(store::Store& store, std::string_view query,
+                                        const SearchOptions& options = {});
+
+}  // namespace docent::search

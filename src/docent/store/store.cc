@@ -1,0 +1,321 @@
+// Store: schema, document writes (atomic per document) and reads.
+#include "docent/store/store.h"
+
+#include <xxhash.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "docent/store/fts5_tokenizer.h"
+
+namespace docent::store {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+// Titles weigh most and headings more than body text; see search/bm25_search.cc for how
+// the weights are applied.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS documents(
+  id INTEGER PRIMARY KEY,
+  source TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL,
+  format TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  chunk_count INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  warnings TEXT NOT NULL DEFAULT '',
+  added_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks(
+  id INTEGER PRIMARY KEY,
+  doc_id INTEGER NOT NULL REFERENCES documents(id),
+  ord INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  heading TEXT NOT NULL,
+  body TEXT NOT NULL,
+  location TEXT NOT NULL,
+  char_begin INTEGER NOT NULL,
+  char_end INTEGER NOT NULL,
+  page_begin INTEGER NOT NULL,
+  page_end INTEGER NOT NULL,
+  slide_begin INTEGER NOT NULL,
+  slide_end INTEGER NOT NULL,
+  sheet TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id, ord);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+  title, heading, body, content='chunks', content_rowid='id', tokenize='docent');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, row);
+)sql";
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string JoinLines(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& line : v) {
+    if (!s.empty()) s += '\n';
+    s += line;
+  }
+  return s;
+}
+
+std::vector<std::string> SplitLines(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t nl = s.find('\n', start);
+    if (nl == std::string::npos) nl = s.size();
+    out.push_back(s.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+constexpr const char* kDocumentColumns =
+    "id, source, title, format, size_bytes, content_hash, chunk_count, added_at, updated_at, "
+    "warnings";
+
+DocumentInfo ReadDocument(const Stmt& st) {
+  DocumentInfo d;
+  d.id = st.Int(0);
+  d.source = st.Text(1);
+  d.title = st.Text(2);
+  d.format = st.Text(3);
+  d.size_bytes = st.Int(4);
+  d.content_hash = st.Text(5);
+  d.chunk_count = st.Int(6);
+  d.added_at = st.Int(7);
+  d.updated_at = st.Int(8);
+  d.warnings = SplitLines(st.Text(9));
+  return d;
+}
+
+}  // namespace
+
+std::string ContentHash(std::string_view bytes) {
+  XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
+                static_cast<unsigned long long>(h.low64));
+  return buf;
+}
+
+std::filesystem::path Store::DefaultDataDir() {
+  if (const char* d = std::getenv("DOCENT_DATA"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::filesystem::path(x) / "docent";
+  if (const char* h = std::getenv("HOME"); h && *h) {
+    return std::filesystem::path(h) / ".local" / "share" / "docent";
+  }
+  return ".docent";
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& data_dir,
+                                           const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return IOError("cannot create data directory " + data_dir.string() + ": " + ec.message());
+  DOCENT_ASSIGN_OR_RETURN(Db db, Db::Open(data_dir / "docent.db"));
+  DOCENT_RETURN_IF_ERROR(RegisterDocentTokenizer(db.raw()));
+  // WAL lets readers go on while one writer commits; synchronous=FULL makes each commit
+  // durable before it is acknowledged (a per-document fsync is cheap next to extraction).
+  DOCENT_RETURN_IF_ERROR(db.Exec(options.durable ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                                 : "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"));
+  DOCENT_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys=ON;"));
+  std::unique_ptr<Store> store(new Store(data_dir, std::move(db)));
+  DOCENT_RETURN_IF_ERROR(store->Migrate().WithContext(data_dir.string()));
+  return store;
+}
+
+Status Store::Migrate() {
+  DOCENT_ASSIGN_OR_RETURN(Stmt v, db_.Prepare("PRAGMA user_version"));
+  DOCENT_ASSIGN_OR_RETURN(bool row, v.Step());
+  int64_t version = row ? v.Int(0) : 0;
+  if (version > kSchemaVersion) {
+    return FailedPrecondition("database schema version " + std::to_string(version) +
+                              " is newer than this docent (" + std::to_string(kSchemaVersion) +
+                              ")");
+  }
+  if (version == kSchemaVersion) return Status::Ok();
+  Transaction tx(db_);
+  DOCENT_RETURN_IF_ERROR(tx.Begin());
+  DOCENT_RETURN_IF_ERROR(db_.Exec(kSchema));
+  DOCENT_RETURN_IF_ERROR(db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
+  return tx.Commit();
+}
+
+Result<std::optional<DocumentInfo>> Store::FindWhere(std::string_view where, const std::string& key,
+                                                     int64_t id) {
+  std::string sql = std::string("SELECT ") + kDocumentColumns + " FROM documents WHERE ";
+  sql += where;
+  DOCENT_ASSIGN_OR_RETURN(Stmt st, db_.Prepare(sql));
+  if (key.empty()) {
+    st.Bind(1, id);
+  } else {
+    st.Bind(1, std::string_view(key));
+  }
+  DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return std::optional<DocumentInfo>();
+  return std::optional<DocumentInfo>(ReadDocument(st));
+}
+
+Result<std::optional<DocumentInfo>> Store::FindBySource(std::string_view source) {
+  std::lock_guard lock(mu_);
+  return FindWhere("source = ?1", std::string(source), 0);
+}
+
+Result<std::optional<DocumentInfo>> Store::FindById(int64_t id) {
+  std::lock_guard lock(mu_);
+  return FindWhere("id = ?1", "", id);
+}
+
+Result<std::vector<DocumentInfo>> Store::ListDocuments() {
+  std::lock_guard lock(mu_);
+  DOCENT_ASSIGN_OR_RETURN(
+      Stmt st, db_.Prepare(std::string("SELECT ") + kDocumentColumns + " FROM documents ORDER BY id"));
+  std::vector<DocumentInfo> out;
+  for (;;) {
+    DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(ReadDocument(st));
+  }
+  return out;
+}
+
+Result<std::string> Store::DocumentText(int64_t id) {
+  std::lock_guard lock(mu_);
+  DOCENT_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT text FROM documents WHERE id = ?1"));
+  st.Bind(1, id);
+  DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return NotFound("no document with id " + std::to_string(id));
+  return st.Text(0);
+}
+
+Result<StoreStats> Store::Stats() {
+  std::lock_guard lock(mu_);
+  DOCENT_ASSIGN_OR_RETURN(
+      Stmt st, db_.Prepare("SELECT count(*), coalesce(sum(chunk_count),0), "
+                           "coalesce(sum(size_bytes),0) FROM documents"));
+  DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
+  StoreStats s;
+  if (row) {
+    s.documents = st.Int(0);
+    s.chunks = st.Int(1);
+    s.bytes = st.Int(2);
+  }
+  return s;
+}
+
+Status Store::DeleteChunksLocked(int64_t doc_id) {
+  // External-content FTS5 needs the exact old values to remove a row's terms.
+  DOCENT_ASSIGN_OR_RETURN(
+      Stmt del_fts,
+      db_.Prepare("INSERT INTO chunks_fts(chunks_fts, rowid, title, heading, body) "
+                  "SELECT 'delete', id, title, heading, body FROM chunks WHERE doc_id = ?1"));
+  DOCENT_RETURN_IF_ERROR(del_fts.Bind(1, doc_id).Run());
+  DOCENT_ASSIGN_OR_RETURN(Stmt del, db_.Prepare("DELETE FROM chunks WHERE doc_id = ?1"));
+  return del.Bind(1, doc_id).Run();
+}
+
+Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  DOCENT_RETURN_IF_ERROR(tx.Begin());
+  DOCENT_ASSIGN_OR_RETURN(auto existing, FindWhere("source = ?1", doc.source, 0));
+  const int64_t now = NowSeconds();
+  PutOutcome outcome = PutOutcome::kAdded;
+  int64_t id = 0;
+  if (existing) {
+    id = existing->id;
+    if (existing->content_hash == doc.content_hash) {
+      if (id_out) *id_out = id;
+      return PutOutcome::kUnchanged;  // the transaction rolls back: nothing was written
+    }
+    outcome = PutOutcome::kReplaced;
+    DOCENT_RETURN_IF_ERROR(DeleteChunksLocked(id));
+    DOCENT_ASSIGN_OR_RETURN(
+        Stmt up, db_.Prepare("UPDATE documents SET title=?2, format=?3, size_bytes=?4, "
+                             "content_hash=?5, chunk_count=?6, text=?7, warnings=?8, "
+                             "updated_at=?9 WHERE id=?1"));
+    up.Bind(1, id).Bind(2, doc.title).Bind(3, doc.format).Bind(4, doc.size_bytes);
+    up.Bind(5, doc.content_hash).Bind(6, static_cast<int64_t>(doc.chunked.chunks.size()));
+    up.Bind(7, doc.chunked.full_text).Bind(8, JoinLines(doc.warnings)).Bind(9, now);
+    DOCENT_RETURN_IF_ERROR(up.Run());
+  } else {
+    DOCENT_ASSIGN_OR_RETURN(
+        Stmt ins, db_.Prepare("INSERT INTO documents(source, title, format, size_bytes, "
+                              "content_hash, chunk_count, text, warnings, added_at, updated_at) "
+                              "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?9)"));
+    ins.Bind(1, doc.source).Bind(2, doc.title).Bind(3, doc.format).Bind(4, doc.size_bytes);
+    ins.Bind(5, doc.content_hash).Bind(6, static_cast<int64_t>(doc.chunked.chunks.size()));
+    ins.Bind(7, doc.chunked.full_text).Bind(8, JoinLines(doc.warnings)).Bind(9, now);
+    DOCENT_RETURN_IF_ERROR(ins.Run());
+    id = db_.LastInsertRowId();
+  }
+
+  DOCENT_ASSIGN_OR_RETURN(
+      Stmt chunk, db_.Prepare("INSERT INTO chunks(doc_id, ord, title, heading, body, location, "
+                              "char_begin, char_end, page_begin, page_end, slide_begin, "
+                              "slide_end, sheet) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"));
+  DOCENT_ASSIGN_OR_RETURN(
+      Stmt fts, db_.Prepare("INSERT INTO chunks_fts(rowid, title, heading, body) "
+                            "VALUES(?1,?2,?3,?4)"));
+  int64_t ord = 0;
+  for (const text::Chunk& c : doc.chunked.chunks) {
+    chunk.Bind(1, id).Bind(2, ord++).Bind(3, doc.title).Bind(4, c.heading_path).Bind(5, c.text);
+    chunk.Bind(6, c.Location()).Bind(7, static_cast<int64_t>(c.char_begin));
+    chunk.Bind(8, static_cast<int64_t>(c.char_end)).Bind(9, static_cast<int64_t>(c.page_begin));
+    chunk.Bind(10, static_cast<int64_t>(c.page_end)).Bind(11, static_cast<int64_t>(c.slide_begin));
+    chunk.Bind(12, static_cast<int64_t>(c.slide_end)).Bind(13, c.sheet);
+    DOCENT_RETURN_IF_ERROR(chunk.Run());
+    fts.Bind(1, db_.LastInsertRowId()).Bind(2, doc.title).Bind(3, c.heading_path).Bind(4, c.text);
+    DOCENT_RETURN_IF_ERROR(fts.Run());
+  }
+  DOCENT_RETURN_IF_ERROR(tx.Commit());
+  if (id_out) *id_out = id;
+  return outcome;
+}
+
+Status Store::RemoveDocument(int64_t id) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  DOCENT_RETURN_IF_ERROR(tx.Begin());
+  DOCENT_ASSIGN_OR_RETURN(auto existing, FindWhere("id = ?1", "", id));
+  if (!existing) return NotFound("no document with id " + std::to_string(id));
+  DOCENT_RETURN_IF_ERROR(DeleteChunksLocked(id));
+  DOCENT_ASSIGN_OR_RETURN(Stmt del, db_.Prepare("DELETE FROM documents WHERE id = ?1"));
+  DOCENT_RETURN_IF_ERROR(del.Bind(1, id).Run());
+  return tx.Commit();
+}
+
+Status Store::CheckIntegrity() {
+  std::lock_guard lock(mu_);
+  DOCENT_RETURN_IF_ERROR(
+      db_.Exec("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('integrity-check', 1)")
+          .WithContext("FTS5 index does not match the chunks"));
+  DOCENT_ASSIGN_OR_RETURN(
+      Stmt st, db_.Prepare("SELECT d.id, d.chunk_count, (SELECT count(*) FROM chunks c "
+                           "WHERE c.doc_id = d.id) AS n FROM documents d WHERE n != d.chunk_count"));
+  DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (row) {
+    return Corrupt("document " + std::to_string(st.Int(0)) + " records " +
+                   std::to_string(st.Int(1)) + " chunks but has " + std::to_string(st.Int(2)));
+  }
+  DOCENT_ASSIGN_OR_RETURN(
+      Stmt orphans, db_.Prepare("SELECT count(*) FROM chunks WHERE doc_id NOT IN "
+                                "(SELECT id FROM documents)"));
+  DOCENT_ASSIGN_OR_RETURN(bool r2, orphans.Step());
+  if (r2 && orphans.Int(0) != 0) {
+    return Corrupt(std::to_string(orphans.Int(0)) + " chunks belong to no document");
+  }
+  return Status::Ok();
+}
+
+}  // namespace docent::store

@@ -1,0 +1,179 @@
+// Question analysis: which words of a question carry content, how Korean endings are
+// trimmed, and how each word's forms and weight come out of the index analyzer.
+#include "docent/rag/question_terms.h"
+
+#include <gtest/gtest.h>
+
+#include "docent/rag/question_lexicon.h"
+#include "rag/fake_term_statistics.h"
+
+namespace docent::rag {
+namespace {
+
+using testing::FakeTermStatistics;
+
+std::vector<std::string> Surfaces(const QuestionTerms& q) {
+  std::vector<std::string> out;
+  for (const QuestionWord& w : q.words) out.push_back(w.surface);
+  return out;
+}
+
+TEST(QuestionTermsTest, EnglishQuestionWordsCarryNoContent) {
+  for (std::string_view w :
+       {"What", "how", "MANY", "does", "Is", "long", "I", "my", "What's", "don't", "can’t"}) {
+    EXPECT_TRUE(IsContentFreeToken(w)) << w;
+  }
+  for (std::string_view w : {"leave", "days", "employees", "company's", "VPN"}) {
+    EXPECT_FALSE(IsContentFreeToken(w)) << w;
+  }
+}
+
+TEST(QuestionTermsTest, KoreanInterrogativesWithTheirEndings) {
+  for (std::string_view w :
+       {"무엇인가요", "언제부터", "어디에서", "누구에게", "어떻게", "며칠인가요", "얼마나", "몇",
+        "왜", "뭐예요", "무슨", "어느", "수", "알려주세요"}) {
+    EXPECT_TRUE(IsContentFreeToken(w)) << w;
+  }
+  for (std::string_view w : {"왜곡된", "휴가", "연차휴가는", "회사", "몇몇사례에서는"}) {
+    EXPECT_FALSE(IsContentFreeToken(w)) << w;
+  }
+}
+
+TEST(QuestionTermsTest, TrimsKoreanQuestionEndings) {
+  struct Case {
+    const char* in;
+    const char* out;
+  } cases[] = {
+      {"신청하나요", "신청"},   {"있나요", ""},
+      {"필요한가요", "필요"},   {"있습니까", ""},
+      {"필요합니까", "필요"},   {"받을까요", ""},
+      {"휴가인가요", "휴가"},   {"지급되나요", "지급"},
+      {"주어지나요", "주어지"}, {"정책이에요", "정책"},
+      {"가능한가요", "가능"},   {"연차휴가는", "연차휴가는"},
+      {"휴가요", "휴가요"},     {"ISO27001인가요", "ISO27001"},
+      {"회사", "회사"},         {"변경할까요", "변경"},
+      {"되나요", ""},
+  };
+  for (const Case& c : cases) EXPECT_EQ(TrimQuestionEnding(c.in), c.out) << c.in;
+}
+
+TEST(QuestionTermsTest, EnglishQuestionKeepsItsContentStems) {
+  FakeTermStatistics stats;
+  QuestionTerms q = AnalyzeQuestion("How many days of annual leave do new employees get?", stats);
+  EXPECT_EQ(Surfaces(q),
+            (std::vector<std::string>{"day", "annual", "leav", "new", "employe", "get"}));
+  EXPECT_DOUBLE_EQ(q.total_weight, 5 * 4.0 + kFrameWeight * 4.0);  // "get" is a frame word
+  EXPECT_TRUE(q.wants_quantity);
+}
+
+TEST(QuestionTermsTest, KoreanWordIsOneWordWithBigramForms) {
+  FakeTermStatistics stats({{"연차", 2.0}, {"차휴", 3.0}, {"휴가", 1.0}});
+  QuestionTerms q = AnalyzeQuestion("연차휴가는 며칠인가요?", stats);
+  ASSERT_EQ(q.words.size(), 1u);
+  const QuestionWord& w = q.words[0];
+  EXPECT_EQ(w.surface, "연차휴가는");
+  ASSERT_EQ(w.forms.size(), 1u);  // 는 is unambiguous: only the stripped 연차휴가
+  EXPECT_EQ(w.forms[0].terms, (std::vector<std::string>{"연차", "차휴", "휴가"}));
+  EXPECT_DOUBLE_EQ(w.weight, 2.0);  // the mean of its bigrams' IDF
+}
+
+TEST(QuestionTermsTest, AmbiguousEndingKeepsBothForms) {
+  FakeTermStatistics stats({{"회사", 0.2}, {"사가", 3.0}});
+  QuestionTerms q = AnalyzeQuestion("회사가 제공하는 것", stats);
+  ASSERT_GE(q.words.size(), 1u);
+  const QuestionWord& w = q.words[0];
+  ASSERT_EQ(w.forms.size(), 2u);  // 회사 (가 stripped) and 회사가 (가 part of the noun)
+  EXPECT_EQ(w.forms[0].terms, (std::vector<std::string>{"회사"}));
+  EXPECT_EQ(w.forms[1].terms, (std::vector<std::string>{"회사", "사가"}));
+  // Its weight is its cheapest reading's: a common noun stays a common noun.
+  EXPECT_DOUBLE_EQ(w.weight, 0.2);
+}
+
+TEST(QuestionTermsTest, PredicateAndCounterWordsAreDropped) {
+  FakeTermStatistics stats;
+  EXPECT_EQ(Surfaces(AnalyzeQuestion("직원은 몇 명인가요?", stats)),
+            (std::vector<std::string>{"직원은"}));
+  EXPECT_EQ(Surfaces(AnalyzeQuestion("연차를 이월할 수 있나요?", stats)),
+            (std::vector<std::string>{"연차를", "이월할"}));
+  EXPECT_EQ(Surfaces(AnalyzeQuestion("출장비는 어떻게 신청하나요?", stats)),
+            (std::vector<std::string>{"출장비는", "신청"}));
+}
+
+TEST(QuestionTermsTest, MixedAndRepeatedWords) {
+  FakeTermStatistics stats;
+  QuestionTerms q = AnalyzeQuestion("Is ISO27001 audit leave, leaves or LEAVE?", stats);
+  EXPECT_EQ(Surfaces(q), (std::vector<std::string>{"iso27001", "audit", "leav"}));
+  ASSERT_EQ(q.words[0].forms.size(), 2u);
+  EXPECT_EQ(q.words[0].forms[1].terms, (std::vector<std::string>{"iso", "27001"}));
+  EXPECT_EQ(Surfaces(AnalyzeQuestion("VPN 접속은 어떻게 하나요?", stats)),
+            (std::vector<std::string>{"vpn", "접속은"}));
+}
+
+TEST(QuestionTermsTest, KoreanPredicateStemMatchesItsConjugations) {
+  FakeTermStatistics stats({{"잠기", 2.0}});
+  QuestionTerms q = AnalyzeQuestion("화면은 자동으로 잠기나요?", stats);
+  ASSERT_EQ(Surfaces(q), (std::vector<std::string>{"화면은", "자동으로", "잠기"}));
+  const QuestionWord& verb = q.words[2];
+  ASSERT_EQ(verb.forms.size(), 4u);  // 잠기, 잠긴, 잠길, 잠깁
+  EXPECT_EQ(verb.forms[1].terms, (std::vector<std::string>{"잠긴"}));
+  EXPECT_DOUBLE_EQ(verb.weight, 2.0);
+  EXPECT_DOUBLE_EQ(verb.rank_weight, kPredicateWeight * 2.0);
+  // A connective ending marks a predicate too; a copula ending leaves a noun.
+  EXPECT_EQ(Surfaces(AnalyzeQuestion("12시간이 지나면 끊기나요?", stats)),
+            (std::vector<std::string>{"12시간", "지나", "끊기"}));
+  QuestionTerms noun = AnalyzeQuestion("반차는 오후까지인가요?", stats);
+  ASSERT_EQ(noun.words.size(), 2u);
+  EXPECT_EQ(noun.words[1].forms[0].terms, (std::vector<std::string>{"오후"}));
+}
+
+TEST(QuestionTermsTest, FrameWordsAndCountersCountLittleOrNothing) {
+  FakeTermStatistics stats;
+  QuestionTerms q = AnalyzeQuestion("What is the minimum password length?", stats);
+  ASSERT_EQ(Surfaces(q), (std::vector<std::string>{"minimum", "password", "length"}));
+  EXPECT_DOUBLE_EQ(q.words[0].weight, kFrameWeight * 4.0);
+  EXPECT_DOUBLE_EQ(q.words[1].weight, 4.0);
+  ASSERT_EQ(q.words[0].forms.size(), 3u);
+  EXPECT_EQ(q.words[0].forms[1].terms, (std::vector<std::string>{"least"}));
+  EXPECT_EQ(Surfaces(AnalyzeQuestion("오후 반차는 몇 시부터 몇 시까지인가요?", stats)),
+            (std::vector<std::string>{"오후", "반차는"}));
+  EXPECT_EQ(Surfaces(AnalyzeQuestion("VPN 세션은 몇 시간 후에 끊기나요?", stats)),
+            (std::vector<std::string>{"vpn", "세션은", "끊기"}));
+}
+
+TEST(QuestionTermsTest, NumberWordsAlsoMatchDigitsAndDigitsMarkIdentifiers) {
+  FakeTermStatistics stats;
+  QuestionTerms q = AnalyzeQuestion("five days for G1 on firmware 2.3", stats);
+  ASSERT_EQ(Surfaces(q), (std::vector<std::string>{"five", "day", "g1", "firmwar", "2.3"}));
+  ASSERT_EQ(q.words[0].forms.size(), 2u);
+  EXPECT_EQ(q.words[0].forms[1].terms, (std::vector<std::string>{"5"}));
+  EXPECT_FALSE(q.words[0].identifier);
+  EXPECT_TRUE(q.words[2].identifier);
+  EXPECT_EQ(q.words[2].forms.size(), 1u);  // no fallback to the lone "1"
+  EXPECT_TRUE(q.words[4].identifier);
+}
+
+TEST(QuestionTermsTest, InterrogativesTellTheFormOfTheAnswer) {
+  FakeTermStatistics stats;
+  QuestionTerms q = AnalyzeQuestion("연차는 언제까지 써야 하나요?", stats);
+  EXPECT_TRUE(q.wants_quantity);
+  EXPECT_EQ(q.answer_particles, (std::vector<std::string>{"까지"}));
+  EXPECT_FALSE(AnalyzeQuestion("Who approves leave?", stats).wants_quantity);
+  EXPECT_TRUE(AnalyzeQuestion("How long is the probation?", stats).wants_quantity);
+}
+
+TEST(QuestionTermsTest, NothingLeftMeansNoWords) {
+  FakeTermStatistics stats;
+  EXPECT_TRUE(AnalyzeQuestion("What is it?", stats).words.empty());
+  EXPECT_TRUE(AnalyzeQuestion("무엇인가요?", stats).words.empty());
+  EXPECT_TRUE(AnalyzeQuestion("", stats).words.empty());
+  EXPECT_TRUE(AnalyzeQuestion("  ???  ", stats).words.empty());
+}
+
+TEST(QuestionTermsTest, HangulBigrams) {
+  EXPECT_EQ(HangulBigrams(U"연차휴가"), (std::vector<std::string>{"연차", "차휴", "휴가"}));
+  EXPECT_EQ(HangulBigrams(U"책"), (std::vector<std::string>{"책"}));
+  EXPECT_TRUE(HangulBigrams(U"").empty());
+}
+
+}  // namespace
+}  // namespace docent::rag

@@ -1,0 +1,127 @@
+#include "docent/store/store.h"
+
+#include <gtest/gtest.h>
+
+#include "docent/search/bm25_search.h"
+#include "support/temp_dir.h"
+
+namespace docent::store {
+namespace {
+
+text::Chunk MakeChunk(std::string body, std::string heading = "") {
+  text::Chunk c;
+  c.char_end = static_cast<uint32_t>(body.size());
+  c.text = std::move(body);
+  c.heading_path = std::move(heading);
+  return c;
+}
+
+DocumentToPut MakeDoc(std::string source, std::vector<std::string> bodies, std::string hash) {
+  DocumentToPut d;
+  d.source = std::move(source);
+  d.title = "Handbook";
+  d.format = "md";
+  d.content_hash = std::move(hash);
+  for (auto& b : bodies) {
+    d.chunked.full_text += b + "\n\n";
+    d.chunked.chunks.push_back(MakeChunk(std::move(b)));
+  }
+  d.size_bytes = static_cast<int64_t>(d.chunked.full_text.size());
+  return d;
+}
+
+std::vector<std::string> Bodies(Store& store, const std::string& query) {
+  auto r = search::SearchBm25(store, query);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<std::string> out;
+  if (r.ok()) {
+    for (const auto& p : *r) out.push_back(p.text);
+  }
+  return out;
+}
+
+TEST(StoreTest, AddReplaceUnchangedAndRemove) {
+  testing::TempDir dir;
+  auto store = Store::Open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Store& s = **store;
+
+  int64_t id = 0;
+  auto added = s.PutDocument(MakeDoc("/a.md", {"Annual leave is 15 days.", "Parking is free."}, "h1"), &id);
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(*added, PutOutcome::kAdded);
+  EXPECT_EQ(Bodies(s, "annual leave").size(), 1u);
+
+  auto same = s.PutDocument(MakeDoc("/a.md", {"ignored because the hash matches"}, "h1"));
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(*same, PutOutcome::kUnchanged);
+  EXPECT_TRUE(Bodies(s, "ignored").empty());
+
+  auto replaced = s.PutDocument(MakeDoc("/a.md", {"Sick leave needs a note."}, "h2"));
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_EQ(*replaced, PutOutcome::kReplaced);
+  EXPECT_TRUE(Bodies(s, "annual").empty());  // old chunks are gone from the index
+  EXPECT_EQ(Bodies(s, "sick"), std::vector<std::string>{"Sick leave needs a note."});
+  auto info = s.FindById(id);
+  ASSERT_TRUE(info.ok() && *info);
+  EXPECT_EQ((*info)->chunk_count, 1);
+  EXPECT_EQ((*info)->content_hash, "h2");
+  EXPECT_TRUE(s.CheckIntegrity().ok());
+
+  EXPECT_TRUE(s.RemoveDocument(id).ok());
+  EXPECT_TRUE(Bodies(s, "sick").empty());
+  EXPECT_EQ(s.RemoveDocument(id).code(), StatusCode::kNotFound);
+  auto stats = s.Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->documents, 0);
+  EXPECT_EQ(stats->chunks, 0);
+  EXPECT_TRUE(s.CheckIntegrity().ok());
+}
+
+TEST(StoreTest, SurvivesReopen) {
+  testing::TempDir dir;
+  {
+    auto store = Store::Open(dir.path());
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->PutDocument(MakeDoc("/k.md", {"연차 휴가는 15일이다."}, "k")).ok());
+  }
+  auto store = Store::Open(dir.path());
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(Bodies(**store, "연차휴가는").size(), 1u);
+  auto docs = (*store)->ListDocuments();
+  ASSERT_TRUE(docs.ok());
+  ASSERT_EQ(docs->size(), 1u);
+  EXPECT_EQ((*docs)[0].source, "/k.md");
+  auto text = (*store)->DocumentText((*docs)[0].id);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text, "연차 휴가는 15일이다.\n\n");
+}
+
+TEST(StoreTest, RefusesANewerSchema) {
+  testing::TempDir dir;
+  {
+    auto store = Store::Open(dir.path());
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->db().Exec("PRAGMA user_version=99").ok());
+  }
+  auto store = Store::Open(dir.path());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(StoreTest, GarbageDatabaseIsAnErrorNotACrash) {
+  testing::TempDir dir;
+  dir.Write("docent.db", std::string(4096, 'x'));
+  auto store = Store::Open(dir.path());
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("docent.db"), std::string::npos) << store.status().ToString();
+}
+
+TEST(ContentHashTest, IsStableHex) {
+  EXPECT_EQ(ContentHash("abc").size(), 32u);
+  EXPECT_EQ(ContentHash("abc"), ContentHash("abc"));
+  EXPECT_NE(ContentHash("abc"), ContentHash("abd"));
+}
+
+}  // namespace
+}  // namespace docent::store

@@ -78,7 +78,10 @@ TEST_F(Bm25SearchTest, KoreanParticlesAndMixedTokens) {
   Put("iso", "Security", {"We are certified to ISO27001 since 2024년 3월."});
   EXPECT_EQ(Sources("연차휴가를 며칠"), std::vector<std::string>{"ko"});
   EXPECT_EQ(Sources("iso27001"), std::vector<std::string>{"iso"});
-  EXPECT_EQ(Sources("2024년"), std::vector<std::string>{"iso"});
+  // "1년" shares the counter 년, so the other passage may follow, but the exact token leads.
+  auto year = Sources("2024년");
+  ASSERT_FALSE(year.empty());
+  EXPECT_EQ(year[0], "iso");
 }
 
 TEST_F(Bm25SearchTest, QueriesWithoutTermsOrWithQuotesAreSafe) {

@@ -119,9 +119,15 @@ std::string NotFoundMessage(std::string_view question) {
   return "The documents do not contain an answer to this question.";
 }
 
+constexpr double kTinyStoreIdfShare = 0.8;
+
 ExtractiveAnswer AnswerExtractively(std::string_view question,
                                     const std::vector<search::Passage>& passages,
-                                    const TermStatistics& stats, const ExtractiveOptions& options) {
+                                    const TermStatistics& stats, const ExtractiveOptions& asked) {
+  // In a tiny store no word can reach the absolute specificity bar; a word in one chunk of
+  // a few is as specific as this store allows, so the bar becomes most of that.
+  ExtractiveOptions options = asked;
+  options.min_term_idf = std::min(asked.min_term_idf, kTinyStoreIdfShare * stats.MaxIdf());
   const std::string q = text::NormalizeNfc(question);
   ExtractiveAnswer refusal;
   refusal.text = NotFoundMessage(q);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,10 @@ class TermStatistics {
   // Inverse document frequency of an analyzer term (see text/analyzer.h), >= 0. Unknown
   // terms get the IDF of a term that occurs once.
   virtual double Idf(std::string_view term) const = 0;
+  // The IDF of a term found in exactly one chunk: the most specific a word can be here.
+  // In a corpus of a handful of chunks it is below ExtractiveOptions::min_term_idf, and the
+  // bar is scaled down to it (see AnswerExtractively).
+  virtual double MaxIdf() const { return std::numeric_limits<double>::infinity(); }
 };
 
 struct ExtractiveOptions {

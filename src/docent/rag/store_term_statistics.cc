@@ -29,4 +29,9 @@ double StoreTermStatistics::Idf(std::string_view term) const {
   return idf;
 }
 
+double StoreTermStatistics::MaxIdf() const {
+  double total = std::max(total_chunks_, 1.0);
+  return std::log(1.0 + (total - 0.5) / 1.5);
+}
+
 }  // namespace docent::rag

@@ -14,6 +14,7 @@ class StoreTermStatistics : public TermStatistics {
  public:
   explicit StoreTermStatistics(store::Store& store);
   double Idf(std::string_view term) const override;
+  double MaxIdf() const override;
 
  private:
   store::Store& store_;

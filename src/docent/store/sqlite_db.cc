@@ -41,6 +41,8 @@ Status Db::Exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string m = "SQL failed (" + s.substr(0, 60) + "): " + (err ? err : sqlite3_errstr(rc));
     sqlite3_free(err);
+    int code = rc & 0xff;
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Corrupt(std::move(m));
     return IOError(std::move(m));
   }
   return Status::Ok();

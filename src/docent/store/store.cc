@@ -122,15 +122,21 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& data_dir
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return IOError("cannot create data directory " + data_dir.string() + ": " + ec.message());
-  DOCENT_ASSIGN_OR_RETURN(Db db, Db::Open(data_dir / "docent.db"));
-  DOCENT_RETURN_IF_ERROR(RegisterDocentTokenizer(db.raw()));
-  // WAL lets readers go on while one writer commits; synchronous=FULL makes each commit
-  // durable before it is acknowledged (a per-document fsync is cheap next to extraction).
-  DOCENT_RETURN_IF_ERROR(db.Exec(options.durable ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                                                 : "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"));
-  DOCENT_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys=ON;"));
+  const std::filesystem::path db_path = data_dir / "docent.db";
+  DOCENT_ASSIGN_OR_RETURN(Db db, Db::Open(db_path));
+  // A file that is not a database (or a damaged one) fails at the first statement; name it.
+  auto prepare = [&]() -> Status {
+    DOCENT_RETURN_IF_ERROR(RegisterDocentTokenizer(db.raw()));
+    // WAL lets readers go on while one writer commits; synchronous=FULL makes each commit
+    // durable before it is acknowledged (a per-document fsync is cheap next to extraction).
+    DOCENT_RETURN_IF_ERROR(db.Exec(options.durable
+                                       ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                       : "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"));
+    return db.Exec("PRAGMA foreign_keys=ON;");
+  };
+  DOCENT_RETURN_IF_ERROR(prepare().WithContext(db_path.string()));
   std::unique_ptr<Store> store(new Store(data_dir, std::move(db)));
-  DOCENT_RETURN_IF_ERROR(store->Migrate().WithContext(data_dir.string()));
+  DOCENT_RETURN_IF_ERROR(store->Migrate().WithContext(db_path.string()));
   return store;
 }
 

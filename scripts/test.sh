@@ -8,11 +8,11 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 t_all=$SECONDS
 
 stage() {
-  local name=$1; shift
+  local stage_name=$1; shift
   local t0=$SECONDS
-  echo "=== stage: $name"
+  echo "=== stage: $stage_name"
   "$@"
-  echo "=== stage: $name took $((SECONDS - t0)) s"
+  echo "=== stage: $stage_name took $((SECONDS - t0)) s"
 }
 
 configure_build() {
@@ -36,6 +36,7 @@ fuzz() {
   cmake --build build-fuzz -j "$JOBS"
   for f in build-fuzz/tests/fuzz/fuzz_*; do
     [ -x "$f" ] || continue
+    local name
     name=$(basename "$f")
     mkdir -p "build-fuzz/corpus/$name"
     seeds="tests/fuzz/seeds/${name#fuzz_}"

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "docent/rag/passage_sentences.h"
 #include "docent/util/utf8.h"
 #include "rag/fake_term_statistics.h"
 
@@ -78,8 +79,10 @@ TEST(ExtractiveTest, UnrelatedQuestionIsRefused) {
 }
 
 TEST(ExtractiveTest, NearMissWithAnUnknownKeyWordIsRefused) {
-  // Every word but "paternity" is in the best sentence; the documents still do not say.
+  // Every word but "paternity" is in the best sentence, and no document mentions paternity:
+  // the documents do not say.
   FakeTermStatistics stats = HandbookStats();
+  stats.Absent({"patern"});
   ExtractiveAnswer a = AnswerExtractively("How many days of paternity leave do new employees get?",
                                           LeavePassages(), stats);
   EXPECT_FALSE(a.found) << a.text;
@@ -143,12 +146,19 @@ TEST(ExtractiveTest, KoreanNounOutweighsAParaphrasableVerb) {
 }
 
 TEST(ExtractiveTest, AQuestionsVerbIsStillEvidenceForTheBar) {
-  // Only the noun is shared: the sentence is about laptops, not about losing one.
+  // Only the noun is shared: the sentence is about laptops, not about losing one. The verb
+  // weighs as much as the noun, so the sentence covers half the question: above the bar
+  // while the verb occurs elsewhere in the documents, below it when no document has it.
   FakeTermStatistics stats(
       {{"노트", 3.0}, {"트북", 3.0}, {"잃어", 3.0}, {"어버", 3.0}, {"버리", 3.0}});
   std::vector<search::Passage> passages = {
       MakePassage(1, "오후에는 IT 헬프데스크에서 노트북과 계정을 설정합니다.", "온보딩")};
+  std::set<std::string, std::less<>> corpus;
+  for (const auto& [term, at] : IndexTerms(passages[0].text)) corpus.insert(term);
+  stats.PresentOnly(corpus);
   EXPECT_FALSE(AnswerExtractively("노트북을 잃어버리면 어떻게 하나요?", passages, stats).found);
+  // One verb word among three nouns the sentence has: it is answered.
+  EXPECT_TRUE(AnswerExtractively("노트북 헬프데스크 계정 잃어버리면?", passages, stats).found);
 }
 
 TEST(ExtractiveTest, TheInterrogativesParticleFavoursTheSentenceWithIt) {

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -20,10 +22,26 @@ class FakeTermStatistics : public TermStatistics {
     auto it = idf_.find(term);
     return it == idf_.end() ? unknown_ : it->second;
   }
+  // Terms no chunk holds (every other term counts as present somewhere).
+  FakeTermStatistics& Absent(std::set<std::string, std::less<>> terms) {
+    absent_ = std::move(terms);
+    return *this;
+  }
+  // A closed corpus: exactly these terms are present.
+  FakeTermStatistics& PresentOnly(std::set<std::string, std::less<>> terms) {
+    present_only_ = std::move(terms);
+    return *this;
+  }
+  bool Known(std::string_view term) const override {
+    if (present_only_) return present_only_->contains(term);
+    return !absent_.contains(term);
+  }
 
  private:
   std::map<std::string, double, std::less<>> idf_;
   double unknown_;
+  std::set<std::string, std::less<>> absent_;
+  std::optional<std::set<std::string, std::less<>>> present_only_;
 };
 
 inline search::Passage MakePassage(int64_t chunk_id, std::string text,

@@ -8,7 +8,7 @@
 namespace docent::cli {
 
 int RunEval(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"--data", "--max-queries"}, {"--json"}});
+  auto args = ParseArgs(argv, {{"--data", "--max-queries", "--misses"}, {"--json"}});
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -24,6 +24,7 @@ int RunEval(const Argv& argv) {
   }
   eval::EvalOptions options;
   options.max_queries = static_cast<size_t>(*max_q);
+  options.misses_path = args->Get("--misses");
   auto report = eval::RunEval(args->positional[0], options);
   if (!report.ok()) {
     PrintError(report.status().ToString());

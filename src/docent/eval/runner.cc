@@ -4,6 +4,8 @@
 #include <stdlib.h>
 
 #include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <unordered_set>
 
 #include "docent/eval/beir.h"
@@ -70,6 +72,11 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   report.documents = set.corpus.size();
 
+  std::ofstream misses;
+  if (!options.misses_path.empty()) {
+    misses.open(options.misses_path);
+    if (!misses) return IOError("cannot write " + options.misses_path.string());
+  }
   std::vector<double> latencies;
   size_t with_answers = 0, answered_gold = 0;
   size_t n = options.max_queries ? std::min(options.max_queries, set.queries.size()) : set.queries.size();
@@ -98,11 +105,23 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
                                        passages.begin() + std::min<size_t>(passages.size(), 8));
       rag::StoreTermStatistics stats(*store);
       rag::ExtractiveAnswer a = rag::AnswerExtractively(q.text, top, stats);
+      bool hit = false;
       for (const std::string& gold : q.answers) {
         if (a.found && a.text.find(gold) != std::string::npos) {
-          ++answered_gold;
+          hit = true;
           break;
         }
+      }
+      answered_gold += hit;
+      if (!hit && misses) {
+        nlohmann::json line = {{"id", q.id},
+                               {"question", q.text},
+                               {"gold", q.answers},
+                               {"found", a.found},
+                               {"answer", a.text},
+                               {"top_is_relevant", !ranked.empty() && rel.count(ranked[0]) > 0},
+                               {"top", top.empty() ? "" : top[0].text}};
+        misses << line.dump() << '\n';
       }
     }
   }

@@ -22,6 +22,9 @@ struct EvalReport {
 struct EvalOptions {
   std::filesystem::path work_dir;  // where the temporary store goes; default: system temp
   size_t max_queries = 0;          // 0: all
+  // When set, one JSON line per query whose extractive answer missed its gold answers:
+  // the question, the gold strings, whether it answered, the answer and the top passage.
+  std::filesystem::path misses_path;
 };
 
 Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& options = {});

@@ -136,16 +136,24 @@ ExtractiveAnswer AnswerExtractively(std::string_view question,
   }
   const QuestionTerms terms = AnalyzeQuestion(q, stats);
   if (terms.words.empty() || terms.total_weight <= 0) return refusal;
+  // A question naming something no document mentions must be matched more fully by the
+  // rest: "스톡옵션은 몇 주를 받을 수 있나요?" shares only its verb with the handbook.
+  if (terms.has_unknown_word) {
+    options.min_coverage = std::max(options.min_coverage, options.min_coverage_with_unknown);
+  }
 
   // Candidates in passage order, then sentence order: all[i + 1] follows all[i] when both
   // belong to the same passage.
   std::vector<Candidate> all;
   for (size_t p = 0; p < passages.size(); ++p) {
     const PassageContext context = MakePassageContext(passages[p]);
-    for (Sentence& s : SplitPassage(passages[p], p)) {
-      SentenceScore score = ScoreSentence(terms, s, context, options);
-      all.push_back({std::move(s), score});
+    std::vector<Sentence> sentences = SplitPassage(passages[p], p);
+    std::vector<SentenceScore> scores;
+    for (size_t i = 0; i < sentences.size(); ++i) {
+      const TermIndex around = NeighbourTerms(sentences, i);
+      scores.push_back(ScoreSentence(terms, sentences[i], context, options, &around));
     }
+    for (size_t i = 0; i < sentences.size(); ++i) all.push_back({std::move(sentences[i]), scores[i]});
   }
   std::vector<size_t> order(all.size());
   std::iota(order.begin(), order.end(), 0);

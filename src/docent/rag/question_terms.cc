@@ -70,6 +70,7 @@ WordForm MakeForm(std::vector<std::string> terms, const TermStatistics& stats) {
     double idf = std::max(0.0, stats.Idf(t));
     f.total_idf += idf;
     f.idf.push_back(idf);
+    f.known = f.known || stats.Known(t);
     f.terms.push_back(std::move(t));
   }
   return f;
@@ -222,6 +223,9 @@ QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistic
         signature.insert(signature.end(), f.terms.begin(), f.terms.end());
       std::sort(signature.begin(), signature.end());
       if (!seen.insert(signature).second) continue;
+      w.unknown = std::none_of(w.forms.begin(), w.forms.end(),
+                               [](const WordForm& f) { return f.known; });
+      out.has_unknown_word = out.has_unknown_word || w.unknown;
       out.total_weight += w.weight;
       out.total_rank_weight += w.rank_weight;
       out.words.push_back(std::move(w));

@@ -22,6 +22,7 @@ struct WordForm {
   std::vector<std::string> terms;
   std::vector<double> idf;  // parallel to terms
   double total_idf = 0;
+  bool known = false;  // some chunk holds at least one of its terms
 };
 
 struct QuestionWord {
@@ -35,12 +36,15 @@ struct QuestionWord {
   // It holds a digit: a number, version or code ("2.3", "G1", "E07"). A sentence that does
   // not mention it, in itself or its context, is about something else.
   bool identifier = false;
+  // None of its forms' terms occurs in any chunk: the documents never mention it.
+  bool unknown = false;
 };
 
 struct QuestionTerms {
   std::vector<QuestionWord> words;  // content words, deduplicated, in question order
   double total_weight = 0;
   double total_rank_weight = 0;
+  bool has_unknown_word = false;  // some content word is unknown (QuestionWord::unknown)
   bool wants_quantity = false;  // how many / when / 며칠 / 얼마: the answer states a number
   // Particles of the question's interrogatives that the answer repeats (언제까지 -> 까지).
   std::vector<std::string> answer_particles;

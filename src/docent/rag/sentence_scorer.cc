@@ -8,6 +8,8 @@
 namespace docent::rag {
 namespace {
 
+constexpr double kKeyTie = 99;  // words this close to the most specific one tie with it
+
 struct Cover {
   double share = 0;
   const WordForm* form = nullptr;
@@ -72,26 +74,49 @@ PassageContext MakePassageContext(const search::Passage& passage) {
   return c;
 }
 
+TermIndex NeighbourTerms(const std::vector<Sentence>& sentences, size_t i) {
+  TermIndex out;
+  const size_t lo = i >= kNeighbourSpan ? i - kNeighbourSpan : 0;
+  const size_t hi = std::min(sentences.size(), i + kNeighbourSpan + 1);
+  for (size_t j = lo; j < hi; ++j) {
+    if (j == i || sentences[j].passage != sentences[i].passage) continue;
+    for (const auto& [term, at] : sentences[j].terms) out.try_emplace(term);
+  }
+  return out;
+}
+
 SentenceScore ScoreSentence(const QuestionTerms& question, const Sentence& sentence,
-                            const PassageContext& context, const ExtractiveOptions& options) {
+                            const PassageContext& context, const ExtractiveOptions& options,
+                            const TermIndex* neighbours) {
   SentenceScore s;
   s.heading = sentence.heading || sentence.question;
   static const TermIndex kNoContext;
   const TermIndex& local = sentence.context != nullptr ? *sentence.context : kNoContext;
+  const TermIndex& around = neighbours != nullptr ? *neighbours : kNoContext;
   if (question.words.empty() || question.total_weight <= 0) return s;
 
+  double key_weight = 0;
+  for (const QuestionWord& w : question.words) key_weight = std::max(key_weight, w.weight);
   double covered = 0, own = 0, titled = 0, ranked = 0;
   std::vector<std::vector<uint32_t>> positions;  // per matched word, for the window
   for (const QuestionWord& w : question.words) {
     Cover c = BestCover(w, sentence.terms);
     const double in_context = std::max(CoverWord(w, local), CoverWord(w, context.title));
+    // Heading and neighbour credits are equal, so one pass over all three contexts serves.
+    static_assert(kHeadingCredit == kNeighbourCredit);
     const double with_context =
-        BestCover(w, sentence.terms, {&local, &context.title}, kHeadingCredit).share;
+        BestCover(w, sentence.terms, {&local, &context.title, &around}, kHeadingCredit).share;
     own += w.weight * c.share;
     covered += w.weight * with_context;
     ranked += w.rank_weight * with_context;
     titled += w.rank_weight * CoverWord(w, context.title_and_heading);
-    if (w.identifier && std::max(c.share, in_context) < kWordMatched) s.identifiers_found = false;
+    if (w.identifier && std::max({c.share, in_context, CoverWord(w, around)}) < kWordMatched) {
+      s.identifiers_found = false;
+    }
+    if (w.weight >= kKeyTie * key_weight &&
+        std::max({c.share, in_context, CoverWord(w, around)}) < kWordMatched) {
+      s.key_found = false;
+    }
     if (c.share >= kWordMatched && w.weight >= options.min_term_idf) s.content_match = true;
     if (c.share > 0 && c.form != nullptr) {
       std::vector<uint32_t> at;
@@ -140,7 +165,7 @@ SentenceScore ScoreSentence(const QuestionTerms& question, const Sentence& sente
 }
 
 bool IsAnswerWorthy(const SentenceScore& score, const ExtractiveOptions& options) {
-  return !score.heading && score.content_match && score.identifiers_found &&
+  return !score.heading && score.content_match && score.identifiers_found && score.key_found &&
          score.coverage >= options.min_coverage &&
          score.own_coverage >= kOwnShare * options.min_coverage;
 }

@@ -22,7 +22,8 @@
 // The bar (IsAnswerWorthy): coverage >= min_coverage; the sentence alone covers at least
 // kOwnShare of that; at least one word with weight >= min_term_idf is matched in the
 // sentence itself (cover >= kWordMatched); and every identifier of the question (a word
-// with a digit: "2.3", "G1") is matched in the sentence or its context. Because coverage is per
+// with a digit: "2.3", "G1") is matched in the sentence or its context; and the most specific
+// word of the question is matched in the sentence, its context or its neighbours. Because coverage is per
 // word, a Korean word counts once however many bigrams it has, and one common shared bigram (회사)
 // cannot carry it.
 #pragma once
@@ -34,6 +35,10 @@
 namespace docent::rag {
 
 constexpr double kHeadingCredit = 0.5;  // a word only in the title or heading counts half
+// A word only in the sentences around it counts this much: questions are often paraphrased
+// from two or three neighbouring sentences, the answer standing in one of them.
+constexpr double kNeighbourCredit = 0.5;
+constexpr size_t kNeighbourSpan = 2;  // sentences on each side, within the passage
 constexpr double kProximityWeight = 0.10;
 constexpr double kRankWeight = 0.04;
 constexpr double kTitleWeight = 0.05;
@@ -60,11 +65,20 @@ struct SentenceScore {
   double score = 0;
   bool content_match = false;     // a specific word is matched in the sentence itself
   bool identifiers_found = true;  // every number/code of the question is in it or its context
+  // The question's most specific word (ties: each of them) is in it, its context or its
+  // neighbours: what the question is about cannot be missing from its answer.
+  bool key_found = true;
   bool heading = false;           // a heading or a question: never an answer
 };
 
+// `neighbours` holds the terms of the sentences within kNeighbourSpan of this one in its
+// passage (may be null).
 SentenceScore ScoreSentence(const QuestionTerms& question, const Sentence& sentence,
-                            const PassageContext& context, const ExtractiveOptions& options);
+                            const PassageContext& context, const ExtractiveOptions& options,
+                            const TermIndex* neighbours = nullptr);
+
+// The terms of the sentences within kNeighbourSpan of sentences[i] (same passage only).
+TermIndex NeighbourTerms(const std::vector<Sentence>& sentences, size_t i);
 
 bool IsAnswerWorthy(const SentenceScore& score, const ExtractiveOptions& options);
 

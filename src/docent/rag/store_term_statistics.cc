@@ -10,24 +10,30 @@ StoreTermStatistics::StoreTermStatistics(store::Store& store) : store_(store) {
   total_chunks_ = stats.ok() ? static_cast<double>(stats->chunks) : 0.0;
 }
 
-double StoreTermStatistics::Idf(std::string_view term) const {
+const StoreTermStatistics::Entry& StoreTermStatistics::Lookup(std::string_view term) const {
   std::string key(term);
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-  double n = 1;  // unknown terms count as occurring once
+  double n = 0;
   {
     std::lock_guard lock(store_.mutex());
     auto st = store_.db().Prepare("SELECT doc FROM chunks_vocab WHERE term = ?1");
     if (st.ok()) {
       st->Bind(1, std::string_view(key));
       auto row = st->Step();
-      if (row.ok() && *row) n = std::max<double>(1, static_cast<double>(st->Int(0)));
+      if (row.ok() && *row) n = static_cast<double>(st->Int(0));
     }
   }
+  Entry e;
+  e.known = n > 0;
+  n = std::max(n, 1.0);  // unknown terms count as occurring once
   double total = std::max(total_chunks_, n);
-  double idf = std::log(1.0 + (total - n + 0.5) / (n + 0.5));
-  cache_.emplace(std::move(key), idf);
-  return idf;
+  e.idf = std::log(1.0 + (total - n + 0.5) / (n + 0.5));
+  return cache_.emplace(std::move(key), e).first->second;
 }
+
+double StoreTermStatistics::Idf(std::string_view term) const { return Lookup(term).idf; }
+
+bool StoreTermStatistics::Known(std::string_view term) const { return Lookup(term).known; }
 
 double StoreTermStatistics::MaxIdf() const {
   double total = std::max(total_chunks_, 1.0);

@@ -15,11 +15,17 @@ class StoreTermStatistics : public TermStatistics {
   explicit StoreTermStatistics(store::Store& store);
   double Idf(std::string_view term) const override;
   double MaxIdf() const override;
+  bool Known(std::string_view term) const override;
 
  private:
   store::Store& store_;
   double total_chunks_ = 0;
-  mutable std::unordered_map<std::string, double> cache_;
+  struct Entry {
+    double idf = 0;
+    bool known = false;
+  };
+  const Entry& Lookup(std::string_view term) const;
+  mutable std::unordered_map<std::string, Entry> cache_;
 };
 
 }  // namespace docent::rag

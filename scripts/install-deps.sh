@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libsqlite3-dev libutf8proc-dev libstemmer-dev libpcre2-dev libxxhash-dev
   libpoppler-cpp-dev libzip-dev libpugixml-dev zlib1g-dev
-  nlohmann-json3-dev libcpp-httplib-dev libhnswlib-dev
+  nlohmann-json3-dev libcpp-httplib-dev libssl-dev libbrotli-dev libhnswlib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcairo2-dev fonts-nanum poppler-utils
   clang-14 libclang-rt-14-dev clang-format

@@ -124,6 +124,10 @@ std::optional<std::string> Child::ReadLine() {
   }
 }
 
+void Child::Signal(int sig) {
+  if (pid_ > 0 && !waited_) kill(pid_, sig);
+}
+
 void Child::Kill9() {
   if (pid_ > 0 && !waited_) kill(pid_, SIGKILL);
 }

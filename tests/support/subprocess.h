@@ -33,6 +33,7 @@ class Child {
   // The next line of stdout without its newline; nullopt at end of output.
   std::optional<std::string> ReadLine();
   void Kill9();
+  void Signal(int sig);
   int Wait();  // exit code, or -signal when killed
 
  private:

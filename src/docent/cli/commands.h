@@ -18,6 +18,7 @@ int RunSearch(const Argv& args);
 int RunAsk(const Argv& args);
 int RunDocs(const Argv& args);
 int RunEval(const Argv& args);
+int RunServe(const Argv& args);
 
 // Shared by the commands: prints "docent: <message>" to stderr.
 void PrintError(const std::string& message);

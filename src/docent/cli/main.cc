@@ -19,6 +19,8 @@ commands:
   docs ls | docs rm ID|PATH
                            list or remove documents
   eval DIR                 retrieval quality on a BEIR-format set (corpus, queries, qrels)
+  serve [--host H] [--port P]
+                           the HTTP API and web UI (default http://127.0.0.1:8080/)
 
 common options:
   --data DIR               data directory (default: $DOCENT_DATA or ~/.local/share/docent)
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
   if (cmd == "ask") return docent::cli::RunAsk(rest);
   if (cmd == "docs") return docent::cli::RunDocs(rest);
   if (cmd == "eval") return docent::cli::RunEval(rest);
+  if (cmd == "serve") return docent::cli::RunServe(rest);
   if (cmd == "--version" || cmd == "version") {
     std::puts("docent 0.1.0");
     return 0;

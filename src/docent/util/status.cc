@@ -13,6 +13,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kTooLarge: return "TooLarge";
     case StatusCode::kUnsupported: return "Unsupported";
     case StatusCode::kCorrupt: return "Corrupt";
+    case StatusCode::kUnprocessable: return "Unprocessable";
     case StatusCode::kResourceExhausted: return "ResourceExhausted";
     case StatusCode::kIOError: return "IOError";
     case StatusCode::kInternal: return "Internal";
@@ -32,6 +33,7 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kTooLarge: return 413;
     case StatusCode::kUnsupported: return 415;
     case StatusCode::kCorrupt: return 422;
+    case StatusCode::kUnprocessable: return 422;
     case StatusCode::kResourceExhausted: return 429;
     case StatusCode::kIOError: return 500;
     case StatusCode::kInternal: return 500;

@@ -23,6 +23,7 @@ enum class StatusCode {
   kTooLarge,           // over a configured size limit (upload, zip bomb, file)      -> 413
   kUnsupported,        // a format, type or architecture docent does not handle      -> 415
   kCorrupt,            // the input claims a format but breaks it (bad PDF, GGUF)     -> 422
+  kUnprocessable,      // well-formed but invalid values (k = -1, an empty question)  -> 422
   kResourceExhausted,  // a queue or pool is full; retry later                        -> 429
   kIOError,            // the OS or SQLite failed                                      -> 500
   kInternal,           // a bug                                                        -> 500
@@ -64,6 +65,7 @@ inline Status FailedPrecondition(std::string m) {
 inline Status TooLarge(std::string m) { return {StatusCode::kTooLarge, std::move(m)}; }
 inline Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
 inline Status Corrupt(std::string m) { return {StatusCode::kCorrupt, std::move(m)}; }
+inline Status Unprocessable(std::string m) { return {StatusCode::kUnprocessable, std::move(m)}; }
 inline Status ResourceExhausted(std::string m) {
   return {StatusCode::kResourceExhausted, std::move(m)};
 }

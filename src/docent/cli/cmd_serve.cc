@@ -1,0 +1,69 @@
+// `docent serve [--data DIR] [--host H] [--port P]`: the HTTP API and web UI until SIGTERM or
+// SIGINT, then a graceful stop: no new requests, in-flight ones finish, the store closes.
+#include <signal.h>
+
+#include <cstdio>
+
+#include "docent/cli/commands.h"
+#include "docent/server/server.h"
+
+namespace docent::cli {
+
+int RunServe(const Argv& argv) {
+  auto args = ParseArgs(argv, {{"--data", "--host", "--port", "--max-upload-mb", "--max-json-kb",
+                                "--queue"},
+                               {}});
+  if (!args.ok()) {
+    PrintError(args.status().message());
+    return 2;
+  }
+  auto port = args->GetInt("--port", 8080, 0, 65535);
+  auto upload_mb = args->GetInt("--max-upload-mb", 100, 1, 1 << 20);
+  auto json_kb = args->GetInt("--max-json-kb", 1024, 1, 1 << 20);
+  auto queue = args->GetInt("--queue", 64, 1, 100000);
+  for (const auto* r : {&port, &upload_mb, &json_kb, &queue}) {
+    if (!r->ok()) {
+      PrintError(r->status().message());
+      return 2;
+    }
+  }
+  // Block the stop signals before any thread starts, so every thread inherits the mask and
+  // only sigwait below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a client that hangs up mid-answer is not a reason to exit
+
+  auto store = OpenStore(*args);
+  if (!store.ok()) {
+    PrintError(store.status().ToString());
+    return 1;
+  }
+  server::ServerOptions options;
+  options.host = args->Get("--host", "127.0.0.1");
+  options.port = static_cast<int>(*port);
+  options.max_upload_bytes = static_cast<uint64_t>(*upload_mb) << 20;
+  options.max_json_bytes = static_cast<uint64_t>(*json_kb) << 10;
+  options.ingest_queue_capacity = static_cast<size_t>(*queue);
+  server::Server srv(**store, options);
+  if (Status s = srv.Start(); !s.ok()) {
+    PrintError(s.ToString());
+    return 1;
+  }
+  // Tests and scripts read this line to learn the port (with --port 0, any free one).
+  std::printf("docent: serving http://%s:%d/ (data %s)\n", options.host.c_str(), srv.port(),
+              (*store)->data_dir().c_str());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::printf("docent: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  std::fflush(stdout);
+  srv.Stop();
+  srv.Wait();
+  std::puts("docent: stopped");
+  return 0;
+}
+
+}  // namespace docent::cli

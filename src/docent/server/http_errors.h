@@ -1,0 +1,17 @@
+// The one place where a Status becomes an HTTP error: the status code from HttpStatusFor and
+// the JSON body OpenAI clients expect, {"error": {"message", "type", "code"}}.
+#pragma once
+
+#include <string>
+
+#include "docent/util/status.h"
+
+namespace docent::server {
+
+// {"error": {"message": ..., "type": ..., "code": ...}} for a non-OK status.
+std::string ErrorBody(const Status& status);
+
+// The OpenAI-style error type for a code: invalid_request_error, not_found_error, ...
+std::string ErrorType(StatusCode code);
+
+}  // namespace docent::server

@@ -1,0 +1,447 @@
+// The HTTP server: routes, request checks, metrics and graceful shutdown over cpp-httplib.
+#include "docent/server/server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <regex>
+
+#include "docent/ingest/extract.h"
+#include "docent/rag/extractive.h"
+#include "docent/rag/store_term_statistics.h"
+#include "docent/search/bm25_search.h"
+#include "docent/server/answer_stream.h"
+#include "docent/server/http_errors.h"
+#include "docent/server/ingest_queue.h"
+#include "docent/server/json_views.h"
+#include "docent/server/metrics.h"
+#include "docent/server/request_checks.h"
+#include "docent/server/web_ui.h"
+
+namespace docent::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+// When the request now being served on this thread began (set before routing).
+thread_local Clock::time_point request_start;
+
+constexpr int kRetryAfterSeconds = 2;
+constexpr int kUploadWaitMs = 120000;  // the longest ?wait=true holds an upload request
+
+void SendJson(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(Dump(body), "application/json");
+}
+
+void SendError(httplib::Response& res, const Status& status) {
+  res.status = HttpStatusFor(status.code());
+  if (status.code() == StatusCode::kResourceExhausted) {
+    res.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
+  }
+  res.set_content(ErrorBody(status), "application/json");
+}
+
+// The route label for metrics: numeric path segments become {id}, unknown paths one label,
+// so a scanner cannot grow the metric tables without bound.
+std::string RouteLabel(const std::string& path, int status) {
+  static const std::regex kNumber("/[0-9]+(?=/|$)");
+  if (status == 404 && path.rfind("/v1/", 0) != 0 && path != "/") return "other";
+  std::string label = std::regex_replace(path, kNumber, "/{id}");
+  return label.size() > 64 ? "other" : label;
+}
+
+// Known paths and the methods they take, for 405 with Allow instead of a bare 404.
+struct KnownRoute {
+  std::regex path;
+  const char* allow;
+};
+const std::vector<KnownRoute>& KnownRoutes() {
+  static const std::vector<KnownRoute> routes = {
+      {std::regex("/"), "GET"},
+      {std::regex("/healthz"), "GET"},
+      {std::regex("/readyz"), "GET"},
+      {std::regex("/metrics"), "GET"},
+      {std::regex("/v1/documents"), "GET, POST"},
+      {std::regex("/v1/documents/[^/]+"), "GET, DELETE"},
+      {std::regex("/v1/uploads/[^/]+"), "GET"},
+      {std::regex("/v1/search"), "POST"},
+      {std::regex("/v1/ask"), "POST"},
+  };
+  return routes;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(store::Store& s, ServerOptions o)
+      : store(s), options(std::move(o)), queue(s, options.ingest_queue_capacity, {}) {}
+
+  void Routes();
+  void Upload(const httplib::Request& req, httplib::Response& res);
+  void ListDocuments(httplib::Response& res);
+  void GetDocument(const httplib::Request& req, httplib::Response& res);
+  void DeleteDocument(const httplib::Request& req, httplib::Response& res);
+  void GetUpload(const httplib::Request& req, httplib::Response& res);
+  void Search(const httplib::Request& req, httplib::Response& res);
+  void Ask(const httplib::Request& req, httplib::Response& res);
+
+  store::Store& store;
+  ServerOptions options;
+  int listen_fd = -1;  // the bound socket, recorded by the socket-options hook
+  IngestQueue queue;
+  Metrics metrics;
+  httplib::Server http;
+};
+
+void Server::Impl::Routes() {
+  http.set_payload_max_length(options.max_upload_bytes);
+  http.set_socket_options([this](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
+  });
+  http.set_keep_alive_max_count(1000);
+  const int threads = options.worker_threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    request_start = Clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    double seconds = std::chrono::duration<double>(Clock::now() - request_start).count();
+    metrics.ObserveRequest(RouteLabel(req.path, res.status), res.status, seconds);
+  });
+  // Errors httplib raises itself (no route, payload too large) get the JSON body too.
+  const uint64_t upload_limit = options.max_upload_bytes;
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [upload_limit](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    if (res.status == 404 || res.status == 400) {
+      for (const KnownRoute& r : KnownRoutes()) {
+        if (!std::regex_match(req.path, r.path)) continue;
+        if (std::string_view(r.allow).find(req.method) != std::string_view::npos) break;
+        res.status = 405;
+        res.set_header("Allow", r.allow);
+        res.set_content(Dump({{"error",
+                               {{"message", req.method + " is not allowed on " + req.path +
+                                                "; allowed: " + r.allow},
+                                {"type", "invalid_request_error"},
+                                {"code", "method_not_allowed"}}}}),
+                        "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (res.status == 404) {
+        SendError(res, NotFound("no such endpoint: " + req.method + " " + req.path));
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
+    if (res.status == 413) {
+      SendError(res, TooLarge("the request body is over the limit of " +
+                              std::to_string(upload_limit) + " bytes"));
+    } else {
+      res.set_content(ErrorBody(Status(StatusCode::kInvalidArgument,
+                                       "the request was rejected (HTTP " +
+                                           std::to_string(res.status) + ")")),
+                      "application/json");
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unexpected error";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        SendError(res, Internal(what));
+      });
+
+  http.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(std::string(WebUiHtml()), "text/html; charset=utf-8");
+  });
+  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, {{"status", "ok"}});
+  });
+  http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    auto stats = store.Stats();
+    if (!stats.ok()) return SendError(res, Unavailable("store: " + stats.status().message()));
+    SendJson(res, 200,
+             {{"ready", true},
+              {"documents", stats->documents},
+              {"chunks", stats->chunks},
+              {"model", nullptr},
+              {"answers", "extractive"}});
+  });
+  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics.Render(), "text/plain; version=0.0.4");
+  });
+  http.Post("/v1/documents",
+            [this](const httplib::Request& req, httplib::Response& res) { Upload(req, res); });
+  http.Get("/v1/documents",
+           [this](const httplib::Request&, httplib::Response& res) { ListDocuments(res); });
+  http.Get("/v1/documents/([^/]+)",
+           [this](const httplib::Request& req, httplib::Response& res) { GetDocument(req, res); });
+  http.Delete("/v1/documents/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
+    DeleteDocument(req, res);
+  });
+  http.Get("/v1/uploads/([^/]+)",
+           [this](const httplib::Request& req, httplib::Response& res) { GetUpload(req, res); });
+  http.Post("/v1/search",
+            [this](const httplib::Request& req, httplib::Response& res) { Search(req, res); });
+  http.Post("/v1/ask", [this](const httplib::Request& req, httplib::Response& res) { Ask(req, res); });
+
+}
+
+}  // namespace docent::server
+
+namespace docent::server {
+namespace {
+
+// One answer's worth of work, shared by the plain and the streamed /v1/ask.
+struct AskResult {
+  std::vector<search::Passage> passages;
+  NumberedAnswer answer;
+  double retrieve_ms = 0, answer_ms = 0;
+};
+
+Result<AskResult> Answer(store::Store& store, const std::string& question, int k) {
+  AskResult r;
+  auto t0 = Clock::now();
+  search::SearchOptions so;
+  so.k = k;
+  DOCENT_ASSIGN_OR_RETURN(r.passages, search::SearchBm25(store, question, so));
+  auto t1 = Clock::now();
+  rag::StoreTermStatistics stats(store);
+  r.answer = NumberAgainstSources(rag::AnswerExtractively(question, r.passages, stats), r.passages);
+  auto t2 = Clock::now();
+  r.retrieve_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+  r.answer_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
+  return r;
+}
+
+json UsedCitations(const AskResult& r) {
+  json used = json::array();
+  for (int n : r.answer.used) {
+    json p = PassageView(r.passages[static_cast<size_t>(n - 1)]);
+    p["n"] = n;
+    used.push_back(std::move(p));
+  }
+  return used;
+}
+
+}  // namespace
+
+void Server::Impl::Upload(const httplib::Request& req, httplib::Response& res) {
+  if (!req.is_multipart_form_data()) {
+    return SendError(res, Unsupported("upload with Content-Type: multipart/form-data, one part "
+                                      "per file (curl -F file=@report.pdf)"));
+  }
+  if (req.files.empty()) return SendError(res, InvalidArgument("the upload holds no files"));
+  // Every file is checked before any is queued, so a rejected request writes nothing.
+  std::vector<const httplib::MultipartFormData*> files;
+  for (const auto& [field, part] : req.files) {
+    if (part.filename.empty()) continue;  // a plain form field
+    if (Status s = CheckUploadName(part.filename); !s.ok()) return SendError(res, s);
+    if (!ingest::FormatForPath(part.filename)) {
+      return SendError(res, Unsupported(part.filename +
+                                        ": not a document type docent reads (pdf docx pptx "
+                                        "xlsx hwpx html md txt csv)"));
+    }
+    if (part.content.empty()) return SendError(res, InvalidArgument(part.filename + ": empty file"));
+    files.push_back(&part);
+  }
+  if (files.empty()) return SendError(res, InvalidArgument("the upload holds no files"));
+  json results = json::array();
+  std::vector<uint64_t> ids;
+  for (const auto* part : files) {
+    auto job = queue.Submit(part->filename, part->content);
+    if (!job.ok()) {
+      if (results.empty()) return SendError(res, job.status());
+      results.push_back({{"name", part->filename},
+                         {"status", "rejected"},
+                         {"error", job.status().message()}});
+      continue;
+    }
+    ids.push_back(job->id);
+    results.push_back(JobView(*job));
+  }
+  // ?wait=true answers once the files are indexed (scripts and tests), else at once.
+  if (req.get_param_value("wait") == "true" && queue.WaitFor(ids, kUploadWaitMs)) {
+    for (auto& r : results) {
+      if (!r.contains("job")) continue;
+      if (auto j = queue.Find(r["job"].get<uint64_t>())) r = JobView(*j);
+    }
+    return SendJson(res, 200, {{"uploads", results}});
+  }
+  SendJson(res, 202, {{"uploads", results}});
+}
+
+void Server::Impl::ListDocuments(httplib::Response& res) {
+  auto docs = store.ListDocuments();
+  if (!docs.ok()) return SendError(res, docs.status());
+  json out = json::array();
+  for (const auto& d : *docs) out.push_back(DocumentView(d));
+  json pending = json::array();
+  for (const JobInfo& j : queue.Jobs()) {
+    if (j.state != JobState::kReady) pending.push_back(JobView(j));
+  }
+  SendJson(res, 200, {{"documents", out}, {"uploads", pending}});
+}
+
+void Server::Impl::GetDocument(const httplib::Request& req, httplib::Response& res) {
+  auto id = ParseId(req.matches[1].str(), "document");
+  if (!id.ok()) return SendError(res, id.status());
+  auto doc = store.FindById(*id);
+  if (!doc.ok()) return SendError(res, doc.status());
+  if (!*doc) return SendError(res, NotFound("no document with id " + std::to_string(*id)));
+  auto text = store.DocumentText(*id);
+  if (!text.ok()) return SendError(res, text.status());
+  json out = DocumentView(**doc);
+  out["text"] = *text;
+  SendJson(res, 200, out);
+}
+
+void Server::Impl::DeleteDocument(const httplib::Request& req, httplib::Response& res) {
+  auto id = ParseId(req.matches[1].str(), "document");
+  if (!id.ok()) return SendError(res, id.status());
+  if (Status s = store.RemoveDocument(*id); !s.ok()) return SendError(res, s);
+  SendJson(res, 200, {{"id", *id}, {"deleted", true}});
+}
+
+void Server::Impl::GetUpload(const httplib::Request& req, httplib::Response& res) {
+  auto id = ParseId(req.matches[1].str(), "upload");
+  if (!id.ok()) return SendError(res, id.status());
+  if (auto j = queue.Find(static_cast<uint64_t>(*id))) return SendJson(res, 200, JobView(*j));
+  SendError(res, NotFound("no upload with id " + std::to_string(*id)));
+}
+
+void Server::Impl::Search(const httplib::Request& req, httplib::Response& res) {
+  auto body = ParseJsonObject(req.get_header_value("Content-Type"), req.body,
+                              options.max_json_bytes);
+  if (!body.ok()) return SendError(res, body.status());
+  auto query = RequiredString(*body, "query");
+  if (!query.ok()) return SendError(res, query.status());
+  auto k = OptionalInt(*body, "k", 10, 1, 100);
+  if (!k.ok()) return SendError(res, k.status());
+  auto t0 = Clock::now();
+  search::SearchOptions so;
+  so.k = static_cast<int>(*k);
+  auto passages = search::SearchBm25(store, *query, so);
+  if (!passages.ok()) return SendError(res, passages.status());
+  json results = json::array();
+  for (const auto& p : *passages) results.push_back(PassageView(p));
+  SendJson(res, 200,
+           {{"query", *query},
+            {"results", results},
+            {"took_ms", std::chrono::duration<double, std::milli>(Clock::now() - t0).count()}});
+}
+
+void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
+  auto body = ParseJsonObject(req.get_header_value("Content-Type"), req.body,
+                              options.max_json_bytes);
+  if (!body.ok()) return SendError(res, body.status());
+  auto question = RequiredString(*body, "question");
+  if (!question.ok()) return SendError(res, question.status());
+  auto k = OptionalInt(*body, "k", 8, 1, 50);
+  if (!k.ok()) return SendError(res, k.status());
+  auto stream = OptionalBool(*body, "stream", false);
+  if (!stream.ok()) return SendError(res, stream.status());
+  auto result = Answer(store, *question, static_cast<int>(*k));
+  if (!result.ok()) return SendError(res, result.status());
+  const json timings = {{"retrieve_ms", result->retrieve_ms}, {"answer_ms", result->answer_ms}};
+  if (!*stream) {
+    return SendJson(res, 200,
+                    {{"question", *question},
+                     {"found", result->answer.found},
+                     {"answer", result->answer.text},
+                     {"citations", UsedCitations(*result)},
+                     {"sources", SourcesView(result->passages)},
+                     {"mode", "extractive"},
+                     {"timings", timings}});
+  }
+  // The whole event sequence is known before the first byte: an extractive answer is
+  // instant. A generative answer will produce the deltas as tokens arrive.
+  auto events = std::make_shared<std::vector<std::string>>();
+  events->push_back(SseEvent("citations", {{"sources", SourcesView(result->passages)}}));
+  for (const std::string& piece : DeltaPieces(result->answer.text)) {
+    events->push_back(SseEvent("delta", {{"text", piece}}));
+  }
+  events->push_back(SseEvent("done", {{"found", result->answer.found},
+                                      {"citations", UsedCitations(*result)},
+                                      {"mode", "extractive"},
+                                      {"timings", timings}}));
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");
+  res.set_chunked_content_provider(
+      "text/event-stream", [events, next = size_t{0}](size_t, httplib::DataSink& sink) mutable {
+        if (next < events->size()) {
+          const std::string& e = (*events)[next++];
+          if (!sink.write(e.data(), e.size())) return false;  // the client went away
+          return true;
+        }
+        sink.done();
+        return true;
+      });
+}
+
+Server::Server(store::Store& store, ServerOptions options)
+    : impl_(std::make_unique<Impl>(store, std::move(options))) {
+  impl_->Routes();
+  Impl* impl = impl_.get();
+  impl->metrics.AddGauge("docent_documents", "Documents in the store.", [impl] {
+    auto s = impl->store.Stats();
+    return s.ok() ? static_cast<double>(s->documents) : 0.0;
+  });
+  impl->metrics.AddGauge("docent_chunks", "Chunks in the store.", [impl] {
+    auto s = impl->store.Stats();
+    return s.ok() ? static_cast<double>(s->chunks) : 0.0;
+  });
+  impl->metrics.AddGauge("docent_ingested_bytes", "Bytes of uploads indexed since start.",
+                         [impl] { return static_cast<double>(impl->queue.IngestedBytes()); });
+  impl->metrics.AddGauge("docent_ingest_queue_depth", "Uploads queued or being indexed.",
+                         [impl] { return static_cast<double>(impl->queue.Depth()); });
+  impl->metrics.AddGauge("docent_process_resident_bytes", "Resident set size of the process.",
+                         [] { return ProcessRssBytes(); });
+}
+
+Server::~Server() {
+  Stop();
+  Wait();
+}
+
+Status Server::Start() {
+  const ServerOptions& o = impl_->options;
+  if (o.port == 0) {
+    port_ = impl_->http.bind_to_any_port(o.host);
+    if (port_ <= 0) return IOError("cannot bind " + o.host + " on any port");
+  } else {
+    if (!impl_->http.bind_to_port(o.host, o.port)) {
+      return IOError("cannot listen on " + o.host + ":" + std::to_string(o.port) +
+                     " (in use, or not an address of this machine)");
+    }
+    port_ = o.port;
+  }
+  // httplib listens with a backlog of 5; a burst of clients connecting at once would then
+  // see dropped connections. listen() again on the bound socket raises the backlog.
+  if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
+  thread_ = std::thread([this] { impl_->http.listen_after_bind(); });
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  // httplib's stop() closes the listener; its pool then finishes the requests in flight.
+  impl_->http.stop();
+  impl_->queue.Stop();
+}
+
+void Server::Wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace docent::server

@@ -1,0 +1,66 @@
+// `docent serve`: the HTTP API over one store, and the web UI.
+//
+// Routes (docs/API.md has the contract with curl examples):
+//   GET  /                     the web UI (compiled in)
+//   GET  /healthz, /readyz     liveness; readiness with document counts
+//   GET  /metrics              Prometheus text
+//   POST /v1/documents         multipart upload of one or many files -> a job per file
+//   GET  /v1/documents         ready documents and the uploads still queued, indexing or failed
+//   GET  /v1/documents/{id}    metadata and extracted text
+//   DELETE /v1/documents/{id}
+//   GET  /v1/uploads/{job}     one upload's state
+//   POST /v1/search            {"query", "k"}
+//   POST /v1/ask               {"question", "k", "stream"}; stream: text/event-stream with the
+//                              events citations, delta and done
+// Every error is {"error": {"message", "type", "code"}} with its HTTP status, and a rejected
+// request writes nothing.
+// Thread safety: Start() runs the accept loop on its own thread; Stop() may be called from
+// any thread, once.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "docent/store/store.h"
+#include "docent/util/status.h"
+
+namespace docent::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (see Server::port())
+  uint64_t max_upload_bytes = 100ull << 20;
+  uint64_t max_json_bytes = 1ull << 20;
+  size_t ingest_queue_capacity = 64;
+  // Connections served at once. A keep-alive connection holds its thread, so this is sized
+  // for a team's worth of open browsers and clients rather than for the cores.
+  int worker_threads = 64;
+  int shutdown_grace_ms = 5000;  // in-flight work gets this long after Stop()
+};
+
+class Server {
+ public:
+  Server(store::Store& store, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts serving in the background. IOError when the address is taken.
+  Status Start();
+  int port() const { return port_; }
+  // Stops accepting, lets in-flight requests and the upload being indexed finish.
+  void Stop();
+  // Blocks until Stop() has completed.
+  void Wait();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace docent::server

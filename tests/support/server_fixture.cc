@@ -1,0 +1,46 @@
+// Starts the server binary and learns its port from the first line it prints.
+#include "support/server_fixture.h"
+
+#include <signal.h>
+
+namespace docent::testing {
+namespace {
+
+std::vector<std::string> ServeArgs(const std::string& data_dir,
+                                   const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {DOCENT_BINARY, "serve", "--port", "0", "--data", data_dir};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return argv;
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra)
+    : child_(ServeArgs(data_dir, extra)) {
+  auto line = child_.ReadLine();
+  const std::string marker = "serving http://127.0.0.1:";
+  if (!line || line->find(marker) == std::string::npos) return;
+  port_ = std::stoi(line->substr(line->find(marker) + marker.size()));
+}
+
+ServerProcess::~ServerProcess() {
+  if (port_ > 0) Terminate();
+}
+
+std::unique_ptr<httplib::Client> ServerProcess::Client() const {
+  auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  c->set_read_timeout(30, 0);
+  c->set_connection_timeout(5, 0);
+  return c;
+}
+
+int ServerProcess::Terminate(std::vector<std::string>* lines) {
+  child_.Signal(SIGTERM);
+  while (auto line = child_.ReadLine()) {
+    if (lines) lines->push_back(*line);
+  }
+  port_ = 0;
+  return child_.Wait();
+}
+
+}  // namespace docent::testing

@@ -1,0 +1,32 @@
+// A real `docent serve` on a free loopback port, in a child process, with an HTTP client.
+#pragma once
+
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/subprocess.h"
+
+namespace docent::testing {
+
+class ServerProcess {
+ public:
+  // Starts DOCENT_BINARY serve --port 0 --data `data_dir` plus `extra_args`, and waits for
+  // its "serving http://127.0.0.1:PORT/" line.
+  ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra_args = {});
+  ~ServerProcess();
+
+  bool started() const { return port_ > 0; }
+  int port() const { return port_; }
+  std::unique_ptr<httplib::Client> Client() const;
+  // SIGTERM, then the exit code and the lines it printed after the signal.
+  int Terminate(std::vector<std::string>* lines = nullptr);
+
+ private:
+  Child child_;
+  int port_ = 0;
+};
+
+}  // namespace docent::testing

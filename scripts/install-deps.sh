@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcairo2-dev fonts-nanum poppler-utils
   clang-14 libclang-rt-14-dev clang-format
+  chromium
 )
 
 missing=()
@@ -20,6 +21,11 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node.js for the browser test: Debian's nodejs and npm only when no node is installed (a
+# machine with another Node.js build keeps its own; its npm comes with it).
+if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
@@ -30,3 +36,11 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 echo "install-deps: all ${#PACKAGES[@]} packages present"
+
+# The browser test's one npm package (playwright-core drives the Debian Chromium above; it
+# downloads no browser). `npm ci` is skipped when the lock file's versions are in place.
+cd "$(dirname "$0")/../tests/browser"
+if ! cmp -s package-lock.json node_modules/.docent-lock 2>/dev/null; then
+  npm ci --omit=optional --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.docent-lock
+fi

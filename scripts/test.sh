@@ -46,9 +46,15 @@ fuzz() {
   done
 }
 
+browser_tests() {
+  # The web UI in Debian's Chromium; the screenshot lands in build/browser-artifacts/.
+  DOCENT_BINARY="$PWD/build/docent" node --test tests/browser/
+}
+
 stage deps scripts/install-deps.sh
 stage build configure_build
 stage tests unit_tests
+stage browser browser_tests
 stage asan-build asan_build
 stage asan-tests asan_tests
 stage fuzz fuzz

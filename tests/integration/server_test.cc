@@ -185,6 +185,23 @@ TEST_F(ServerTest, BadRequestsGetClearErrorsAndWriteNothing) {
   EXPECT_TRUE(list["uploads"].empty()) << list.dump();
 }
 
+TEST_F(ServerTest, AFullIngestionQueueAnswers429WithRetryAfter) {
+  ServerProcess server(Data(), {"--queue", "2"}, {"DOCENT_TEST_PAUSE_INGEST=1"});
+  ASSERT_TRUE(server.started());
+  auto http = server.Client();
+  EXPECT_EQ(http->Post("/v1/documents", Files({{"a.md", "# A\n\nfirst"}}))->status, 202);
+  EXPECT_EQ(http->Post("/v1/documents", Files({{"b.md", "# B\n\nsecond"}}))->status, 202);
+  auto full = http->Post("/v1/documents", Files({{"c.md", "# C\n\nthird"}}));
+  ASSERT_EQ(full->status, 429);
+  EXPECT_EQ(full->get_header_value("Retry-After"), "2");
+  EXPECT_NE(ErrorMessage(full).find("queue is full"), std::string::npos);
+  json list = Body(http->Get("/v1/documents"));
+  ASSERT_EQ(list["uploads"].size(), 2u) << "the refused upload left no trace";
+  for (const auto& u : list["uploads"]) EXPECT_EQ(u["status"], "queued");
+  // Searches are answered while uploads wait.
+  EXPECT_EQ(http->Post("/v1/search", R"({"query": "first"})", "application/json")->status, 200);
+}
+
 TEST_F(ServerTest, SixtyFourClientsEachSendAHundredSearches) {
   {
     ServerProcess server(Data());

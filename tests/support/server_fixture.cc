@@ -6,17 +6,23 @@
 namespace docent::testing {
 namespace {
 
+// env(1) sets the child's extra variables without touching the test's own environment.
 std::vector<std::string> ServeArgs(const std::string& data_dir,
-                                   const std::vector<std::string>& extra) {
-  std::vector<std::string> argv = {DOCENT_BINARY, "serve", "--port", "0", "--data", data_dir};
+                                   const std::vector<std::string>& extra,
+                                   const std::vector<std::string>& env) {
+  std::vector<std::string> argv = {"/usr/bin/env"};
+  argv.insert(argv.end(), env.begin(), env.end());
+  for (const char* a : {DOCENT_BINARY, "serve", "--port", "0", "--data"}) argv.push_back(a);
+  argv.push_back(data_dir);
   argv.insert(argv.end(), extra.begin(), extra.end());
   return argv;
 }
 
 }  // namespace
 
-ServerProcess::ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra)
-    : child_(ServeArgs(data_dir, extra)) {
+ServerProcess::ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra,
+                             const std::vector<std::string>& env)
+    : child_(ServeArgs(data_dir, extra, env)) {
   auto line = child_.ReadLine();
   const std::string marker = "serving http://127.0.0.1:";
   if (!line || line->find(marker) == std::string::npos) return;

@@ -15,7 +15,8 @@ class ServerProcess {
  public:
   // Starts DOCENT_BINARY serve --port 0 --data `data_dir` plus `extra_args`, and waits for
   // its "serving http://127.0.0.1:PORT/" line.
-  ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra_args = {});
+  ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra_args = {},
+                const std::vector<std::string>& env = {});
   ~ServerProcess();
 
   bool started() const { return port_ > 0; }

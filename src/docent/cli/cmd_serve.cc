@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "docent/cli/commands.h"
 #include "docent/server/server.h"
@@ -47,6 +48,9 @@ int RunServe(const Argv& argv) {
   options.max_upload_bytes = static_cast<uint64_t>(*upload_mb) << 20;
   options.max_json_bytes = static_cast<uint64_t>(*json_kb) << 10;
   options.ingest_queue_capacity = static_cast<size_t>(*queue);
+  if (const char* pause = std::getenv("DOCENT_TEST_PAUSE_INGEST"); pause && *pause == '1') {
+    options.TEST_pause_ingest = true;
+  }
   server::Server srv(**store, options);
   if (Status s = srv.Start(); !s.ok()) {
     PrintError(s.ToString());

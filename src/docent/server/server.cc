@@ -2,6 +2,8 @@
 #include "docent/server/server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -101,6 +103,9 @@ void Server::Impl::Routes() {
   http.set_socket_options([this](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    // Small JSON answers must not wait for Nagle's algorithm (40 ms with delayed ACKs);
+    // accepted sockets inherit the option from the listener.
+    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     listen_fd = sock;
   });
   http.set_keep_alive_max_count(1000);
@@ -393,6 +398,7 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
 Server::Server(store::Store& store, ServerOptions options)
     : impl_(std::make_unique<Impl>(store, std::move(options))) {
   impl_->Routes();
+  if (impl_->options.TEST_pause_ingest) impl_->queue.TEST_SetPaused(true);
   Impl* impl = impl_.get();
   impl->metrics.AddGauge("docent_documents", "Documents in the store.", [impl] {
     auto s = impl->store.Stats();

@@ -38,7 +38,9 @@ struct ServerOptions {
   // Connections served at once. A keep-alive connection holds its thread, so this is sized
   // for a team's worth of open browsers and clients rather than for the cores.
   int worker_threads = 64;
-  int shutdown_grace_ms = 5000;  // in-flight work gets this long after Stop()
+  // Test hook: the ingestion worker starts paused, so a test can fill the queue over HTTP
+  // (`docent serve` sets it from DOCENT_TEST_PAUSE_INGEST=1).
+  bool TEST_pause_ingest = false;
 };
 
 class Server {

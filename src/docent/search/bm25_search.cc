@@ -1,8 +1,9 @@
-// BM25 search: query analysis, MATCH expression, ranked read of chunks.
+// BM25 search: query analysis, ranking on the term index, read of the top chunks.
 #include "docent/search/bm25_search.h"
 
 #include <unordered_set>
 
+#include "docent/search/bm25_ranker.h"
 #include "docent/text/analyzer.h"
 #include "docent/text/normalize.h"
 
@@ -33,13 +34,57 @@ std::string MatchExpression(const std::vector<std::string>& terms) {
   return expr;
 }
 
-Result<std::vector<Passage>> SearchBm25(store::Store& store, std::string_view query,
-                                        const SearchOptions& options) {
-  std::vector<Passage> out;
-  std::vector<std::string> terms = QueryTerms(query, options.max_query_terms);
-  if (terms.empty() || options.k <= 0) return out;
+namespace {
 
-  std::lock_guard lock(store.mutex());
+// The passage fields of one chunk row: doc_id, title, source, location, body, char_begin,
+// char_end from column `first` on.
+Passage ReadPassage(const store::Stmt& st, int first) {
+  Passage p;
+  p.doc_id = st.Int(first);
+  p.doc_title = st.Text(first + 1);
+  p.doc_path = st.Text(first + 2);
+  p.location = st.Text(first + 3);
+  p.text = st.Text(first + 4);
+  p.char_begin = static_cast<uint32_t>(st.Int(first + 5));
+  p.char_end = static_cast<uint32_t>(st.Int(first + 6));
+  return p;
+}
+
+// Ranking on the in-memory term index (exactly FTS5's bm25(), see bm25_ranker.h): SQLite is
+// asked only for the k rows that made the cut.
+Result<std::vector<Passage>> SearchIndexLocked(store::Store& store, const store::TermIndex& index,
+                                               const std::vector<std::string>& terms,
+                                               const SearchOptions& options) {
+  std::vector<Passage> out;
+  const std::vector<RankedChunk> ranked = RankBm25(index, terms, options.weights, options.k);
+  if (ranked.empty()) return out;
+  DOCENT_ASSIGN_OR_RETURN(
+      store::Stmt st,
+      store.db().Prepare(
+          "SELECT c.doc_id, d.title, d.source, c.location, c.body, c.char_begin, c.char_end "
+          "FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id = ?1"));
+  for (const RankedChunk& r : ranked) {
+    st.Reset();
+    st.Bind(1, r.chunk_id);
+    DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) {
+      return Internal("term index names chunk " + std::to_string(r.chunk_id) +
+                      ", which the store does not hold");
+    }
+    Passage p = ReadPassage(st, 0);
+    p.chunk_id = r.chunk_id;
+    p.score = r.score;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+// Ranking inside FTS5: no index to build first, but bm25() scores and sorts every row that
+// matches any term, so it is the slower path on a large store.
+Result<std::vector<Passage>> SearchFts5Locked(store::Store& store,
+                                              const std::vector<std::string>& terms,
+                                              const SearchOptions& options) {
+  std::vector<Passage> out;
   // bm25() is negative, smaller is better; c.id breaks ties so the order is total.
   DOCENT_ASSIGN_OR_RETURN(
       store::Stmt st,
@@ -55,19 +100,34 @@ Result<std::vector<Passage>> SearchBm25(store::Store& store, std::string_view qu
   for (;;) {
     DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    Passage p;
+    Passage p = ReadPassage(st, 1);
     p.chunk_id = st.Int(0);
-    p.doc_id = st.Int(1);
-    p.doc_title = st.Text(2);
-    p.doc_path = st.Text(3);
-    p.location = st.Text(4);
-    p.text = st.Text(5);
-    p.char_begin = static_cast<uint32_t>(st.Int(6));
-    p.char_end = static_cast<uint32_t>(st.Int(7));
     p.score = -st.Double(8);
     out.push_back(std::move(p));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<Passage>> SearchBm25(store::Store& store, std::string_view query,
+                                        const SearchOptions& options) {
+  std::vector<std::string> terms = QueryTerms(query, options.max_query_terms);
+  if (terms.empty() || options.k <= 0) return std::vector<Passage>{};
+
+  std::lock_guard lock(store.mutex());
+  DOCENT_ASSIGN_OR_RETURN(const store::TermIndex* index, store.FreshTermIndexLocked());
+  if (index == nullptr && options.index == IndexUse::kBuild) {
+    DOCENT_ASSIGN_OR_RETURN(index, store.TermIndexLocked());
+  }
+  if (index == nullptr && options.index == IndexUse::kAuto) {
+    DOCENT_ASSIGN_OR_RETURN(int64_t chunks, store.ChunkCountLocked());
+    if (chunks <= kBuildIndexUpToChunks) {
+      DOCENT_ASSIGN_OR_RETURN(index, store.TermIndexLocked());
+    }
+  }
+  if (index != nullptr) return SearchIndexLocked(store, *index, terms, options);
+  return SearchFts5Locked(store, terms, options);
 }
 
 }  // namespace docent::search

@@ -1,9 +1,13 @@
-// BM25 retrieval over the store's FTS5 index.
+// BM25 retrieval over the store's index.
 //
 // The question is analyzed with the same analyzer as the documents (text/analyzer.h); its
 // distinct terms are OR-ed, so a passage matching any of them is a candidate and BM25 ranks
 // them. Titles and headings weigh more than body text. Ties break by chunk id, so the same
 // query over the same store always returns the same list in the same order.
+// The scores are FTS5's bm25() over chunks_fts, computed on the store's in-memory term index
+// (store/term_index.h, search/bm25_ranker.h) instead of inside FTS5, which scored and sorted
+// every row matching any term; tests/search/bm25_ranker_test.cc holds the two equal.
+// Which ranker runs is a speed decision only (IndexUse); tests hold both to the same output.
 // Thread safety: runs under the store's mutex.
 #pragma once
 
@@ -23,8 +27,20 @@ struct Bm25Weights {
   double body = 1.0;
 };
 
+// Which ranker answers: the in-memory term index (fast per query, built once from the
+// store) or FTS5 itself (no build, slower on large stores). Both give the same list.
+enum class IndexUse {
+  kAuto,   // the index when built; else build it when the store is small, else FTS5
+  kBuild,  // build the index if needed (a server, which answers many queries)
+  kFts5,   // FTS5 unless the index is already built and current
+};
+// kAuto builds the index inline up to this many chunks (well under a second); a one-shot
+// command on a larger store ranks in FTS5 rather than pay the build.
+constexpr int64_t kBuildIndexUpToChunks = 20000;
+
 struct SearchOptions {
   int k = 10;
+  IndexUse index = IndexUse::kAuto;
   Bm25Weights weights;
   size_t max_query_terms = 64;  // a pasted essay is cut here, keeping the first terms
 

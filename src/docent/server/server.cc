@@ -93,6 +93,10 @@ struct Server::Impl {
   store::Store& store;
   ServerOptions options;
   int listen_fd = -1;  // the bound socket, recorded by the socket-options hook
+  // The search term index is built once at start, off the request path; searches that
+  // arrive meanwhile wait for it on the store's lock.
+  std::thread warm;
+  std::atomic<bool> index_ready{false};
   IngestQueue queue;
   Metrics metrics;
   httplib::Server http;
@@ -180,6 +184,7 @@ void Server::Impl::Routes() {
              {{"ready", true},
               {"documents", stats->documents},
               {"chunks", stats->chunks},
+              {"search_index", index_ready.load() ? "ready" : "building"},
               {"model", nullptr},
               {"answers", "extractive"}});
   });
@@ -437,6 +442,9 @@ Status Server::Start() {
   // see dropped connections. listen() again on the bound socket raises the backlog.
   if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
   thread_ = std::thread([this] { impl_->http.listen_after_bind(); });
+  impl_->warm = std::thread([impl = impl_.get()] {
+    if (impl->store.WarmTermIndex().ok()) impl->index_ready = true;
+  });
   return Status::Ok();
 }
 
@@ -448,6 +456,7 @@ void Server::Stop() {
 
 void Server::Wait() {
   if (thread_.joinable()) thread_.join();
+  if (impl_->warm.joinable()) impl_->warm.join();
 }
 
 }  // namespace docent::server

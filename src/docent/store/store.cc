@@ -219,7 +219,17 @@ Result<StoreStats> Store::Stats() {
   return s;
 }
 
-Status Store::DeleteChunksLocked(int64_t doc_id) {
+Status Store::DeleteChunksLocked(int64_t doc_id, std::vector<ChunkTerms>* removed) {
+  if (term_index_) {
+    DOCENT_ASSIGN_OR_RETURN(
+        Stmt old, db_.Prepare("SELECT id, title, heading, body FROM chunks WHERE doc_id = ?1"));
+    old.Bind(1, doc_id);
+    for (;;) {
+      DOCENT_ASSIGN_OR_RETURN(bool row, old.Step());
+      if (!row) break;
+      removed->push_back(term_index_->AnalyzeChunk(old.Int(0), old.Text(1), old.Text(2), old.Text(3)));
+    }
+  }
   // External-content FTS5 needs the exact old values to remove a row's terms.
   DOCENT_ASSIGN_OR_RETURN(
       Stmt del_fts,
@@ -230,6 +240,55 @@ Status Store::DeleteChunksLocked(int64_t doc_id) {
   return del.Bind(1, doc_id).Run();
 }
 
+void Store::ApplyToTermIndex(const std::vector<ChunkTerms>& removed,
+                             const std::vector<ChunkTerms>& added) {
+  if (!term_index_) return;
+  for (const ChunkTerms& c : removed) term_index_->Remove(c);
+  for (const ChunkTerms& c : added) term_index_->Add(c);
+}
+
+Result<int64_t> Store::DataVersionLocked() {
+  DOCENT_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("PRAGMA data_version"));
+  DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : int64_t{0};
+}
+
+Result<const TermIndex*> Store::FreshTermIndexLocked() {
+  if (!term_index_) return static_cast<const TermIndex*>(nullptr);
+  DOCENT_ASSIGN_OR_RETURN(int64_t version, DataVersionLocked());
+  if (version != data_version_) return static_cast<const TermIndex*>(nullptr);
+  return static_cast<const TermIndex*>(term_index_.get());
+}
+
+Status Store::WarmTermIndex() {
+  std::lock_guard lock(mu_);
+  return TermIndexLocked().status();
+}
+
+Result<int64_t> Store::ChunkCountLocked() {
+  DOCENT_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT count(*) FROM chunks"));
+  DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : int64_t{0};
+}
+
+Result<const TermIndex*> Store::TermIndexLocked() {
+  DOCENT_ASSIGN_OR_RETURN(int64_t version, DataVersionLocked());
+  if (term_index_ && version == data_version_) return term_index_.get();
+  // First use, or another connection committed: rebuild from the source of truth.
+  term_index_.reset();
+  auto index = std::make_unique<TermIndex>();
+  DOCENT_ASSIGN_OR_RETURN(
+      Stmt st, db_.Prepare("SELECT id, title, heading, body FROM chunks ORDER BY id"));
+  for (;;) {
+    DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    index->Add(index->AnalyzeChunk(st.Int(0), st.Text(1), st.Text(2), st.Text(3)));
+  }
+  term_index_ = std::move(index);
+  data_version_ = version;
+  return term_index_.get();
+}
+
 Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
@@ -238,6 +297,7 @@ Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out)
   const int64_t now = NowSeconds();
   PutOutcome outcome = PutOutcome::kAdded;
   int64_t id = 0;
+  std::vector<ChunkTerms> removed, added;  // for the term index, applied after the commit
   if (existing) {
     id = existing->id;
     if (existing->content_hash == doc.content_hash) {
@@ -245,7 +305,7 @@ Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out)
       return PutOutcome::kUnchanged;  // the transaction rolls back: nothing was written
     }
     outcome = PutOutcome::kReplaced;
-    DOCENT_RETURN_IF_ERROR(DeleteChunksLocked(id));
+    DOCENT_RETURN_IF_ERROR(DeleteChunksLocked(id, &removed));
     DOCENT_ASSIGN_OR_RETURN(
         Stmt up, db_.Prepare("UPDATE documents SET title=?2, format=?3, size_bytes=?4, "
                              "content_hash=?5, chunk_count=?6, text=?7, warnings=?8, "
@@ -281,10 +341,13 @@ Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out)
     chunk.Bind(10, static_cast<int64_t>(c.page_end)).Bind(11, static_cast<int64_t>(c.slide_begin));
     chunk.Bind(12, static_cast<int64_t>(c.slide_end)).Bind(13, c.sheet);
     DOCENT_RETURN_IF_ERROR(chunk.Run());
-    fts.Bind(1, db_.LastInsertRowId()).Bind(2, doc.title).Bind(3, c.heading_path).Bind(4, c.text);
+    const int64_t chunk_id = db_.LastInsertRowId();
+    fts.Bind(1, chunk_id).Bind(2, doc.title).Bind(3, c.heading_path).Bind(4, c.text);
     DOCENT_RETURN_IF_ERROR(fts.Run());
+    if (term_index_) added.push_back(term_index_->AnalyzeChunk(chunk_id, doc.title, c.heading_path, c.text));
   }
   DOCENT_RETURN_IF_ERROR(tx.Commit());
+  ApplyToTermIndex(removed, added);
   if (id_out) *id_out = id;
   return outcome;
 }
@@ -295,10 +358,13 @@ Status Store::RemoveDocument(int64_t id) {
   DOCENT_RETURN_IF_ERROR(tx.Begin());
   DOCENT_ASSIGN_OR_RETURN(auto existing, FindWhere("id = ?1", "", id));
   if (!existing) return NotFound("no document with id " + std::to_string(id));
-  DOCENT_RETURN_IF_ERROR(DeleteChunksLocked(id));
+  std::vector<ChunkTerms> removed;
+  DOCENT_RETURN_IF_ERROR(DeleteChunksLocked(id, &removed));
   DOCENT_ASSIGN_OR_RETURN(Stmt del, db_.Prepare("DELETE FROM documents WHERE id = ?1"));
   DOCENT_RETURN_IF_ERROR(del.Bind(1, id).Run());
-  return tx.Commit();
+  DOCENT_RETURN_IF_ERROR(tx.Commit());
+  ApplyToTermIndex(removed, {});
+  return Status::Ok();
 }
 
 Status Store::CheckIntegrity() {

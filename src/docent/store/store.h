@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "docent/store/sqlite_db.h"
+#include "docent/store/term_index.h"
 #include "docent/text/chunker.h"
 #include "docent/util/status.h"
 
@@ -91,6 +92,17 @@ class Store {
 
   // For the search module, which runs its read-only queries under the same lock.
   Db& db() { return db_; }
+  // The in-memory mirror of chunks_fts that search ranks with (see term_index.h). Built
+  // from the chunks table on first use, and again whenever another connection has
+  // committed; this Store's own commits are applied to it as they happen. Call with
+  // mutex() held; the pointer stays valid until the next write or the next call.
+  Result<const TermIndex*> TermIndexLocked();
+  // The term index when it is built and current, else nullptr (nothing is built).
+  Result<const TermIndex*> FreshTermIndexLocked();
+  // Builds the term index now (a server does so at start, off the request path).
+  Status WarmTermIndex();
+  // SELECT count(*) FROM chunks, with mutex() held.
+  Result<int64_t> ChunkCountLocked();
   std::mutex& mutex() { return mu_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
 
@@ -99,11 +111,20 @@ class Store {
   Status Migrate();
   Result<std::optional<DocumentInfo>> FindWhere(std::string_view where, const std::string& key,
                                                 int64_t id);
-  Status DeleteChunksLocked(int64_t doc_id);
+  // Deletes the document's chunks; when the term index is live, appends their terms to
+  // *removed so they can leave the index once the transaction commits.
+  Status DeleteChunksLocked(int64_t doc_id, std::vector<ChunkTerms>* removed);
+  Result<int64_t> DataVersionLocked();
+  // Applies a committed change to the term index, when it is live.
+  void ApplyToTermIndex(const std::vector<ChunkTerms>& removed, const std::vector<ChunkTerms>& added);
 
   std::filesystem::path data_dir_;
   std::mutex mu_;
   Db db_;  // GUARDED_BY(mu_)
+  // GUARDED_BY(mu_): null until a search needs it; data_version_ is PRAGMA data_version
+  // when it was last known to match the database.
+  std::unique_ptr<TermIndex> term_index_;
+  int64_t data_version_ = 0;
 };
 
 // Hex XXH3-128 of `bytes`: the content hash used to skip unchanged files.

@@ -1,0 +1,89 @@
+// TermIndex: chunk analysis in FTS5's terms, and posting-list upkeep.
+#include "docent/store/term_index.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "docent/text/analyzer.h"
+
+namespace docent::store {
+
+uint32_t TermIndex::Intern(std::string_view term) {
+  if (auto it = dict_.find(term); it != dict_.end()) return it->second;
+  const auto id = static_cast<uint32_t>(postings_.size());
+  dict_.emplace(std::string(term), id);
+  postings_.emplace_back();
+  seen_.push_back(0);
+  return id;
+}
+
+ChunkTerms TermIndex::AnalyzeChunk(int64_t chunk_id, std::string_view title,
+                                   std::string_view heading, std::string_view body) {
+  ChunkTerms out;
+  out.chunk_id = chunk_id;
+  const std::string_view columns[3] = {title, heading, body};
+  for (int col = 0; col < 3; ++col) {
+    if (columns[col].empty()) continue;
+    bool first = true;
+    text::Analyze(columns[col], text::AnalyzeMode::kDocument, [&](const text::Term& t) {
+      // FTS5 counts a position for every term that is not colocated; our tokenizer never
+      // marks a column's first term colocated, so that one always counts.
+      if (first || !t.colocated) ++out.length;
+      first = false;
+      const uint32_t id = Intern(t.text);
+      uint32_t& seen = seen_[id];
+      if (seen == 0) {
+        out.terms.push_back({id, {0, 0, 0}});
+        seen = static_cast<uint32_t>(out.terms.size());
+      }
+      ++out.terms[seen - 1].counts[col];
+    });
+  }
+  for (const ChunkTerms::Entry& e : out.terms) seen_[e.term] = 0;
+  return out;
+}
+
+void TermIndex::Add(const ChunkTerms& chunk) {
+  if (slot_of_.count(chunk.chunk_id)) return;
+  const auto slot = static_cast<uint32_t>(chunk_ids_.size());
+  chunk_ids_.push_back(chunk.chunk_id);
+  lengths_.push_back(chunk.length);
+  slot_of_.emplace(chunk.chunk_id, slot);
+  constexpr uint32_t kMax16 = std::numeric_limits<uint16_t>::max();
+  for (const ChunkTerms::Entry& e : chunk.terms) {
+    Posting p;
+    p.slot = slot;
+    p.title = static_cast<uint16_t>(std::min(e.counts[0], kMax16));
+    p.heading = static_cast<uint16_t>(std::min(e.counts[1], kMax16));
+    p.body = e.counts[2];
+    postings_[e.term].push_back(p);  // slots only grow, so the list stays sorted
+  }
+  ++rows_;
+  total_tokens_ += chunk.length;
+  ++generation_;
+}
+
+void TermIndex::Remove(const ChunkTerms& chunk) {
+  auto it = slot_of_.find(chunk.chunk_id);
+  if (it == slot_of_.end()) return;
+  const uint32_t slot = it->second;
+  slot_of_.erase(it);
+  for (const ChunkTerms::Entry& e : chunk.terms) {
+    std::vector<Posting>& list = postings_[e.term];
+    auto pos = std::lower_bound(list.begin(), list.end(), slot,
+                                [](const Posting& p, uint32_t s) { return p.slot < s; });
+    if (pos != list.end() && pos->slot == slot) list.erase(pos);
+  }
+  --rows_;
+  total_tokens_ -= lengths_[slot];
+  lengths_[slot] = 0;
+  ++generation_;
+}
+
+const std::vector<Posting>* TermIndex::Find(std::string_view term) const {
+  auto it = dict_.find(term);
+  if (it == dict_.end() || postings_[it->second].empty()) return nullptr;
+  return &postings_[it->second];
+}
+
+}  // namespace docent::store

@@ -1,0 +1,94 @@
+// TermIndex: an in-memory inverted index that mirrors chunks_fts, so BM25 top-k can be
+// computed without FTS5 scoring every row that matches a common term.
+//
+// It holds, for each term, the chunks containing it with the term's count in each column
+// (title, heading, body), and for each chunk its length in FTS5's sense. Counts follow the
+// FTS5 tokenizer exactly (store/fts5_tokenizer.cc): every emitted term is one instance in
+// its column, and a column's size counts the terms that are not colocated (the first term
+// of a column always counts). So a BM25 computed from it equals FTS5's bm25().
+//
+// Source of truth: the `chunks` table. The index is derived state: Store builds it from the
+// chunks on first use and applies each committed change to it afterwards; nothing here is
+// ever written to disk, so a crash cannot leave it out of step.
+//
+// Invariants: each term's postings are sorted by slot and name live chunks only; a slot is
+// never reused (a removed chunk's slot just has no postings); rows() and total_tokens()
+// sum over live chunks. Thread safety: none; Store guards it with its mutex.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace docent::store {
+
+// One chunk in one term's postings. Counts beyond 65535 (title/heading) saturate; no chunk
+// the chunker makes comes near that.
+struct Posting {
+  uint32_t slot = 0;
+  uint32_t body = 0;
+  uint16_t title = 0;
+  uint16_t heading = 0;
+};
+
+// A chunk's terms as the index sees them: built by TermIndex::AnalyzeChunk, then applied
+// with Add or Remove once the transaction that wrote or deleted the chunk has committed.
+struct ChunkTerms {
+  struct Entry {
+    uint32_t term = 0;  // term id in the index's dictionary
+    uint32_t counts[3] = {0, 0, 0};
+  };
+  int64_t chunk_id = 0;
+  uint32_t length = 0;  // tokens over all columns, as FTS5's xColumnSize(-1)
+  std::vector<Entry> terms;  // distinct terms, in first-seen order
+};
+
+class TermIndex {
+ public:
+  TermIndex() = default;
+  TermIndex(const TermIndex&) = delete;
+  TermIndex& operator=(const TermIndex&) = delete;
+
+  // Analyzes the three columns with the search analyzer. New terms enter the dictionary
+  // with no postings, which is harmless if the change is later rolled back.
+  ChunkTerms AnalyzeChunk(int64_t chunk_id, std::string_view title, std::string_view heading,
+                          std::string_view body);
+
+  // Adds a chunk; its id must not be in the index.
+  void Add(const ChunkTerms& chunk);
+  // Removes a chunk, given the same terms it was added with; unknown ids are ignored.
+  void Remove(const ChunkTerms& chunk);
+
+  // The postings of `term`, or nullptr when no live chunk has it.
+  const std::vector<Posting>* Find(std::string_view term) const;
+
+  int64_t rows() const { return rows_; }
+  int64_t total_tokens() const { return total_tokens_; }
+  // Slots run from 0 to slot_count() - 1; removed ones are dead but keep their id.
+  uint32_t slot_count() const { return static_cast<uint32_t>(chunk_ids_.size()); }
+  int64_t chunk_id(uint32_t slot) const { return chunk_ids_[slot]; }
+  uint32_t length(uint32_t slot) const { return lengths_[slot]; }
+  // Bumped by every Add and Remove: callers cache derived values (length norms) on it.
+  uint64_t generation() const { return generation_; }
+
+ private:
+  uint32_t Intern(std::string_view term);
+
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> dict_;
+  std::vector<std::vector<Posting>> postings_;  // by term id
+  std::vector<int64_t> chunk_ids_;              // by slot
+  std::vector<uint32_t> lengths_;               // by slot
+  std::unordered_map<int64_t, uint32_t> slot_of_;  // live chunk id -> slot
+  std::vector<uint32_t> seen_;  // scratch for AnalyzeChunk: term id -> entry index + 1
+  int64_t rows_ = 0;
+  int64_t total_tokens_ = 0;
+  uint64_t generation_ = 0;
+};
+
+}  // namespace docent::store

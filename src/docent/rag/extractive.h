@@ -50,7 +50,7 @@ struct ExtractiveOptions {
   double min_term_idf = 1.0;
   // A second or third sentence is given only when it also clears the bar and scores at least
   // this share of the best one.
-  double secondary_ratio = 0.6;
+  double secondary_ratio = 0.7;
 };
 
 struct Citation {

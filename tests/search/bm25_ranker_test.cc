@@ -210,6 +210,20 @@ TEST_F(Bm25RankerTest, StaysExactAcrossReplaceAndRemove) {
   CheckQueries(rng, 60);
 }
 
+TEST_F(Bm25RankerTest, WarmingBuildsTheIndexFromASnapshotAndStaysExact) {
+  std::mt19937_64 rng(33);
+  for (int d = 0; d < 30; ++d) PutRandom(rng, "doc" + std::to_string(d), 2);
+  ASSERT_TRUE(store_->WarmTermIndex().ok());
+  {
+    std::lock_guard lock(store_->mutex());
+    ASSERT_NE(store_->FreshTermIndexLocked().value(), nullptr);
+  }
+  CheckQueries(rng, 30);
+  for (int d = 30; d < 36; ++d) PutRandom(rng, "doc" + std::to_string(d), 2);  // applied live
+  ASSERT_TRUE(store_->RemoveDocument(3).ok());
+  CheckQueries(rng, 30);
+}
+
 TEST_F(Bm25RankerTest, SeesCommitsFromAnotherConnection) {
   std::mt19937_64 rng(9);
   for (int d = 0; d < 10; ++d) PutRandom(rng, "doc" + std::to_string(d), 2);

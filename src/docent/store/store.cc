@@ -261,7 +261,42 @@ Result<const TermIndex*> Store::FreshTermIndexLocked() {
 }
 
 Status Store::WarmTermIndex() {
-  std::lock_guard lock(mu_);
+  // Built from a snapshot on a connection of its own, so searches go on (through FTS5)
+  // while it builds; installed only if nothing committed meanwhile, else built again.
+  constexpr int kAttempts = 3;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    DOCENT_ASSIGN_OR_RETURN(Db reader, Db::Open(data_dir_ / "docent.db", /*read_only=*/true));
+    DOCENT_ASSIGN_OR_RETURN(Stmt st, reader.Prepare("SELECT id, title, heading, body FROM chunks "
+                                                    "ORDER BY id"));
+    int64_t version = 0;
+    uint64_t commits = 0;
+    auto index = std::make_unique<TermIndex>();
+    bool have_row = false;
+    {
+      // Every commit of this Store holds mu_, so the snapshot the first step takes is
+      // exactly the state after `commits` of them.
+      std::lock_guard lock(mu_);
+      if (term_index_) {
+        DOCENT_ASSIGN_OR_RETURN(const TermIndex* fresh, FreshTermIndexLocked());
+        if (fresh) return Status::Ok();
+      }
+      DOCENT_ASSIGN_OR_RETURN(version, DataVersionLocked());
+      commits = commits_;
+      DOCENT_ASSIGN_OR_RETURN(have_row, st.Step());
+    }
+    while (have_row) {
+      index->Add(index->AnalyzeChunk(st.Int(0), st.Text(1), st.Text(2), st.Text(3)));
+      DOCENT_ASSIGN_OR_RETURN(have_row, st.Step());
+    }
+    std::lock_guard lock(mu_);
+    DOCENT_ASSIGN_OR_RETURN(int64_t now, DataVersionLocked());
+    if (now == version && commits_ == commits) {
+      term_index_ = std::move(index);
+      data_version_ = version;
+      return Status::Ok();
+    }
+  }
+  std::lock_guard lock(mu_);  // the store kept changing: build under the lock after all
   return TermIndexLocked().status();
 }
 
@@ -347,6 +382,7 @@ Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out)
     if (term_index_) added.push_back(term_index_->AnalyzeChunk(chunk_id, doc.title, c.heading_path, c.text));
   }
   DOCENT_RETURN_IF_ERROR(tx.Commit());
+  ++commits_;
   ApplyToTermIndex(removed, added);
   if (id_out) *id_out = id;
   return outcome;
@@ -363,6 +399,7 @@ Status Store::RemoveDocument(int64_t id) {
   DOCENT_ASSIGN_OR_RETURN(Stmt del, db_.Prepare("DELETE FROM documents WHERE id = ?1"));
   DOCENT_RETURN_IF_ERROR(del.Bind(1, id).Run());
   DOCENT_RETURN_IF_ERROR(tx.Commit());
+  ++commits_;
   ApplyToTermIndex(removed, {});
   return Status::Ok();
 }

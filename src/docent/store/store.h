@@ -99,7 +99,9 @@ class Store {
   Result<const TermIndex*> TermIndexLocked();
   // The term index when it is built and current, else nullptr (nothing is built).
   Result<const TermIndex*> FreshTermIndexLocked();
-  // Builds the term index now (a server does so at start, off the request path).
+  // Builds the term index now, from a snapshot on a second connection and without holding
+  // mutex() while it reads, so searches meanwhile rank through FTS5 (a server calls this
+  // at start, off the request path).
   Status WarmTermIndex();
   // SELECT count(*) FROM chunks, with mutex() held.
   Result<int64_t> ChunkCountLocked();
@@ -125,6 +127,7 @@ class Store {
   // when it was last known to match the database.
   std::unique_ptr<TermIndex> term_index_;
   int64_t data_version_ = 0;
+  uint64_t commits_ = 0;  // GUARDED_BY(mu_): this Store's committed writes
 };
 
 // Hex XXH3-128 of `bytes`: the content hash used to skip unchanged files.

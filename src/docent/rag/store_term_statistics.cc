@@ -5,18 +5,20 @@
 
 namespace docent::rag {
 
-StoreTermStatistics::StoreTermStatistics(store::Store& store) : store_(store) {
-  auto stats = store_.Stats();
-  total_chunks_ = stats.ok() ? static_cast<double>(stats->chunks) : 0.0;
+StoreTermStatistics::StoreTermStatistics(store::Store& store) {
+  auto session = store.Read(/*with_index=*/false);
+  if (!session.ok()) return;
+  session_ = std::move(*session);
+  auto chunks = session_->ChunkCount();
+  total_chunks_ = chunks.ok() ? static_cast<double>(*chunks) : 0.0;
 }
 
 const StoreTermStatistics::Entry& StoreTermStatistics::Lookup(std::string_view term) const {
   std::string key(term);
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
   double n = 0;
-  {
-    std::lock_guard lock(store_.mutex());
-    auto st = store_.db().Prepare("SELECT doc FROM chunks_vocab WHERE term = ?1");
+  if (session_) {
+    auto st = session_->db().Prepare("SELECT doc FROM chunks_vocab WHERE term = ?1");
     if (st.ok()) {
       st->Bind(1, std::string_view(key));
       auto row = st->Step();

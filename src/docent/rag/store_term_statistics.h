@@ -2,6 +2,7 @@
 // a term. Values are cached per instance, so make one per question.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -18,7 +19,9 @@ class StoreTermStatistics : public TermStatistics {
   bool Known(std::string_view term) const override;
 
  private:
-  store::Store& store_;
+  // One snapshot for the whole question, read apart from the writer; null when the store
+  // could not be read (every term then counts as unknown).
+  std::unique_ptr<store::ReadSession> session_;
   double total_chunks_ = 0;
   struct Entry {
     double idf = 0;

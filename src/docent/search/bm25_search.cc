@@ -51,8 +51,8 @@ Passage ReadPassage(const store::Stmt& st, int first) {
 }
 
 // Ranking on the in-memory term index (exactly FTS5's bm25(), see bm25_ranker.h): SQLite is
-// asked only for the k rows that made the cut.
-Result<std::vector<Passage>> SearchIndexLocked(store::Store& store, const store::TermIndex& index,
+// asked only for the k rows that made the cut, in the same snapshot as the index.
+Result<std::vector<Passage>> SearchIndex(store::Db& db, const store::TermIndex& index,
                                                const std::vector<std::string>& terms,
                                                const SearchOptions& options) {
   std::vector<Passage> out;
@@ -60,7 +60,7 @@ Result<std::vector<Passage>> SearchIndexLocked(store::Store& store, const store:
   if (ranked.empty()) return out;
   DOCENT_ASSIGN_OR_RETURN(
       store::Stmt st,
-      store.db().Prepare(
+      db.Prepare(
           "SELECT c.doc_id, d.title, d.source, c.location, c.body, c.char_begin, c.char_end "
           "FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id = ?1"));
   for (const RankedChunk& r : ranked) {
@@ -81,14 +81,13 @@ Result<std::vector<Passage>> SearchIndexLocked(store::Store& store, const store:
 
 // Ranking inside FTS5: no index to build first, but bm25() scores and sorts every row that
 // matches any term, so it is the slower path on a large store.
-Result<std::vector<Passage>> SearchFts5Locked(store::Store& store,
-                                              const std::vector<std::string>& terms,
+Result<std::vector<Passage>> SearchFts5(store::Db& db, const std::vector<std::string>& terms,
                                               const SearchOptions& options) {
   std::vector<Passage> out;
   // bm25() is negative, smaller is better; c.id breaks ties so the order is total.
   DOCENT_ASSIGN_OR_RETURN(
       store::Stmt st,
-      store.db().Prepare(
+      db.Prepare(
           "SELECT c.id, c.doc_id, d.title, d.source, c.location, c.body, c.char_begin, "
           "c.char_end, bm25(chunks_fts, ?2, ?3, ?4) AS score "
           "FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
@@ -115,19 +114,23 @@ Result<std::vector<Passage>> SearchBm25(store::Store& store, std::string_view qu
   std::vector<std::string> terms = QueryTerms(query, options.max_query_terms);
   if (terms.empty() || options.k <= 0) return std::vector<Passage>{};
 
-  std::lock_guard lock(store.mutex());
-  DOCENT_ASSIGN_OR_RETURN(const store::TermIndex* index, store.FreshTermIndexLocked());
-  if (index == nullptr && options.index == IndexUse::kBuild) {
-    DOCENT_ASSIGN_OR_RETURN(index, store.TermIndexLocked());
-  }
-  if (index == nullptr && options.index == IndexUse::kAuto) {
-    DOCENT_ASSIGN_OR_RETURN(int64_t chunks, store.ChunkCountLocked());
-    if (chunks <= kBuildIndexUpToChunks) {
-      DOCENT_ASSIGN_OR_RETURN(index, store.TermIndexLocked());
+  DOCENT_ASSIGN_OR_RETURN(auto session, store.Read(/*with_index=*/true));
+  if (session->index() == nullptr && options.index != IndexUse::kFts5) {
+    bool build = options.index == IndexUse::kBuild;
+    if (!build) {
+      DOCENT_ASSIGN_OR_RETURN(int64_t chunks, session->ChunkCount());
+      build = chunks <= kBuildIndexUpToChunks;
+    }
+    if (build) {
+      session.reset();  // building takes the index lock this session holds
+      DOCENT_RETURN_IF_ERROR(store.WarmTermIndex());
+      DOCENT_ASSIGN_OR_RETURN(session, store.Read(/*with_index=*/true));
     }
   }
-  if (index != nullptr) return SearchIndexLocked(store, *index, terms, options);
-  return SearchFts5Locked(store, terms, options);
+  if (session->index() != nullptr) {
+    return SearchIndex(session->db(), *session->index(), terms, options);
+  }
+  return SearchFts5(session->db(), terms, options);
 }
 
 }  // namespace docent::search

@@ -8,7 +8,8 @@
 // (store/term_index.h, search/bm25_ranker.h) instead of inside FTS5, which scored and sorted
 // every row matching any term; tests/search/bm25_ranker_test.cc holds the two equal.
 // Which ranker runs is a speed decision only (IndexUse); tests hold both to the same output.
-// Thread safety: runs under the store's mutex.
+// Thread safety: any number of searches run at once, each on a read session of its own
+// (store.h), and none waits for a document being written except at its commit.
 #pragma once
 
 #include <string>

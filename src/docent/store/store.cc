@@ -12,7 +12,8 @@
 namespace docent::store {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: the meta table's generation, which every write bumps (see ReadSession).
+constexpr int kSchemaVersion = 2;
 
 // Titles weigh most and headings more than body text; see search/bm25_search.cc for how
 // the weights are applied.
@@ -50,6 +51,11 @@ CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id, ord);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
   title, heading, body, content='chunks', content_rowid='id', tokenize='docent');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, row);
+CREATE TABLE IF NOT EXISTS meta(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  generation INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO meta(id, generation) VALUES (1, 0);
 )sql";
 
 int64_t NowSeconds() {
@@ -219,15 +225,15 @@ Result<StoreStats> Store::Stats() {
   return s;
 }
 
-Status Store::DeleteChunksLocked(int64_t doc_id, std::vector<ChunkTerms>* removed) {
-  if (term_index_) {
+Status Store::DeleteChunksLocked(int64_t doc_id, std::vector<ChunkText>* removed) {
+  if (IndexLive()) {
     DOCENT_ASSIGN_OR_RETURN(
         Stmt old, db_.Prepare("SELECT id, title, heading, body FROM chunks WHERE doc_id = ?1"));
     old.Bind(1, doc_id);
     for (;;) {
       DOCENT_ASSIGN_OR_RETURN(bool row, old.Step());
       if (!row) break;
-      removed->push_back(term_index_->AnalyzeChunk(old.Int(0), old.Text(1), old.Text(2), old.Text(3)));
+      removed->push_back({old.Int(0), old.Text(1), old.Text(2), old.Text(3)});
     }
   }
   // External-content FTS5 needs the exact old values to remove a row's terms.
@@ -240,88 +246,127 @@ Status Store::DeleteChunksLocked(int64_t doc_id, std::vector<ChunkTerms>* remove
   return del.Bind(1, doc_id).Run();
 }
 
-void Store::ApplyToTermIndex(const std::vector<ChunkTerms>& removed,
-                             const std::vector<ChunkTerms>& added) {
-  if (!term_index_) return;
-  for (const ChunkTerms& c : removed) term_index_->Remove(c);
-  for (const ChunkTerms& c : added) term_index_->Add(c);
+bool Store::IndexLive() const {
+  std::shared_lock lock(index_mu_);
+  return term_index_ != nullptr;
 }
 
-Result<int64_t> Store::DataVersionLocked() {
-  DOCENT_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("PRAGMA data_version"));
+Result<int64_t> Store::BumpGenerationLocked() {
+  DOCENT_ASSIGN_OR_RETURN(Stmt get, db_.Prepare("SELECT generation FROM meta WHERE id = 1"));
+  DOCENT_ASSIGN_OR_RETURN(bool row, get.Step());
+  if (!row) return Corrupt("the meta table has no generation row");
+  const int64_t before = get.Int(0);
+  DOCENT_ASSIGN_OR_RETURN(Stmt up, db_.Prepare("UPDATE meta SET generation = ?1 WHERE id = 1"));
+  DOCENT_RETURN_IF_ERROR(up.Bind(1, before + 1).Run());
+  return before;
+}
+
+Status Store::CommitAndIndex(Transaction& tx, int64_t generation_before, bool collected,
+                             const std::vector<ChunkText>& removed,
+                             const std::vector<ChunkText>& added) {
+  // Readers hold index_mu_ shared while they read, so no reader sees the new rows with the
+  // old index or the other way round.
+  if (before_commit_) before_commit_();
+  std::unique_lock lock(index_mu_);
+  DOCENT_RETURN_IF_ERROR(tx.Commit());
+  if (!term_index_) return Status::Ok();
+  // An index installed while this write ran (collected false), or one that missed another
+  // connection's write, cannot be brought up to date here: drop it, it is rebuilt on demand.
+  if (!collected || index_generation_ != generation_before) {
+    term_index_.reset();
+    return Status::Ok();
+  }
+  for (const ChunkText& c : removed) {
+    term_index_->Remove(term_index_->AnalyzeChunk(c.id, c.title, c.heading, c.body));
+  }
+  for (const ChunkText& c : added) {
+    term_index_->Add(term_index_->AnalyzeChunk(c.id, c.title, c.heading, c.body));
+  }
+  index_generation_ = generation_before + 1;
+  return Status::Ok();
+}
+
+// ---- Read sessions
+
+ReadSession::~ReadSession() {
+  if (db_) {
+    (void)db_->Exec("COMMIT");
+    store_->ReturnReader(std::move(db_));
+  }
+}
+
+Result<std::unique_ptr<Db>> Store::TakeReader() {
+  {
+    std::lock_guard lock(readers_mu_);
+    if (!idle_readers_.empty()) {
+      std::unique_ptr<Db> db = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return db;
+    }
+  }
+  const std::filesystem::path path = data_dir_ / "docent.db";
+  DOCENT_ASSIGN_OR_RETURN(Db db, Db::Open(path, /*read_only=*/true));
+  DOCENT_RETURN_IF_ERROR(RegisterDocentTokenizer(db.raw()).WithContext(path.string()));
+  return std::make_unique<Db>(std::move(db));
+}
+
+void Store::ReturnReader(std::unique_ptr<Db> db) {
+  std::lock_guard lock(readers_mu_);
+  if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(db));
+}
+
+Result<std::unique_ptr<ReadSession>> Store::Read(bool with_index) {
+  std::unique_ptr<ReadSession> session(new ReadSession());
+  session->store_ = this;
+  DOCENT_ASSIGN_OR_RETURN(session->db_, TakeReader());
+  // The shared lock comes first: no commit can land between it and the snapshot below.
+  if (with_index) session->index_lock_ = std::shared_lock(index_mu_);
+  DOCENT_RETURN_IF_ERROR(session->db_->Exec("BEGIN"));
+  DOCENT_ASSIGN_OR_RETURN(Stmt st, session->db_->Prepare("SELECT generation FROM meta WHERE id = 1"));
   DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
-  return row ? st.Int(0) : int64_t{0};
-}
-
-Result<const TermIndex*> Store::FreshTermIndexLocked() {
-  if (!term_index_) return static_cast<const TermIndex*>(nullptr);
-  DOCENT_ASSIGN_OR_RETURN(int64_t version, DataVersionLocked());
-  if (version != data_version_) return static_cast<const TermIndex*>(nullptr);
-  return static_cast<const TermIndex*>(term_index_.get());
+  if (!row) return Corrupt("the meta table has no generation row");
+  session->generation_ = st.Int(0);
+  if (with_index && term_index_ && index_generation_ == session->generation_) {
+    session->index_ = term_index_.get();
+  }
+  return session;
 }
 
 Status Store::WarmTermIndex() {
-  // Built from a snapshot on a connection of its own, so searches go on (through FTS5)
-  // while it builds; installed only if nothing committed meanwhile, else built again.
+  // Built from a snapshot without any lock held, so searches go on (through FTS5) while it
+  // builds. Installed when the store has not moved on meanwhile; else built again.
   constexpr int kAttempts = 3;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    DOCENT_ASSIGN_OR_RETURN(Db reader, Db::Open(data_dir_ / "docent.db", /*read_only=*/true));
-    DOCENT_ASSIGN_OR_RETURN(Stmt st, reader.Prepare("SELECT id, title, heading, body FROM chunks "
-                                                    "ORDER BY id"));
-    int64_t version = 0;
-    uint64_t commits = 0;
+    int64_t generation = 0;
     auto index = std::make_unique<TermIndex>();
-    bool have_row = false;
     {
-      // Every commit of this Store holds mu_, so the snapshot the first step takes is
-      // exactly the state after `commits` of them.
-      std::lock_guard lock(mu_);
-      if (term_index_) {
-        DOCENT_ASSIGN_OR_RETURN(const TermIndex* fresh, FreshTermIndexLocked());
-        if (fresh) return Status::Ok();
+      DOCENT_ASSIGN_OR_RETURN(auto session, Read(/*with_index=*/true));
+      if (session->index() != nullptr) return Status::Ok();
+      generation = session->generation();
+      session->index_lock_ = {};  // keep the snapshot, let writers go on
+      DOCENT_ASSIGN_OR_RETURN(
+          Stmt st, session->db().Prepare("SELECT id, title, heading, body FROM chunks ORDER BY id"));
+      for (;;) {
+        DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        index->Add(index->AnalyzeChunk(st.Int(0), st.Text(1), st.Text(2), st.Text(3)));
       }
-      DOCENT_ASSIGN_OR_RETURN(version, DataVersionLocked());
-      commits = commits_;
-      DOCENT_ASSIGN_OR_RETURN(have_row, st.Step());
     }
-    while (have_row) {
-      index->Add(index->AnalyzeChunk(st.Int(0), st.Text(1), st.Text(2), st.Text(3)));
-      DOCENT_ASSIGN_OR_RETURN(have_row, st.Step());
-    }
-    std::lock_guard lock(mu_);
-    DOCENT_ASSIGN_OR_RETURN(int64_t now, DataVersionLocked());
-    if (now == version && commits_ == commits) {
+    DOCENT_ASSIGN_OR_RETURN(auto check, Read(/*with_index=*/false));
+    std::unique_lock lock(index_mu_);
+    if (check->generation() == generation) {
       term_index_ = std::move(index);
-      data_version_ = version;
+      index_generation_ = generation;
       return Status::Ok();
     }
   }
-  std::lock_guard lock(mu_);  // the store kept changing: build under the lock after all
-  return TermIndexLocked().status();
+  return Status::Ok();  // the store kept changing; searches rank through FTS5 meanwhile
 }
 
-Result<int64_t> Store::ChunkCountLocked() {
-  DOCENT_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT count(*) FROM chunks"));
+Result<int64_t> ReadSession::ChunkCount() {
+  DOCENT_ASSIGN_OR_RETURN(Stmt st, db_->Prepare("SELECT count(*) FROM chunks"));
   DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
   return row ? st.Int(0) : int64_t{0};
-}
-
-Result<const TermIndex*> Store::TermIndexLocked() {
-  DOCENT_ASSIGN_OR_RETURN(int64_t version, DataVersionLocked());
-  if (term_index_ && version == data_version_) return term_index_.get();
-  // First use, or another connection committed: rebuild from the source of truth.
-  term_index_.reset();
-  auto index = std::make_unique<TermIndex>();
-  DOCENT_ASSIGN_OR_RETURN(
-      Stmt st, db_.Prepare("SELECT id, title, heading, body FROM chunks ORDER BY id"));
-  for (;;) {
-    DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    index->Add(index->AnalyzeChunk(st.Int(0), st.Text(1), st.Text(2), st.Text(3)));
-  }
-  term_index_ = std::move(index);
-  data_version_ = version;
-  return term_index_.get();
 }
 
 Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out) {
@@ -332,7 +377,9 @@ Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out)
   const int64_t now = NowSeconds();
   PutOutcome outcome = PutOutcome::kAdded;
   int64_t id = 0;
-  std::vector<ChunkTerms> removed, added;  // for the term index, applied after the commit
+  std::vector<ChunkText> removed, added;  // for the term index, applied at the commit
+  const bool index_live = IndexLive();
+  DOCENT_ASSIGN_OR_RETURN(const int64_t generation_before, BumpGenerationLocked());
   if (existing) {
     id = existing->id;
     if (existing->content_hash == doc.content_hash) {
@@ -379,11 +426,9 @@ Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out)
     const int64_t chunk_id = db_.LastInsertRowId();
     fts.Bind(1, chunk_id).Bind(2, doc.title).Bind(3, c.heading_path).Bind(4, c.text);
     DOCENT_RETURN_IF_ERROR(fts.Run());
-    if (term_index_) added.push_back(term_index_->AnalyzeChunk(chunk_id, doc.title, c.heading_path, c.text));
+    if (index_live) added.push_back({chunk_id, doc.title, c.heading_path, c.text});
   }
-  DOCENT_RETURN_IF_ERROR(tx.Commit());
-  ++commits_;
-  ApplyToTermIndex(removed, added);
+  DOCENT_RETURN_IF_ERROR(CommitAndIndex(tx, generation_before, index_live, removed, added));
   if (id_out) *id_out = id;
   return outcome;
 }
@@ -394,14 +439,13 @@ Status Store::RemoveDocument(int64_t id) {
   DOCENT_RETURN_IF_ERROR(tx.Begin());
   DOCENT_ASSIGN_OR_RETURN(auto existing, FindWhere("id = ?1", "", id));
   if (!existing) return NotFound("no document with id " + std::to_string(id));
-  std::vector<ChunkTerms> removed;
+  std::vector<ChunkText> removed;
+  const bool index_live = IndexLive();
+  DOCENT_ASSIGN_OR_RETURN(const int64_t generation_before, BumpGenerationLocked());
   DOCENT_RETURN_IF_ERROR(DeleteChunksLocked(id, &removed));
   DOCENT_ASSIGN_OR_RETURN(Stmt del, db_.Prepare("DELETE FROM documents WHERE id = ?1"));
   DOCENT_RETURN_IF_ERROR(del.Bind(1, id).Run());
-  DOCENT_RETURN_IF_ERROR(tx.Commit());
-  ++commits_;
-  ApplyToTermIndex(removed, {});
-  return Status::Ok();
+  return CommitAndIndex(tx, generation_before, index_live, removed, {});
 }
 
 Status Store::CheckIntegrity() {

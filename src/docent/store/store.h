@@ -12,8 +12,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,6 +65,8 @@ struct StoreOptions {
   bool durable = true;
 };
 
+class ReadSession;
+
 class Store {
  public:
   // Opens or creates <data_dir>/docent.db, creating the folder when missing.
@@ -92,20 +96,18 @@ class Store {
 
   // For the search module, which runs its read-only queries under the same lock.
   Db& db() { return db_; }
-  // The in-memory mirror of chunks_fts that search ranks with (see term_index.h). Built
-  // from the chunks table on first use, and again whenever another connection has
-  // committed; this Store's own commits are applied to it as they happen. Call with
-  // mutex() held; the pointer stays valid until the next write or the next call.
-  Result<const TermIndex*> TermIndexLocked();
-  // The term index when it is built and current, else nullptr (nothing is built).
-  Result<const TermIndex*> FreshTermIndexLocked();
-  // Builds the term index now, from a snapshot on a second connection and without holding
-  // mutex() while it reads, so searches meanwhile rank through FTS5 (a server calls this
-  // at start, off the request path).
+  // A consistent read of the store on a connection of its own, so searches and answers go
+  // on while a document is being written (see ReadSession). With `with_index`, the session
+  // also holds the term index for its snapshot when one is built and current.
+  Result<std::unique_ptr<ReadSession>> Read(bool with_index);
+  // Builds the term index from a snapshot without holding any lock while it reads, so
+  // searches meanwhile rank through FTS5 (a server calls this at start, off the request
+  // path). A no-op when the index is current.
   Status WarmTermIndex();
-  // SELECT count(*) FROM chunks, with mutex() held.
-  Result<int64_t> ChunkCountLocked();
   std::mutex& mutex() { return mu_; }
+  // Test hook: runs inside each write transaction just before its commit, with the writer's
+  // lock held (a test parks a write there to show that reads go on).
+  void TEST_SetBeforeCommit(std::function<void()> hook) { before_commit_ = std::move(hook); }
   const std::filesystem::path& data_dir() const { return data_dir_; }
 
  private:
@@ -113,21 +115,63 @@ class Store {
   Status Migrate();
   Result<std::optional<DocumentInfo>> FindWhere(std::string_view where, const std::string& key,
                                                 int64_t id);
-  // Deletes the document's chunks; when the term index is live, appends their terms to
-  // *removed so they can leave the index once the transaction commits.
-  Status DeleteChunksLocked(int64_t doc_id, std::vector<ChunkTerms>* removed);
-  Result<int64_t> DataVersionLocked();
-  // Applies a committed change to the term index, when it is live.
-  void ApplyToTermIndex(const std::vector<ChunkTerms>& removed, const std::vector<ChunkTerms>& added);
+  friend class ReadSession;
+  // A chunk's indexed columns, carried from the write transaction to the index update.
+  struct ChunkText {
+    int64_t id = 0;
+    std::string title, heading, body;
+  };
+  // Deletes the document's chunks; when the term index is live, appends their text to
+  // *removed so they can leave the index when the transaction commits.
+  Status DeleteChunksLocked(int64_t doc_id, std::vector<ChunkText>* removed);
+  bool IndexLive() const;
+  // Bumps meta.generation inside the open transaction; returns the value before.
+  Result<int64_t> BumpGenerationLocked();
+  // Commits and brings the term index to the new generation, under index_mu_ exclusive.
+  Status CommitAndIndex(Transaction& tx, int64_t generation_before, bool collected,
+                        const std::vector<ChunkText>& removed,
+                        const std::vector<ChunkText>& added);
+  Result<std::unique_ptr<Db>> TakeReader();
+  void ReturnReader(std::unique_ptr<Db> db);
+  static constexpr size_t kMaxIdleReaders = 16;
 
   std::filesystem::path data_dir_;
   std::mutex mu_;
   Db db_;  // GUARDED_BY(mu_)
-  // GUARDED_BY(mu_): null until a search needs it; data_version_ is PRAGMA data_version
-  // when it was last known to match the database.
+  // The term index and the meta.generation it reflects. GUARDED_BY(index_mu_): readers
+  // hold it shared for the length of a session, a commit holds it exclusive.
+  std::function<void()> before_commit_;  // GUARDED_BY(mu_)
+  mutable std::shared_mutex index_mu_;
   std::unique_ptr<TermIndex> term_index_;
-  int64_t data_version_ = 0;
-  uint64_t commits_ = 0;  // GUARDED_BY(mu_): this Store's committed writes
+  int64_t index_generation_ = -1;
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<Db>> idle_readers_;  // GUARDED_BY(readers_mu_)
+};
+
+// One snapshot of the store on a pooled read-only connection (WAL: it never waits for the
+// writer). Everything read through db() sees the same committed state, generation()
+// names it, and index() is the term index for exactly that state, or null when none is
+// built for it. Holding a session with the index delays the next commit, so keep it short.
+// Thread safety: one thread at a time.
+class ReadSession {
+ public:
+  ~ReadSession();
+  ReadSession(const ReadSession&) = delete;
+  ReadSession& operator=(const ReadSession&) = delete;
+
+  Db& db() { return *db_; }
+  int64_t generation() const { return generation_; }
+  const TermIndex* index() const { return index_; }
+  Result<int64_t> ChunkCount();
+
+ private:
+  friend class Store;
+  ReadSession() = default;
+  Store* store_ = nullptr;
+  std::unique_ptr<Db> db_;
+  std::shared_lock<std::shared_mutex> index_lock_;
+  const TermIndex* index_ = nullptr;
+  int64_t generation_ = 0;
 };
 
 // Hex XXH3-128 of `bytes`: the content hash used to skip unchanged files.

@@ -163,11 +163,11 @@ Status Store::Migrate() {
   return tx.Commit();
 }
 
-Result<std::optional<DocumentInfo>> Store::FindWhere(std::string_view where, const std::string& key,
-                                                     int64_t id) {
+Result<std::optional<DocumentInfo>> Store::FindWhere(Db& db, std::string_view where,
+                                                     const std::string& key, int64_t id) {
   std::string sql = std::string("SELECT ") + kDocumentColumns + " FROM documents WHERE ";
   sql += where;
-  DOCENT_ASSIGN_OR_RETURN(Stmt st, db_.Prepare(sql));
+  DOCENT_ASSIGN_OR_RETURN(Stmt st, db.Prepare(sql));
   if (key.empty()) {
     st.Bind(1, id);
   } else {
@@ -179,19 +179,20 @@ Result<std::optional<DocumentInfo>> Store::FindWhere(std::string_view where, con
 }
 
 Result<std::optional<DocumentInfo>> Store::FindBySource(std::string_view source) {
-  std::lock_guard lock(mu_);
-  return FindWhere("source = ?1", std::string(source), 0);
+  // Reads run on a read session, apart from the writer (see ReadSession).
+  DOCENT_ASSIGN_OR_RETURN(auto session, Read(/*with_index=*/false));
+  return FindWhere(session->db(), "source = ?1", std::string(source), 0);
 }
 
 Result<std::optional<DocumentInfo>> Store::FindById(int64_t id) {
-  std::lock_guard lock(mu_);
-  return FindWhere("id = ?1", "", id);
+  DOCENT_ASSIGN_OR_RETURN(auto session, Read(/*with_index=*/false));
+  return FindWhere(session->db(), "id = ?1", "", id);
 }
 
 Result<std::vector<DocumentInfo>> Store::ListDocuments() {
-  std::lock_guard lock(mu_);
+  DOCENT_ASSIGN_OR_RETURN(auto session, Read(/*with_index=*/false));
   DOCENT_ASSIGN_OR_RETURN(
-      Stmt st, db_.Prepare(std::string("SELECT ") + kDocumentColumns + " FROM documents ORDER BY id"));
+      Stmt st, session->db().Prepare(std::string("SELECT ") + kDocumentColumns + " FROM documents ORDER BY id"));
   std::vector<DocumentInfo> out;
   for (;;) {
     DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -202,8 +203,8 @@ Result<std::vector<DocumentInfo>> Store::ListDocuments() {
 }
 
 Result<std::string> Store::DocumentText(int64_t id) {
-  std::lock_guard lock(mu_);
-  DOCENT_ASSIGN_OR_RETURN(Stmt st, db_.Prepare("SELECT text FROM documents WHERE id = ?1"));
+  DOCENT_ASSIGN_OR_RETURN(auto session, Read(/*with_index=*/false));
+  DOCENT_ASSIGN_OR_RETURN(Stmt st, session->db().Prepare("SELECT text FROM documents WHERE id = ?1"));
   st.Bind(1, id);
   DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return NotFound("no document with id " + std::to_string(id));
@@ -211,9 +212,9 @@ Result<std::string> Store::DocumentText(int64_t id) {
 }
 
 Result<StoreStats> Store::Stats() {
-  std::lock_guard lock(mu_);
+  DOCENT_ASSIGN_OR_RETURN(auto session, Read(/*with_index=*/false));
   DOCENT_ASSIGN_OR_RETURN(
-      Stmt st, db_.Prepare("SELECT count(*), coalesce(sum(chunk_count),0), "
+      Stmt st, session->db().Prepare("SELECT count(*), coalesce(sum(chunk_count),0), "
                            "coalesce(sum(size_bytes),0) FROM documents"));
   DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
   StoreStats s;
@@ -289,10 +290,8 @@ Status Store::CommitAndIndex(Transaction& tx, int64_t generation_before, bool co
 // ---- Read sessions
 
 ReadSession::~ReadSession() {
-  if (db_) {
-    (void)db_->Exec("COMMIT");
-    store_->ReturnReader(std::move(db_));
-  }
+  // A connection whose read transaction did not end cleanly is closed, not pooled.
+  if (db_ && db_->Exec("COMMIT").ok()) store_->ReturnReader(std::move(db_));
 }
 
 Result<std::unique_ptr<Db>> Store::TakeReader() {
@@ -373,7 +372,7 @@ Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out)
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   DOCENT_RETURN_IF_ERROR(tx.Begin());
-  DOCENT_ASSIGN_OR_RETURN(auto existing, FindWhere("source = ?1", doc.source, 0));
+  DOCENT_ASSIGN_OR_RETURN(auto existing, FindWhere(db_, "source = ?1", doc.source, 0));
   const int64_t now = NowSeconds();
   PutOutcome outcome = PutOutcome::kAdded;
   int64_t id = 0;
@@ -437,7 +436,7 @@ Status Store::RemoveDocument(int64_t id) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   DOCENT_RETURN_IF_ERROR(tx.Begin());
-  DOCENT_ASSIGN_OR_RETURN(auto existing, FindWhere("id = ?1", "", id));
+  DOCENT_ASSIGN_OR_RETURN(auto existing, FindWhere(db_, "id = ?1", "", id));
   if (!existing) return NotFound("no document with id " + std::to_string(id));
   std::vector<ChunkText> removed;
   const bool index_live = IndexLive();

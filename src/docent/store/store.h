@@ -7,7 +7,9 @@
 //    transaction: a document is either wholly in its old state or wholly in its new one;
 //  - documents.chunk_count equals the number of its rows in `chunks`;
 //  - chunks_fts holds exactly the rows of `chunks` (external content, kept in step by hand).
-// Thread safety: a Store is safe to share; calls are serialised on an internal mutex.
+// Thread safety: a Store is safe to share. Writes are serialised on an internal mutex and
+// one connection; reads (lookups, lists, searches) run on pooled read-only connections in
+// WAL snapshots, so they never wait for a write transaction, only, briefly, for its commit.
 #pragma once
 
 #include <cstdint>
@@ -113,8 +115,8 @@ class Store {
  private:
   Store(std::filesystem::path data_dir, Db db) : data_dir_(std::move(data_dir)), db_(std::move(db)) {}
   Status Migrate();
-  Result<std::optional<DocumentInfo>> FindWhere(std::string_view where, const std::string& key,
-                                                int64_t id);
+  static Result<std::optional<DocumentInfo>> FindWhere(Db& db, std::string_view where,
+                                                       const std::string& key, int64_t id);
   friend class ReadSession;
   // A chunk's indexed columns, carried from the write transaction to the index update.
   struct ChunkText {

@@ -19,3 +19,5 @@ ask "What is the company's policy on stock options?"
 echo
 echo "\$ docent search \"VPN MFA\" -k 3"
 "$DOCENT" search --data "$DATA" "VPN MFA" -k 3
+echo
+echo "Serve these documents with the web UI:  $DOCENT serve --data $DATA   (then open http://127.0.0.1:8080/)"

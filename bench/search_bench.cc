@@ -121,19 +121,9 @@ int main(int argc, char** argv) {
   StockFts stock(dir / "stock.db");
   std::printf("building %ld chunks ...\n", n_chunks);
   double docent_build_ms = 0, stock_build_ms = 0;
-  std::uniform_int_distribution<int> len(600, 1400);
   Exec(stock.db, "BEGIN");
   for (long d = 0; d * 10 < n_chunks; ++d) {
-    docent::store::DocumentToPut put;
-    put.source = "synthetic:" + std::to_string(d);
-    put.title = corpus.Chunk(rng, 20);
-    put.format = "txt";
-    put.content_hash = std::to_string(d);
-    for (int c = 0; c < 10 && d * 10 + c < n_chunks; ++c) {
-      docent::text::Chunk chunk;
-      chunk.text = corpus.Chunk(rng, static_cast<size_t>(len(rng)));
-      put.chunked.chunks.push_back(std::move(chunk));
-    }
+    const docent::store::DocumentToPut put = docent::bench::SyntheticDocument(corpus, rng, d, n_chunks);
     auto t0 = Clock::now();
     if (!store.PutDocument(put).ok()) return 1;
     auto t1 = Clock::now();

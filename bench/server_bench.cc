@@ -120,19 +120,10 @@ int main(int argc, char** argv) {
   if (corpus_kind == "synthetic") {
     docent::bench::SyntheticCorpus corpus(42);
     std::mt19937_64 rng(7);
-    std::uniform_int_distribution<int> len(600, 1400);
     for (long d = 0; d * 10 < n_chunks; ++d) {
-      docent::store::DocumentToPut put;
-      put.source = "synthetic:" + std::to_string(d);
-      put.title = corpus.Chunk(rng, 20);
-      put.format = "txt";
-      put.content_hash = std::to_string(d);
-      for (int c = 0; c < 10 && d * 10 + c < n_chunks; ++c) {
-        docent::text::Chunk chunk;
-        chunk.text = corpus.Chunk(rng, static_cast<size_t>(len(rng)));
-        put.chunked.chunks.push_back(std::move(chunk));
+      if (!store.PutDocument(docent::bench::SyntheticDocument(corpus, rng, d, n_chunks)).ok()) {
+        return 1;
       }
-      if (!store.PutDocument(put).ok()) return 1;
     }
     std::mt19937_64 qrng(1234);
     for (int i = 0; i < 500; ++i) questions.push_back(corpus.Query(qrng));

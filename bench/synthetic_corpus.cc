@@ -84,4 +84,20 @@ std::string SyntheticCorpus::Query(std::mt19937_64& rng) const {
   return q;
 }
 
+store::DocumentToPut SyntheticDocument(const SyntheticCorpus& corpus, std::mt19937_64& rng,
+                                       long d, long n_chunks) {
+  std::uniform_int_distribution<int> len(600, 1400);
+  store::DocumentToPut put;
+  put.source = "synthetic:" + std::to_string(d);
+  put.title = corpus.Chunk(rng, 20);
+  put.format = "txt";
+  put.content_hash = std::to_string(d);
+  for (int c = 0; c < 10 && d * 10 + c < n_chunks; ++c) {
+    text::Chunk chunk;
+    chunk.text = corpus.Chunk(rng, static_cast<size_t>(len(rng)));
+    put.chunked.chunks.push_back(std::move(chunk));
+  }
+  return put;
+}
+
 }  // namespace docent::bench

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "docent/store/store.h"
+
 namespace docent::bench {
 
 class SyntheticCorpus {
@@ -25,5 +27,11 @@ class SyntheticCorpus {
   std::vector<std::string> words_;  // index = frequency rank
   std::vector<double> cdf_;
 };
+
+// Document `d` of a synthetic store of `n_chunks` chunks, ten chunks a document (the last
+// may hold fewer) of 600-1,400 code points, with a 20-code-point title. Call for d = 0, 1, ...
+// in order with the same rng, as both benchmarks do, so they index the same corpus.
+store::DocumentToPut SyntheticDocument(const SyntheticCorpus& corpus, std::mt19937_64& rng,
+                                       long d, long n_chunks);
 
 }  // namespace docent::bench

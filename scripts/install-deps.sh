@@ -37,10 +37,19 @@ if ((${#missing[@]})); then
 fi
 echo "install-deps: all ${#PACKAGES[@]} packages present"
 
-# The browser test's one npm package (playwright-core drives the Debian Chromium above; it
-# downloads no browser). `npm ci` is skipped when the lock file's versions are in place.
-cd "$(dirname "$0")/../tests/browser"
-if ! cmp -s package-lock.json node_modules/.docent-lock 2>/dev/null; then
-  npm ci --omit=optional --no-audit --no-fund --loglevel=error
-  cp package-lock.json node_modules/.docent-lock
-fi
+# Test tooling from npm, each folder with its lock file, installed only when the lock file's
+# versions are not in place yet:
+#   tests/browser  playwright-core, which drives the Debian Chromium above (no browser download)
+#   tests/oracle   node-llama-cpp's prebuilt CPU llama.cpp, the reference for the model tests.
+#                  `npm install` with the lock present: `npm ci --omit=optional` refuses this
+#                  lock over node-llama-cpp's optional per-platform packages; --omit=optional
+#                  keeps npm from fetching the CUDA and Vulkan builds.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+for dir in tests/browser tests/oracle; do
+  [ -f "$root/$dir/package-lock.json" ] || continue
+  if ! cmp -s "$root/$dir/package-lock.json" "$root/$dir/node_modules/.docent-lock" 2>/dev/null; then
+    if [ "$dir" = tests/oracle ]; then verb=install; else verb=ci; fi
+    (cd "$root/$dir" && npm "$verb" --omit=optional --no-audit --no-fund --loglevel=error &&
+      cp package-lock.json node_modules/.docent-lock)
+  fi
+done

@@ -1,0 +1,62 @@
+// Reference implementations of the per-vector steps of a decoder layer (see forward_ops.h).
+#include "docent/llm/forward_ops.h"
+
+#include <cassert>
+#include <cmath>
+
+namespace docent::llm {
+
+void RmsNorm(std::span<const float> x, std::span<const float> weight, float eps,
+             std::span<float> out) {
+  assert(x.size() == weight.size() && x.size() == out.size() && "RmsNorm sizes");
+  // A double sum keeps the mean of squares exact enough for any width and, being one
+  // sequential pass, the same whatever the batch.
+  double sum = 0.0;
+  for (float v : x) sum += static_cast<double>(v) * v;
+  const float mean = static_cast<float>(sum / static_cast<double>(x.size()));
+  const float scale = 1.0f / std::sqrt(mean + eps);
+  for (size_t i = 0; i < x.size(); ++i) out[i] = (x[i] * scale) * weight[i];
+}
+
+void ApplyRope(const RopeParams& p, uint32_t pos, std::span<float> head) {
+  assert(p.n_rot % 2 == 0 && p.n_rot <= head.size() && "rotary width");
+  assert((p.freq_factors.empty() || p.freq_factors.size() == p.n_rot / 2) && "freq factors");
+  const uint32_t half = p.n_rot / 2;
+  // The angle of pair i is pos * base^(-2i/n_rot); stepping it by a constant ratio from pair
+  // to pair (rather than a pow per pair) is how llama.cpp computes it, and matching it keeps
+  // the two engines' angles equal to the last bit at long positions.
+  const float step = std::pow(p.freq_base, -2.0f / static_cast<float>(p.n_rot));
+  float theta = static_cast<float>(pos);
+  for (uint32_t i = 0; i < half; ++i) {
+    float angle = theta * p.freq_scale;
+    if (!p.freq_factors.empty()) angle /= p.freq_factors[i];
+    const float c = std::cos(angle);
+    const float s = std::sin(angle);
+    const uint32_t a = p.type == RopeType::kNormal ? 2 * i : i;
+    const uint32_t b = p.type == RopeType::kNormal ? 2 * i + 1 : i + half;
+    const float x0 = head[a];
+    const float x1 = head[b];
+    head[a] = x0 * c - x1 * s;
+    head[b] = x0 * s + x1 * c;
+    theta *= step;
+  }
+}
+
+void SoftmaxInPlace(std::span<float> x) {
+  if (x.empty()) return;
+  float max = x[0];
+  for (float v : x) max = v > max ? v : max;
+  double sum = 0.0;
+  for (float& v : x) {
+    v = std::exp(v - max);
+    sum += v;
+  }
+  const float inv = static_cast<float>(1.0 / sum);
+  for (float& v : x) v *= inv;
+}
+
+float Silu(float x) {
+  return x / (1.0f + std::exp(-x));
+}
+
+}  // namespace docent::llm

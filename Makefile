@@ -31,7 +31,7 @@ check: build
 asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDOCENT_SANITIZE=ON -DDOCENT_BENCH=OFF >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
-	@ctest --test-dir $(ASAN_BUILD) -j $(JOBS) --output-on-failure -LE slow
+	@ctest --test-dir $(ASAN_BUILD) -j $(JOBS) --output-on-failure -LE 'slow|oracle' 
 
 examples: build
 	@$(BUILD)/tools/make_examples examples

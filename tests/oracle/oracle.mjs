@@ -12,7 +12,7 @@
 //               stopping early at an end-of-generation token
 //   steps       for s = 0 .. prob-steps-1: the top --top-k probabilities of the full softmax
 //               (temperature 1, no truncation) after prompt + greedy_ids[0..s), each evaluated
-//               in a fresh sequence so no state leaks between steps
+//               after clearing the sequence's history, so no state leaks between steps
 import {getLlama} from "node-llama-cpp";
 
 const args = process.argv.slice(2);
@@ -47,7 +47,10 @@ if (ids !== null) {
   }
 }
 
-let sequence = context.getSequence();
+// One sequence throughout, its history cleared before each probability step: a disposed
+// sequence is released asynchronously, and taking a new one at once raced ("No sequences
+// left") on a busy machine.
+const sequence = context.getSequence();
 const greedy = [];
 if (nGenerate > 0) {
   for await (const token of sequence.evaluate(promptIds, {temperature: 0})) {
@@ -56,11 +59,10 @@ if (nGenerate > 0) {
     if (greedy.length >= nGenerate) break;
   }
 }
-sequence.dispose();
 
 const steps = [];
 for (let s = 0; s < Math.min(probSteps, greedy.length + 1); s++) {
-  sequence = context.getSequence();
+  await sequence.clearHistory();
   const input = promptIds.concat(greedy.slice(0, s));
   const sampling = {temperature: 1, topK: 0, topP: 1, minP: 0};
   for await (const out of sequence.evaluateWithMetadata(input, {probabilities: true}, sampling)) {
@@ -69,7 +71,6 @@ for (let s = 0; s < Math.min(probSteps, greedy.length + 1); s++) {
     steps.push({position: input.length, top});
     break;
   }
-  sequence.dispose();
 }
 console.log(JSON.stringify({prompt_ids: promptIds, greedy_ids: greedy, steps}));
 process.exit(0);

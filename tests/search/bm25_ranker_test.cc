@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <thread>
 #include <cmath>
@@ -223,6 +224,15 @@ TEST_F(Bm25RankerTest, WarmingBuildsTheIndexFromASnapshotAndStaysExact) {
   for (int d = 30; d < 36; ++d) PutRandom(rng, "doc" + std::to_string(d), 2);  // applied live
   ASSERT_TRUE(store_->RemoveDocument(3).ok());
   CheckQueries(rng, 30);
+}
+
+TEST_F(Bm25RankerTest, ACancelledWarmUpLeavesNoIndexAndSearchStillWorks) {
+  std::mt19937_64 rng(44);
+  for (int d = 0; d < 10; ++d) PutRandom(rng, "doc" + std::to_string(d), 2);
+  std::atomic<bool> cancel{true};
+  EXPECT_EQ(store_->WarmTermIndex(&cancel).code(), StatusCode::kCancelled);
+  EXPECT_FALSE(IndexLive());
+  CheckQueries(rng, 10);  // builds the index on demand and agrees with brute force
 }
 
 TEST_F(Bm25RankerTest, SeesCommitsFromAnotherConnection) {

@@ -97,6 +97,7 @@ struct Server::Impl {
   // arrive meanwhile wait for it on the store's lock.
   std::thread warm;
   std::atomic<bool> index_ready{false};
+  std::atomic<bool> stopping{false};  // tells the warm-up to give up: shutdown is bounded
   IngestQueue queue;
   Metrics metrics;
   httplib::Server http;
@@ -443,12 +444,13 @@ Status Server::Start() {
   if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
   thread_ = std::thread([this] { impl_->http.listen_after_bind(); });
   impl_->warm = std::thread([impl = impl_.get()] {
-    if (impl->store.WarmTermIndex().ok()) impl->index_ready = true;
+    if (impl->store.WarmTermIndex(&impl->stopping).ok()) impl->index_ready = true;
   });
   return Status::Ok();
 }
 
 void Server::Stop() {
+  impl_->stopping = true;
   // httplib's stop() closes the listener; its pool then finishes the requests in flight.
   impl_->http.stop();
   impl_->queue.Stop();

@@ -331,7 +331,7 @@ Result<std::unique_ptr<ReadSession>> Store::Read(bool with_index) {
   return session;
 }
 
-Status Store::WarmTermIndex() {
+Status Store::WarmTermIndex(const std::atomic<bool>* cancel) {
   // Built from a snapshot without any lock held, so searches go on (through FTS5) while it
   // builds. Installed when the store has not moved on meanwhile; else built again.
   constexpr int kAttempts = 3;
@@ -346,6 +346,9 @@ Status Store::WarmTermIndex() {
       DOCENT_ASSIGN_OR_RETURN(
           Stmt st, session->db().Prepare("SELECT id, title, heading, body FROM chunks ORDER BY id"));
       for (;;) {
+        if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+          return Cancelled("term index build cancelled");
+        }
         DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
         if (!row) break;
         index->Add(index->AnalyzeChunk(st.Int(0), st.Text(1), st.Text(2), st.Text(3)));

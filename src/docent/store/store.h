@@ -12,6 +12,7 @@
 // WAL snapshots, so they never wait for a write transaction, only, briefly, for its commit.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -104,8 +105,9 @@ class Store {
   Result<std::unique_ptr<ReadSession>> Read(bool with_index);
   // Builds the term index from a snapshot without holding any lock while it reads, so
   // searches meanwhile rank through FTS5 (a server calls this at start, off the request
-  // path). A no-op when the index is current.
-  Status WarmTermIndex();
+  // path). A no-op when the index is current. Setting *cancel stops it between rows
+  // (Cancelled), so a server shutting down does not wait for a large build.
+  Status WarmTermIndex(const std::atomic<bool>* cancel = nullptr);
   std::mutex& mutex() { return mu_; }
   // Test hook: runs inside each write transaction just before its commit, with the writer's
   // lock held (a test parks a write there to show that reads go on).

@@ -25,6 +25,10 @@ Result<nlohmann::json> ParseJsonObject(std::string_view content_type, std::strin
   } catch (const nlohmann::json::parse_error& e) {
     return InvalidArgument("malformed JSON at byte " + std::to_string(e.byte) + ": " +
                            std::string(e.what()).substr(0, 200));
+  } catch (const nlohmann::json::exception& e) {
+    // Well-formed syntax the parser still refuses, e.g. a number too large for a double
+    // (out_of_range.406, found by fuzz_request).
+    return InvalidArgument(std::string("unreadable JSON: ") + std::string(e.what()).substr(0, 200));
   }
   if (!j.is_object()) return InvalidArgument("the JSON body must be an object");
   return j;

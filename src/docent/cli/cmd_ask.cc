@@ -8,11 +8,11 @@
 #include "docent/rag/extractive.h"
 #include "docent/rag/store_term_statistics.h"
 #include "docent/search/bm25_search.h"
+#include "docent/server/json_views.h"
 
 namespace docent::cli {
 
 std::string Preview(const std::string& text, size_t max_chars);
-nlohmann::json PassageJson(const search::Passage& p);
 
 int RunAsk(const Argv& argv) {
   auto args = ParseArgs(argv, {{"--data", "-k"}, {"--json"}});
@@ -35,7 +35,6 @@ int RunAsk(const Argv& argv) {
     return 1;
   }
   const std::string& question = args->positional[0];
-  auto t0 = std::chrono::steady_clock::now();
   search::SearchOptions options;
   options.k = static_cast<int>(*k);
   auto passages = search::SearchBm25(**store, question, options);
@@ -45,7 +44,6 @@ int RunAsk(const Argv& argv) {
   }
   rag::StoreTermStatistics stats(**store);
   rag::ExtractiveAnswer answer = rag::AnswerExtractively(question, *passages, stats);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 
   if (args->Has("--json")) {
     nlohmann::json out = {{"question", question}, {"found", answer.found}, {"answer", answer.text}};
@@ -55,12 +53,12 @@ int RunAsk(const Argv& argv) {
     }
     out["citations"] = nlohmann::json::array();
     for (const auto& c : answer.citations) {
-      nlohmann::json j = PassageJson(c.passage);
+      nlohmann::json j = server::PassageView(c.passage);
       j["n"] = c.number;
       out["citations"].push_back(std::move(j));
     }
     // Timings are left out on purpose: the same question must give byte-identical output.
-    std::puts(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::puts(server::Dump(out).c_str());
     return 0;
   }
   std::printf("%s\n", answer.text.c_str());
@@ -73,7 +71,6 @@ int RunAsk(const Argv& argv) {
                   Preview(p.text, 300).c_str());
     }
   }
-  (void)ms;
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "docent/cli/commands.h"
+#include "docent/server/json_views.h"
 
 namespace docent::cli {
 namespace {
@@ -42,7 +43,7 @@ int List(store::Store& store, bool json) {
                      {"size_bytes", d.size_bytes}, {"chunks", d.chunk_count},
                      {"added_at", d.added_at}, {"updated_at", d.updated_at}});
     }
-    std::puts(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::puts(server::Dump(out).c_str());
     return 0;
   }
   std::printf("%5s  %-40s  %-5s  %9s  %6s  %s\n", "ID", "TITLE", "TYPE", "SIZE", "CHUNKS", "UPDATED (UTC)");

@@ -5,6 +5,7 @@
 
 #include "docent/cli/commands.h"
 #include "docent/search/bm25_search.h"
+#include "docent/server/json_views.h"
 #include "docent/util/utf8.h"
 
 namespace docent::cli {
@@ -16,12 +17,6 @@ std::string Preview(const std::string& text, size_t max_chars) {
   for (char c : text) flat += (c == '\n' || c == '\t') ? ' ' : c;
   if (util::CountCodePoints(flat) <= max_chars) return flat;
   return flat.substr(0, util::ByteOffsetOfCodePoint(flat, max_chars)) + "…";
-}
-
-nlohmann::json PassageJson(const search::Passage& p) {
-  return {{"chunk_id", p.chunk_id},     {"doc_id", p.doc_id},         {"title", p.doc_title},
-          {"source", p.doc_path},       {"location", p.location},     {"score", p.score},
-          {"char_begin", p.char_begin}, {"char_end", p.char_end},     {"text", p.text}};
 }
 
 int RunSearch(const Argv& argv) {
@@ -55,8 +50,8 @@ int RunSearch(const Argv& argv) {
   }
   if (args->Has("--json")) {
     nlohmann::json out = {{"query", args->positional[0]}, {"took_ms", ms}, {"results", nlohmann::json::array()}};
-    for (const auto& p : *results) out["results"].push_back(PassageJson(p));
-    std::puts(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    for (const auto& p : *results) out["results"].push_back(server::PassageView(p));
+    std::puts(server::Dump(out).c_str());
     return 0;
   }
   if (results->empty()) {

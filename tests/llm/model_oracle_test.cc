@@ -1,14 +1,14 @@
-// Differential tests of docent's reference forward pass against llama.cpp, run live: each test
-// starts tests/oracle/oracle.mjs (node-llama-cpp's prebuilt llama.cpp) on the same GGUF file
-// and compares
+// Differential tests of docent's forward pass (the batched engine) against llama.cpp, run live:
+// each test starts tests/oracle/oracle.mjs (node-llama-cpp's prebuilt llama.cpp) on the same GGUF
+// file and compares
 //   * the greedy continuation, token for token (exact), and
 //   * for the first steps, the oracle's top-10 next-token probabilities with the softmax of
 //     docent's logits for the same tokens (absolute tolerance, below).
 // The oracle runs llama.cpp's classic attention (F16 cache, f32 sums, flash attention off).
 // Models: the real stories260K (llama, F32, SentencePiece) from ../shared/models, and
 // synthetic qwen2 / qwen3 / exaone / llama models written by model_synth.h with
-// stories260K's vocabulary. The oracle needs `npm install --omit=optional` in tests/oracle; without
-// it these tests fail, naming the install step.
+// stories260K's vocabulary, in every tensor type (F32 ... Q6_K). The oracle needs `npm install
+// --omit=optional` in tests/oracle; without it these tests fail, naming the install step.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -40,6 +40,23 @@ namespace fs = std::filesystem;
 // the F16 attention products, not a modelling difference (greedy tokens all agree).
 constexpr double kSynthProbTolerance = 1e-4;
 constexpr double kStoriesProbTolerance = 5e-4;
+// The bars for the other tensor types: the two engines quantise activations the
+// same way for Q8_0 and the legacy types, but llama.cpp pairs K-quants with 256-value Q8_K
+// activation blocks where docent uses 32-value blocks.
+constexpr double kHalfProbTolerance = 2e-3;
+constexpr double kQuantProbTolerance = 0.02;
+
+double ToleranceFor(GgmlType type) {
+  switch (type) {
+    case GgmlType::kF32:
+      return kSynthProbTolerance;
+    case GgmlType::kF16:
+    case GgmlType::kBF16:
+      return kHalfProbTolerance;
+    default:
+      return kQuantProbTolerance;
+  }
+}
 
 struct OracleStep {
   uint32_t position = 0;
@@ -78,16 +95,17 @@ std::string OracleUnavailableReason() {
 
 // A differential test never passes by skipping: without the oracle it fails and says how
 // to install it.
-#define REQUIRE_ORACLE()                                                                \
-  do {                                                                                  \
-    const std::string why = OracleUnavailableReason();                                  \
-    if (!why.empty()) FAIL() << "llama.cpp oracle unavailable: " << why                 \
-                             << " (scripts/install-deps.sh installs it)";               \
+#define REQUIRE_ORACLE()                                  \
+  do {                                                    \
+    const std::string why = OracleUnavailableReason();    \
+    if (!why.empty())                                     \
+      FAIL() << "llama.cpp oracle unavailable: " << why   \
+             << " (scripts/install-deps.sh installs it)"; \
   } while (0)
 
 // `prompt` is either "ids:1,2,3" or text for llama.cpp to tokenise.
 OracleResult RunOracle(const fs::path& model, const std::string& prompt, int n_generate,
-                       int prob_steps) {
+                       int prob_steps, bool ignore_eos = false) {
   std::vector<std::string> argv = {FindNode(), (OracleDir() / "oracle.mjs").string(),
                                    model.string()};
   if (prompt.starts_with("ids:")) {
@@ -97,6 +115,7 @@ OracleResult RunOracle(const fs::path& model, const std::string& prompt, int n_g
   }
   argv.insert(argv.end(), {"--n", std::to_string(n_generate), "--prob-steps",
                            std::to_string(prob_steps), "--top-k", "10", "--threads", "1"});
+  if (ignore_eos) argv.push_back("--ignore-eos");
   const testing::RunResult run = testing::Run(argv);
   OracleResult r;
   EXPECT_EQ(run.exit_code, 0) << run.err;
@@ -130,12 +149,23 @@ struct Differences {
   double max_abs_prob = 0.0;
   size_t compared_probs = 0;
   size_t compared_tokens = 0;
+  size_t equal_tokens = 0;
+  size_t ties = 0;  // steps where llama.cpp's top two are closer than the tolerance
 };
 
 // Teacher-forces the oracle's prompt and continuation through docent, checking each argmax
 // against the oracle's greedy token and each of the oracle's probability steps; then checks
 // GreedyGenerate end to end.
-Differences Compare(Model& model, const OracleResult& oracle, double tolerance) {
+//
+// A tie is not a disagreement: where docent's choice differs from llama.cpp's and llama.cpp
+// itself gives the two tokens probabilities closer than the engines' measured difference at
+// that step (and within `tie_margin`, the tolerance allowed between them), either is a
+// correct greedy choice, and which one wins is rounding.
+// Such steps need the oracle's probabilities for every step (prob_steps > n_generate); they
+// are counted and reported, and the end-to-end comparison stops at the first one, where the
+// two continuations may part. With tie_margin 0 every step must agree.
+Differences Compare(Model& model, const OracleResult& oracle, double tolerance,
+                    double tie_margin = 0.0, bool ignore_eos = false) {
   Differences d;
   EXPECT_FALSE(oracle.prompt_ids.empty());
   if (oracle.prompt_ids.empty()) return d;
@@ -143,36 +173,65 @@ Differences Compare(Model& model, const OracleResult& oracle, double tolerance) 
   input.insert(input.end(), oracle.greedy_ids.begin(), oracle.greedy_ids.end());
   model.ResetSequence(0);
   size_t step = 0;
+  size_t first_tie = oracle.greedy_ids.size();
   for (uint32_t pos = 0; pos < input.size(); ++pos) {
     auto logits = model.Forward(0, input[pos], pos);
     EXPECT_TRUE(logits.ok()) << logits.status().ToString();
     if (!logits.ok()) return d;
     const size_t generated = pos + 1 - oracle.prompt_ids.size();  // tokens known so far
     if (pos + 1 < oracle.prompt_ids.size()) continue;
-    if (step < oracle.steps.size()) {
-      const OracleStep& s = oracle.steps[step++];
-      EXPECT_EQ(s.position, pos + 1);
+    const OracleStep* s = step < oracle.steps.size() ? &oracle.steps[step++] : nullptr;
+    double step_max_dp = 0.0;
+    if (s != nullptr) {
+      EXPECT_EQ(s->position, pos + 1);
       const std::vector<double> p = Softmax(*logits);
-      for (const auto& [token, prob] : s.top) {
+      for (const auto& [token, prob] : s->top) {
         const double diff = std::abs(p.at(token) - prob);
         d.max_abs_prob = std::max(d.max_abs_prob, diff);
+        step_max_dp = std::max(step_max_dp, diff);
         ++d.compared_probs;
         EXPECT_LE(diff, tolerance) << "position " << pos + 1 << " token " << token << ": docent "
                                    << p[token] << ", llama.cpp " << prob;
       }
     }
-    if (generated < oracle.greedy_ids.size()) {
-      ++d.compared_tokens;
-      EXPECT_EQ(ArgMax(*logits), oracle.greedy_ids[generated])
-          << "at generated token " << generated;
+    if (generated >= oracle.greedy_ids.size()) continue;
+    ++d.compared_tokens;
+    const uint32_t mine = ArgMax(*logits);
+    const uint32_t theirs = oracle.greedy_ids[generated];
+    if (mine == theirs) {
+      ++d.equal_tokens;
+      continue;
     }
+    double p_mine = -1.0, p_theirs = -1.0;
+    if (s != nullptr) {
+      for (const auto& [token, prob] : s->top) {
+        if (token == mine) p_mine = prob;
+        if (token == theirs) p_theirs = prob;
+      }
+    }
+    // A flip is a tie when the two engines' measured disagreement at this very step (twice
+    // the largest |dp| over its top tokens) covers llama.cpp's gap between the two tokens.
+    if (tie_margin > 0 && p_mine >= 0 && p_theirs >= 0 &&
+        p_theirs - p_mine <= std::min(tie_margin, 2 * step_max_dp)) {
+      ++d.ties;
+      first_tie = std::min(first_tie, generated);
+      continue;
+    }
+    ADD_FAILURE() << "at generated token " << generated << ": docent " << mine << " (llama.cpp p "
+                  << p_mine << "), llama.cpp " << theirs << " (p " << p_theirs << ")";
   }
   GreedyOptions options;
   options.max_new_tokens = static_cast<uint32_t>(oracle.greedy_ids.size());
+  options.stop_at_eos = !ignore_eos;
   auto greedy = GreedyGenerate(model, oracle.prompt_ids, options);
   EXPECT_TRUE(greedy.ok()) << greedy.status().ToString();
   if (greedy.ok()) {
-    EXPECT_EQ(*greedy, oracle.greedy_ids);
+    // Up to the first tie (the whole continuation when there is none).
+    const std::vector<uint32_t> want(oracle.greedy_ids.begin(),
+                                     oracle.greedy_ids.begin() + first_tie);
+    const std::vector<uint32_t> got(greedy->begin(),
+                                    greedy->begin() + std::min(first_tie, greedy->size()));
+    EXPECT_EQ(got, want);
   }
   return d;
 }
@@ -202,7 +261,7 @@ INSTANTIATE_TEST_SUITE_P(Prompts, StoriesOracleTest,
                                            "ids:1,300,301,302,303,304"));
 
 struct SynthCase {
-  const char* label;
+  std::string label;
   SynthModelSpec spec;
 };
 
@@ -215,45 +274,62 @@ TEST_P(SynthOracleTest, ForwardMatchesLlamaCpp) {
   auto writer = BuildSynthModel(GetParam().spec, *vocab);
   ASSERT_TRUE(writer.ok()) << writer.status().ToString();
   testing::TempDir dir;
-  const fs::path path = dir / (std::string(GetParam().label) + ".gguf");
+  const fs::path path = dir / (GetParam().label + ".gguf");
   ASSERT_TRUE(writer->WriteFile(path).ok());
 
   const OracleResult oracle =
-      RunOracle(path, "ids:1,17,300,45,211,99,480,5,260,77,140", /*n_generate=*/24,
-                /*prob_steps=*/6);
+      RunOracle(path, "ids:1,17,300,45,211,99,480,5,260,77,140", /*n_generate=*/32,
+                /*prob_steps=*/33, /*ignore_eos=*/true);
   ASSERT_FALSE(oracle.steps.empty());
   auto model = Model::Load(path);
   ASSERT_TRUE(model.ok()) << model.status().ToString();
-  const Differences d = Compare(**model, oracle, kSynthProbTolerance);
-  std::cout << "[ " << GetParam().label << " ] " << d.compared_tokens
-            << " greedy tokens equal, max |dp| " << d.max_abs_prob << " over " << d.compared_probs
-            << " probabilities\n";
+  const double tolerance = ToleranceFor(GetParam().spec.weight_type);
+  const Differences d =
+      Compare(**model, oracle, tolerance, /*tie_margin=*/tolerance, /*ignore_eos=*/true);
+  EXPECT_GE(d.compared_tokens, 32u) << "the oracle stopped early";
+  EXPECT_LE(d.ties, 4u) << "too many near-ties for a meaningful test";
+  std::cout << "[ " << GetParam().label << " ] " << d.equal_tokens << "/" << d.compared_tokens
+            << " greedy tokens equal (" << d.ties << " near-ties), max |dp| " << d.max_abs_prob
+            << " over " << d.compared_probs << " probabilities\n";
 }
 
-SynthModelSpec Spec(ModelArch arch, uint64_t seed) {
-  SynthModelSpec s;
-  s.arch = arch;
-  s.seed = seed;
-  return s;
+// Every architecture in every tensor type docent computes with.
+std::vector<SynthCase> AllSynthCases() {
+  struct Arch {
+    const char* name;
+    ModelArch arch;
+    uint32_t head_dim;
+    bool tied;
+  };
+  const Arch archs[] = {{"qwen2", ModelArch::kQwen2, 0, false},
+                        {"qwen3", ModelArch::kQwen3, 128, false},
+                        {"exaone", ModelArch::kExaone, 0, false},
+                        {"llama_tied", ModelArch::kLlama, 0, true}};
+  const GgmlType types[] = {GgmlType::kF32,  GgmlType::kF16,  GgmlType::kBF16, GgmlType::kQ8_0,
+                            GgmlType::kQ4_0, GgmlType::kQ4_1, GgmlType::kQ5_0, GgmlType::kQ5_1,
+                            GgmlType::kQ4_K, GgmlType::kQ5_K, GgmlType::kQ6_K};
+  std::vector<SynthCase> cases;
+  uint64_t seed = 11;
+  for (const Arch& a : archs) {
+    for (GgmlType type : types) {
+      SynthModelSpec s;
+      s.arch = a.arch;
+      s.seed = seed++;
+      s.head_dim = a.head_dim;
+      s.tied_output = a.tied;
+      s.weight_type = type;
+      s.silent_tokens = {2};  // stories260K's end of text: ignored by the oracle anyway
+      cases.push_back({std::string(a.name) + "_" + std::string(GgmlTypeName(type)), s});
+    }
+  }
+  return cases;
 }
 
-SynthModelSpec WithHeadDim(SynthModelSpec s, uint32_t head_dim) {
-  s.head_dim = head_dim;
-  return s;
-}
-
-SynthModelSpec Tied(SynthModelSpec s) {
-  s.tied_output = true;
-  return s;
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    Architectures, SynthOracleTest,
-    ::testing::Values(SynthCase{"qwen2", Spec(ModelArch::kQwen2, 11)},
-                      SynthCase{"qwen3", WithHeadDim(Spec(ModelArch::kQwen3, 12), 96)},
-                      SynthCase{"exaone", Spec(ModelArch::kExaone, 13)},
-                      SynthCase{"llama_tied", Tied(Spec(ModelArch::kLlama, 14))}),
-    [](const ::testing::TestParamInfo<SynthCase>& info) { return std::string(info.param.label); });
+INSTANTIATE_TEST_SUITE_P(ArchitecturesAndTypes, SynthOracleTest,
+                         ::testing::ValuesIn(AllSynthCases()),
+                         [](const ::testing::TestParamInfo<SynthCase>& info) {
+                           return info.param.label;
+                         });
 
 }  // namespace
 }  // namespace docent::llm

@@ -9,7 +9,8 @@
 //   prompt_ids  the prompt as evaluated (--ids verbatim; --text tokenised with BOS when the
 //               model asks for it)
 //   greedy_ids  greedy continuation at temperature 0 (no penalties), at most --n tokens,
-//               stopping early at an end-of-generation token
+//               stopping early at an end-of-generation token (unless --ignore-eos: random
+//               synthetic models emit one by chance)
 //   steps       for s = 0 .. prob-steps-1: the top --top-k probabilities of the full softmax
 //               (temperature 1, no truncation) after prompt + greedy_ids[0..s), each evaluated
 //               after clearing the sequence's history, so no state leaks between steps
@@ -29,6 +30,7 @@ const threads = Number(option("--threads", "1"));
 // its own moves stories260K's probabilities by ~1e-3; the classic path (F16 cache, F32 sums)
 // is the reference docent's precision is held to.
 const flashAttention = option("--flash-attention", "off") === "on";
+const ignoreEos = args.includes("--ignore-eos");
 
 const llama = await getLlama({gpu: false, build: "never", logLevel: "error"});
 const model = await llama.loadModel({modelPath});
@@ -53,8 +55,8 @@ if (ids !== null) {
 const sequence = context.getSequence();
 const greedy = [];
 if (nGenerate > 0) {
-  for await (const token of sequence.evaluate(promptIds, {temperature: 0})) {
-    if (model.isEogToken(token)) break;
+  for await (const token of sequence.evaluate(promptIds, {temperature: 0, yieldEogToken: ignoreEos})) {
+    if (!ignoreEos && model.isEogToken(token)) break;
     greedy.push(token);
     if (greedy.length >= nGenerate) break;
   }
@@ -64,7 +66,9 @@ const steps = [];
 for (let s = 0; s < Math.min(probSteps, greedy.length + 1); s++) {
   await sequence.clearHistory();
   const input = promptIds.concat(greedy.slice(0, s));
-  const sampling = {temperature: 1, topK: 0, topP: 1, minP: 0};
+  // yieldEogToken: the step's probabilities are wanted whatever token the draw picks; without
+  // it a drawn end-of-generation token ends the evaluation with nothing yielded.
+  const sampling = {temperature: 1, topK: 0, topP: 1, minP: 0, yieldEogToken: true};
   for await (const out of sequence.evaluateWithMetadata(input, {probabilities: true}, sampling)) {
     const top = Array.from(out.probabilities.entries())
                      .sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, topK);

@@ -23,10 +23,13 @@ std::vector<std::string> ServeArgs(const std::string& data_dir,
 ServerProcess::ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra,
                              const std::vector<std::string>& env)
     : child_(ServeArgs(data_dir, extra, env)) {
-  auto line = child_.ReadLine();
+  // Lines before it (the model it loaded) are skipped; the process ending first is a failure.
   const std::string marker = "serving http://127.0.0.1:";
-  if (!line || line->find(marker) == std::string::npos) return;
-  port_ = std::stoi(line->substr(line->find(marker) + marker.size()));
+  while (auto line = child_.ReadLine()) {
+    if (line->find(marker) == std::string::npos) continue;
+    port_ = std::stoi(line->substr(line->find(marker) + marker.size()));
+    return;
+  }
 }
 
 ServerProcess::~ServerProcess() {

@@ -1,19 +1,23 @@
-// `docent serve [--data DIR] [--host H] [--port P]`: the HTTP API and web UI until SIGTERM or
-// SIGINT, then a graceful stop: no new requests, in-flight ones finish, the store closes.
+// `docent serve [--data DIR] [--host H] [--port P] [--model MODEL.gguf [--slots N]
+// [--threads T] [--context N]]`: the HTTP API and web UI until SIGTERM or SIGINT, then a
+// graceful stop: no new requests, in-flight ones finish, the store closes. With --model the
+// model is loaded once (mapped) and serves the OpenAI-compatible endpoints to all clients.
 #include <signal.h>
 
 #include <cstdio>
 #include <cstdlib>
 
 #include "docent/cli/commands.h"
+#include "docent/server/model_service.h"
 #include "docent/server/server.h"
 
 namespace docent::cli {
 
 int RunServe(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"--data", "--host", "--port", "--max-upload-mb", "--max-json-kb",
-                                "--queue"},
-                               {}});
+  auto args =
+      ParseArgs(argv, {{"--data", "--host", "--port", "--max-upload-mb", "--max-json-kb", "--queue",
+                        "--model", "--slots", "--threads", "--context", "--gen-queue"},
+                       {}});
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -22,7 +26,12 @@ int RunServe(const Argv& argv) {
   auto upload_mb = args->GetInt("--max-upload-mb", 100, 1, 1 << 20);
   auto json_kb = args->GetInt("--max-json-kb", 1024, 1, 1 << 20);
   auto queue = args->GetInt("--queue", 64, 1, 100000);
-  for (const auto* r : {&port, &upload_mb, &json_kb, &queue}) {
+  auto slots = args->GetInt("--slots", 4, 1, 64);
+  auto threads = args->GetInt("--threads", 0, 0, 256);
+  auto context = args->GetInt("--context", 4096, 64, 1 << 20);
+  auto gen_queue = args->GetInt("--gen-queue", 64, 1, 100000);
+  for (const auto* r :
+       {&port, &upload_mb, &json_kb, &queue, &slots, &threads, &context, &gen_queue}) {
     if (!r->ok()) {
       PrintError(r->status().message());
       return 2;
@@ -42,7 +51,25 @@ int RunServe(const Argv& argv) {
     PrintError(store.status().ToString());
     return 1;
   }
+  std::unique_ptr<server::ModelService> model;
+  if (args->Has("--model")) {
+    server::ModelServiceOptions mo;
+    mo.slots = static_cast<uint32_t>(*slots);
+    mo.threads = static_cast<int>(*threads);
+    mo.context = static_cast<uint32_t>(*context);
+    mo.max_queue = static_cast<uint32_t>(*gen_queue);
+    auto loaded = server::ModelService::Load(args->Get("--model"), mo);
+    if (!loaded.ok()) {
+      PrintError(loaded.status().ToString());
+      return 1;
+    }
+    model = std::move(loaded).value();
+    std::printf("docent: model %s loaded in %.2f s (%u slots of %u tokens, %d threads)\n",
+                model->id().c_str(), model->load_seconds(), model->model().n_seq(),
+                model->model().max_positions(), model->model().threads());
+  }
   server::ServerOptions options;
+  options.model = model.get();
   options.host = args->Get("--host", "127.0.0.1");
   options.port = static_cast<int>(*port);
   options.max_upload_bytes = static_cast<uint64_t>(*upload_mb) << 20;

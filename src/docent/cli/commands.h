@@ -19,6 +19,9 @@ int RunAsk(const Argv& args);
 int RunDocs(const Argv& args);
 int RunEval(const Argv& args);
 int RunServe(const Argv& args);
+int RunGenerate(const Argv& args);
+int RunBench(const Argv& args);
+int RunSynthModel(const Argv& args);
 
 // Shared by the commands: prints "docent: <message>" to stderr.
 void PrintError(const std::string& message);

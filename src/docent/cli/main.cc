@@ -21,6 +21,12 @@ commands:
   eval DIR                 retrieval quality on a BEIR-format set (corpus, queries, qrels)
   serve [--host H] [--port P]
                            the HTTP API and web UI (default http://127.0.0.1:8080/)
+  generate -m MODEL.gguf -p "prompt" [-n N] [--temp T] [--seed S] [--threads T] [--chat]
+                           stream a model's continuation, then its speed
+  bench -m MODEL.gguf [--threads T] [--json]
+                           prompt (512 tokens) and generation (128 tokens) speed
+  synth-model --shape NAME --type TYPE -o FILE
+                           write a GGUF model with random weights (for tests and benchmarks)
 
 common options:
   --data DIR               data directory (default: $DOCENT_DATA or ~/.local/share/docent)
@@ -43,6 +49,9 @@ int main(int argc, char** argv) {
   if (cmd == "docs") return docent::cli::RunDocs(rest);
   if (cmd == "eval") return docent::cli::RunEval(rest);
   if (cmd == "serve") return docent::cli::RunServe(rest);
+  if (cmd == "generate") return docent::cli::RunGenerate(rest);
+  if (cmd == "bench") return docent::cli::RunBench(rest);
+  if (cmd == "synth-model") return docent::cli::RunSynthModel(rest);
   if (cmd == "--version" || cmd == "version") {
     std::puts("docent 0.1.0");
     return 0;

@@ -14,6 +14,14 @@ bool IsSpace(char32_t cp) {
          (cp >= 0x2000 && cp <= 0x200A);
 }
 
+// Whether a byte can begin one of the spaces IsSpace knows: ASCII ones, or the lead byte of
+// U+00A0 (C2), U+2000..U+202F (E2), U+3000 (E3) and U+FEFF (EF). Any other byte is copied
+// as it is, so only these need decoding.
+bool MayStartSpace(unsigned char c) {
+  if (c < 0x80) return c == ' ' || (c >= '\t' && c <= '\r');
+  return c == 0xC2 || c == 0xE2 || c == 0xE3 || c == 0xEF;
+}
+
 }  // namespace
 
 std::string CollapseSpaces(std::string_view text) {
@@ -21,16 +29,29 @@ std::string CollapseSpaces(std::string_view text) {
   out.reserve(text.size());
   bool pending_space = false;
   size_t pos = 0;
-  while (pos < text.size()) {
-    const size_t start = pos;
-    const char32_t cp = util::DecodeUtf8(text, pos);
-    if (IsSpace(cp)) {
-      pending_space = !out.empty();
-      continue;
+  const size_t n = text.size();
+  while (pos < n) {
+    // Runs of bytes that cannot start a space are copied whole: most text is such runs.
+    size_t run = pos;
+    while (run < n && !MayStartSpace(static_cast<unsigned char>(text[run]))) ++run;
+    size_t next = run;
+    bool space = false;
+    if (run < n) {
+      if (static_cast<unsigned char>(text[run]) < 0x80) {  // an ASCII space, the usual case
+        space = true;
+        ++next;
+      } else {
+        space = IsSpace(util::DecodeUtf8(text, next));
+        if (!space) run = next;  // e.g. U+00E9 or U+2019: part of the copied text
+      }
     }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    out.append(text.substr(start, pos - start));
+    if (run > pos) {
+      if (pending_space) out += ' ';
+      pending_space = false;
+      out.append(text.substr(pos, run - pos));
+    }
+    if (space) pending_space = !out.empty();
+    pos = next;
   }
   return out;
 }

@@ -10,6 +10,7 @@
 
 #include "docent/ingest/blocks.h"
 #include "docent/ingest/extractors.h"
+#include "docent/ingest/text_decoding.h"
 #include "docent/util/utf8.h"
 
 namespace docent::ingest {
@@ -35,6 +36,17 @@ std::string StripControls(std::string_view text) {
   out.reserve(text.size());
   size_t pos = 0;
   while (pos < text.size()) {
+    // Bytes that cannot start a control are copied in runs: printable ASCII, and lead or
+    // continuation bytes other than C2 (U+0080..U+009F) and EF (U+FFFE, U+FFFF).
+    size_t run = pos;
+    while (run < text.size()) {
+      const auto c = static_cast<unsigned char>(text[run]);
+      if (c < 0x80 ? (c < 0x20 || c == 0x7F) : (c == 0xC2 || c == 0xEF)) break;
+      ++run;
+    }
+    out.append(text.substr(pos, run - pos));
+    pos = run;
+    if (pos == text.size()) break;
     const size_t start = pos;
     const char32_t cp = util::DecodeUtf8(text, pos);
     if (cp == '\n') {
@@ -63,7 +75,7 @@ Status Finish(ExtractedDocument& doc, std::string_view format, std::string_view 
   std::vector<Block> kept;
   kept.reserve(doc.blocks.size());
   for (Block& b : doc.blocks) {
-    if (!util::IsValidUtf8(b.text)) {
+    if (!IsValidUtf8Fast(b.text)) {
       b.text = util::ToValidUtf8(b.text);
       repaired = true;
     }

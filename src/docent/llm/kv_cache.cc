@@ -5,12 +5,16 @@
 #include <string>
 
 #include "docent/llm/half.h"
+#include "docent/llm/matvec.h"
+#include "docent/llm/quant_legacy.h"
 
 namespace docent::llm {
 
 namespace {
 
 constexpr uint64_t kMaxCacheBytes = uint64_t{16} << 30;
+constexpr size_t kQ8BlockBytes = 34;  // an F16 scale and 32 int8 values
+constexpr size_t kMaxHeadDim = 1024;  // stack scratch in the Q8_0 products
 
 float RoundToHalf(float x) {
   return HalfToFloat(FloatToHalf(x));
@@ -25,7 +29,15 @@ Result<KvCache> KvCache::Create(const KvCacheShape& s, KvStorage storage) {
   }
   const uint64_t per_position = uint64_t{s.n_head_kv} * (s.head_dim_k + s.head_dim_v);
   const uint64_t elements = per_position * s.max_positions * s.n_layer * s.n_seq;
-  const uint64_t bytes = elements * (storage == KvStorage::kF16 ? 2 : 4);
+  if (storage == KvStorage::kQ8_0 && (s.head_dim_k % 32 != 0 || s.head_dim_v % 32 != 0 ||
+                                      s.head_dim_k > kMaxHeadDim || s.head_dim_v > kMaxHeadDim)) {
+    return InvalidArgument(
+        "a Q8_0 KV cache needs head sizes that are multiples of 32 up to 1024, not " +
+        std::to_string(s.head_dim_k) + "/" + std::to_string(s.head_dim_v));
+  }
+  const uint64_t bytes = storage == KvStorage::kQ8_0
+                             ? elements / 32 * kQ8BlockBytes
+                             : elements * (storage == KvStorage::kF16 ? 2 : 4);
   if (elements / s.n_seq / s.n_layer / s.max_positions != per_position || bytes > kMaxCacheBytes) {
     return TooLarge("a KV cache of " + std::to_string(s.n_seq) + " sequences x " +
                     std::to_string(s.max_positions) + " positions would exceed 16 GiB");
@@ -41,27 +53,32 @@ KvCache::KvCache(const KvCacheShape& s, KvStorage storage)
   if (storage == KvStorage::kF16) {
     k16_.resize(k);
     v16_.resize(v);
+  } else if (storage == KvStorage::kQ8_0) {
+    k8_.resize(k / 32 * kQ8BlockBytes);
+    v8_.resize(v / 32 * kQ8BlockBytes);
   } else {
     k32_.resize(k);
     v32_.resize(v);
   }
 }
 
-Status KvCache::BeginPosition(uint32_t seq, uint32_t pos) {
+Status KvCache::BeginPositions(uint32_t seq, uint32_t pos, uint32_t count) {
   if (seq >= shape_.n_seq) {
     return InvalidArgument("sequence " + std::to_string(seq) + " is outside the KV cache (" +
                            std::to_string(shape_.n_seq) + " sequences)");
   }
-  if (pos >= shape_.max_positions) {
-    return ResourceExhausted("position " + std::to_string(pos) + " is past the context of " +
-                             std::to_string(shape_.max_positions) + " positions");
+  if (count == 0) return InvalidArgument("no positions to open");
+  if (pos >= shape_.max_positions || shape_.max_positions - pos < count) {
+    return ResourceExhausted("position " + std::to_string(pos + count - 1) +
+                             " is past the context of " + std::to_string(shape_.max_positions) +
+                             " positions");
   }
   if (pos > lengths_[seq]) {
     return InvalidArgument("position " + std::to_string(pos) + " skips ahead of sequence " +
                            std::to_string(seq) + ", which holds " + std::to_string(lengths_[seq]) +
                            " positions");
   }
-  lengths_[seq] = pos;
+  lengths_[seq] = pos + count;
   return Status::Ok();
 }
 
@@ -78,7 +95,7 @@ size_t KvCache::ValueOffset(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t
 void KvCache::Store(uint32_t seq, uint32_t layer, uint32_t pos, std::span<const float> k,
                     std::span<const float> v) {
   assert(seq < shape_.n_seq && layer < shape_.n_layer && "KvCache::Store out of range");
-  assert(pos == lengths_[seq] && "KvCache::Store without BeginPosition");
+  assert(pos < lengths_[seq] && "KvCache::Store without BeginPosition");
   assert(k.size() == size_t{shape_.n_head_kv} * shape_.head_dim_k && "key width");
   assert(v.size() == size_t{shape_.n_head_kv} * shape_.head_dim_v && "value width");
   const size_t ko = KeyOffset(seq, layer, pos, 0);
@@ -86,12 +103,14 @@ void KvCache::Store(uint32_t seq, uint32_t layer, uint32_t pos, std::span<const 
   if (storage_ == KvStorage::kF16) {
     for (size_t i = 0; i < k.size(); ++i) k16_[ko + i] = FloatToHalf(k[i]);
     for (size_t i = 0; i < v.size(); ++i) v16_[vo + i] = FloatToHalf(v[i]);
+  } else if (storage_ == KvStorage::kQ8_0) {
+    // Offsets count elements; heads are whole blocks, so element offset / 32 is the block.
+    QuantizeRowQ8_0(k.data(), &k8_[ko / 32 * kQ8BlockBytes], static_cast<int64_t>(k.size()));
+    QuantizeRowQ8_0(v.data(), &v8_[vo / 32 * kQ8BlockBytes], static_cast<int64_t>(v.size()));
   } else {
     for (size_t i = 0; i < k.size(); ++i) k32_[ko + i] = k[i];
     for (size_t i = 0; i < v.size(); ++i) v32_[vo + i] = v[i];
   }
-  // The position is complete once its last layer is stored.
-  if (layer + 1 == shape_.n_layer) lengths_[seq] = pos + 1;
 }
 
 float KvCache::DotKey(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head,
@@ -101,6 +120,14 @@ float KvCache::DotKey(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head,
   float sum = 0.0f;
   if (storage_ == KvStorage::kF16) {
     for (size_t i = 0; i < q.size(); ++i) sum += HalfToFloat(k16_[o + i]) * RoundToHalf(q[i]);
+  } else if (storage_ == KvStorage::kQ8_0) {
+    const size_t bytes = q.size() / 32 * kQ8BlockBytes;
+    uint8_t q8[kMaxHeadDim / 32 * kQ8BlockBytes];
+    assert(q.size() <= kMaxHeadDim && "head size");
+    QuantizeRowQ8_0(q.data(), q8, static_cast<int64_t>(q.size()));
+    const auto dot = DotQ8_0(GgmlType::kQ8_0, std::span(&k8_[o / 32 * kQ8BlockBytes], bytes),
+                             std::span<const uint8_t>(q8, bytes), static_cast<int64_t>(q.size()));
+    return dot.ok() ? *dot : 0.0f;
   } else {
     for (size_t i = 0; i < q.size(); ++i) sum += k32_[o + i] * q[i];
   }
@@ -114,6 +141,11 @@ void KvCache::AddValue(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head
   if (storage_ == KvStorage::kF16) {
     const float w = RoundToHalf(weight);
     for (size_t i = 0; i < out.size(); ++i) out[i] += w * HalfToFloat(v16_[o + i]);
+  } else if (storage_ == KvStorage::kQ8_0) {
+    float v[kMaxHeadDim];
+    assert(out.size() <= kMaxHeadDim && "head size");
+    DequantizeRowQ8_0(&v8_[o / 32 * kQ8BlockBytes], v, static_cast<int64_t>(out.size()));
+    for (size_t i = 0; i < out.size(); ++i) out[i] += weight * v[i];
   } else {
     for (size_t i = 0; i < out.size(); ++i) out[i] += weight * v32_[o + i];
   }

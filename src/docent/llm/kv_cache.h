@@ -27,7 +27,10 @@
 
 namespace docent::llm {
 
-enum class KvStorage { kF16, kF32 };
+// kQ8_0 stores each head in Q8_0 blocks (head sizes must be multiples of 32): half the bytes
+// of F16, for long contexts and many sequences; queries meet it quantised to Q8_0 as well,
+// as llama.cpp's Q8_0 cache product does.
+enum class KvStorage { kF16, kF32, kQ8_0 };
 
 struct KvCacheShape {
   uint32_t n_layer = 0;
@@ -40,7 +43,8 @@ struct KvCacheShape {
 
 class KvCache {
  public:
-  // InvalidArgument when a dimension is zero; TooLarge past 16 GiB.
+  // InvalidArgument when a dimension is zero (or, for kQ8_0, a head size is not a multiple
+  // of 32); TooLarge past 16 GiB.
   static Result<KvCache> Create(const KvCacheShape& shape, KvStorage storage = KvStorage::kF16);
 
   KvCache(KvCache&&) noexcept = default;
@@ -53,10 +57,15 @@ class KvCache {
   uint32_t Length(uint32_t seq) const { return lengths_[seq]; }
 
   // Checks seq < n_seq, pos < max_positions and pos <= Length(seq); then truncates the
-  // sequence to `pos` positions. Call once per token before writing its layers.
-  Status BeginPosition(uint32_t seq, uint32_t pos);
+  // sequence to `pos` positions and opens position pos for writing (the length becomes
+  // pos + 1). Call once per token before writing its layers.
+  Status BeginPosition(uint32_t seq, uint32_t pos) { return BeginPositions(seq, pos, 1); }
+  // The same for `count` consecutive positions first..first+count-1 computed together (a
+  // prompt chunk): the length becomes first + count.
+  Status BeginPositions(uint32_t seq, uint32_t first, uint32_t count);
   // Stores one position's keys (n_head_kv * head_dim_k) and values (n_head_kv * head_dim_v)
-  // for `layer`, rounded to the storage type. Requires a BeginPosition(seq, pos) first.
+  // for `layer`, rounded to the storage type. The position must have been opened by
+  // BeginPosition(s). Different positions may be stored from different threads.
   void Store(uint32_t seq, uint32_t layer, uint32_t pos, std::span<const float> k,
              std::span<const float> v);
   // Forgets a sequence.
@@ -69,6 +78,17 @@ class KvCache {
   void AddValue(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head, float weight,
                 std::span<float> out) const;
 
+  // F16 storage only: the keys (values) of position 0 of (seq, layer); position p's head h
+  // starts RowStride elements per position further on, at + h * head_dim.
+  const uint16_t* KeysF16(uint32_t seq, uint32_t layer) const {
+    return k16_.data() + KeyOffset(seq, layer, 0, 0);
+  }
+  const uint16_t* ValuesF16(uint32_t seq, uint32_t layer) const {
+    return v16_.data() + ValueOffset(seq, layer, 0, 0);
+  }
+  size_t KeyRowStride() const { return size_t{shape_.n_head_kv} * shape_.head_dim_k; }
+  size_t ValueRowStride() const { return size_t{shape_.n_head_kv} * shape_.head_dim_v; }
+
  private:
   KvCache(const KvCacheShape& shape, KvStorage storage);
   size_t KeyOffset(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head) const;
@@ -78,6 +98,7 @@ class KvCache {
   KvStorage storage_ = KvStorage::kF16;
   std::vector<uint16_t> k16_, v16_;  // kF16
   std::vector<float> k32_, v32_;     // kF32
+  std::vector<uint8_t> k8_, v8_;     // kQ8_0: blocks of 34 bytes per 32 values
   std::vector<uint32_t> lengths_;    // per sequence
 };
 

@@ -2,6 +2,7 @@
 #include "docent/llm/model.h"
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 namespace docent::llm {
@@ -26,15 +27,43 @@ Result<std::unique_ptr<Model>> Model::FromFile(GgufFile file, const ModelOptions
   shape.n_seq = options.n_seq;
   DOCENT_ASSIGN_OR_RETURN(KvCache cache, KvCache::Create(shape, options.kv_storage));
   return std::unique_ptr<Model>(
-      new Model(std::move(file), std::move(config), std::move(weights), std::move(cache)));
+      new Model(std::move(file), std::move(config), std::move(weights), std::move(cache), options));
 }
 
-Model::Model(GgufFile file, ModelConfig config, ModelWeights weights, KvCache cache)
+namespace {
+
+int ThreadsFor(const ModelOptions& options) {
+  if (options.threads > 0) return options.threads;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+Model::Model(GgufFile file, ModelConfig config, ModelWeights weights, KvCache cache,
+             const ModelOptions& options)
     : file_(std::move(file)),
       config_(std::move(config)),
       weights_(std::move(weights)),
       cache_(std::move(cache)),
-      forward_(config_, weights_) {}
+      forward_(config_, weights_),
+      pool_(ThreadsFor(options)),
+      batch_(config_, weights_, pool_, options.isa.value_or(kernels::BestIsa()), options.max_batch),
+      reference_(options.reference) {}
+
+Status Model::Decode(std::span<const BatchEntry> batch, std::span<float> logits) {
+  return batch_.Forward(cache_, batch, logits);
+}
+
+Status Model::Prefill(uint32_t seq, std::span<const uint32_t> tokens, uint32_t first_pos,
+                      std::span<float> last_logits) {
+  if (tokens.empty()) return InvalidArgument("no tokens to prefill");
+  entries_.clear();
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    entries_.push_back(
+        {seq, tokens[i], first_pos + static_cast<uint32_t>(i), i + 1 == tokens.size()});
+  }
+  return batch_.Forward(cache_, entries_, last_logits);
+}
 
 Result<std::vector<float>> Model::Forward(uint32_t seq, uint32_t token, uint32_t pos) {
   std::vector<float> logits(config_.vocab_size);
@@ -43,7 +72,9 @@ Result<std::vector<float>> Model::Forward(uint32_t seq, uint32_t token, uint32_t
 }
 
 Status Model::ForwardInto(uint32_t seq, uint32_t token, uint32_t pos, std::span<float> logits) {
-  return forward_.Forward(cache_, seq, token, pos, logits);
+  if (reference_) return forward_.Forward(cache_, seq, token, pos, logits);
+  const BatchEntry entry{seq, token, pos, true};
+  return batch_.Forward(cache_, std::span<const BatchEntry>(&entry, 1), logits);
 }
 
 }  // namespace docent::llm

@@ -12,15 +12,18 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
+#include "docent/llm/forward_batch.h"
 #include "docent/llm/forward_reference.h"
 #include "docent/llm/gguf_file.h"
 #include "docent/llm/kv_cache.h"
 #include "docent/llm/model_config.h"
 #include "docent/llm/model_weights.h"
 #include "docent/util/status.h"
+#include "docent/util/thread_pool.h"
 
 namespace docent::llm {
 
@@ -28,6 +31,13 @@ struct ModelOptions {
   uint32_t n_seq = 1;             // independent sequences in the KV cache
   uint32_t max_positions = 4096;  // per sequence; capped at the model's context length
   KvStorage kv_storage = KvStorage::kF16;
+  int threads = 0;  // 0: one per core
+  // The kernels' instruction set; unset: the best this CPU has (kernels::BestIsa).
+  std::optional<kernels::Isa> isa;
+  uint32_t max_batch = 512;  // tokens per forward step; longer batches run in slices
+  // Single tokens through the scalar reference pass (forward_reference.h) instead of the
+  // batched engine: the yardstick the fast path is tested against.
+  bool reference = false;
 };
 
 class Model {
@@ -45,6 +55,17 @@ class Model {
   const ModelWeights& weights() const { return weights_; }
   uint32_t n_seq() const { return cache_.shape().n_seq; }
   uint32_t max_positions() const { return cache_.shape().max_positions; }
+  int threads() const { return pool_.size(); }
+  kernels::Isa isa() const { return batch_.isa(); }
+  const KvCache& cache() const { return cache_; }
+
+  // Runs a batch of tokens from one or more sequences in one pass (forward_batch.h), writing
+  // vocab_size logits per entry that asks for them.
+  Status Decode(std::span<const BatchEntry> batch, std::span<float> logits);
+  // Feeds `tokens` to sequence `seq` from position `first_pos` (which rewinds it there) and
+  // writes the last token's logits.
+  Status Prefill(uint32_t seq, std::span<const uint32_t> tokens, uint32_t first_pos,
+                 std::span<float> last_logits);
 
   // The logits (vocab_size values) after `token` at position `pos` of sequence `seq`.
   // pos must be at most the sequence's length: equal appends, less rewinds to pos first.
@@ -56,13 +77,18 @@ class Model {
   void ResetSequence(uint32_t seq) { cache_.Clear(seq); }
 
  private:
-  Model(GgufFile file, ModelConfig config, ModelWeights weights, KvCache cache);
+  Model(GgufFile file, ModelConfig config, ModelWeights weights, KvCache cache,
+        const ModelOptions& options);
 
   GgufFile file_;
   ModelConfig config_;
   ModelWeights weights_;  // points into file_
   KvCache cache_;
   ForwardReference forward_;  // points at config_ and weights_
+  ThreadPool pool_;
+  ForwardBatch batch_;  // points at config_, weights_ and pool_
+  bool reference_ = false;
+  std::vector<BatchEntry> entries_;  // Prefill's batch, reused
 };
 
 }  // namespace docent::llm

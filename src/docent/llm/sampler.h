@@ -1,5 +1,7 @@
-// Token selection from logits. Greedy only for now: the deterministic default (DESIGN.md,
-// "Determinism is a feature"). Pure functions except GreedyGenerate, which drives a Model.
+// Greedy token selection from logits: the deterministic default (DESIGN.md, "Determinism is a
+// feature"). Pure functions except GreedyGenerate, which drives a Model. Seeded sampling
+// (temperature, top-k/p, min-p, penalties) is the Sampler in sampling.h, whose temperature 0
+// is exactly ArgMax.
 #pragma once
 
 #include <cstdint>

@@ -18,6 +18,8 @@
 #include "docent/server/ingest_queue.h"
 #include "docent/server/json_views.h"
 #include "docent/server/metrics.h"
+#include "docent/server/model_service.h"
+#include "docent/server/openai_api.h"
 #include "docent/server/request_checks.h"
 #include "docent/server/web_ui.h"
 
@@ -71,6 +73,9 @@ const std::vector<KnownRoute>& KnownRoutes() {
       {std::regex("/v1/uploads/[^/]+"), "GET"},
       {std::regex("/v1/search"), "POST"},
       {std::regex("/v1/ask"), "POST"},
+      {std::regex("/v1/models"), "GET"},
+      {std::regex("/v1/chat/completions"), "POST"},
+      {std::regex("/v1/completions"), "POST"},
   };
   return routes;
 }
@@ -89,6 +94,7 @@ struct Server::Impl {
   void GetUpload(const httplib::Request& req, httplib::Response& res);
   void Search(const httplib::Request& req, httplib::Response& res);
   void Ask(const httplib::Request& req, httplib::Response& res);
+  void Completion(const httplib::Request& req, httplib::Response& res, bool chat);
 
   store::Store& store;
   ServerOptions options;
@@ -128,37 +134,37 @@ void Server::Impl::Routes() {
   const uint64_t upload_limit = options.max_upload_bytes;
   http.set_error_handler(httplib::Server::HandlerWithResponse(
       [upload_limit](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    if (res.status == 404 || res.status == 400) {
-      for (const KnownRoute& r : KnownRoutes()) {
-        if (!std::regex_match(req.path, r.path)) continue;
-        if (std::string_view(r.allow).find(req.method) != std::string_view::npos) break;
-        res.status = 405;
-        res.set_header("Allow", r.allow);
-        res.set_content(Dump({{"error",
-                               {{"message", req.method + " is not allowed on " + req.path +
-                                                "; allowed: " + r.allow},
-                                {"type", "invalid_request_error"},
-                                {"code", "method_not_allowed"}}}}),
-                        "application/json");
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        if (res.status == 404 || res.status == 400) {
+          for (const KnownRoute& r : KnownRoutes()) {
+            if (!std::regex_match(req.path, r.path)) continue;
+            if (std::string_view(r.allow).find(req.method) != std::string_view::npos) break;
+            res.status = 405;
+            res.set_header("Allow", r.allow);
+            res.set_content(Dump({{"error",
+                                   {{"message", req.method + " is not allowed on " + req.path +
+                                                    "; allowed: " + r.allow},
+                                    {"type", "invalid_request_error"},
+                                    {"code", "method_not_allowed"}}}}),
+                            "application/json");
+            return httplib::Server::HandlerResponse::Handled;
+          }
+          if (res.status == 404) {
+            SendError(res, NotFound("no such endpoint: " + req.method + " " + req.path));
+            return httplib::Server::HandlerResponse::Handled;
+          }
+        }
+        if (res.status == 413) {
+          SendError(res, TooLarge("the request body is over the limit of " +
+                                  std::to_string(upload_limit) + " bytes"));
+        } else {
+          res.set_content(
+              ErrorBody(Status(StatusCode::kInvalidArgument, "the request was rejected (HTTP " +
+                                                                 std::to_string(res.status) + ")")),
+              "application/json");
+        }
         return httplib::Server::HandlerResponse::Handled;
-      }
-      if (res.status == 404) {
-        SendError(res, NotFound("no such endpoint: " + req.method + " " + req.path));
-        return httplib::Server::HandlerResponse::Handled;
-      }
-    }
-    if (res.status == 413) {
-      SendError(res, TooLarge("the request body is over the limit of " +
-                              std::to_string(upload_limit) + " bytes"));
-    } else {
-      res.set_content(ErrorBody(Status(StatusCode::kInvalidArgument,
-                                       "the request was rejected (HTTP " +
-                                           std::to_string(res.status) + ")")),
-                      "application/json");
-    }
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+      }));
   http.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "unexpected error";
@@ -186,8 +192,11 @@ void Server::Impl::Routes() {
               {"documents", stats->documents},
               {"chunks", stats->chunks},
               {"search_index", index_ready.load() ? "ready" : "building"},
-              {"model", nullptr},
-              {"answers", "extractive"}});
+              {"model", options.model ? json{{"id", options.model->id()},
+                                             {"path", options.model->path()},
+                                             {"load_s", options.model->load_seconds()}}
+                                      : json(nullptr)},
+              {"answers", options.model ? "generative" : "extractive"}});
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics.Render(), "text/plain; version=0.0.4");
@@ -205,8 +214,19 @@ void Server::Impl::Routes() {
            [this](const httplib::Request& req, httplib::Response& res) { GetUpload(req, res); });
   http.Post("/v1/search",
             [this](const httplib::Request& req, httplib::Response& res) { Search(req, res); });
-  http.Post("/v1/ask", [this](const httplib::Request& req, httplib::Response& res) { Ask(req, res); });
-
+  http.Post("/v1/ask",
+            [this](const httplib::Request& req, httplib::Response& res) { Ask(req, res); });
+  http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200,
+             options.model ? ModelsList(*options.model)
+                           : json{{"object", "list"}, {"data", json::array()}});
+  });
+  http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
+    Completion(req, res, /*chat=*/true);
+  });
+  http.Post("/v1/completions", [this](const httplib::Request& req, httplib::Response& res) {
+    Completion(req, res, /*chat=*/false);
+  });
 }
 
 }  // namespace docent::server
@@ -260,11 +280,12 @@ void Server::Impl::Upload(const httplib::Request& req, httplib::Response& res) {
     if (part.filename.empty()) continue;  // a plain form field
     if (Status s = CheckUploadName(part.filename); !s.ok()) return SendError(res, s);
     if (!ingest::FormatForPath(part.filename)) {
-      return SendError(res, Unsupported(part.filename +
-                                        ": not a document type docent reads (pdf docx pptx "
-                                        "xlsx hwpx html md txt csv)"));
+      return SendError(
+          res, Unsupported(part.filename + ": not a document type docent reads (pdf docx pptx "
+                                           "xlsx hwpx html md txt csv)"));
     }
-    if (part.content.empty()) return SendError(res, InvalidArgument(part.filename + ": empty file"));
+    if (part.content.empty())
+      return SendError(res, InvalidArgument(part.filename + ": empty file"));
     files.push_back(&part);
   }
   if (files.empty()) return SendError(res, InvalidArgument("the upload holds no files"));
@@ -274,9 +295,8 @@ void Server::Impl::Upload(const httplib::Request& req, httplib::Response& res) {
     auto job = queue.Submit(part->filename, part->content);
     if (!job.ok()) {
       if (results.empty()) return SendError(res, job.status());
-      results.push_back({{"name", part->filename},
-                         {"status", "rejected"},
-                         {"error", job.status().message()}});
+      results.push_back(
+          {{"name", part->filename}, {"status", "rejected"}, {"error", job.status().message()}});
       continue;
     }
     ids.push_back(job->id);
@@ -333,8 +353,8 @@ void Server::Impl::GetUpload(const httplib::Request& req, httplib::Response& res
 }
 
 void Server::Impl::Search(const httplib::Request& req, httplib::Response& res) {
-  auto body = ParseJsonObject(req.get_header_value("Content-Type"), req.body,
-                              options.max_json_bytes);
+  auto body =
+      ParseJsonObject(req.get_header_value("Content-Type"), req.body, options.max_json_bytes);
   if (!body.ok()) return SendError(res, body.status());
   auto query = RequiredString(*body, "query");
   if (!query.ok()) return SendError(res, query.status());
@@ -354,8 +374,8 @@ void Server::Impl::Search(const httplib::Request& req, httplib::Response& res) {
 }
 
 void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
-  auto body = ParseJsonObject(req.get_header_value("Content-Type"), req.body,
-                              options.max_json_bytes);
+  auto body =
+      ParseJsonObject(req.get_header_value("Content-Type"), req.body, options.max_json_bytes);
   if (!body.ok()) return SendError(res, body.status());
   auto question = RequiredString(*body, "question");
   if (!question.ok()) return SendError(res, question.status());
@@ -401,6 +421,19 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
       });
 }
 
+void Server::Impl::Completion(const httplib::Request& req, httplib::Response& res, bool chat) {
+  if (options.model == nullptr) {
+    return SendError(res, Unavailable("no model is loaded: start the server with "
+                                      "docent serve --model MODEL.gguf"));
+  }
+  auto body =
+      ParseJsonObject(req.get_header_value("Content-Type"), req.body, options.max_json_bytes);
+  if (!body.ok()) return SendError(res, body.status());
+  auto request = ParseCompletionRequest(*body, chat, options.model->model().max_positions());
+  if (!request.ok()) return SendError(res, request.status());
+  ServeCompletion(*options.model, std::move(*request), res);
+}
+
 Server::Server(store::Store& store, ServerOptions options)
     : impl_(std::make_unique<Impl>(store, std::move(options))) {
   impl_->Routes();
@@ -420,6 +453,26 @@ Server::Server(store::Store& store, ServerOptions options)
                          [impl] { return static_cast<double>(impl->queue.Depth()); });
   impl->metrics.AddGauge("docent_process_resident_bytes", "Resident set size of the process.",
                          [] { return ProcessRssBytes(); });
+  if (ModelService* m = impl->options.model) {
+    using Stats = engine::SchedulerStats;
+    auto gauge = [&](const char* name, const char* help, double (*get)(const Stats&)) {
+      impl->metrics.AddGauge(name, help, [m, get] { return get(m->scheduler().Stats()); });
+    };
+    gauge("docent_generation_queue_depth", "Generation requests waiting for a slot.",
+          [](const Stats& s) { return double(s.queued); });
+    gauge("docent_generation_running", "Generation requests holding a slot.",
+          [](const Stats& s) { return double(s.running); });
+    gauge("docent_prompt_tokens_total", "Prompt tokens of all generation requests.",
+          [](const Stats& s) { return double(s.prompt_tokens); });
+    gauge("docent_prompt_cached_tokens_total", "Prompt tokens whose KV came from the cache.",
+          [](const Stats& s) { return double(s.cached_prompt_tokens); });
+    gauge("docent_generated_tokens_total", "Tokens generated.",
+          [](const Stats& s) { return double(s.generated_tokens); });
+    gauge("docent_generation_cancelled_total", "Generations cancelled (client gone).",
+          [](const Stats& s) { return double(s.finished[int(engine::FinishReason::kCancelled)]); });
+    gauge("docent_generation_steps_total", "Batched forward steps.",
+          [](const Stats& s) { return double(s.steps); });
+  }
 }
 
 Server::~Server() {

@@ -12,6 +12,8 @@
 //   POST /v1/search            {"query", "k"}
 //   POST /v1/ask               {"question", "k", "stream"}; stream: text/event-stream with the
 //                              events citations, delta and done
+//   GET  /v1/models, POST /v1/chat/completions, POST /v1/completions
+//                              OpenAI-compatible, with --model (openai_api.h)
 // Every error is {"error": {"message", "type", "code"}} with its HTTP status, and a rejected
 // request writes nothing.
 // Thread safety: Start() runs the accept loop on its own thread; Stop() may be called from
@@ -29,6 +31,8 @@
 
 namespace docent::server {
 
+class ModelService;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (see Server::port())
@@ -41,6 +45,9 @@ struct ServerOptions {
   // Test hook: the ingestion worker starts paused, so a test can fill the queue over HTTP
   // (`docent serve` sets it from DOCENT_TEST_PAUSE_INGEST=1).
   bool TEST_pause_ingest = false;
+  // The model for /v1/chat/completions, /v1/completions and generative /v1/ask; null: none
+  // (answers stay extractive). Owned by the caller; must outlive the server.
+  ModelService* model = nullptr;
 };
 
 class Server {

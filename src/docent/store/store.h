@@ -18,8 +18,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -115,8 +115,11 @@ class Store {
   const std::filesystem::path& data_dir() const { return data_dir_; }
 
  private:
-  Store(std::filesystem::path data_dir, Db db) : data_dir_(std::move(data_dir)), db_(std::move(db)) {}
+  Store(std::filesystem::path data_dir, Db db)
+      : data_dir_(std::move(data_dir)), db_(std::move(db)) {}
   Status Migrate();
+  // Sets chunks_fts's merge policy when the database does not have it yet.
+  Status TuneFts();
   static Result<std::optional<DocumentInfo>> FindWhere(Db& db, std::string_view where,
                                                        const std::string& key, int64_t id);
   friend class ReadSession;
@@ -133,8 +136,7 @@ class Store {
   Result<int64_t> BumpGenerationLocked();
   // Commits and brings the term index to the new generation, under index_mu_ exclusive.
   Status CommitAndIndex(Transaction& tx, int64_t generation_before, bool collected,
-                        const std::vector<ChunkText>& removed,
-                        const std::vector<ChunkText>& added);
+                        const std::vector<ChunkText>& removed, const std::vector<ChunkText>& added);
   Result<std::unique_ptr<Db>> TakeReader();
   void ReturnReader(std::unique_ptr<Db> db);
   static constexpr size_t kMaxIdleReaders = 16;

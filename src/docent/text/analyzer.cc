@@ -87,7 +87,7 @@ class Analyzer {
 
 char32_t Analyzer::PeekCodePoint(size_t pos) const {
   if (pos >= text_.size()) return 0;
-  return FoldWidth(util::DecodeUtf8(text_, pos));
+  return FoldWidth(DecodeUtf8Fast(text_, pos));
 }
 
 void Analyzer::Run() {
@@ -99,7 +99,7 @@ void Analyzer::Run() {
     if (c < 0x80) {
       ++pos;
     } else {
-      c = FoldWidth(util::DecodeUtf8(text_, pos));
+      c = FoldWidth(DecodeUtf8Fast(text_, pos));
     }
     const CharClass cls = Classify(c);
     switch (cls) {

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
+
+#include "docent/util/utf8.h"
 
 namespace docent::text {
 
@@ -26,6 +29,25 @@ inline char32_t FoldWidth(char32_t cp) {
 }
 
 CharClass Classify(char32_t cp);
+
+// util::DecodeUtf8 with its two commonest cases inline (the text module decodes every code
+// point of every document): ASCII, and the three-byte sequences that cannot be overlong or
+// surrogates (lead bytes E1..EC, EE, EF: Hangul, most CJK and punctuation). Everything else,
+// malformed bytes included, goes to util::DecodeUtf8, so the result is always the same.
+inline char32_t DecodeUtf8Fast(std::string_view s, size_t& pos) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data()) + pos;
+  const unsigned char c = p[0];
+  if (c < 0x80) {
+    ++pos;
+    return c;
+  }
+  if (c >= 0xE1 && c != 0xED && c <= 0xEF && s.size() - pos >= 3 && (p[1] & 0xC0) == 0x80 &&
+      (p[2] & 0xC0) == 0x80) {
+    pos += 3;
+    return (char32_t{c} & 0x0F) << 12 | char32_t{p[1] & 0x3Fu} << 6 | (p[2] & 0x3Fu);
+  }
+  return util::DecodeUtf8(s, pos);
+}
 
 // Letters the English stemmer may see: Latin script (ASCII, Latin-1, Extended-A/B, IPA,
 // Latin Extended Additional).

@@ -52,7 +52,7 @@ void UnitBuilder::CutLongSentence(const Span& s) {
   std::vector<std::pair<size_t, char32_t>> cps;  // byte offset, code point
   for (size_t p = s.begin; p < s.end;) {
     size_t b = p;
-    cps.emplace_back(b, util::DecodeUtf8(text_, p));
+    cps.emplace_back(b, DecodeUtf8Fast(text_, p));
   }
   const size_t n = cps.size();
   cps.emplace_back(s.end, U'\0');

@@ -29,7 +29,7 @@ std::string_view Trim(std::string_view s) {
   size_t b = 0;
   while (b < s.size()) {
     size_t p = b;
-    if (!IsSpace(util::DecodeUtf8(s, p))) break;
+    if (!IsSpace(DecodeUtf8Fast(s, p))) break;
     b = p;
   }
   size_t e = s.size();
@@ -37,7 +37,7 @@ std::string_view Trim(std::string_view s) {
     size_t start = e - 1;
     while (start > b && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
     size_t p = start;
-    if (!IsSpace(util::DecodeUtf8(s, p))) break;
+    if (!IsSpace(DecodeUtf8Fast(s, p))) break;
     e = start;
   }
   return s.substr(b, e - b);
@@ -50,7 +50,7 @@ std::string PathLabel(std::string_view text) {
   bool space = false;
   while (pos < text.size()) {
     size_t b = pos;
-    if (IsSpace(util::DecodeUtf8(text, pos))) {
+    if (IsSpace(DecodeUtf8Fast(text, pos))) {
       space = true;
       continue;
     }

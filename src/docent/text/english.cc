@@ -4,7 +4,11 @@
 
 #include <libstemmer.h>
 
-#include <unordered_map>
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <vector>
 
 namespace docent::text {
 namespace {
@@ -39,6 +43,59 @@ class Stemmer {
   sb_stemmer* stemmer_;
 };
 
+// Words follow Zipf's law, and Snowball costs far more than a hash lookup: each thread
+// remembers the stems of the words it has seen, up to a bound (a stem is a pure function of
+// its word, so the cache cannot change a result). Open addressing over fixed slots holding
+// the bytes themselves: one probe usually touches one cache line, and nothing allocates.
+class StemCache {
+ public:
+  static constexpr size_t kMaxBytes = 30;  // longer words (rare) are stemmed every time
+
+  // On a hit, replaces `word` with its stem.
+  bool Find(size_t hash, std::string& word) const {
+    if (slots_.empty()) return false;
+    for (size_t i = hash & kMask;; i = (i + 1) & kMask) {
+      const Slot& s = slots_[i];
+      if (s.key_len == 0) return false;
+      if (s.hash == static_cast<uint32_t>(hash) && s.key_len == word.size() &&
+          std::memcmp(s.bytes, word.data(), word.size()) == 0) {
+        word.assign(s.bytes + s.key_len, s.stem_len);
+        return true;
+      }
+    }
+  }
+
+  void Insert(size_t hash, std::string_view key, std::string_view stem) {
+    if (key.empty() || key.size() + stem.size() > sizeof(Slot::bytes)) return;
+    if (slots_.empty()) slots_.resize(kSlots);
+    if (used_ >= kSlots / 2) {  // full: start over rather than track recency
+      std::fill(slots_.begin(), slots_.end(), Slot{});
+      used_ = 0;
+    }
+    size_t i = hash & kMask;
+    while (slots_[i].key_len != 0) i = (i + 1) & kMask;
+    Slot& s = slots_[i];
+    s.hash = static_cast<uint32_t>(hash);
+    s.key_len = static_cast<uint8_t>(key.size());
+    s.stem_len = static_cast<uint8_t>(stem.size());
+    std::memcpy(s.bytes, key.data(), key.size());
+    std::memcpy(s.bytes + key.size(), stem.data(), stem.size());
+    ++used_;
+  }
+
+ private:
+  static constexpr size_t kSlots = size_t{1} << 16;
+  static constexpr size_t kMask = kSlots - 1;
+  struct Slot {
+    uint32_t hash = 0;
+    uint8_t key_len = 0;  // 0: empty (words are never empty)
+    uint8_t stem_len = 0;
+    char bytes[2 * kMaxBytes] = {};  // the word, then its stem
+  };
+  std::vector<Slot> slots_;  // allocated on first insert
+  size_t used_ = 0;
+};
+
 }  // namespace
 
 bool IsEnglishStopword(std::string_view word) {
@@ -50,25 +107,17 @@ bool IsEnglishStopword(std::string_view word) {
 }
 
 void StemEnglishInPlace(std::string& word) {
-  // Words follow Zipf's law, and Snowball costs far more than a hash lookup: remember the
-  // stems of the words this thread has seen, up to a bound (a stem is a pure function of
-  // its word, so the cache cannot change a result).
-  constexpr size_t kMaxCached = 1 << 16;
-  constexpr size_t kMaxCachedWordBytes = 32;
   thread_local Stemmer stemmer;
-  thread_local std::unordered_map<std::string, std::string> cache;
-  if (word.size() > kMaxCachedWordBytes) {
+  thread_local StemCache cache;
+  if (word.size() > StemCache::kMaxBytes) {
     stemmer.StemInPlace(word);
     return;
   }
-  if (auto it = cache.find(word); it != cache.end()) {
-    word = it->second;
-    return;
-  }
-  if (cache.size() >= kMaxCached) cache.clear();
-  std::string key = word;
+  const size_t hash = std::hash<std::string_view>{}(word);
+  if (cache.Find(hash, word)) return;
+  const std::string key = word;
   stemmer.StemInPlace(word);
-  cache.emplace(std::move(key), word);
+  cache.Insert(hash, key, word);
 }
 
 }  // namespace docent::text

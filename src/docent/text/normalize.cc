@@ -4,7 +4,9 @@
 
 #include <utf8proc.h>
 
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 #include "docent/util/utf8.h"
 
@@ -22,32 +24,66 @@ bool IsNfcInert(char32_t cp) {
   return false;
 }
 
-// One pass: is the (valid) text certainly NFC already? Hangul syllables are inert unless a
-// trailing-consonant jamo follows, and that jamo is itself outside the inert set.
-bool CertainlyNfc(std::string_view s) {
-  size_t pos = 0;
-  while (pos < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[pos]);
-    if (c < 0x80) {
-      ++pos;
-      continue;
+enum class Scan { kInert, kNeedsNfc, kInvalid };
+
+// One pass: is the text valid UTF-8 (RFC 3629, as util::IsValidUtf8), and certainly NFC
+// already? Decodes inline and skips ASCII eight bytes at a time: every chunk of every
+// document comes through here. Hangul syllables are inert unless a trailing-consonant jamo
+// follows, and that jamo is itself outside the inert set.
+Scan ScanText(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* const end = p + s.size();
+  auto cont = [](unsigned char c) { return (c & 0xC0) == 0x80; };
+  bool inert = true;
+  while (p < end) {
+    if (end - p >= 8) {
+      uint64_t word;
+      std::memcpy(&word, p, sizeof word);
+      if ((word & 0x8080808080808080ull) == 0) {
+        p += 8;
+        continue;
+      }
     }
-    char32_t cp = util::DecodeUtf8(s, pos);
+    const unsigned char c = *p;
+    char32_t cp;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      if (end - p < 2 || !cont(p[1])) return Scan::kInvalid;
+      cp = (char32_t{c} & 0x1F) << 6 | (p[1] & 0x3F);
+      p += 2;
+    } else if ((c & 0xF0) == 0xE0) {
+      if (end - p < 3 || !cont(p[1]) || !cont(p[2])) return Scan::kInvalid;
+      cp = (char32_t{c} & 0x0F) << 12 | char32_t{p[1] & 0x3Fu} << 6 | (p[2] & 0x3F);
+      if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return Scan::kInvalid;
+      p += 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      if (end - p < 4 || !cont(p[1]) || !cont(p[2]) || !cont(p[3])) return Scan::kInvalid;
+      cp = (char32_t{c} & 0x07) << 18 | char32_t{p[1] & 0x3Fu} << 12 | char32_t{p[2] & 0x3Fu} << 6 |
+           (p[3] & 0x3F);
+      if (cp < 0x10000 || cp > 0x10FFFF) return Scan::kInvalid;
+      p += 4;
+    } else {
+      return Scan::kInvalid;
+    }
     if (cp >= 0xAC00 && cp <= 0xD7A3) continue;  // a following T jamo fails on its own turn
-    if (!IsNfcInert(cp)) return false;
+    if (!IsNfcInert(cp)) inert = false;          // keep going: validity decides the path too
   }
-  return true;
+  return inert ? Scan::kInert : Scan::kNeedsNfc;
 }
 
 }  // namespace
 
 std::string NormalizeNfc(std::string_view utf8) {
   std::string valid;
-  if (!util::IsValidUtf8(utf8)) {
+  Scan scan = ScanText(utf8);
+  if (scan == Scan::kInvalid) {
     valid = util::ToValidUtf8(utf8);
     utf8 = valid;
+    scan = ScanText(utf8);
   }
-  if (CertainlyNfc(utf8)) return std::string(utf8);
+  if (scan == Scan::kInert) return std::string(utf8);
 
   utf8proc_uint8_t* out = nullptr;
   utf8proc_ssize_t n =

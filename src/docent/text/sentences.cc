@@ -118,10 +118,11 @@ bool InList(std::string_view w, const std::string_view* list, size_t n) {
 class Splitter {
  public:
   explicit Splitter(std::string_view text) : text_(text) {
+    cps_.reserve(text.size() / 2 + 8);  // mixed Korean/English; growth covers the rest
     size_t pos = 0;
     while (pos < text.size()) {
-      size_t b = pos;
-      char32_t c = util::DecodeUtf8(text, pos);
+      const size_t b = pos;
+      const char32_t c = DecodeUtf8Fast(text, pos);
       cps_.push_back({c, b, pos});
     }
   }

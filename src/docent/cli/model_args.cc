@@ -1,0 +1,30 @@
+// Parsing the model flags (see model_args.h).
+#include "docent/cli/model_args.h"
+
+namespace docent::cli {
+
+Result<llm::kernels::Isa> ParseIsa(const std::string& name) {
+  using llm::kernels::Isa;
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512Vnni}) {
+    if (name == llm::kernels::IsaName(isa)) {
+      if (!llm::kernels::IsaSupported(isa)) {
+        return Unsupported("this CPU cannot run the " + name + " kernels");
+      }
+      return isa;
+    }
+  }
+  return InvalidArgument("--kernels must be scalar, avx2 or avx512, not '" + name + "'");
+}
+
+Result<llm::ModelOptions> ModelOptionsFromArgs(const ParsedArgs& args, uint32_t max_positions) {
+  llm::ModelOptions options;
+  DOCENT_ASSIGN_OR_RETURN(long threads, args.GetInt("--threads", 0, 0, 256));
+  options.threads = static_cast<int>(threads);
+  options.max_positions = max_positions;
+  if (args.Has("--kernels")) {
+    DOCENT_ASSIGN_OR_RETURN(options.isa, ParseIsa(args.Get("--kernels")));
+  }
+  return options;
+}
+
+}  // namespace docent::cli

@@ -1,0 +1,302 @@
+// Continuous batching over one model (see scheduler.h).
+#include "docent/engine/scheduler.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace docent::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+size_t CommonPrefix(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+  return n;
+}
+
+}  // namespace
+
+std::string_view FinishReasonName(FinishReason reason) {
+  switch (reason) {
+    case FinishReason::kStop:
+      return "stop";
+    case FinishReason::kLength:
+      return "length";
+    case FinishReason::kCancelled:
+      return "cancelled";
+    case FinishReason::kTimeout:
+      return "timeout";
+    case FinishReason::kError:
+      return "error";
+  }
+  return "error";
+}
+
+struct Scheduler::Slot {
+  std::vector<uint32_t> tokens;  // what the slot's KV cache holds, position by position
+  bool busy = false;
+  uint64_t last_used = 0;
+};
+
+struct Scheduler::Active {
+  std::shared_ptr<Handle> handle;
+  uint32_t slot = 0;
+  size_t prompt_done = 0;  // prompt tokens whose KV is in the slot
+  bool generating = false;
+  uint32_t next_token = 0;  // sampled, to be fed at the next step
+  llm::Sampler sampler;
+};
+
+Scheduler::Scheduler(llm::Model& model, const llm::Tokenizer& tokenizer,
+                     const SchedulerOptions& options)
+    : model_(model), tokenizer_(tokenizer), options_(options), slots_(model.n_seq()) {
+  for (uint32_t s = 0; s < model.n_seq(); ++s) model.ResetSequence(s);
+  stats_.slots = model.n_seq();
+  stats_.batch_size_counts.assign(model.n_seq() + 1, 0);
+  worker_ = std::thread([this] { WorkerLoop(); });
+}
+
+Scheduler::~Scheduler() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  worker_.join();
+}
+
+Result<std::shared_ptr<Scheduler::Handle>> Scheduler::Submit(GenerationRequest request,
+                                                             TokenCallback on_token) {
+  if (request.prompt.empty()) return InvalidArgument("the prompt is empty");
+  if (request.prompt.size() >= model_.max_positions()) {
+    return InvalidArgument("the prompt has " + std::to_string(request.prompt.size()) +
+                           " tokens; the context holds " + std::to_string(model_.max_positions()));
+  }
+  for (uint32_t t : request.prompt) {
+    if (t >= model_.config().vocab_size) {
+      return InvalidArgument("prompt token " + std::to_string(t) + " is outside the vocabulary");
+    }
+  }
+  if (request.max_tokens == 0) return InvalidArgument("max_tokens must be at least 1");
+  DOCENT_RETURN_IF_ERROR(llm::ValidateSamplingParams(request.sampling));
+  auto handle = std::make_shared<Handle>();
+  handle->request_ = std::move(request);
+  handle->on_token_ = std::move(on_token);
+  handle->submitted_ = Clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return Unavailable("the scheduler is shutting down");
+    if (queue_.size() >= options_.max_queue) {
+      return ResourceExhausted("the generation queue is full (" +
+                               std::to_string(options_.max_queue) +
+                               " waiting requests); retry later");
+    }
+    queue_.push_back(handle);
+    ++stats_.requests;
+    stats_.queued = static_cast<uint32_t>(queue_.size());
+  }
+  work_cv_.notify_one();
+  return handle;
+}
+
+SchedulerStats Scheduler::Stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+void Scheduler::WorkerLoop() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !active_.empty(); });
+      if (stop_) {
+        for (auto& h : queue_) {
+          Active a{h, 0, 0, false, 0, *llm::Sampler::Create({})};
+          active_.push_back(std::move(a));
+          active_.back().slot = UINT32_MAX;
+        }
+        queue_.clear();
+        lock.unlock();
+        while (!active_.empty()) Finish(active_.size() - 1, FinishReason::kCancelled);
+        return;
+      }
+    }
+    Admit();
+    if (!active_.empty()) Step();
+  }
+}
+
+void Scheduler::Admit() {
+  std::lock_guard<std::mutex> lock(mu_);
+  while (!queue_.empty()) {
+    const std::shared_ptr<Handle>& h = queue_.front();
+    const std::vector<uint32_t>& prompt = h->request_.prompt;
+    // The free slot sharing the longest prefix with the prompt; the least recently used
+    // among equals. At least the prompt's last token is computed, for its logits.
+    int best = -1;
+    size_t best_prefix = 0;
+    for (size_t s = 0; s < slots_.size(); ++s) {
+      if (slots_[s].busy) continue;
+      const size_t prefix = std::min(CommonPrefix(slots_[s].tokens, prompt), prompt.size() - 1);
+      if (best < 0 || prefix > best_prefix ||
+          (prefix == best_prefix && slots_[s].last_used < slots_[best].last_used)) {
+        best = static_cast<int>(s);
+        best_prefix = prefix;
+      }
+    }
+    if (best < 0) break;
+    Slot& slot = slots_[best];
+    slot.busy = true;
+    slot.tokens.resize(best_prefix);
+    auto sampler = llm::Sampler::Create(h->request_.sampling);  // validated at Submit
+    Active a{h, static_cast<uint32_t>(best), best_prefix, false, 0, std::move(*sampler)};
+    for (size_t i = 0; i < best_prefix; ++i) a.sampler.Accept(prompt[i]);
+    h->result_.prompt_tokens = static_cast<uint32_t>(prompt.size());
+    h->result_.cached_prompt_tokens = static_cast<uint32_t>(best_prefix);
+    h->result_.queue_s = SecondsSince(h->submitted_);
+    stats_.prompt_tokens += prompt.size();
+    stats_.cached_prompt_tokens += best_prefix;
+    active_.push_back(std::move(a));
+    queue_.pop_front();
+  }
+  stats_.queued = static_cast<uint32_t>(queue_.size());
+  stats_.running = static_cast<uint32_t>(active_.size());
+}
+
+void Scheduler::Step() {
+  const auto now = Clock::now();
+  for (size_t i = active_.size(); i-- > 0;) {
+    Handle& h = *active_[i].handle;
+    if (h.cancelled_.load()) {
+      Finish(i, FinishReason::kCancelled);
+    } else if (now >= h.request_.deadline) {
+      Finish(i, FinishReason::kTimeout);
+    }
+  }
+  if (active_.empty()) return;
+
+  // Decoding requests first (one token each), then prompt slices in arrival order.
+  batch_.clear();
+  std::vector<size_t> logit_owner;  // active index of each logits row
+  int64_t budget = options_.step_token_budget;
+  for (size_t i = 0; i < active_.size(); ++i) {
+    Active& a = active_[i];
+    if (!a.generating) continue;
+    const uint32_t pos = static_cast<uint32_t>(slots_[a.slot].tokens.size());
+    batch_.push_back({a.slot, a.next_token, pos, true});
+    logit_owner.push_back(i);
+    --budget;
+  }
+  for (size_t i = 0; i < active_.size(); ++i) {
+    Active& a = active_[i];
+    if (a.generating) continue;
+    if (budget <= 0 && !batch_.empty()) break;
+    const std::vector<uint32_t>& prompt = a.handle->request_.prompt;
+    const size_t n = std::min<size_t>(prompt.size() - a.prompt_done,
+                                      static_cast<size_t>(std::max<int64_t>(budget, 1)));
+    for (size_t k = 0; k < n; ++k) {
+      const size_t p = a.prompt_done + k;
+      const bool last = p + 1 == prompt.size();
+      batch_.push_back({a.slot, prompt[p], static_cast<uint32_t>(p), last});
+      if (last) logit_owner.push_back(i);
+    }
+    budget -= static_cast<int64_t>(n);
+  }
+
+  const size_t vocab = model_.config().vocab_size;
+  logits_.resize(logit_owner.size() * vocab);
+  const Status st = model_.Decode(batch_, logits_);
+  if (!st.ok()) {
+    for (size_t i = active_.size(); i-- > 0;) Finish(i, FinishReason::kError, st);
+    return;
+  }
+  // The KV now holds every fed token.
+  size_t sequences = 0;
+  for (size_t e = 0; e < batch_.size(); ++e) {
+    Slot& slot = slots_[batch_[e].seq];
+    slot.tokens.push_back(batch_[e].token);
+    if (e == 0 || batch_[e].seq != batch_[e - 1].seq) ++sequences;
+  }
+  for (Active& a : active_) {
+    if (!a.generating) a.prompt_done = slots_[a.slot].tokens.size();
+  }
+
+  // Sample, deliver, and retire what finished; from the back so indices stay valid.
+  std::vector<std::pair<size_t, FinishReason>> finished;
+  uint64_t delivered = 0;
+  for (size_t row = 0; row < logit_owner.size(); ++row) {
+    Active& a = active_[logit_owner[row]];
+    Handle& h = *a.handle;
+    const std::span<const float> logits(&logits_[row * vocab], vocab);
+    const uint32_t token = a.sampler.Sample(logits);
+    a.generating = true;
+    if (h.result_.tokens.empty()) h.result_.first_token_s = SecondsSince(h.submitted_);
+    if (tokenizer_.IsEndOfGeneration(static_cast<int32_t>(token))) {
+      finished.emplace_back(logit_owner[row], FinishReason::kStop);
+      continue;
+    }
+    a.sampler.Accept(token);
+    h.result_.tokens.push_back(token);
+    ++delivered;
+    a.next_token = token;
+    const bool go_on = !h.on_token_ || h.on_token_(token);
+    if (!go_on) {
+      finished.emplace_back(logit_owner[row], FinishReason::kStop);
+    } else if (h.result_.tokens.size() >= h.request_.max_tokens ||
+               slots_[a.slot].tokens.size() >= model_.max_positions()) {
+      finished.emplace_back(logit_owner[row], FinishReason::kLength);
+    }
+  }
+  std::sort(finished.begin(), finished.end(),
+            [](const auto& x, const auto& y) { return x.first > y.first; });
+  for (const auto& [index, reason] : finished) Finish(index, reason);
+
+  std::lock_guard<std::mutex> lock(mu_);
+  ++stats_.steps;
+  stats_.generated_tokens += delivered;
+  if (sequences < stats_.batch_size_counts.size()) ++stats_.batch_size_counts[sequences];
+  stats_.running = static_cast<uint32_t>(active_.size());
+}
+
+void Scheduler::Finish(size_t index, FinishReason reason, Status error) {
+  Active a = std::move(active_[index]);
+  active_.erase(active_.begin() + static_cast<std::ptrdiff_t>(index));
+  if (a.slot != UINT32_MAX) {
+    Slot& slot = slots_[a.slot];
+    slot.busy = false;
+    slot.last_used = ++clock_;
+  }
+  Handle& h = *a.handle;
+  {
+    std::lock_guard<std::mutex> lock(h.mu_);
+    h.result_.finish = reason;
+    h.result_.error = std::move(error);
+    h.result_.total_s = SecondsSince(h.submitted_);
+    h.done_ = true;
+    h.cv_.notify_all();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.finished[static_cast<int>(reason)];
+  }
+  if (h.request_.on_finish) h.request_.on_finish();
+}
+
+GenerationResult Scheduler::Handle::Wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return done_; });
+  return result_;
+}
+
+bool Scheduler::Handle::done() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return done_;
+}
+
+}  // namespace docent::engine

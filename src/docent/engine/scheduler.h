@@ -1,0 +1,159 @@
+// The scheduler: many generation requests over one model, with continuous batching.
+//
+// One worker thread owns the model. Each step it builds one batch (llm/forward_batch.h)
+// from every running request: one token for each request that is generating, and a slice of
+// the prompt for each request still reading its prompt (a per-step token budget keeps a long
+// prompt from stalling everyone's next token). Requests join and leave between steps, so a
+// new request starts at the next step instead of after the current ones finish.
+//
+// Each request occupies a slot: one sequence of the model's KV cache. A finished request's
+// slot keeps its tokens' keys and values; a new request takes the free slot whose cached
+// tokens share the longest prefix with its prompt (the least recently used on ties, so
+// eviction is LRU) and computes only what follows. A system prompt, a conversation's earlier
+// turns or the same retrieved passages are then read once, not once per request.
+//
+// Determinism: the engine's kernels are batch-invariant and each request samples from its
+// own seeded sampler, so a request's tokens are the same alone or among any others.
+//
+// The queue is bounded and FIFO: Submit fails with ResourceExhausted when it is full, and
+// the server turns that into 429. A request ends at end-of-generation, at max_tokens, when its
+// callback returns false (a stop sequence, or the client went away), at its deadline, or when
+// cancelled; its slot is then free for the next request at once. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "docent/llm/model.h"
+#include "docent/llm/sampling.h"
+#include "docent/llm/tokenizer.h"
+#include "docent/util/status.h"
+
+namespace docent::engine {
+
+enum class FinishReason {
+  kStop,       // end-of-generation token, or the callback asked to stop (a stop sequence)
+  kLength,     // max_tokens, or the context ran out
+  kCancelled,  // Cancel() or the scheduler shut down
+  kTimeout,    // the deadline passed
+  kError,      // the model failed (see GenerationResult::error)
+};
+
+std::string_view FinishReasonName(FinishReason reason);
+
+struct GenerationRequest {
+  std::vector<uint32_t> prompt;
+  llm::SamplingParams sampling;
+  uint32_t max_tokens = 256;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // Called on the scheduler's thread once the result is ready (Wait() then returns at once).
+  std::function<void()> on_finish;
+};
+
+struct GenerationResult {
+  std::vector<uint32_t> tokens;  // generated, without the end-of-generation token
+  FinishReason finish = FinishReason::kStop;
+  Status error;
+  uint32_t prompt_tokens = 0;
+  uint32_t cached_prompt_tokens = 0;  // prompt tokens whose KV was reused from a slot
+  double queue_s = 0;                 // submitted -> first step
+  double first_token_s = 0;           // submitted -> first token
+  double total_s = 0;                 // submitted -> finished
+};
+
+// Called on the scheduler's thread with each generated token; return false to stop (the
+// request then finishes with kStop). Keep it short: the whole batch waits for it.
+using TokenCallback = std::function<bool(uint32_t token)>;
+
+struct SchedulerOptions {
+  uint32_t max_queue = 64;           // waiting requests beyond the running ones
+  uint32_t step_token_budget = 256;  // batch tokens per step (prompt slices share it)
+};
+
+struct SchedulerStats {
+  uint64_t requests = 0;
+  uint64_t prompt_tokens = 0;
+  uint64_t cached_prompt_tokens = 0;
+  uint64_t generated_tokens = 0;
+  uint64_t steps = 0;
+  uint32_t queued = 0;
+  uint32_t running = 0;
+  uint32_t slots = 0;
+  std::vector<uint64_t> batch_size_counts;  // [n] = steps whose batch held n sequences
+  uint64_t finished[5] = {0, 0, 0, 0, 0};   // by FinishReason
+};
+
+class Scheduler {
+ public:
+  class Handle;
+
+  // `model` (whose n_seq is the number of slots) and `tokenizer` must outlive the scheduler.
+  Scheduler(llm::Model& model, const llm::Tokenizer& tokenizer, const SchedulerOptions& options);
+  ~Scheduler();  // cancels what is left and joins the worker
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Queues a request. InvalidArgument for an empty prompt, one longer than a slot, or bad
+  // sampling parameters; ResourceExhausted when the queue is full.
+  Result<std::shared_ptr<Handle>> Submit(GenerationRequest request, TokenCallback on_token);
+
+  SchedulerStats Stats() const;
+
+ private:
+  struct Slot;
+  struct Active;
+  void WorkerLoop();
+  void Admit();
+  void Step();
+  void Finish(size_t active_index, FinishReason reason, Status error = Status::Ok());
+
+  llm::Model& model_;
+  const llm::Tokenizer& tokenizer_;
+  const SchedulerOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::deque<std::shared_ptr<Handle>> queue_;  // guarded by mu_
+  bool stop_ = false;                          // guarded by mu_
+  SchedulerStats stats_;                       // guarded by mu_
+
+  // Worker thread only.
+  std::vector<Slot> slots_;
+  std::vector<Active> active_;
+  uint64_t clock_ = 0;  // for LRU
+  std::vector<llm::BatchEntry> batch_;
+  std::vector<float> logits_;
+
+  std::thread worker_;
+};
+
+// A submitted request: wait for it, or cancel it.
+class Scheduler::Handle {
+ public:
+  // Blocks until the request has finished.
+  GenerationResult Wait();
+  // Ends the request at the next step (its slot is freed then); harmless once finished.
+  void Cancel() { cancelled_.store(true); }
+  bool done() const;
+
+ private:
+  friend class Scheduler;
+  GenerationRequest request_;
+  TokenCallback on_token_;
+  std::chrono::steady_clock::time_point submitted_;
+  std::atomic<bool> cancelled_{false};
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;  // guarded by mu_
+  GenerationResult result_;
+};
+
+}  // namespace docent::engine

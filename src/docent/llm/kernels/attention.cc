@@ -1,0 +1,206 @@
+// Attention over an F16 KV cache, one query head against all of a sequence's positions (see
+// kernels.h): the scores q . k_p and the weighted sum of the values.
+//
+// One call covers every position, so the per-call dispatch is paid once per head, not once
+// per position (a 512-token prompt would otherwise make ~10^8 calls). The SIMD versions are
+// marked with target attributes rather than compiled with -mavx512f, so nothing else in this
+// file (or an inline function it pulls in) can carry those instructions into code that runs
+// on an older CPU. Each output is one fixed chain of operations, independent of how many
+// positions there are or of the other heads: the batch-invariance contract.
+#include <immintrin.h>
+
+#include <cassert>
+#include <cstdint>
+
+#include "docent/llm/half.h"
+#include "docent/llm/kernels/kernels.h"
+
+namespace docent::llm::kernels {
+namespace {
+
+void ScoresScalar(const uint16_t* q, const uint16_t* keys, size_t stride, int64_t n_keys,
+                  int64_t dim, float scale, float* out) {
+  for (int64_t p = 0; p < n_keys; ++p) {
+    const uint16_t* k = keys + p * stride;
+    float sum = 0.0f;
+    for (int64_t i = 0; i < dim; ++i) sum += HalfToFloat(k[i]) * HalfToFloat(q[i]);
+    out[p] = sum * scale;
+  }
+}
+
+void ValuesScalar(const float* w, const uint16_t* values, size_t stride, int64_t n_keys,
+                  int64_t dim, float* out) {
+  for (int64_t i = 0; i < dim; ++i) out[i] = 0.0f;
+  for (int64_t p = 0; p < n_keys; ++p) {
+    const float wp = HalfToFloat(FloatToHalf(w[p]));
+    const uint16_t* v = values + p * stride;
+    for (int64_t i = 0; i < dim; ++i) out[i] += wp * HalfToFloat(v[i]);
+  }
+}
+
+#define DOCENT_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define DOCENT_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c")))
+
+DOCENT_AVX2 float HorizontalSum8(__m256 v) {
+  const __m128 lo = _mm256_castps256_ps128(v);
+  const __m128 hi = _mm256_extractf128_ps(v, 1);
+  __m128 s = _mm_add_ps(lo, hi);
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+DOCENT_AVX2 float RoundToHalfF16c(float x) {
+  return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtps_ph(_mm_set_ss(x), _MM_FROUND_TO_NEAREST_INT)));
+}
+
+// One key's score: the same chain of operations whichever way ScoresAvx2 walks the keys.
+// Dimensions not a multiple of 8 (never seen in practice: head sizes are 64, 80, 128...)
+// finish in scalar, after the vector part.
+DOCENT_AVX2 float KeyScoreTail(float sum, const uint16_t* k, const uint16_t* q, int64_t vec,
+                               int64_t dim) {
+  for (int64_t i = vec; i < dim; ++i) sum += HalfToFloat(k[i]) * HalfToFloat(q[i]);
+  return sum;
+}
+
+DOCENT_AVX2 __m256 LoadHalves8(const uint16_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+DOCENT_AVX2 void ScoresAvx2(const uint16_t* q, const uint16_t* keys, size_t stride, int64_t n_keys,
+                            int64_t dim, float scale, float* out) {
+  const int64_t vec = dim / 8 * 8;
+  int64_t p = 0;
+  // Four keys at a time: four independent FMA chains keep the pipeline full; each key's own
+  // chain is exactly the one-key loop's below.
+  for (; p + 4 <= n_keys; p += 4) {
+    const uint16_t* k0 = keys + p * stride;
+    const uint16_t* k1 = k0 + stride;
+    const uint16_t* k2 = k1 + stride;
+    const uint16_t* k3 = k2 + stride;
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (int64_t i = 0; i < vec; i += 8) {
+      const __m256 qv = LoadHalves8(q + i);
+      a0 = _mm256_fmadd_ps(LoadHalves8(k0 + i), qv, a0);
+      a1 = _mm256_fmadd_ps(LoadHalves8(k1 + i), qv, a1);
+      a2 = _mm256_fmadd_ps(LoadHalves8(k2 + i), qv, a2);
+      a3 = _mm256_fmadd_ps(LoadHalves8(k3 + i), qv, a3);
+    }
+    out[p] = KeyScoreTail(HorizontalSum8(a0), k0, q, vec, dim) * scale;
+    out[p + 1] = KeyScoreTail(HorizontalSum8(a1), k1, q, vec, dim) * scale;
+    out[p + 2] = KeyScoreTail(HorizontalSum8(a2), k2, q, vec, dim) * scale;
+    out[p + 3] = KeyScoreTail(HorizontalSum8(a3), k3, q, vec, dim) * scale;
+  }
+  for (; p < n_keys; ++p) {
+    const uint16_t* k = keys + p * stride;
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t i = 0; i < vec; i += 8)
+      acc = _mm256_fmadd_ps(LoadHalves8(k + i), LoadHalves8(q + i), acc);
+    out[p] = KeyScoreTail(HorizontalSum8(acc), k, q, vec, dim) * scale;
+  }
+}
+
+// The common head sizes keep the output row in registers; each element's chain of FMAs over
+// the positions is the same as the general loop's.
+template <int kVectors>
+DOCENT_AVX2 void ValuesAvx2Fixed(const float* w, const uint16_t* values, size_t stride,
+                                 int64_t n_keys, float* out) {
+  __m256 acc[kVectors];
+  for (int j = 0; j < kVectors; ++j) acc[j] = _mm256_setzero_ps();
+  for (int64_t p = 0; p < n_keys; ++p) {
+    const __m256 wv = _mm256_set1_ps(RoundToHalfF16c(w[p]));
+    const uint16_t* v = values + p * stride;
+    for (int j = 0; j < kVectors; ++j) acc[j] = _mm256_fmadd_ps(wv, LoadHalves8(v + 8 * j), acc[j]);
+  }
+  for (int j = 0; j < kVectors; ++j) _mm256_storeu_ps(out + 8 * j, acc[j]);
+}
+
+DOCENT_AVX2 void ValuesAvx2(const float* w, const uint16_t* values, size_t stride, int64_t n_keys,
+                            int64_t dim, float* out) {
+  if (dim == 64) return ValuesAvx2Fixed<8>(w, values, stride, n_keys, out);
+  if (dim == 128) return ValuesAvx2Fixed<16>(w, values, stride, n_keys, out);
+  const int64_t vec = dim / 8 * 8;
+  for (int64_t i = 0; i < dim; ++i) out[i] = 0.0f;
+  for (int64_t p = 0; p < n_keys; ++p) {
+    const float wp = RoundToHalfF16c(w[p]);
+    const __m256 wv = _mm256_set1_ps(wp);
+    const uint16_t* v = values + p * stride;
+    for (int64_t i = 0; i < vec; i += 8) {
+      _mm256_storeu_ps(out + i, _mm256_fmadd_ps(wv, LoadHalves8(v + i), _mm256_loadu_ps(out + i)));
+    }
+    for (int64_t i = vec; i < dim; ++i) out[i] += wp * HalfToFloat(v[i]);
+  }
+}
+
+// The zero-masked forms: GCC 12 reports the unmasked intrinsics' "undefined" pass-through
+// operand as maybe-uninitialized inside target-attributed functions (a false positive).
+DOCENT_AVX512 __m512 CvtPh16(__m256i h) {
+  return _mm512_maskz_cvtph_ps(0xffff, h);
+}
+
+DOCENT_AVX512 void ScoresAvx512(const uint16_t* q, const uint16_t* keys, size_t stride,
+                                int64_t n_keys, int64_t dim, float scale, float* out) {
+  const int64_t vec = dim / 16 * 16;
+  for (int64_t p = 0; p < n_keys; ++p) {
+    const uint16_t* k = keys + p * stride;
+    __m512 acc = _mm512_setzero_ps();
+    for (int64_t i = 0; i < vec; i += 16) {
+      const __m512 kv = CvtPh16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(k + i)));
+      const __m512 qv = CvtPh16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + i)));
+      acc = _mm512_fmadd_ps(kv, qv, acc);
+    }
+    // Through memory: the register extracts trip the GCC 12 false positive above.
+    alignas(64) float lanes[16];
+    _mm512_store_ps(lanes, acc);
+    const __m256 half = _mm256_add_ps(_mm256_load_ps(lanes), _mm256_load_ps(lanes + 8));
+    float sum = HorizontalSum8(half);
+    for (int64_t i = vec; i < dim; ++i) sum += HalfToFloat(k[i]) * HalfToFloat(q[i]);
+    out[p] = sum * scale;
+  }
+}
+
+DOCENT_AVX512 void ValuesAvx512(const float* w, const uint16_t* values, size_t stride,
+                                int64_t n_keys, int64_t dim, float* out) {
+  const int64_t vec = dim / 16 * 16;
+  for (int64_t i = 0; i < dim; ++i) out[i] = 0.0f;
+  for (int64_t p = 0; p < n_keys; ++p) {
+    const float wp = RoundToHalfF16c(w[p]);
+    const __m512 wv = _mm512_set1_ps(wp);
+    const uint16_t* v = values + p * stride;
+    for (int64_t i = 0; i < vec; i += 16) {
+      const __m512 vv = CvtPh16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + i)));
+      _mm512_storeu_ps(out + i, _mm512_fmadd_ps(wv, vv, _mm512_loadu_ps(out + i)));
+    }
+    for (int64_t i = vec; i < dim; ++i) out[i] += wp * HalfToFloat(v[i]);
+  }
+}
+
+}  // namespace
+
+void AttentionScoresF16(Isa isa, const uint16_t* q, const uint16_t* keys, size_t stride,
+                        int64_t n_keys, int64_t dim, float scale, float* out) {
+  switch (isa) {
+    case Isa::kAvx512Vnni:
+      return ScoresAvx512(q, keys, stride, n_keys, dim, scale, out);
+    case Isa::kAvx2:
+      return ScoresAvx2(q, keys, stride, n_keys, dim, scale, out);
+    case Isa::kScalar:
+      break;
+  }
+  ScoresScalar(q, keys, stride, n_keys, dim, scale, out);
+}
+
+void AttentionValuesF16(Isa isa, const float* w, const uint16_t* values, size_t stride,
+                        int64_t n_keys, int64_t dim, float* out) {
+  switch (isa) {
+    case Isa::kAvx512Vnni:
+      return ValuesAvx512(w, values, stride, n_keys, dim, out);
+    case Isa::kAvx2:
+      return ValuesAvx2(w, values, stride, n_keys, dim, out);
+    case Isa::kScalar:
+      break;
+  }
+  ValuesScalar(w, values, stride, n_keys, dim, out);
+}
+
+}  // namespace docent::llm::kernels

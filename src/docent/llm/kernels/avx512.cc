@@ -1,0 +1,45 @@
+// The AVX-512 VNNI kernels: the bodies in simd_body.inc compiled with AVX-512 F/BW/VL/DQ/VNNI,
+// behind the extern entry points the dispatcher calls only after checking the CPU. The vectors
+// stay 256-bit (AVX512VL): vpdpbusd replaces vpmaddubsw + vpmaddwd with the same exact sums,
+// and the 32 vector registers hold a tile's weights without spills.
+//
+// Why this file includes so little: it is compiled with -mavx512f/bw/vl/dq/vnni (and AVX2,
+// FMA, F16C; see CMakeLists.txt) and the rest of the program is not. Any inline function,
+// template or std:: helper instantiated here would be emitted as a weak (COMDAT) symbol built
+// with those flags, and the linker may keep this copy for the whole program, so the scalar
+// path could then execute AVX-512 instructions on a CPU without them. So: only <immintrin.h>
+// (always-inline intrinsics, never emitted), C headers and internal.h (declarations only),
+// and everything but the entry points in an anonymous namespace (internal linkage).
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "docent/llm/kernels/internal.h"
+
+#define DOCENT_KERNELS_VNNI 1
+
+namespace docent::llm::kernels::internal {
+namespace {
+#include "docent/llm/kernels/simd_body.inc"
+}  // namespace
+
+bool MatMulAvx512(const Job& job, int64_t row_begin, int64_t row_end) {
+  return MatMulSimd(job, row_begin, row_end);
+}
+float DotF16Avx512(const uint16_t* a, const uint16_t* b, int64_t n) {
+  return DotF16Simd(a, b, n);
+}
+void AxpyF16Avx512(float alpha, const uint16_t* x, float* y, int64_t n) {
+  AxpyF16Simd(alpha, x, y, n);
+}
+void ToF16Avx512(const float* x, uint16_t* out, int64_t n) {
+  ToF16Simd(x, out, n);
+}
+
+void PrepareQuantisedAvx512(const float* x, int64_t n, uint8_t* out) {
+  PrepareSimd(x, n, out);
+}
+
+}  // namespace docent::llm::kernels::internal

@@ -1,0 +1,201 @@
+// Run-time choice of the kernel ISA and the public entry points of kernels.h, which forward
+// to the scalar, AVX2 or AVX-512 VNNI implementation.
+//
+// A requested ISA the CPU lacks is never run: it is lowered to the best one below it, and a
+// type an ISA does not implement falls through to the next one down, ending at scalar.
+#include <cpuid.h>
+
+#include <cassert>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+#include "docent/llm/kernels/internal.h"
+#include "docent/llm/kernels/kernels.h"
+
+namespace docent::llm::kernels {
+namespace {
+
+// F16C from CPUID leaf 1 (ECX bit 29): clang 14's __builtin_cpu_supports has no "f16c". The
+// OS's saving of the YMM state is covered by the "avx2" check, which tests XGETBV.
+bool CpuHasF16c() {
+  unsigned eax = 0;
+  unsigned ebx = 0;
+  unsigned ecx = 0;
+  unsigned edx = 0;
+  return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && ((ecx >> 29) & 1u) != 0;
+}
+
+bool CpuHasAvx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && CpuHasF16c();
+}
+
+bool CpuHasAvx512Vnni() {
+  __builtin_cpu_init();
+  // avx512.cc is compiled with -mavx512dq too (and AVX2/FMA/F16C), so it needs them all.
+  // libgcc reports avx512* only when the OS saves the ZMM state (XGETBV).
+  return CpuHasAvx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("avx512vnni");
+}
+
+Isa Lower(Isa isa) {
+  return isa == Isa::kAvx512Vnni ? Isa::kAvx2 : Isa::kScalar;
+}
+
+// The requested ISA, or the best supported one below it.
+Isa Runnable(Isa isa) {
+  while (isa != Isa::kScalar && !IsaSupported(isa)) isa = Lower(isa);
+  return isa;
+}
+
+internal::Job ToJob(const MatMulArgs& a) {
+  return internal::Job{static_cast<uint32_t>(a.type),
+                       a.w,
+                       a.w_row_bytes,
+                       a.n,
+                       a.x,
+                       a.x_stride,
+                       a.n_cols,
+                       a.y,
+                       a.y_stride};
+}
+
+bool IsQuantised(GgmlType type) {
+  switch (type) {
+    case GgmlType::kQ8_0:
+    case GgmlType::kQ4_0:
+    case GgmlType::kQ4_1:
+    case GgmlType::kQ5_0:
+    case GgmlType::kQ5_1:
+    case GgmlType::kQ4_K:
+    case GgmlType::kQ5_K:
+    case GgmlType::kQ6_K:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+bool IsaSupported(Isa isa) {
+  static const bool avx2 = CpuHasAvx2();
+  static const bool avx512 = CpuHasAvx512Vnni();
+  switch (isa) {
+    case Isa::kScalar:
+      return true;
+    case Isa::kAvx2:
+      return avx2;
+    case Isa::kAvx512Vnni:
+      return avx512;
+  }
+  return false;
+}
+
+Isa BestIsa() {
+  Isa cap = Isa::kAvx512Vnni;
+  // Read on every call (cheap next to any kernel) so a test can change it.
+  if (const char* env = std::getenv("DOCENT_KERNELS")) {
+    const std::string_view v(env);
+    if (v == "scalar") cap = Isa::kScalar;
+    if (v == "avx2") cap = Isa::kAvx2;
+  }
+  return Runnable(cap);
+}
+
+std::string_view IsaName(Isa isa) {
+  switch (isa) {
+    case Isa::kScalar:
+      return "scalar";
+    case Isa::kAvx2:
+      return "avx2";
+    case Isa::kAvx512Vnni:
+      return "avx512";
+  }
+  return "unknown";
+}
+
+size_t ActivationBytes(GgmlType weight_type, int64_t n) {
+  assert(n >= 0);
+  if (IsQuantised(weight_type)) {
+    assert(n % internal::kQk8 == 0);
+    return static_cast<size_t>(n / internal::kQk8) * internal::kPreparedBlockBytes;
+  }
+  return static_cast<size_t>(n) * sizeof(float);
+}
+
+void PrepareActivations(Isa isa, GgmlType weight_type, const float* x, int64_t n, uint8_t* out) {
+  if (IsQuantised(weight_type)) {
+    assert(n % internal::kQk8 == 0);
+    switch (Runnable(isa)) {
+      case Isa::kAvx512Vnni:
+        return internal::PrepareQuantisedAvx512(x, n, out);
+      case Isa::kAvx2:
+        return internal::PrepareQuantisedAvx2(x, n, out);
+      case Isa::kScalar:
+        break;
+    }
+    internal::PrepareQuantised(x, n, out);
+  } else {
+    std::memcpy(out, x, static_cast<size_t>(n) * sizeof(float));
+  }
+}
+
+void MatMul(Isa isa, const MatMulArgs& args, int64_t row_begin, int64_t row_end) {
+  assert(row_begin >= 0 && row_begin <= row_end);
+  if (row_begin >= row_end || args.n_cols <= 0) return;
+  const internal::Job job = ToJob(args);
+  switch (Runnable(isa)) {
+    case Isa::kAvx512Vnni:
+      if (internal::MatMulAvx512(job, row_begin, row_end)) return;
+      [[fallthrough]];
+    case Isa::kAvx2:
+      if (internal::MatMulAvx2(job, row_begin, row_end)) return;
+      [[fallthrough]];
+    case Isa::kScalar:
+      break;
+  }
+  const bool done = internal::MatMulScalar(job, row_begin, row_end);
+  assert(done && "MatMul of a type docent cannot compute");
+  (void)done;
+}
+
+float DotF16(Isa isa, const uint16_t* a, const uint16_t* b, int64_t n) {
+  switch (Runnable(isa)) {
+    case Isa::kAvx512Vnni:
+      return internal::DotF16Avx512(a, b, n);
+    case Isa::kAvx2:
+      return internal::DotF16Avx2(a, b, n);
+    case Isa::kScalar:
+      break;
+  }
+  return internal::DotF16Scalar(a, b, n);
+}
+
+void AxpyF16(Isa isa, float alpha, const uint16_t* x, float* y, int64_t n) {
+  switch (Runnable(isa)) {
+    case Isa::kAvx512Vnni:
+      return internal::AxpyF16Avx512(alpha, x, y, n);
+    case Isa::kAvx2:
+      return internal::AxpyF16Avx2(alpha, x, y, n);
+    case Isa::kScalar:
+      break;
+  }
+  internal::AxpyF16Scalar(alpha, x, y, n);
+}
+
+void ToF16(Isa isa, const float* x, uint16_t* out, int64_t n) {
+  switch (Runnable(isa)) {
+    case Isa::kAvx512Vnni:
+      return internal::ToF16Avx512(x, out, n);
+    case Isa::kAvx2:
+      return internal::ToF16Avx2(x, out, n);
+    case Isa::kScalar:
+      break;
+  }
+  internal::ToF16Scalar(x, out, n);
+}
+
+}  // namespace docent::llm::kernels

@@ -1,0 +1,80 @@
+// What the per-ISA kernel files share with the dispatcher: the prepared-activation layout and
+// the entry points of each instruction set.
+//
+// The SIMD files (avx2.cc, avx512.cc) include this header, so it holds plain structs, enums and
+// function declarations only: no inline functions, no templates, no standard-library headers.
+// Anything inline here would be emitted as a weak symbol by every file that uses it, and the
+// linker could keep the copy compiled with -mavx512f for the whole program (see avx2.cc).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace docent::llm::kernels::internal {
+
+// Prepared activations for the quantised weight types, for nb = n / 32 blocks, as arrays one
+// after another (structure of arrays, so the 8 scales a K-quant super-block needs are one
+// contiguous load and the values stay 32-byte aligned when the buffer is):
+//   int8_t  qs[32 * nb]   the values, quantised exactly as QuantizeRowQ8_0 does
+//   float   d[nb]         block scale, the F16-rounded value as a float
+//   int32_t sum[nb]       sum of the block's 32 values (the _0 types' offset, the _1 minimum)
+//   float   dsum[nb]      d * sum, rounded once (the minimum terms of Q4_1/Q5_1/Q4_K/Q5_K)
+//   int32_t hsum[nb]      the sums of the two 16-value halves as int16 pairs, low half in
+//                         the low 16 bits (Q6_K's two sub-blocks per activation block)
+// F32, F16 and BF16 weights meet plain f32 activations instead.
+enum : int64_t { kQk8 = 32, kPreparedBlockBytes = 48 };
+
+// Weight type ids as the dispatcher passes them (GgmlType's values; the SIMD files do not
+// include ggml_types.h, which brings std::string and inline functions with it).
+enum WeightType : uint32_t {
+  kTypeF32 = 0,
+  kTypeF16 = 1,
+  kTypeQ4_0 = 2,
+  kTypeQ4_1 = 3,
+  kTypeQ5_0 = 6,
+  kTypeQ5_1 = 7,
+  kTypeQ8_0 = 8,
+  kTypeQ4_K = 12,
+  kTypeQ5_K = 13,
+  kTypeQ6_K = 14,
+  kTypeBF16 = 30,
+};
+
+// MatMulArgs without the GgmlType (same meaning, see kernels.h).
+struct Job {
+  uint32_t type;
+  const uint8_t* w;
+  size_t w_row_bytes;
+  int64_t n;
+  const uint8_t* x;
+  size_t x_stride;
+  int64_t n_cols;
+  float* y;
+  int64_t y_stride;
+};
+
+// Per-ISA entry points. MatMul* return false for a type they do not implement (the dispatcher
+// then takes the next ISA down).
+bool MatMulScalar(const Job& job, int64_t row_begin, int64_t row_end);
+float DotF16Scalar(const uint16_t* a, const uint16_t* b, int64_t n);
+void AxpyF16Scalar(float alpha, const uint16_t* x, float* y, int64_t n);
+void ToF16Scalar(const float* x, uint16_t* out, int64_t n);
+
+bool MatMulAvx2(const Job& job, int64_t row_begin, int64_t row_end);
+float DotF16Avx2(const uint16_t* a, const uint16_t* b, int64_t n);
+void AxpyF16Avx2(float alpha, const uint16_t* x, float* y, int64_t n);
+void ToF16Avx2(const float* x, uint16_t* out, int64_t n);
+
+bool MatMulAvx512(const Job& job, int64_t row_begin, int64_t row_end);
+float DotF16Avx512(const uint16_t* a, const uint16_t* b, int64_t n);
+void AxpyF16Avx512(float alpha, const uint16_t* x, float* y, int64_t n);
+void ToF16Avx512(const float* x, uint16_t* out, int64_t n);
+
+// Activation preparation gives the same bytes on every ISA (the scalar one in prepare.cc is
+// the definition; the SIMD ones are tested to match it bit for bit), so the products do not
+// depend on which ISA prepared the columns.
+void PrepareQuantised(const float* x, int64_t n, uint8_t* out);
+void PrepareQuantisedAvx2(const float* x, int64_t n, uint8_t* out);
+void PrepareQuantisedAvx512(const float* x, int64_t n, uint8_t* out);
+
+}  // namespace docent::llm::kernels::internal

@@ -1,0 +1,81 @@
+// The compute kernels of the inference engine: weight-matrix products for decode (one
+// activation column) and prompts (many columns), and the F16 vector steps of attention, each
+// in a scalar reference and in AVX2 and AVX-512 VNNI versions chosen at run time.
+//
+// Activations are prepared once per column for the weight type they meet
+// (PrepareActivations): for the quantised types they are quantised to 8 bits in 32-value
+// blocks (the scale rounded to F16, as llama.cpp's Q8_0), so each 32-value slice of a row is
+// an exact integer sum times scales; for F32/F16/BF16 weights they stay f32. The prepared
+// layout is private to this module: size it with ActivationBytes.
+//
+// Batch invariance (DESIGN.md, "Determinism is a feature"): the float MatMul writes for row r
+// and column c is a function of the ISA, the type, row r's bytes and column c's bytes only. It
+// does not depend on how many columns are computed together, on c's place among them, on the
+// row range or on memory alignment: every output is computed by the same instructions in the
+// same order, whatever tile it falls in. Different ISAs may differ in the last bits.
+//
+// Pure functions; thread-safe. Arguments are checked by the callers (the model checks shapes
+// once at load), so these only assert.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "docent/llm/ggml_types.h"
+
+namespace docent::llm::kernels {
+
+enum class Isa : uint8_t { kScalar, kAvx2, kAvx512Vnni };
+
+// Whether this CPU (and OS) runs `isa`'s instructions.
+bool IsaSupported(Isa isa);
+// The best supported ISA, capped by the environment variable DOCENT_KERNELS
+// (scalar | avx2 | avx512) when it is set, so tests and benchmarks can pin a path.
+Isa BestIsa();
+std::string_view IsaName(Isa isa);
+
+// Bytes PrepareActivations writes for n values meeting weights of `weight_type`; n must be a
+// multiple of the type's block size.
+size_t ActivationBytes(GgmlType weight_type, int64_t n);
+// Prepares one activation column x[0..n) for weights of `weight_type`.
+void PrepareActivations(Isa isa, GgmlType weight_type, const float* x, int64_t n, uint8_t* out);
+
+struct MatMulArgs {
+  GgmlType type = GgmlType::kF32;
+  const uint8_t* w = nullptr;  // rows of `n` elements, row r at w + r * w_row_bytes
+  size_t w_row_bytes = 0;
+  int64_t n = 0;
+  const uint8_t* x = nullptr;  // prepared columns, column c at x + c * x_stride
+  size_t x_stride = 0;
+  int64_t n_cols = 0;
+  float* y = nullptr;  // y[c * y_stride + r]
+  int64_t y_stride = 0;
+};
+
+// y[c * y_stride + r] = (row r) . (column c) for r in [row_begin, row_end) and every column.
+// Threads split the rows among themselves; see the batch-invariance note above.
+void MatMul(Isa isa, const MatMulArgs& args, int64_t row_begin, int64_t row_end);
+
+// sum_i a[i] * b[i] over F16 vectors, products and sum in f32, in an order that depends on n
+// only (attention's query . key with an F16 cache).
+float DotF16(Isa isa, const uint16_t* a, const uint16_t* b, int64_t n);
+// y[i] += alpha * x[i] for F16 x (attention's weighted sum of values).
+void AxpyF16(Isa isa, float alpha, const uint16_t* x, float* y, int64_t n);
+// out[i] = F16(x[i]), round to nearest even.
+void ToF16(Isa isa, const float* x, uint16_t* out, int64_t n);
+
+// out[i] = silu(g[i]) * u[i] = g[i] / (1 + e^-g[i]) * u[i], the SwiGLU gate
+// (kernels/activation.cc); each element on its own. out may alias g.
+void SiluMul(Isa isa, const float* g, const float* u, float* out, int64_t n);
+
+// Attention over an F16 KV cache, one query head at a time (kernels/attention*.cc):
+// out[p] = scale * sum_i q[i] * keys[p * stride + i] for p in [0, n_keys), q in F16.
+void AttentionScoresF16(Isa isa, const uint16_t* q, const uint16_t* keys, size_t stride,
+                        int64_t n_keys, int64_t dim, float scale, float* out);
+// out[i] = sum_p F16(w[p]) * values[p * stride + i] for i in [0, dim), positions ascending;
+// the weights are rounded to F16 as llama.cpp's F16 cache product does.
+void AttentionValuesF16(Isa isa, const float* w, const uint16_t* values, size_t stride,
+                        int64_t n_keys, int64_t dim, float* out);
+
+}  // namespace docent::llm::kernels

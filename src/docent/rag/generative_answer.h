@@ -1,0 +1,62 @@
+// Answers written by a model from the retrieved passages, with citations (DESIGN.md, rag).
+//
+//   1. The caller retrieves passages and decides whether they are relevant at all (the
+//      extractive answerer's bar): when they are not, the answer is the plain not-found
+//      message and the model is never called.
+//   2. The prompt holds the numbered passages and the instruction (generative_prompt.h),
+//      rendered through the model's chat template.
+//   3. The model's text streams out through a CitationFilter: each delta is already clean
+//      (a marker naming no source never reaches the reader), and the citations actually used
+//      are known at the end.
+// Deterministic: greedy by default, or seeded sampling, on batch-invariant kernels.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "docent/engine/scheduler.h"
+#include "docent/llm/chat_template.h"
+#include "docent/llm/sampling.h"
+#include "docent/llm/tokenizer.h"
+#include "docent/rag/extractive.h"
+#include "docent/search/passage.h"
+
+namespace docent::rag {
+
+struct GenerativeOptions {
+  size_t max_sources = 5;  // passages numbered into the prompt, best first
+  uint32_t max_tokens = 512;
+  llm::SamplingParams sampling;  // greedy unless set
+};
+
+struct GenerativeAnswer {
+  bool found = false;
+  std::string text;                     // the answer as shown, markers resolved
+  std::vector<Citation> sources;        // the numbered candidates given to the model
+  std::vector<Citation> citations;      // those the text cites, in order of first use
+  engine::GenerationResult generation;  // tokens, finish reason, timings (empty if refused)
+};
+
+// The model the answers come from: its scheduler, tokenizer and chat family.
+struct AnswerModel {
+  engine::Scheduler* scheduler = nullptr;
+  const llm::Tokenizer* tokenizer = nullptr;
+  llm::ChatFamily family = llm::ChatFamily::kChatMl;
+  uint32_t context_tokens = 4096;  // a sequence's room: prompt plus answer
+};
+
+// Called with each piece of answer text as it is ready.
+using DeltaCallback = std::function<void(std::string_view text)>;
+
+// Sources that would not leave room for the answer in the context are left out, last first
+// (at least one is kept); the answer is cut at the context's end.
+// `relevant` is the caller's verdict on the passages (false: refuse without the model).
+// Errors: the scheduler's (a full queue is ResourceExhausted) and the model's.
+Result<GenerativeAnswer> AnswerGeneratively(const AnswerModel& model, std::string_view question,
+                                            const std::vector<search::Passage>& passages,
+                                            bool relevant, const GenerativeOptions& options,
+                                            const DeltaCallback& on_delta);
+
+}  // namespace docent::rag

@@ -1,0 +1,44 @@
+// Loading the served model (see model_service.h).
+#include "docent/server/model_service.h"
+
+#include <chrono>
+
+#include "docent/llm/chat_encode.h"
+
+namespace docent::server {
+
+Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::path& path,
+                                                         const ModelServiceOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  auto file = llm::GgufFile::Open(path);
+  if (!file.ok()) return file.status();
+  std::unique_ptr<ModelService> s(new ModelService());
+  s->path_ = path.string();
+  s->id_ = path.stem().string();
+  auto tokenizer = llm::Tokenizer::FromGguf(*file);
+  if (!tokenizer.ok()) return tokenizer.status().WithContext(s->path_);
+  s->tokenizer_ = std::move(tokenizer).value();
+  auto chat_template = file->GetString("tokenizer.chat_template");
+  s->family_ = llm::DetectChatFamily(chat_template.ok() ? *chat_template : std::string_view());
+  llm::ModelOptions model_options;
+  model_options.n_seq = options.slots;
+  model_options.max_positions = options.context;
+  model_options.threads = options.threads;
+  auto model = llm::Model::FromFile(std::move(file).value(), model_options);
+  if (!model.ok()) return model.status().WithContext(s->path_);
+  s->model_ = std::move(model).value();
+  engine::SchedulerOptions scheduler_options;
+  scheduler_options.max_queue = options.max_queue;
+  s->scheduler_ =
+      std::make_unique<engine::Scheduler>(*s->model_, *s->tokenizer_, scheduler_options);
+  s->load_seconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return s;
+}
+
+std::vector<uint32_t> ModelService::ChatPrompt(
+    const std::vector<llm::ChatMessage>& messages) const {
+  return llm::EncodeChat(*tokenizer_, family_, messages);
+}
+
+}  // namespace docent::server

@@ -1,0 +1,52 @@
+// The model a server answers with: loaded once (the weights are mapped, so start-up takes
+// about as long as reading the header), shared by every request through one scheduler.
+// Thread-safe: requests go through the scheduler; the rest is immutable after Load.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "docent/engine/scheduler.h"
+#include "docent/llm/chat_template.h"
+#include "docent/llm/model.h"
+#include "docent/llm/tokenizer.h"
+#include "docent/util/status.h"
+
+namespace docent::server {
+
+struct ModelServiceOptions {
+  uint32_t slots = 4;       // concurrent generations (KV-cache sequences)
+  uint32_t context = 4096;  // per slot; capped at the model's
+  int threads = 0;          // 0: one per core
+  uint32_t max_queue = 64;  // waiting requests before 429
+};
+
+class ModelService {
+ public:
+  // The file's errors (GgufFile, tokenizer, architecture), each naming the file.
+  static Result<std::unique_ptr<ModelService>> Load(const std::filesystem::path& path,
+                                                    const ModelServiceOptions& options);
+
+  const std::string& id() const { return id_; }  // the file name without .gguf
+  const std::string& path() const { return path_; }
+  double load_seconds() const { return load_seconds_; }
+  llm::ChatFamily family() const { return family_; }
+  const llm::Tokenizer& tokenizer() const { return *tokenizer_; }
+  const llm::Model& model() const { return *model_; }
+  engine::Scheduler& scheduler() { return *scheduler_; }
+
+  // The prompt's token ids for a chat, through the model's template.
+  std::vector<uint32_t> ChatPrompt(const std::vector<llm::ChatMessage>& messages) const;
+
+ private:
+  ModelService() = default;
+  std::string id_, path_;
+  double load_seconds_ = 0;
+  llm::ChatFamily family_ = llm::ChatFamily::kChatMl;
+  std::unique_ptr<llm::Tokenizer> tokenizer_;
+  std::unique_ptr<llm::Model> model_;
+  std::unique_ptr<engine::Scheduler> scheduler_;  // last: it drives model_
+};
+
+}  // namespace docent::server

@@ -1,0 +1,51 @@
+// The OpenAI-compatible endpoints, so existing clients (the official `openai` libraries,
+// LangChain, Open WebUI) use docent's model unchanged:
+//   GET  /v1/models
+//   POST /v1/chat/completions  messages, stream, max_tokens / max_completion_tokens,
+//                              temperature, top_p, seed, stop, n = 1, stream_options.include_usage
+//   POST /v1/completions       the same with a plain `prompt`
+// Answers carry `usage` and a `finish_reason`; streams are server-sent events of
+// chat.completion.chunk objects ending in "data: [DONE]". A client that disconnects cancels
+// its generation at once, freeing its slot. Errors use OpenAI's shape (http_errors.h).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "docent/llm/chat_template.h"
+#include "docent/llm/sampling.h"
+#include "docent/util/status.h"
+
+namespace httplib {
+struct Response;
+}
+
+namespace docent::server {
+
+class ModelService;
+
+struct CompletionRequest {
+  bool chat = true;
+  std::vector<llm::ChatMessage> messages;  // chat
+  std::string prompt;                      // completions
+  std::string model;
+  bool stream = false;
+  bool include_usage = false;
+  uint32_t max_tokens = 256;
+  llm::SamplingParams sampling;  // temperature 1 as OpenAI's default; greedy at 0
+  std::vector<std::string> stop;
+};
+
+// InvalidArgument / Unprocessable naming the field for a malformed request; n other than 1 is
+// Unsupported. `max_tokens_limit` caps max_tokens.
+Result<CompletionRequest> ParseCompletionRequest(const nlohmann::json& body, bool chat,
+                                                 uint32_t max_tokens_limit);
+
+// {"object": "list", "data": [...]} for the served model.
+nlohmann::json ModelsList(const ModelService& service);
+
+// Runs the request and writes the answer (or the stream) into `res`. A full queue is 429.
+void ServeCompletion(ModelService& service, CompletionRequest request, httplib::Response& res);
+
+}  // namespace docent::server

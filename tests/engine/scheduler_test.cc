@@ -1,0 +1,207 @@
+// The scheduler on a synthetic model: 16 concurrent mixed requests give exactly the tokens
+// each gives alone (batch invariance plus per-request seeded sampling), a shared prefix is
+// computed once and reused without changing a token, the queue bound, cancellation and
+// deadlines free their slot, and bad requests are refused. Synchronisation is by promises
+// and Wait(), never by sleeping.
+#include "docent/engine/scheduler.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "docent/llm/model_synth.h"
+#include "support/temp_dir.h"
+
+namespace docent::engine {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Fixture {
+  std::unique_ptr<llm::Model> model;
+  std::unique_ptr<llm::Tokenizer> tokenizer;
+};
+
+const std::vector<uint8_t>& ModelBytes() {
+  static const std::vector<uint8_t>* bytes = [] {
+    auto vocab = llm::GgufFile::Open(testing::SharedDir() / "models/stories260K.gguf");
+    if (!vocab.ok()) std::abort();
+    llm::SynthModelSpec spec;
+    spec.arch = llm::ModelArch::kQwen2;
+    spec.weight_type = llm::GgmlType::kQ4_0;
+    spec.seed = 21;
+    auto w = llm::BuildSynthModel(spec, *vocab);
+    if (!w.ok()) std::abort();
+    return new std::vector<uint8_t>(w->Serialize());
+  }();
+  return *bytes;
+}
+
+Fixture Load(uint32_t slots) {
+  auto file = llm::GgufFile::FromBytes(ModelBytes(), "synth.gguf");
+  EXPECT_TRUE(file.ok());
+  Fixture f;
+  auto tok = llm::Tokenizer::FromGguf(*file);
+  EXPECT_TRUE(tok.ok()) << tok.status().ToString();
+  f.tokenizer = std::move(tok).value();
+  llm::ModelOptions options;
+  options.n_seq = slots;
+  options.max_positions = 256;
+  options.threads = 2;
+  auto m = llm::Model::FromFile(std::move(file).value(), options);
+  EXPECT_TRUE(m.ok()) << m.status().ToString();
+  f.model = std::move(m).value();
+  return f;
+}
+
+std::vector<uint32_t> Prompt(uint32_t seed, uint32_t length) {
+  std::mt19937 rng(seed);
+  std::vector<uint32_t> p(length);
+  for (uint32_t& t : p) t = 3 + rng() % 500;
+  return p;
+}
+
+GenerationRequest Request(uint32_t i) {
+  GenerationRequest r;
+  r.prompt = Prompt(i, 3 + (i * 7) % 40);
+  r.max_tokens = 8 + i % 5;
+  if (i % 2) {  // half sampled with their own seeds, half greedy
+    r.sampling.temperature = 0.9f;
+    r.sampling.top_k = 40;
+    r.sampling.seed = 1000 + i;
+  }
+  return r;
+}
+
+TEST(SchedulerTest, SixteenConcurrentMixedRequestsGiveWhatEachGivesAlone) {
+  std::vector<std::vector<uint32_t>> alone(16);
+  {
+    Fixture f = Load(1);
+    Scheduler s(*f.model, *f.tokenizer, {});
+    for (uint32_t i = 0; i < 16; ++i) {
+      auto h = s.Submit(Request(i), nullptr);
+      ASSERT_TRUE(h.ok()) << h.status().ToString();
+      alone[i] = (*h)->Wait().tokens;
+      EXPECT_FALSE(alone[i].empty());
+    }
+  }
+  Fixture f = Load(16);
+  Scheduler s(*f.model, *f.tokenizer, {});
+  std::vector<std::shared_ptr<Scheduler::Handle>> handles;
+  for (uint32_t i = 0; i < 16; ++i) {
+    auto h = s.Submit(Request(i), nullptr);
+    ASSERT_TRUE(h.ok()) << h.status().ToString();
+    handles.push_back(*h);
+  }
+  for (uint32_t i = 0; i < 16; ++i) {
+    const GenerationResult r = handles[i]->Wait();
+    EXPECT_EQ(r.tokens, alone[i]) << "request " << i;
+  }
+  const SchedulerStats stats = s.Stats();
+  uint64_t batched_steps = 0;
+  for (size_t n = 2; n < stats.batch_size_counts.size(); ++n)
+    batched_steps += stats.batch_size_counts[n];
+  EXPECT_GT(batched_steps, 0u) << "the requests never shared a step";
+}
+
+TEST(SchedulerTest, ASharedPrefixIsComputedOnceAndChangesNothing) {
+  const std::vector<uint32_t> passages = Prompt(50, 120);
+  auto with_question = [&](uint32_t seed) {
+    GenerationRequest r;
+    r.prompt = passages;
+    const std::vector<uint32_t> q = Prompt(seed, 6);
+    r.prompt.insert(r.prompt.end(), q.begin(), q.end());
+    r.max_tokens = 6;
+    return r;
+  };
+  std::vector<uint32_t> fresh;
+  {
+    Fixture f = Load(1);
+    Scheduler s(*f.model, *f.tokenizer, {});
+    fresh = (*s.Submit(with_question(2), nullptr))->Wait().tokens;
+  }
+  Fixture f = Load(2);
+  Scheduler s(*f.model, *f.tokenizer, {});
+  const GenerationResult first = (*s.Submit(with_question(1), nullptr))->Wait();
+  EXPECT_EQ(first.cached_prompt_tokens, 0u);
+  const GenerationResult second = (*s.Submit(with_question(2), nullptr))->Wait();
+  EXPECT_GE(second.cached_prompt_tokens, passages.size());
+  EXPECT_LT(second.cached_prompt_tokens, second.prompt_tokens);
+  EXPECT_EQ(second.tokens, fresh);
+  EXPECT_EQ(s.Stats().cached_prompt_tokens, second.cached_prompt_tokens);
+}
+
+TEST(SchedulerTest, AFullQueueRefusesAndCancellationFreesTheSlot) {
+  Fixture f = Load(1);
+  SchedulerOptions options;
+  options.max_queue = 2;
+  Scheduler s(*f.model, *f.tokenizer, options);
+  // The first request holds the only slot: its first token parks the worker until released.
+  std::promise<void> first_token, release;
+  std::shared_future<void> released = release.get_future().share();
+  bool signalled = false;
+  GenerationRequest long_one = Request(0);
+  long_one.max_tokens = 200;
+  auto running = s.Submit(long_one, [&](uint32_t) {
+    if (!signalled) {
+      signalled = true;
+      first_token.set_value();
+      released.wait();
+    }
+    return true;
+  });
+  ASSERT_TRUE(running.ok());
+  first_token.get_future().wait();
+  ASSERT_TRUE(s.Submit(Request(1), nullptr).ok());
+  auto queued = s.Submit(Request(2), nullptr);
+  ASSERT_TRUE(queued.ok());
+  auto refused = s.Submit(Request(3), nullptr);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.status().message(), HasSubstr("queue is full"));
+  EXPECT_EQ(s.Stats().queued, 2u);
+
+  (*running)->Cancel();
+  release.set_value();
+  const GenerationResult cancelled = (*running)->Wait();
+  EXPECT_EQ(cancelled.finish, FinishReason::kCancelled);
+  EXPECT_LT(cancelled.tokens.size(), 200u);
+  // The freed slot serves the queue.
+  const GenerationResult next = (*queued)->Wait();
+  EXPECT_EQ(next.finish, FinishReason::kLength);
+  EXPECT_EQ(next.tokens.size(), Request(2).max_tokens);
+}
+
+TEST(SchedulerTest, StopsAtTheCallbackAtTheDeadlineAndRefusesBadRequests) {
+  Fixture f = Load(2);
+  Scheduler s(*f.model, *f.tokenizer, {});
+  GenerationRequest r = Request(4);
+  r.max_tokens = 50;
+  int seen = 0;
+  const GenerationResult stopped = (*s.Submit(r, [&](uint32_t) { return ++seen < 3; }))->Wait();
+  EXPECT_EQ(stopped.finish, FinishReason::kStop);
+  EXPECT_EQ(stopped.tokens.size(), 3u);
+
+  GenerationRequest late = Request(5);
+  late.deadline = std::chrono::steady_clock::now();
+  EXPECT_EQ((*s.Submit(late, nullptr))->Wait().finish, FinishReason::kTimeout);
+
+  GenerationRequest empty;
+  EXPECT_EQ(s.Submit(empty, nullptr).status().code(), StatusCode::kInvalidArgument);
+  GenerationRequest too_long;
+  too_long.prompt.assign(300, 5);
+  EXPECT_THAT(s.Submit(too_long, nullptr).status().message(), HasSubstr("context holds"));
+  GenerationRequest bad_sampling = Request(6);
+  bad_sampling.sampling.temperature = -1;
+  EXPECT_THAT(s.Submit(bad_sampling, nullptr).status().message(), HasSubstr("temperature"));
+  GenerationRequest bad_token = Request(7);
+  bad_token.prompt[0] = 1u << 30;
+  EXPECT_THAT(s.Submit(bad_token, nullptr).status().message(), HasSubstr("vocabulary"));
+}
+
+}  // namespace
+}  // namespace docent::engine

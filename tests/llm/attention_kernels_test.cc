@@ -1,0 +1,89 @@
+// The F16 attention kernels on every instruction set this CPU runs, against the scalar
+// reference on random heads of odd sizes and lengths, and their invariance: a position's
+// score does not depend on how many positions the call covers.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <iostream>
+#include <random>
+#include <vector>
+
+#include "docent/llm/half.h"
+#include "docent/llm/kernels/kernels.h"
+
+namespace docent::llm::kernels {
+namespace {
+
+std::vector<Isa> SupportedIsas() {
+  std::vector<Isa> isas;
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512Vnni}) {
+    if (IsaSupported(isa)) isas.push_back(isa);
+  }
+  return isas;
+}
+
+std::vector<uint16_t> RandomHalves(std::mt19937& rng, size_t n) {
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<uint16_t> v(n);
+  for (uint16_t& h : v) h = FloatToHalf(dist(rng));
+  return v;
+}
+
+TEST(AttentionKernelTest, ScoresAndValuesMatchTheScalarReference) {
+  std::mt19937 rng(1);
+  for (Isa isa : SupportedIsas()) {
+    std::cout << "[ attention ] checking " << IsaName(isa) << "\n";
+    for (int64_t dim : {8, 13, 64, 80, 128}) {
+      for (int64_t n_keys : {1, 2, 7, 33}) {
+        const size_t stride = static_cast<size_t>(dim) * 3 + 5;  // other heads in between
+        const std::vector<uint16_t> q = RandomHalves(rng, dim);
+        const std::vector<uint16_t> keys = RandomHalves(rng, stride * n_keys);
+        std::vector<float> want(n_keys), got(n_keys);
+        AttentionScoresF16(Isa::kScalar, q.data(), keys.data(), stride, n_keys, dim, 0.125f,
+                           want.data());
+        AttentionScoresF16(isa, q.data(), keys.data(), stride, n_keys, dim, 0.125f, got.data());
+        for (int64_t p = 0; p < n_keys; ++p) {
+          double bound = 0;  // reordering error is bounded by the sum of |products|
+          for (int64_t i = 0; i < dim; ++i) {
+            bound += std::abs(HalfToFloat(q[i]) * HalfToFloat(keys[p * stride + i]));
+          }
+          EXPECT_NEAR(got[p], want[p], 1e-6 * bound + 1e-7) << dim << " " << p;
+          // Independently: the exact dot product in double.
+          double exact = 0;
+          for (int64_t i = 0; i < dim; ++i) {
+            exact += double{HalfToFloat(q[i])} * HalfToFloat(keys[p * stride + i]);
+          }
+          EXPECT_NEAR(got[p], exact * 0.125, 1e-5 * bound + 1e-7);
+        }
+        // Fewer positions: the same scores for those computed.
+        std::vector<float> prefix(n_keys);
+        AttentionScoresF16(isa, q.data(), keys.data(), stride, (n_keys + 1) / 2, dim, 0.125f,
+                           prefix.data());
+        EXPECT_EQ(std::memcmp(prefix.data(), got.data(), sizeof(float) * ((n_keys + 1) / 2)), 0);
+
+        std::vector<float> w(n_keys);
+        for (float& x : w) x = std::uniform_real_distribution<float>(0, 1)(rng);
+        const std::vector<uint16_t> values = RandomHalves(rng, stride * n_keys);
+        std::vector<float> vw(dim), vg(dim);
+        AttentionValuesF16(Isa::kScalar, w.data(), values.data(), stride, n_keys, dim, vw.data());
+        AttentionValuesF16(isa, w.data(), values.data(), stride, n_keys, dim, vg.data());
+        for (int64_t i = 0; i < dim; ++i) {
+          double exact = 0;
+          double bound = 0;
+          for (int64_t p = 0; p < n_keys; ++p) {
+            const double term =
+                double{HalfToFloat(FloatToHalf(w[p]))} * HalfToFloat(values[p * stride + i]);
+            exact += term;
+            bound += std::abs(term);
+          }
+          EXPECT_NEAR(vg[i], exact, 1e-5 * bound + 1e-7) << dim << " " << i;
+          EXPECT_NEAR(vg[i], vw[i], 1e-5 * bound + 1e-7);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace docent::llm::kernels

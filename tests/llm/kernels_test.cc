@@ -1,0 +1,481 @@
+// The compute kernels (kernels/kernels.h) against the scalar references in matvec.h, for every
+// computable type on every ISA this CPU runs: results within the rounding that reordering a
+// float sum allows, bit-exact batch invariance (an output does not depend on the columns or
+// rows computed with it, nor on alignment), the activation preparation against
+// QuantizeRowQ8_0, the F16 vector steps, and the DOCENT_KERNELS cap. An ISA the CPU lacks is
+// left out of the list rather than skipped; the first test prints which ran.
+#include "docent/llm/kernels/kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "docent/llm/half.h"
+#include "docent/llm/matvec.h"
+#include "docent/llm/quant_legacy.h"
+#include "docent/llm/quantize.h"
+
+namespace docent::llm::kernels {
+namespace {
+
+std::vector<Isa> SupportedIsas() {
+  std::vector<Isa> out;
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512Vnni}) {
+    if (IsaSupported(isa)) out.push_back(isa);
+  }
+  return out;
+}
+
+const GgmlType kAllTypes[] = {GgmlType::kF32,  GgmlType::kF16,  GgmlType::kBF16, GgmlType::kQ8_0,
+                              GgmlType::kQ4_0, GgmlType::kQ4_1, GgmlType::kQ5_0, GgmlType::kQ5_1,
+                              GgmlType::kQ4_K, GgmlType::kQ5_K, GgmlType::kQ6_K};
+
+bool IsFloatType(GgmlType t) {
+  return t == GgmlType::kF32 || t == GgmlType::kF16 || t == GgmlType::kBF16;
+}
+bool IsKQuant(GgmlType t) {
+  return t == GgmlType::kQ4_K || t == GgmlType::kQ5_K || t == GgmlType::kQ6_K;
+}
+
+std::vector<float> Gaussian(size_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> x(n);
+  for (float& v : x) v = dist(rng);
+  return x;
+}
+
+uint32_t Bits(float f) {
+  return std::bit_cast<uint32_t>(f);
+}
+
+// A weight matrix of `rows` rows of n elements, quantised to `type`, with its dequantised
+// values (for the tolerance).
+struct Matrix {
+  GgmlType type;
+  int64_t rows;
+  int64_t n;
+  size_t row_bytes;
+  std::vector<uint8_t> bytes;
+  std::vector<float> values;
+};
+
+Matrix MakeMatrix(GgmlType type, int64_t rows, int64_t n, uint32_t seed) {
+  Matrix m{type, rows, n, *RowBytes(type, static_cast<uint64_t>(n)), {}, {}};
+  m.bytes.resize(m.row_bytes * rows);
+  m.values.resize(static_cast<size_t>(rows * n));
+  for (int64_t r = 0; r < rows; ++r) {
+    // Rows of different magnitudes, and a few offset ones so the minima of the _1 and K
+    // types matter.
+    std::vector<float> row = Gaussian(n, seed + static_cast<uint32_t>(r), 0.5f + 0.1f * (r % 5));
+    if (r % 3 == 1) {
+      for (float& v : row) v += 0.7f;
+    }
+    std::span<uint8_t> out(m.bytes.data() + r * m.row_bytes, m.row_bytes);
+    EXPECT_TRUE(QuantizeRow(type, row, out).ok());
+    EXPECT_TRUE(DequantizeRow(type, out, std::span<float>(m.values.data() + r * n, n)).ok());
+  }
+  return m;
+}
+
+// Prepared activation columns, and what the reference sees: f32 values for the float types,
+// QuantizeRowQ8_0 blocks (and their values) for the quantised ones.
+struct Columns {
+  int64_t n_cols;
+  size_t stride;
+  std::vector<uint8_t> prepared;
+  std::vector<std::vector<float>> f32;
+  std::vector<std::vector<uint8_t>> q8;
+  std::vector<std::vector<float>> ref_values;
+};
+
+Columns MakeColumns(Isa isa, GgmlType type, int64_t n, int64_t n_cols, uint32_t seed) {
+  Columns cols{n_cols, ActivationBytes(type, n), {}, {}, {}, {}};
+  cols.prepared.resize(cols.stride * n_cols);
+  for (int64_t c = 0; c < n_cols; ++c) {
+    std::vector<float> x = Gaussian(n, seed * 7919u + static_cast<uint32_t>(c), 1.0f + c % 3);
+    PrepareActivations(isa, type, x.data(), n, cols.prepared.data() + c * cols.stride);
+    if (IsFloatType(type)) {
+      cols.ref_values.push_back(x);
+    } else {
+      std::vector<uint8_t> q(static_cast<size_t>(n / 32) * 34);
+      QuantizeRowQ8_0(x.data(), q.data(), n);
+      std::vector<float> v(n);
+      DequantizeRowQ8_0(q.data(), v.data(), n);
+      cols.q8.push_back(q);
+      cols.ref_values.push_back(v);
+    }
+    cols.f32.push_back(x);
+  }
+  return cols;
+}
+
+float Reference(const Matrix& m, const Columns& cols, int64_t r, int64_t c) {
+  std::span<const uint8_t> row(m.bytes.data() + r * m.row_bytes, m.row_bytes);
+  Result<float> got = IsFloatType(m.type) ? DotF32(m.type, row, cols.f32[c])
+                                          : DotQ8_0(m.type, row, cols.q8[c], m.n);
+  EXPECT_TRUE(got.ok());
+  return got.ok() ? *got : 0.0f;
+}
+
+// sum_i |w_i x_i|: the scale of the rounding errors reordering the sum may make.
+double Magnitude(const Matrix& m, const Columns& cols, int64_t r, int64_t c) {
+  double s = 0;
+  for (int64_t i = 0; i < m.n; ++i) {
+    s += std::fabs(static_cast<double>(m.values[r * m.n + i]) * cols.ref_values[c][i]);
+  }
+  return s;
+}
+
+std::vector<float> RunMatMul(Isa isa, const Matrix& m, const Columns& cols, int64_t n_cols = -1) {
+  if (n_cols < 0) n_cols = cols.n_cols;
+  std::vector<float> y(static_cast<size_t>(n_cols * m.rows), std::nanf(""));
+  MatMulArgs a;
+  a.type = m.type;
+  a.w = m.bytes.data();
+  a.w_row_bytes = m.row_bytes;
+  a.n = m.n;
+  a.x = cols.prepared.data();
+  a.x_stride = cols.stride;
+  a.n_cols = n_cols;
+  a.y = y.data();
+  a.y_stride = m.rows;
+  MatMul(isa, a, 0, m.rows);
+  return y;
+}
+
+std::vector<int64_t> SizesFor(GgmlType type) {
+  if (IsKQuant(type)) return {256, 768, 2816};
+  if (IsFloatType(type)) return {1, 7, 37, 96, 800};
+  return {32, 96, 224, 2848};  // 32 * odd k
+}
+
+TEST(KernelDispatchTest, ListsTheIsasThatRun) {
+  std::string names;
+  for (Isa isa : SupportedIsas()) names += std::string(IsaName(isa)) + " ";
+  std::cout << "[ kernels ] ISAs tested on this CPU: " << names << "\n";
+  EXPECT_TRUE(IsaSupported(Isa::kScalar));
+  EXPECT_EQ(IsaName(Isa::kScalar), "scalar");
+  EXPECT_EQ(IsaName(Isa::kAvx2), "avx2");
+  EXPECT_EQ(IsaName(Isa::kAvx512Vnni), "avx512");
+  // AVX-512 VNNI implies the AVX2 set here (avx512.cc is compiled with both).
+  if (IsaSupported(Isa::kAvx512Vnni)) {
+    EXPECT_TRUE(IsaSupported(Isa::kAvx2));
+  }
+}
+
+TEST(KernelDispatchTest, EnvironmentCapsTheBestIsa) {
+  const char* old = std::getenv("DOCENT_KERNELS");
+  const std::string saved = old ? old : "";
+  unsetenv("DOCENT_KERNELS");
+  const Isa best = BestIsa();
+  EXPECT_TRUE(IsaSupported(best));
+  EXPECT_EQ(best, SupportedIsas().back());
+  setenv("DOCENT_KERNELS", "scalar", 1);
+  EXPECT_EQ(BestIsa(), Isa::kScalar);
+  setenv("DOCENT_KERNELS", "avx2", 1);
+  EXPECT_EQ(BestIsa(), IsaSupported(Isa::kAvx2) ? Isa::kAvx2 : Isa::kScalar);
+  setenv("DOCENT_KERNELS", "avx512", 1);
+  EXPECT_EQ(BestIsa(), best);
+  if (old) {
+    setenv("DOCENT_KERNELS", saved.c_str(), 1);
+  } else {
+    unsetenv("DOCENT_KERNELS");
+  }
+}
+
+TEST(KernelPrepareTest, MatchesQuantizeRowQ8_0) {
+  const int64_t nb = 12;
+  const int64_t n = 32 * nb;
+  std::vector<float> x = Gaussian(n, 5);
+  x[3] = 0.0f;
+  for (int i = 32; i < 64; ++i) x[i] = 0.0f;  // an all-zero block: scale 0, values 0
+  // Block 2: amax 127 gives d = 1 exactly, so these are exact ties (round half away).
+  const float ties[] = {127.0f, 2.5f, -2.5f, 0.5f, -0.5f, 126.5f, -126.5f, 1.5f, -0.0f};
+  for (size_t i = 0; i < std::size(ties); ++i) x[64 + i] = ties[i];
+  x[96 + 4] = std::numeric_limits<float>::quiet_NaN();  // block 3: a NaN value
+  x[128 + 7] = std::numeric_limits<float>::infinity();  // block 4: infinite scale
+  for (int i = 160; i < 192; ++i) x[i] = 1e-30f * static_cast<float>(i - 170);  // tiny
+  for (int i = 192; i < 224; ++i) x[i] = 3e6f * static_cast<float>(i - 200);    // scale overflows
+  x[224 + 9] = -1e-7f;  // block 7: a subnormal F16 scale
+  for (int i = 224; i < 256; ++i) x[i] *= i == 233 ? 1.0f : 1e-9f;
+  std::vector<uint8_t> q(nb * 34);
+  QuantizeRowQ8_0(x.data(), q.data(), n);
+  for (Isa isa : SupportedIsas()) {
+    std::vector<uint8_t> p(ActivationBytes(GgmlType::kQ4_0, n));
+    ASSERT_EQ(p.size(), static_cast<size_t>(nb * 48));
+    PrepareActivations(isa, GgmlType::kQ4_0, x.data(), n, p.data());
+    for (int64_t b = 0; b < nb; ++b) {
+      uint16_t d16;
+      std::memcpy(&d16, q.data() + 34 * b, 2);
+      float d;
+      int32_t sum;
+      float dsum;
+      uint32_t hsum;
+      std::memcpy(&d, p.data() + 32 * nb + 4 * b, 4);
+      std::memcpy(&sum, p.data() + 36 * nb + 4 * b, 4);
+      std::memcpy(&dsum, p.data() + 40 * nb + 4 * b, 4);
+      std::memcpy(&hsum, p.data() + 44 * nb + 4 * b, 4);
+      EXPECT_EQ(Bits(d), Bits(HalfToFloat(d16))) << IsaName(isa) << " block " << b;
+      int32_t s = 0;
+      int32_t h[2] = {0, 0};
+      for (int i = 0; i < 32; ++i) {
+        const int8_t want = static_cast<int8_t>(q[34 * b + 2 + i]);
+        EXPECT_EQ(static_cast<int8_t>(p[32 * b + i]), want)
+            << IsaName(isa) << " block " << b << " value " << i;
+        s += want;
+        h[i / 16] += want;
+      }
+      EXPECT_EQ(sum, s);
+      EXPECT_EQ(Bits(dsum), Bits(d * static_cast<float>(s)));
+      EXPECT_EQ(static_cast<int16_t>(hsum & 0xffff), h[0]);
+      EXPECT_EQ(static_cast<int16_t>(hsum >> 16), h[1]);
+    }
+  }
+  // The ties really are ties rounded away from zero.
+  EXPECT_EQ(static_cast<int8_t>(q[34 * 2 + 2 + 1]), 3);
+  EXPECT_EQ(static_cast<int8_t>(q[34 * 2 + 2 + 2]), -3);
+  EXPECT_EQ(static_cast<int8_t>(q[34 * 2 + 2 + 5]), 127);
+  // F32/F16/BF16 weights meet the f32 values themselves.
+  std::vector<uint8_t> f(ActivationBytes(GgmlType::kF16, 5));
+  ASSERT_EQ(f.size(), 20u);
+  PrepareActivations(Isa::kScalar, GgmlType::kF16, x.data(), 5, f.data());
+  EXPECT_EQ(std::memcmp(f.data(), x.data(), 20), 0);
+}
+
+TEST(KernelMatMulTest, MatchesTheScalarReference) {
+  uint32_t seed = 1;
+  for (Isa isa : SupportedIsas()) {
+    for (GgmlType type : kAllTypes) {
+      for (int64_t n : SizesFor(type)) {
+        for (int64_t rows : {1, 3, 7, 33}) {
+          const int64_t n_cols = rows == 7 ? 17 : rows == 33 ? 9 : 2 + rows;
+          const Matrix m = MakeMatrix(type, rows, n, ++seed);
+          const Columns cols = MakeColumns(isa, type, n, n_cols, ++seed);
+          const std::vector<float> y = RunMatMul(isa, m, cols);
+          for (int64_t c = 0; c < n_cols; ++c) {
+            for (int64_t r = 0; r < rows; ++r) {
+              const double want = Reference(m, cols, r, c);
+              // Each of the ~n/32 block terms (or n products) rounds once in each order.
+              const double terms = IsFloatType(type) ? static_cast<double>(n) : n / 32.0 * 3;
+              const double tol = (terms + 8) * 1.2e-7 * Magnitude(m, cols, r, c) + 1e-30;
+              ASSERT_NEAR(y[c * rows + r], want, tol)
+                  << IsaName(isa) << " " << GgmlTypeName(type) << " n=" << n << " rows=" << rows
+                  << " r=" << r << " c=" << c;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Every column count 1..17 on one shape: the column-chunk and tile edges.
+TEST(KernelMatMulTest, EveryColumnCount) {
+  for (Isa isa : SupportedIsas()) {
+    for (GgmlType type : {GgmlType::kQ4_0, GgmlType::kQ8_0, GgmlType::kQ6_K, GgmlType::kF16}) {
+      const int64_t n = IsKQuant(type) ? 512 : 160;
+      const Matrix m = MakeMatrix(type, 11, n, 77);
+      for (int64_t n_cols = 1; n_cols <= 17; ++n_cols) {
+        const Columns cols = MakeColumns(isa, type, n, n_cols, 78 + static_cast<uint32_t>(n_cols));
+        const std::vector<float> y = RunMatMul(isa, m, cols);
+        for (int64_t c = 0; c < n_cols; ++c) {
+          for (int64_t r = 0; r < m.rows; ++r) {
+            const double tol = (n + 8) * 1.2e-7 * Magnitude(m, cols, r, c);
+            ASSERT_NEAR(y[c * m.rows + r], Reference(m, cols, r, c), tol)
+                << IsaName(isa) << " " << GgmlTypeName(type) << " n_cols=" << n_cols;
+          }
+        }
+      }
+    }
+  }
+}
+
+// A case with a known exact answer, so a kernel that is consistently wrong (and a reference
+// wrong the same way) cannot pass: Q8_0 weights of 1 (d = 1/127 * 127) against x = 1.
+TEST(KernelMatMulTest, HandBuiltQ8_0Block) {
+  const int64_t n = 64;
+  std::vector<float> w(n, 1.0f);
+  w[5] = -1.0f;  // one negative weight: the sum is 62
+  std::vector<uint8_t> row(2 * 34);
+  QuantizeRowQ8_0(w.data(), row.data(), n);
+  std::vector<float> x(n, 2.0f);
+  for (Isa isa : SupportedIsas()) {
+    std::vector<uint8_t> p(ActivationBytes(GgmlType::kQ8_0, n));
+    PrepareActivations(isa, GgmlType::kQ8_0, x.data(), n, p.data());
+    float y = 0.0f;
+    MatMulArgs a;
+    a.type = GgmlType::kQ8_0;
+    a.w = row.data();
+    a.w_row_bytes = row.size();
+    a.n = n;
+    a.x = p.data();
+    a.x_stride = p.size();
+    a.n_cols = 1;
+    a.y = &y;
+    a.y_stride = 1;
+    MatMul(isa, a, 0, 1);
+    EXPECT_NEAR(y, 124.0f, 124.0f * 2e-3f) << IsaName(isa);  // the F16 scales' rounding
+  }
+}
+
+// Batch invariance: every output bit-identical whether computed with 19 columns, alone, in
+// any row range, or from misaligned copies of the weights and activations.
+TEST(KernelMatMulTest, BatchInvariantBitForBit) {
+  for (Isa isa : SupportedIsas()) {
+    for (GgmlType type : kAllTypes) {
+      const int64_t n = IsKQuant(type) ? 512 : IsFloatType(type) ? 75 : 96;
+      const int64_t rows = 37;
+      // 70 columns for Q4_0 and Q6_K cross the kernels' 64-column chunk.
+      const int64_t n_cols = type == GgmlType::kQ4_0 || type == GgmlType::kQ6_K ? 70 : 19;
+      const Matrix m = MakeMatrix(type, rows, n, 500);
+      const Columns cols = MakeColumns(isa, type, n, n_cols, 501);
+      const std::vector<float> all = RunMatMul(isa, m, cols);
+
+      // Misaligned copies: weights shifted by 1 byte, activations by 3.
+      std::vector<uint8_t> w_copy(m.bytes.size() + 1);
+      std::memcpy(w_copy.data() + 1, m.bytes.data(), m.bytes.size());
+      std::vector<uint8_t> x_copy(cols.stride + 3);
+      const int64_t splits[][2] = {{0, 5}, {5, 20}, {20, 21}, {21, 37}};
+      for (int64_t c = 0; c < n_cols; ++c) {
+        std::memcpy(x_copy.data() + 3, cols.prepared.data() + c * cols.stride, cols.stride);
+        std::vector<float> y(rows + 1, 0.0f);
+        MatMulArgs a;
+        a.type = type;
+        a.w = w_copy.data() + 1;
+        a.w_row_bytes = m.row_bytes;
+        a.n = n;
+        a.x = x_copy.data() + 3;
+        a.x_stride = cols.stride;
+        a.n_cols = 1;
+        a.y = y.data() + 1;  // misaligned output too
+        a.y_stride = rows;
+        for (const auto& s : splits) MatMul(isa, a, s[0], s[1]);
+        for (int64_t r = 0; r < rows; ++r) {
+          ASSERT_EQ(Bits(y[1 + r]), Bits(all[c * rows + r]))
+              << IsaName(isa) << " " << GgmlTypeName(type) << " r=" << r << " c=" << c;
+        }
+      }
+      // A window of columns starting at an odd column, with an odd row range.
+      MatMulArgs a;
+      a.type = type;
+      a.w = m.bytes.data();
+      a.w_row_bytes = m.row_bytes;
+      a.n = n;
+      a.x = cols.prepared.data() + 3 * cols.stride;
+      a.x_stride = cols.stride;
+      a.n_cols = 13;
+      std::vector<float> y(static_cast<size_t>(13 * rows), 0.0f);
+      a.y = y.data();
+      a.y_stride = rows;
+      MatMul(isa, a, 3, 30);
+      for (int64_t c = 0; c < 13; ++c) {
+        for (int64_t r = 3; r < 30; ++r) {
+          ASSERT_EQ(Bits(y[c * rows + r]), Bits(all[(c + 3) * rows + r]))
+              << IsaName(isa) << " " << GgmlTypeName(type) << " window r=" << r << " c=" << c;
+        }
+      }
+    }
+  }
+}
+
+// The AVX-512 kernels form the same exact integer sums and the same float sequence as the
+// AVX2 ones, so they agree bit for bit (runs only where both are supported).
+TEST(KernelMatMulTest, Avx512MatchesAvx2) {
+  std::vector<Isa> simd;
+  for (Isa isa : SupportedIsas()) {
+    if (isa != Isa::kScalar) simd.push_back(isa);
+  }
+  for (size_t i = 1; i < simd.size(); ++i) {
+    for (GgmlType type : kAllTypes) {
+      const int64_t n = IsKQuant(type) ? 768 : 224;
+      const Matrix m = MakeMatrix(type, 21, n, 900);
+      const Columns cols = MakeColumns(simd[0], type, n, 6, 901);
+      const std::vector<float> a = RunMatMul(simd[0], m, cols);
+      const std::vector<float> b = RunMatMul(simd[i], m, cols);
+      for (size_t k = 0; k < a.size(); ++k) {
+        ASSERT_EQ(Bits(a[k]), Bits(b[k])) << GgmlTypeName(type) << " " << k;
+      }
+    }
+  }
+}
+
+std::vector<uint16_t> HalfVector(size_t n, uint32_t seed) {
+  std::vector<float> f = Gaussian(n, seed);
+  std::vector<uint16_t> h(n);
+  for (size_t i = 0; i < n; ++i) h[i] = FloatToHalf(f[i]);
+  return h;
+}
+
+TEST(KernelF16Test, DotAxpyAgainstDouble) {
+  for (Isa isa : SupportedIsas()) {
+    for (int64_t n : {0, 1, 7, 8, 9, 31, 32, 33, 64, 100, 257}) {
+      const std::vector<uint16_t> a = HalfVector(n, 10 + static_cast<uint32_t>(n));
+      const std::vector<uint16_t> b = HalfVector(n, 20 + static_cast<uint32_t>(n));
+      double want = 0;
+      double mag = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const double p = static_cast<double>(HalfToFloat(a[i])) * HalfToFloat(b[i]);
+        want += p;
+        mag += std::fabs(p);
+      }
+      const float got = DotF16(isa, a.data(), b.data(), n);
+      EXPECT_NEAR(got, want, (n + 4) * 1.2e-7 * mag + 1e-30) << IsaName(isa) << " n=" << n;
+
+      // The order depends on n only: a copy at another address gives the same bits.
+      std::vector<uint16_t> a2(n + 1);
+      std::vector<uint16_t> b2(n + 3);
+      std::copy(a.begin(), a.end(), a2.begin() + 1);
+      std::copy(b.begin(), b.end(), b2.begin() + 3);
+      EXPECT_EQ(Bits(DotF16(isa, a2.data() + 1, b2.data() + 3, n)), Bits(got));
+
+      std::vector<float> y = Gaussian(n, 30);
+      std::vector<float> y0 = y;
+      AxpyF16(isa, 0.37f, a.data(), y.data(), n);
+      for (int64_t i = 0; i < n; ++i) {
+        const double e = y0[i] + 0.37 * HalfToFloat(a[i]);
+        EXPECT_NEAR(y[i], e, 2.4e-7 * (std::fabs(y0[i]) + std::fabs(0.37 * HalfToFloat(a[i]))))
+            << IsaName(isa) << " n=" << n << " i=" << i;
+      }
+    }
+  }
+}
+
+TEST(KernelF16Test, ToF16RoundsLikeFloatToHalf) {
+  std::vector<float> x = Gaussian(67, 40, 1000.0f);
+  const float specials[] = {0.0f,
+                            -0.0f,
+                            1.0f,
+                            65504.0f,
+                            65520.0f,         // ties to even: infinity
+                            1e-8f,            // below half's subnormals
+                            5.96e-8f,         // the smallest subnormal
+                            6.1e-5f,          // the subnormal/normal border
+                            1.0f + 0x1p-11f,  // a tie between two halves
+                            std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::quiet_NaN()};
+  for (size_t i = 0; i < std::size(specials); ++i) x[3 * i] = specials[i];
+  for (Isa isa : SupportedIsas()) {
+    for (int64_t n = 0; n <= 67; ++n) {
+      std::vector<uint16_t> out(n + 1, 0xdead);
+      ToF16(isa, x.data(), out.data(), n);
+      for (int64_t i = 0; i < n; ++i) {
+        EXPECT_EQ(out[i], FloatToHalf(x[i])) << IsaName(isa) << " n=" << n << " i=" << i;
+      }
+      EXPECT_EQ(out[n], 0xdead) << "wrote past the end";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace docent::llm::kernels

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "docent/llm/model_synth.h"
-#include "support/temp_dir.h"
+#include "support/model_files.h"
 
 namespace docent::engine {
 namespace {
@@ -28,13 +28,11 @@ struct Fixture {
 
 const std::vector<uint8_t>& ModelBytes() {
   static const std::vector<uint8_t>* bytes = [] {
-    auto vocab = llm::GgufFile::Open(testing::SharedDir() / "models/stories260K.gguf");
-    if (!vocab.ok()) std::abort();
     llm::SynthModelSpec spec;
     spec.arch = llm::ModelArch::kQwen2;
     spec.weight_type = llm::GgmlType::kQ4_0;
     spec.seed = 21;
-    auto w = llm::BuildSynthModel(spec, *vocab);
+    auto w = llm::BuildSynthModel(spec, testing::StoriesGguf());
     if (!w.ok()) std::abort();
     return new std::vector<uint8_t>(w->Serialize());
   }();

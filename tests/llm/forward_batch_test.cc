@@ -20,6 +20,7 @@
 #include "docent/llm/model.h"
 #include "docent/llm/model_synth.h"
 #include "docent/llm/sampler.h"
+#include "support/model_files.h"
 #include "support/temp_dir.h"
 
 namespace docent::llm {
@@ -28,12 +29,7 @@ namespace {
 using ::testing::HasSubstr;
 
 const GgufFile& Vocab() {
-  static const GgufFile* vocab = [] {
-    auto f = GgufFile::Open(testing::SharedDir() / "models/stories260K.gguf");
-    if (!f.ok()) std::abort();  // every test here needs it
-    return new GgufFile(std::move(f).value());
-  }();
-  return *vocab;
+  return testing::StoriesGguf();
 }
 
 // The bytes of a synthetic model, built once per (arch, type).

@@ -409,47 +409,6 @@ TEST(KernelMatMulTest, Avx512MatchesAvx2) {
   }
 }
 
-std::vector<uint16_t> HalfVector(size_t n, uint32_t seed) {
-  std::vector<float> f = Gaussian(n, seed);
-  std::vector<uint16_t> h(n);
-  for (size_t i = 0; i < n; ++i) h[i] = FloatToHalf(f[i]);
-  return h;
-}
-
-TEST(KernelF16Test, DotAxpyAgainstDouble) {
-  for (Isa isa : SupportedIsas()) {
-    for (int64_t n : {0, 1, 7, 8, 9, 31, 32, 33, 64, 100, 257}) {
-      const std::vector<uint16_t> a = HalfVector(n, 10 + static_cast<uint32_t>(n));
-      const std::vector<uint16_t> b = HalfVector(n, 20 + static_cast<uint32_t>(n));
-      double want = 0;
-      double mag = 0;
-      for (int64_t i = 0; i < n; ++i) {
-        const double p = static_cast<double>(HalfToFloat(a[i])) * HalfToFloat(b[i]);
-        want += p;
-        mag += std::fabs(p);
-      }
-      const float got = DotF16(isa, a.data(), b.data(), n);
-      EXPECT_NEAR(got, want, (n + 4) * 1.2e-7 * mag + 1e-30) << IsaName(isa) << " n=" << n;
-
-      // The order depends on n only: a copy at another address gives the same bits.
-      std::vector<uint16_t> a2(n + 1);
-      std::vector<uint16_t> b2(n + 3);
-      std::copy(a.begin(), a.end(), a2.begin() + 1);
-      std::copy(b.begin(), b.end(), b2.begin() + 3);
-      EXPECT_EQ(Bits(DotF16(isa, a2.data() + 1, b2.data() + 3, n)), Bits(got));
-
-      std::vector<float> y = Gaussian(n, 30);
-      std::vector<float> y0 = y;
-      AxpyF16(isa, 0.37f, a.data(), y.data(), n);
-      for (int64_t i = 0; i < n; ++i) {
-        const double e = y0[i] + 0.37 * HalfToFloat(a[i]);
-        EXPECT_NEAR(y[i], e, 2.4e-7 * (std::fabs(y0[i]) + std::fabs(0.37 * HalfToFloat(a[i]))))
-            << IsaName(isa) << " n=" << n << " i=" << i;
-      }
-    }
-  }
-}
-
 TEST(KernelF16Test, ToF16RoundsLikeFloatToHalf) {
   std::vector<float> x = Gaussian(67, 40, 1000.0f);
   const float specials[] = {0.0f,

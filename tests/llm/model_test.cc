@@ -14,6 +14,7 @@
 #include "docent/llm/gguf_file.h"
 #include "docent/llm/model_config.h"
 #include "docent/llm/model_synth.h"
+#include "support/model_files.h"
 #include "support/temp_dir.h"
 
 namespace docent::llm {
@@ -22,12 +23,7 @@ namespace {
 using ::testing::HasSubstr;
 
 const GgufFile& Vocab() {
-  static const GgufFile* vocab = [] {
-    auto f = GgufFile::Open(testing::SharedDir() / "models/stories260K.gguf");
-    if (!f.ok()) std::abort();  // every test here needs it
-    return new GgufFile(std::move(f).value());
-  }();
-  return *vocab;
+  return testing::StoriesGguf();
 }
 
 GgufWriter Writer(const SynthModelSpec& spec) {

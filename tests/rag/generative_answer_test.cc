@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "docent/llm/model_synth.h"
-#include "support/temp_dir.h"
+#include "support/model_files.h"
 
 namespace docent::rag {
 namespace {
@@ -28,12 +28,10 @@ struct Engine {
 
 Engine Load(uint32_t context) {
   static const std::vector<uint8_t>* bytes = [] {
-    auto vocab = llm::GgufFile::Open(testing::SharedDir() / "models/stories260K.gguf");
-    if (!vocab.ok()) std::abort();
     llm::SynthModelSpec spec;
     spec.arch = llm::ModelArch::kLlama;
     spec.weight_type = llm::GgmlType::kQ8_0;
-    auto w = llm::BuildSynthModel(spec, *vocab);
+    auto w = llm::BuildSynthModel(spec, testing::StoriesGguf());
     if (!w.ok()) std::abort();
     return new std::vector<uint8_t>(w->Serialize());
   }();

@@ -25,6 +25,18 @@ Result<long> ParsedArgs::GetInt(const std::string& flag, long fallback, long lo,
   return v;
 }
 
+Result<float> ParsedArgs::GetFloat(const std::string& flag, float fallback) const {
+  auto it = values.find(flag);
+  if (it == values.end()) return fallback;
+  errno = 0;
+  char* end = nullptr;
+  const float v = std::strtof(it->second.c_str(), &end);
+  if (errno != 0 || end == it->second.c_str() || *end != '\0') {
+    return InvalidArgument(flag + " needs a number, not '" + it->second + "'");
+  }
+  return v;
+}
+
 Result<ParsedArgs> ParseArgs(const std::vector<std::string>& argv, const FlagSpec& spec) {
   auto is = [](const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
@@ -33,7 +45,7 @@ Result<ParsedArgs> ParseArgs(const std::vector<std::string>& argv, const FlagSpe
   bool flags_done = false;
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (flags_done || a.size() < 2 || a[0] != '-' ) {
+    if (flags_done || a.size() < 2 || a[0] != '-') {
       out.positional.push_back(a);
       continue;
     }

@@ -25,6 +25,8 @@ struct ParsedArgs {
   std::string Get(const std::string& flag, const std::string& fallback = "") const;
   // The value as an integer in [lo, hi]; InvalidArgument naming the flag otherwise.
   Result<long> GetInt(const std::string& flag, long fallback, long lo, long hi) const;
+  // The value as a number; InvalidArgument naming the flag otherwise.
+  Result<float> GetFloat(const std::string& flag, float fallback) const;
 };
 
 // Parses argv[0..argc) (the arguments after the subcommand name). "--" ends flags.

@@ -6,8 +6,6 @@
 // does): speed does not depend on which tokens they are. Each figure is the median of --reps
 // runs after one short warm-up; peak memory is the process's peak resident set (the mapped
 // model file counts once it is read, as it does for llama.cpp).
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -31,12 +29,6 @@ double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-double PeakRssMb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
 std::vector<uint32_t> RandomTokens(uint32_t n, uint32_t vocab, uint64_t seed) {

@@ -6,8 +6,6 @@
 // (chat_template.h, chosen from tokenizer.chat_template). Text goes out through the
 // streaming decoder, so a token that ends inside a UTF-8 character (common in Korean) waits
 // for the rest instead of printing a broken character.
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -28,24 +26,12 @@ constexpr const char* kUsage =
     "usage: docent generate -m MODEL.gguf -p \"prompt\" [-n 128] [--temp 0] [--seed 0] "
     "[--top-k K] [--top-p P] [--min-p M] [--repeat-penalty R] [--threads T] [--chat]";
 
-Result<float> GetFloat(const ParsedArgs& args, const std::string& flag, float fallback) {
-  if (!args.Has(flag)) return fallback;
-  const std::string text = args.Get(flag);
-  try {
-    size_t used = 0;
-    const float v = std::stof(text, &used);
-    if (used == text.size()) return v;
-  } catch (const std::exception&) {
-  }
-  return InvalidArgument(flag + " needs a number, not '" + text + "'");
-}
-
 Result<llm::SamplingParams> SamplingFromArgs(const ParsedArgs& args) {
   llm::SamplingParams p;
-  DOCENT_ASSIGN_OR_RETURN(p.temperature, GetFloat(args, "--temp", 0.0f));
-  DOCENT_ASSIGN_OR_RETURN(p.top_p, GetFloat(args, "--top-p", 1.0f));
-  DOCENT_ASSIGN_OR_RETURN(p.min_p, GetFloat(args, "--min-p", 0.0f));
-  DOCENT_ASSIGN_OR_RETURN(p.repeat_penalty, GetFloat(args, "--repeat-penalty", 1.0f));
+  DOCENT_ASSIGN_OR_RETURN(p.temperature, args.GetFloat("--temp", 0.0f));
+  DOCENT_ASSIGN_OR_RETURN(p.top_p, args.GetFloat("--top-p", 1.0f));
+  DOCENT_ASSIGN_OR_RETURN(p.min_p, args.GetFloat("--min-p", 0.0f));
+  DOCENT_ASSIGN_OR_RETURN(p.repeat_penalty, args.GetFloat("--repeat-penalty", 1.0f));
   DOCENT_ASSIGN_OR_RETURN(long top_k, args.GetInt("--top-k", 0, 0, 1 << 24));
   p.top_k = static_cast<int32_t>(top_k);
   if (args.Has("--seed")) {
@@ -165,15 +151,12 @@ int RunGenerate(const Argv& argv) {
   }
   const double prompt_s = std::chrono::duration<double>(t1 - t0).count();
   const double gen_s = std::chrono::duration<double>(t2 - t1).count();
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
   std::fprintf(stderr,
                "\nprompt: %zu tokens in %.3f s (%.1f tok/s)\n"
                "generation: %u tokens in %.3f s (%.1f tok/s)\n"
                "peak memory: %.0f MB (threads %d, kernels %s)\n",
                prompt.size(), prompt_s, prompt.size() / prompt_s, generated, gen_s,
-               generated > 0 ? generated / gen_s : 0.0,
-               static_cast<double>(usage.ru_maxrss) / 1024.0, m.threads(),
+               generated > 0 ? generated / gen_s : 0.0, PeakRssMb(), m.threads(),
                std::string(llm::kernels::IsaName(m.isa())).c_str());
   return 0;
 }

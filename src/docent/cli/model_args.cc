@@ -1,6 +1,8 @@
 // Parsing the model flags (see model_args.h).
 #include "docent/cli/model_args.h"
 
+#include <sys/resource.h>
+
 namespace docent::cli {
 
 Result<llm::kernels::Isa> ParseIsa(const std::string& name) {
@@ -25,6 +27,12 @@ Result<llm::ModelOptions> ModelOptionsFromArgs(const ParsedArgs& args, uint32_t 
     DOCENT_ASSIGN_OR_RETURN(options.isa, ParseIsa(args.Get("--kernels")));
   }
   return options;
+}
+
+double PeakRssMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
 }  // namespace docent::cli

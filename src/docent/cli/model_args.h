@@ -1,5 +1,5 @@
-// The model flags shared by the commands that run one (generate, bench, serve --model,
-// ask --model): --threads and --kernels.
+// What the commands that run a model (generate, bench) share: the --threads and --kernels
+// flags, and the peak memory they report.
 #pragma once
 
 #include <cstdint>
@@ -16,5 +16,9 @@ Result<llm::kernels::Isa> ParseIsa(const std::string& name);
 // ModelOptions for one sequence of up to max_positions tokens, from --threads (0 = one per
 // core) and --kernels.
 Result<llm::ModelOptions> ModelOptionsFromArgs(const ParsedArgs& args, uint32_t max_positions);
+
+// The process's peak resident set in MB (the mapped model counts once it is read, as it does
+// for llama.cpp).
+double PeakRssMb();
 
 }  // namespace docent::cli

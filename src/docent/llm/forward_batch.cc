@@ -8,6 +8,8 @@
 
 #include "docent/llm/forward_ops.h"
 #include "docent/llm/half.h"
+#include "docent/llm/quant_blocks.h"
+#include "docent/llm/quant_legacy.h"
 #include "docent/llm/quantize.h"
 
 namespace docent::llm {
@@ -18,6 +20,7 @@ namespace {
 constexpr uint32_t kColumnTile = 64;
 // Rows per task are a multiple of this, so the kernels' row tiles are never split.
 constexpr int64_t kRowAlign = 16;
+constexpr size_t kQ8BlockBytes = sizeof(BlockQ8_0);
 // Multiply-adds below which a matrix task is not split further (~10 us of work).
 constexpr int64_t kMinWorkPerTask = int64_t{1} << 17;
 
@@ -46,6 +49,7 @@ ForwardBatch::ForwardBatch(const ModelConfig& c, const ModelWeights& w, ThreadPo
   const size_t threads = static_cast<size_t>(pool.size());
   scores_.resize(threads * c.context_length);
   q16_.resize(threads * c.head_dim_k);
+  q8_.resize(threads * (c.head_dim_k / 32) * kQ8BlockBytes);
 }
 
 Status ForwardBatch::Check(const KvCache& cache, std::span<const BatchEntry> batch,
@@ -109,17 +113,12 @@ void ForwardBatch::MatMuls(std::span<const Product> products, const float* in, s
                            uint32_t n_tokens) {
   // Products over one input share its prepared activations when their types agree (they
   // nearly always do); a mixed set (Q4_K_M files mix Q4_K and Q6_K) runs one step per type.
-  size_t done = 0;
-  std::vector<bool> finished(products.size(), false);
-  while (done < products.size()) {
-    GgmlType type = GgmlType::kF32;
-    for (size_t i = 0; i < products.size(); ++i) {
-      if (!finished[i]) {
-        type = products[i].w->type;
-        break;
-      }
-    }
-    const int64_t n = products[0].w->cols;
+  assert(products.size() <= 32 && "a handful of products share an input");
+  const int64_t n = products[0].w->cols;
+  uint32_t done = 0;  // bit i: product i is computed
+  for (size_t first = 0; first < products.size(); ++first) {
+    if (done >> first & 1u) continue;
+    const GgmlType type = products[first].w->type;
     const size_t act_bytes = kernels::ActivationBytes(type, n);
     if (act_.size() < act_bytes * n_tokens) act_.resize(act_bytes * n_tokens);
     uint8_t* act = act_.data();
@@ -129,16 +128,15 @@ void ForwardBatch::MatMuls(std::span<const Product> products, const float* in, s
 
     // Tasks: (matrix, row chunk, column tile), row chunks sized so that there are a few
     // tasks per thread to balance uneven progress.
-    struct Task {
-      size_t product;
-      int64_t row_begin, row_end;
-      uint32_t col_begin, col_end;
-    };
-    std::vector<Task> tasks;
+    uint32_t group = 0;  // the products of this type
     int64_t total_rows = 0;
-    for (size_t i = 0; i < products.size(); ++i) {
-      if (!finished[i] && products[i].w->type == type) total_rows += products[i].w->rows;
+    for (size_t i = first; i < products.size(); ++i) {
+      if (!(done >> i & 1u) && products[i].w->type == type) {
+        group |= 1u << i;
+        total_rows += products[i].w->rows;
+      }
     }
+    done |= group;
     const int64_t col_tiles = CeilDiv(n_tokens, kColumnTile);
     // Tiny products (small models, short rows) are not worth waking another thread for.
     const int64_t work = total_rows * n * n_tokens;
@@ -146,20 +144,19 @@ void ForwardBatch::MatMuls(std::span<const Product> products, const float* in, s
         std::clamp<int64_t>(work / kMinWorkPerTask, 1, int64_t{pool_.size()} * 4);
     const int64_t row_chunk = std::max<int64_t>(
         kRowAlign, CeilDiv(CeilDiv(total_rows * col_tiles, want_tasks), kRowAlign) * kRowAlign);
-    for (size_t i = 0; i < products.size(); ++i) {
-      if (finished[i] || products[i].w->type != type) continue;
+    tasks_.clear();
+    for (size_t i = first; i < products.size(); ++i) {
+      if (!(group >> i & 1u)) continue;
       const int64_t rows = products[i].w->rows;
       for (int64_t r = 0; r < rows; r += row_chunk) {
         for (uint32_t c = 0; c < n_tokens; c += kColumnTile) {
-          tasks.push_back(
+          tasks_.push_back(
               {i, r, std::min(rows, r + row_chunk), c, std::min(n_tokens, c + kColumnTile)});
         }
       }
-      finished[i] = true;
-      ++done;
     }
-    pool_.ParallelFor(static_cast<int64_t>(tasks.size()), [&](int64_t ti, int) {
-      const Task& task = tasks[ti];
+    pool_.ParallelFor(static_cast<int64_t>(tasks_.size()), [&](int64_t ti, int) {
+      const MatMulTask& task = tasks_[ti];
       const Product& p = products[task.product];
       kernels::MatMulArgs args;
       args.type = p.w->type;
@@ -187,6 +184,7 @@ void ForwardBatch::Attention(KvCache& cache, std::span<const BatchEntry> batch, 
   const float scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim_k));
   const uint32_t group = c.n_head / c.n_head_kv;
   const bool f16 = cache.storage() == KvStorage::kF16;
+  const size_t q8_stride = size_t{c.head_dim_k} / 32 * kQ8BlockBytes;
   pool_.ParallelFor(
       int64_t{c.n_head} * static_cast<int64_t>(batch.size()), [&](int64_t task, int thread) {
         const size_t t = static_cast<size_t>(task / c.n_head);
@@ -209,9 +207,17 @@ void ForwardBatch::Attention(KvCache& cache, std::span<const BatchEntry> batch, 
               cache.ValueRowStride(), n_keys, c.head_dim_v, out);
           return;
         }
-        const std::span<const float> qh(q, c.head_dim_k);
-        for (int64_t p = 0; p < n_keys; ++p) {
-          scores[p] = cache.DotKey(e.seq, layer, static_cast<uint32_t>(p), kv_head, qh) * scale;
+        if (cache.storage() == KvStorage::kQ8_0) {
+          uint8_t* q8 = q8_.data() + size_t(thread) * q8_stride;
+          QuantizeRowQ8_0(q, q8, c.head_dim_k);
+          for (int64_t p = 0; p < n_keys; ++p) {
+            scores[p] = cache.DotKeyQ8(e.seq, layer, static_cast<uint32_t>(p), kv_head, q8) * scale;
+          }
+        } else {
+          const std::span<const float> qh(q, c.head_dim_k);
+          for (int64_t p = 0; p < n_keys; ++p) {
+            scores[p] = cache.DotKey(e.seq, layer, static_cast<uint32_t>(p), kv_head, qh) * scale;
+          }
         }
         SoftmaxInPlace(std::span<float>(scores, n_keys));
         const std::span<float> o(out, c.head_dim_v);
@@ -228,13 +234,13 @@ void ForwardBatch::RunSlice(KvCache& cache, std::span<const BatchEntry> batch, f
   const size_t E = c.n_embd;
 
   // Open each sequence's positions (Check proved them consecutive and in range).
-  for (size_t i = 0; i < batch.size(); ++i) {
-    bool first = true;
-    for (size_t j = 0; j < i; ++j) first = first && batch[j].seq != batch[i].seq;
-    if (!first) continue;
-    uint32_t count = 0;
-    for (size_t j = i; j < batch.size(); ++j) count += batch[j].seq == batch[i].seq;
-    const Status st = cache.BeginPositions(batch[i].seq, batch[i].pos, count);
+  std::vector<uint32_t> first(cache.shape().n_seq), count(cache.shape().n_seq, 0);
+  for (const BatchEntry& e : batch) {
+    if (count[e.seq]++ == 0) first[e.seq] = e.pos;
+  }
+  for (uint32_t s = 0; s < count.size(); ++s) {
+    if (count[s] == 0) continue;
+    const Status st = cache.BeginPositions(s, first[s], count[s]);
     assert(st.ok() && "positions were checked");
     (void)st;
   }

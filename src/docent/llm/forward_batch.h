@@ -66,6 +66,12 @@ class ForwardBatch {
   };
   void MatMuls(std::span<const Product> products, const float* in, size_t in_stride,
                uint32_t n_tokens);
+  // One parallel task of MatMuls: a row chunk of one product over a tile of columns.
+  struct MatMulTask {
+    size_t product;
+    int64_t row_begin, row_end;
+    uint32_t col_begin, col_end;
+  };
   void Attention(KvCache& cache, std::span<const BatchEntry> batch, uint32_t layer);
 
   const ModelConfig& config_;
@@ -75,17 +81,19 @@ class ForwardBatch {
   uint32_t max_tokens_;
 
   // Scratch for max_tokens entries, row-major (entry after entry).
-  std::vector<float> x_;       // residual stream, n_embd
-  std::vector<float> h_;       // a sub-layer's normalised input, n_embd
-  std::vector<float> q_;       // q_width
-  std::vector<float> k_;       // k_width
-  std::vector<float> v_;       // v_width
-  std::vector<float> attn_;    // attn_out_width
-  std::vector<float> gate_;    // n_ff
-  std::vector<float> up_;      // n_ff
-  std::vector<uint8_t> act_;   // prepared activations
-  std::vector<float> scores_;  // per thread: one head's attention weights
-  std::vector<uint16_t> q16_;  // per thread: one query head in F16
+  std::vector<float> x_;           // residual stream, n_embd
+  std::vector<float> h_;           // a sub-layer's normalised input, n_embd
+  std::vector<float> q_;           // q_width
+  std::vector<float> k_;           // k_width
+  std::vector<float> v_;           // v_width
+  std::vector<float> attn_;        // attn_out_width
+  std::vector<float> gate_;        // n_ff
+  std::vector<float> up_;          // n_ff
+  std::vector<uint8_t> act_;       // prepared activations
+  std::vector<MatMulTask> tasks_;  // MatMuls' task list, reused
+  std::vector<float> scores_;      // per thread: one head's attention weights
+  std::vector<uint16_t> q16_;      // per thread: one query head in F16
+  std::vector<uint8_t> q8_;        // per thread: one query head in Q8_0 (for a Q8_0 cache)
 };
 
 }  // namespace docent::llm

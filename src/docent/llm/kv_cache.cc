@@ -6,6 +6,7 @@
 
 #include "docent/llm/half.h"
 #include "docent/llm/matvec.h"
+#include "docent/llm/quant_blocks.h"
 #include "docent/llm/quant_legacy.h"
 
 namespace docent::llm {
@@ -13,7 +14,7 @@ namespace docent::llm {
 namespace {
 
 constexpr uint64_t kMaxCacheBytes = uint64_t{16} << 30;
-constexpr size_t kQ8BlockBytes = 34;  // an F16 scale and 32 int8 values
+constexpr size_t kQ8BlockBytes = sizeof(BlockQ8_0);
 constexpr size_t kMaxHeadDim = 1024;  // stack scratch in the Q8_0 products
 
 float RoundToHalf(float x) {
@@ -121,17 +122,24 @@ float KvCache::DotKey(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head,
   if (storage_ == KvStorage::kF16) {
     for (size_t i = 0; i < q.size(); ++i) sum += HalfToFloat(k16_[o + i]) * RoundToHalf(q[i]);
   } else if (storage_ == KvStorage::kQ8_0) {
-    const size_t bytes = q.size() / 32 * kQ8BlockBytes;
     uint8_t q8[kMaxHeadDim / 32 * kQ8BlockBytes];
     assert(q.size() <= kMaxHeadDim && "head size");
     QuantizeRowQ8_0(q.data(), q8, static_cast<int64_t>(q.size()));
-    const auto dot = DotQ8_0(GgmlType::kQ8_0, std::span(&k8_[o / 32 * kQ8BlockBytes], bytes),
-                             std::span<const uint8_t>(q8, bytes), static_cast<int64_t>(q.size()));
-    return dot.ok() ? *dot : 0.0f;
+    return DotKeyQ8(seq, layer, pos, head, q8);
   } else {
     for (size_t i = 0; i < q.size(); ++i) sum += k32_[o + i] * q[i];
   }
   return sum;
+}
+
+float KvCache::DotKeyQ8(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head,
+                        const uint8_t* q8) const {
+  assert(storage_ == KvStorage::kQ8_0 && "DotKeyQ8 needs a Q8_0 cache");
+  const size_t o = KeyOffset(seq, layer, pos, head);
+  const size_t bytes = shape_.head_dim_k / 32 * kQ8BlockBytes;
+  const auto dot = DotQ8_0(GgmlType::kQ8_0, std::span(&k8_[o / 32 * kQ8BlockBytes], bytes),
+                           std::span<const uint8_t>(q8, bytes), shape_.head_dim_k);
+  return dot.ok() ? *dot : 0.0f;
 }
 
 void KvCache::AddValue(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head, float weight,

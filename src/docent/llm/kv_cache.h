@@ -74,6 +74,10 @@ class KvCache {
   // sum_i key[seq, layer, pos, head][i] * q[i], i ascending (q has head_dim_k elements).
   float DotKey(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head,
                std::span<const float> q) const;
+  // kQ8_0 storage only: DotKey with the query already quantised to Q8_0 (QuantizeRowQ8_0 of
+  // head_dim_k values), so attention quantises each query once, not once per position.
+  float DotKeyQ8(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head,
+                 const uint8_t* q8) const;
   // out[i] += weight * value[seq, layer, pos, head][i] (out has head_dim_v elements).
   void AddValue(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head, float weight,
                 std::span<float> out) const;

@@ -110,13 +110,8 @@ void AddContinuation(const std::vector<Candidate>& all, size_t i, AnswerBuilder&
 }  // namespace
 
 std::string NotFoundMessage(std::string_view question) {
-  size_t pos = 0;
-  while (pos < question.size()) {
-    if (IsHangul(util::DecodeUtf8(question, pos))) {
-      return "문서에서 이 질문에 대한 답을 찾지 못했습니다.";
-    }
-  }
-  return "The documents do not contain an answer to this question.";
+  return ContainsHangul(question) ? "문서에서 이 질문에 대한 답을 찾지 못했습니다."
+                                  : "The documents do not contain an answer to this question.";
 }
 
 constexpr double kTinyStoreIdfShare = 0.8;
@@ -153,7 +148,8 @@ ExtractiveAnswer AnswerExtractively(std::string_view question,
       const TermIndex around = NeighbourTerms(sentences, i);
       scores.push_back(ScoreSentence(terms, sentences[i], context, options, &around));
     }
-    for (size_t i = 0; i < sentences.size(); ++i) all.push_back({std::move(sentences[i]), scores[i]});
+    for (size_t i = 0; i < sentences.size(); ++i)
+      all.push_back({std::move(sentences[i]), scores[i]});
   }
   std::vector<size_t> order(all.size());
   std::iota(order.begin(), order.end(), 0);

@@ -1,30 +1,12 @@
 // Building the answer prompt from retrieved passages (see generative_prompt.h).
 #include "docent/rag/generative_prompt.h"
 
-#include <cstdint>
+#include "docent/rag/hangul.h"
 
 namespace docent::rag {
-namespace {
-
-bool IsHangul(uint32_t cp) {
-  return (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x1100 && cp <= 0x11FF) ||
-         (cp >= 0x3130 && cp <= 0x318F);
-}
-
-}  // namespace
 
 AnswerLanguage LanguageOf(std::string_view question) {
-  // A small UTF-8 walk: only three-byte sequences can be Hangul.
-  for (size_t i = 0; i + 2 < question.size(); ++i) {
-    const auto b0 = static_cast<unsigned char>(question[i]);
-    if ((b0 & 0xF0) != 0xE0) continue;
-    const auto b1 = static_cast<unsigned char>(question[i + 1]);
-    const auto b2 = static_cast<unsigned char>(question[i + 2]);
-    if ((b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) continue;
-    const uint32_t cp = (b0 & 0x0Fu) << 12 | (b1 & 0x3Fu) << 6 | (b2 & 0x3Fu);
-    if (IsHangul(cp)) return AnswerLanguage::kKorean;
-  }
-  return AnswerLanguage::kEnglish;
+  return ContainsHangul(question) ? AnswerLanguage::kKorean : AnswerLanguage::kEnglish;
 }
 
 std::string RagSystemMessage(std::span<const search::Passage> passages, AnswerLanguage language) {

@@ -24,6 +24,15 @@ inline bool IsHangul(char32_t cp) {
          (cp >= 0xA960 && cp <= 0xA97F) || (cp >= 0xD7B0 && cp <= 0xD7FF);
 }
 
+// Whether UTF-8 text holds any Hangul: what decides that a question is Korean.
+inline bool ContainsHangul(std::string_view utf8) {
+  size_t pos = 0;
+  while (pos < utf8.size()) {
+    if (IsHangul(util::DecodeUtf8(utf8, pos))) return true;
+  }
+  return false;
+}
+
 inline int FinalJamo(char32_t syllable) {
   return IsSyllable(syllable) ? static_cast<int>((syllable - 0xAC00) % 28) : -1;
 }

@@ -1,6 +1,8 @@
 // Status -> OpenAI-shaped JSON error bodies.
 #include "docent/server/http_errors.h"
 
+#include <httplib.h>
+
 #include <nlohmann/json.hpp>
 
 namespace docent::server {
@@ -52,6 +54,14 @@ std::string ErrorBody(const Status& status) {
                            {"type", ErrorType(status.code())},
                            {"code", SnakeCase(StatusCodeName(status.code()))}}}};
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void SendError(httplib::Response& res, const Status& status) {
+  res.status = HttpStatusFor(status.code());
+  if (status.code() == StatusCode::kResourceExhausted) {
+    res.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
+  }
+  res.set_content(ErrorBody(status), "application/json");
 }
 
 }  // namespace docent::server

@@ -21,16 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kRetryAfterSeconds = 2;
-
-void SendError(httplib::Response& res, const Status& status) {
-  res.status = HttpStatusFor(status.code());
-  if (status.code() == StatusCode::kResourceExhausted) {
-    res.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
-  }
-  res.set_content(ErrorBody(status), "application/json");
-}
-
 Result<float> OptionalFloat(const json& body, const char* key, float fallback, float lo, float hi) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) return fallback;
@@ -221,17 +211,23 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
                 {"total_tokens", r.prompt_tokens + r.tokens.size()},
                 {"prompt_tokens_details", {{"cached_tokens", r.cached_prompt_tokens}}}};
   };
-  auto finish_text = [=](const engine::GenerationResult& r) {
-    if (!stops->stopped()) push(stops->Push(decoder->Finish()));
-    push(stops->Finish());
+  // Once the generation is over (on the HTTP thread): the text the decoder and the stop
+  // matcher still hold, and the finish reason.
+  auto finish_tail = [=]() {
+    std::string tail = stops->stopped() ? std::string() : stops->Push(decoder->Finish());
+    tail += stops->Finish();
+    *text += tail;
+    return tail;
+  };
+  auto finish_reason = [=](const engine::GenerationResult& r) {
     return std::string(stops->stopped() ? "stop" : OpenAiFinishReason(r.finish));
   };
 
   if (!stream) {
     const engine::GenerationResult r = h->Wait();
     if (r.finish == engine::FinishReason::kError) return SendError(res, r.error);
-    const std::string finish = finish_text(r);
-    json choice = {{"index", 0}, {"finish_reason", finish}, {"logprobs", nullptr}};
+    finish_tail();
+    json choice = {{"index", 0}, {"finish_reason", finish_reason(r)}, {"logprobs", nullptr}};
     if (request.chat) {
       choice["message"] = {{"role", "assistant"}, {"content", *text}};
     } else {
@@ -309,13 +305,11 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
         }
         if (!done) return true;
         const engine::GenerationResult r = h->Wait();
-        const size_t before = text->size();
-        const std::string finish = finish_text(r);
-        std::string tail = text->substr(before);
+        const std::string tail = finish_tail();
         if (!tail.empty() && !write(chunk({{"content", tail}}, nullptr))) return false;
         if (r.finish == engine::FinishReason::kError) {
           write("data: " + ErrorBody(r.error) + "\n\n");
-        } else if (!write(chunk(json::object(), finish))) {
+        } else if (!write(chunk(json::object(), finish_reason(r)))) {
           return false;
         }
         if (include_usage) {

@@ -32,20 +32,11 @@ using nlohmann::json;
 // When the request now being served on this thread began (set before routing).
 thread_local Clock::time_point request_start;
 
-constexpr int kRetryAfterSeconds = 2;
 constexpr int kUploadWaitMs = 120000;  // the longest ?wait=true holds an upload request
 
 void SendJson(httplib::Response& res, int status, const json& body) {
   res.status = status;
   res.set_content(Dump(body), "application/json");
-}
-
-void SendError(httplib::Response& res, const Status& status) {
-  res.status = HttpStatusFor(status.code());
-  if (status.code() == StatusCode::kResourceExhausted) {
-    res.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
-  }
-  res.set_content(ErrorBody(status), "application/json");
 }
 
 // The route label for metrics: numeric path segments become {id}, unknown paths one label,

@@ -26,12 +26,6 @@ namespace {
 bool MatMulAvx2(const Job& job, int64_t row_begin, int64_t row_end) {
   return MatMulSimd(job, row_begin, row_end);
 }
-float DotF16Avx2(const uint16_t* a, const uint16_t* b, int64_t n) {
-  return DotF16Simd(a, b, n);
-}
-void AxpyF16Avx2(float alpha, const uint16_t* x, float* y, int64_t n) {
-  AxpyF16Simd(alpha, x, y, n);
-}
 void ToF16Avx2(const float* x, uint16_t* out, int64_t n) {
   ToF16Simd(x, out, n);
 }

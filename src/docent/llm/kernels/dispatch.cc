@@ -162,30 +162,6 @@ void MatMul(Isa isa, const MatMulArgs& args, int64_t row_begin, int64_t row_end)
   (void)done;
 }
 
-float DotF16(Isa isa, const uint16_t* a, const uint16_t* b, int64_t n) {
-  switch (Runnable(isa)) {
-    case Isa::kAvx512Vnni:
-      return internal::DotF16Avx512(a, b, n);
-    case Isa::kAvx2:
-      return internal::DotF16Avx2(a, b, n);
-    case Isa::kScalar:
-      break;
-  }
-  return internal::DotF16Scalar(a, b, n);
-}
-
-void AxpyF16(Isa isa, float alpha, const uint16_t* x, float* y, int64_t n) {
-  switch (Runnable(isa)) {
-    case Isa::kAvx512Vnni:
-      return internal::AxpyF16Avx512(alpha, x, y, n);
-    case Isa::kAvx2:
-      return internal::AxpyF16Avx2(alpha, x, y, n);
-    case Isa::kScalar:
-      break;
-  }
-  internal::AxpyF16Scalar(alpha, x, y, n);
-}
-
 void ToF16(Isa isa, const float* x, uint16_t* out, int64_t n) {
   switch (Runnable(isa)) {
     case Isa::kAvx512Vnni:

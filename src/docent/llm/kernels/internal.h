@@ -56,18 +56,12 @@ struct Job {
 // Per-ISA entry points. MatMul* return false for a type they do not implement (the dispatcher
 // then takes the next ISA down).
 bool MatMulScalar(const Job& job, int64_t row_begin, int64_t row_end);
-float DotF16Scalar(const uint16_t* a, const uint16_t* b, int64_t n);
-void AxpyF16Scalar(float alpha, const uint16_t* x, float* y, int64_t n);
 void ToF16Scalar(const float* x, uint16_t* out, int64_t n);
 
 bool MatMulAvx2(const Job& job, int64_t row_begin, int64_t row_end);
-float DotF16Avx2(const uint16_t* a, const uint16_t* b, int64_t n);
-void AxpyF16Avx2(float alpha, const uint16_t* x, float* y, int64_t n);
 void ToF16Avx2(const float* x, uint16_t* out, int64_t n);
 
 bool MatMulAvx512(const Job& job, int64_t row_begin, int64_t row_end);
-float DotF16Avx512(const uint16_t* a, const uint16_t* b, int64_t n);
-void AxpyF16Avx512(float alpha, const uint16_t* x, float* y, int64_t n);
 void ToF16Avx512(const float* x, uint16_t* out, int64_t n);
 
 // Activation preparation gives the same bytes on every ISA (the scalar one in prepare.cc is

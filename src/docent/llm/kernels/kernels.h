@@ -57,11 +57,6 @@ struct MatMulArgs {
 // Threads split the rows among themselves; see the batch-invariance note above.
 void MatMul(Isa isa, const MatMulArgs& args, int64_t row_begin, int64_t row_end);
 
-// sum_i a[i] * b[i] over F16 vectors, products and sum in f32, in an order that depends on n
-// only (attention's query . key with an F16 cache).
-float DotF16(Isa isa, const uint16_t* a, const uint16_t* b, int64_t n);
-// y[i] += alpha * x[i] for F16 x (attention's weighted sum of values).
-void AxpyF16(Isa isa, float alpha, const uint16_t* x, float* y, int64_t n);
 // out[i] = F16(x[i]), round to nearest even.
 void ToF16(Isa isa, const float* x, uint16_t* out, int64_t n);
 

@@ -233,16 +233,6 @@ bool MatMulScalar(const Job& job, int64_t row_begin, int64_t row_end) {
   return true;
 }
 
-float DotF16Scalar(const uint16_t* a, const uint16_t* b, int64_t n) {
-  float total = 0.0f;
-  for (int64_t i = 0; i < n; ++i) total += HalfToFloat(a[i]) * HalfToFloat(b[i]);
-  return total;
-}
-
-void AxpyF16Scalar(float alpha, const uint16_t* x, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] += alpha * HalfToFloat(x[i]);
-}
-
 void ToF16Scalar(const float* x, uint16_t* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = FloatToHalf(x[i]);
 }

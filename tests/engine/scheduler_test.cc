@@ -106,16 +106,19 @@ TEST(SchedulerTest, SixteenConcurrentMixedRequestsGiveWhatEachGivesAlone) {
   EXPECT_GT(batched_steps, 0u) << "the requests never shared a step";
 }
 
+// The same 120 passage tokens, then a 6-token question.
+GenerationRequest PassagesThenQuestion(uint32_t passages_seed, uint32_t question_seed) {
+  GenerationRequest r;
+  r.prompt = Prompt(passages_seed, 120);
+  const std::vector<uint32_t> q = Prompt(question_seed, 6);
+  r.prompt.insert(r.prompt.end(), q.begin(), q.end());
+  r.max_tokens = 6;
+  return r;
+}
+
 TEST(SchedulerTest, ASharedPrefixIsComputedOnceAndChangesNothing) {
-  const std::vector<uint32_t> passages = Prompt(50, 120);
-  auto with_question = [&](uint32_t seed) {
-    GenerationRequest r;
-    r.prompt = passages;
-    const std::vector<uint32_t> q = Prompt(seed, 6);
-    r.prompt.insert(r.prompt.end(), q.begin(), q.end());
-    r.max_tokens = 6;
-    return r;
-  };
+  const size_t passages = 120;
+  auto with_question = [](uint32_t seed) { return PassagesThenQuestion(50, seed); };
   std::vector<uint32_t> fresh;
   {
     Fixture f = Load(1);
@@ -127,10 +130,44 @@ TEST(SchedulerTest, ASharedPrefixIsComputedOnceAndChangesNothing) {
   const GenerationResult first = (*s.Submit(with_question(1), nullptr))->Wait();
   EXPECT_EQ(first.cached_prompt_tokens, 0u);
   const GenerationResult second = (*s.Submit(with_question(2), nullptr))->Wait();
-  EXPECT_GE(second.cached_prompt_tokens, passages.size());
+  EXPECT_GE(second.cached_prompt_tokens, passages);
   EXPECT_LT(second.cached_prompt_tokens, second.prompt_tokens);
   EXPECT_EQ(second.tokens, fresh);
   EXPECT_EQ(s.Stats().cached_prompt_tokens, second.cached_prompt_tokens);
+}
+
+TEST(SchedulerTest, ThePrefixCacheKeepsPassagesAfterTheirSlotIsReused) {
+  auto with_question = [](uint32_t seed) { return PassagesThenQuestion(60, seed); };
+  SchedulerOptions no_cache;
+  no_cache.prefix_cache.max_bytes = 0;
+  std::vector<uint32_t> fresh;
+  {
+    Fixture f = Load(1);
+    Scheduler s(*f.model, *f.tokenizer, no_cache);
+    fresh = (*s.Submit(with_question(2), nullptr))->Wait().tokens;
+  }
+  Fixture f = Load(1);
+  SchedulerOptions options;
+  options.prefix_cache.block_tokens = 16;
+  Scheduler s(*f.model, *f.tokenizer, options);
+  EXPECT_EQ((*s.Submit(with_question(1), nullptr))->Wait().cached_prompt_tokens, 0u);
+  // Another prompt takes the only slot and overwrites its KV...
+  GenerationRequest other;
+  other.prompt = Prompt(61, 90);
+  other.max_tokens = 4;
+  EXPECT_EQ((*s.Submit(other, nullptr))->Wait().cached_prompt_tokens, 0u);
+  // ...yet the passages' whole blocks (7 x 16 of the 120 tokens) come back from the cache.
+  const GenerationResult again = (*s.Submit(with_question(2), nullptr))->Wait();
+  EXPECT_EQ(again.cached_prompt_tokens, 112u);
+  EXPECT_EQ(again.tokens, fresh) << "copied keys and values change no token";
+  const SchedulerStats stats = s.Stats();
+  EXPECT_EQ(stats.prefix_cache_prompt_tokens, 112u);
+  EXPECT_EQ(stats.prefix_cache.lookups, 3u);
+  EXPECT_EQ(stats.prefix_cache.hits, 1u);
+  EXPECT_GT(stats.prefix_cache.bytes, 0u);
+  EXPECT_EQ(stats.time_to_first_token.count, 3u);
+  EXPECT_EQ(stats.inter_token.count, stats.generated_tokens - 3);
+  EXPECT_GT(stats.generated_tokens_per_s, 0.0);
 }
 
 TEST(SchedulerTest, AFullQueueRefusesAndCancellationFreesTheSlot) {

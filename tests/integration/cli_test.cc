@@ -15,11 +15,13 @@ class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     data_ = (dir_ / "data").string();
-    dir_.Write("docs/leave.md",
-               "# Leave policy\n\n## Annual leave\n\nEvery employee receives 15 days of annual "
-               "leave per year. Unused days may be carried over until March 31.\n\n## Sick leave\n\n"
-               "Sick leave of more than three days requires a doctor's note.\n");
-    dir_.Write("docs/휴가.txt", "연차 휴가는 입사 1년 후 15일이 주어진다. 병가는 연 10일까지 쓸 수 있다.\n");
+    dir_.Write(
+        "docs/leave.md",
+        "# Leave policy\n\n## Annual leave\n\nEvery employee receives 15 days of annual "
+        "leave per year. Unused days may be carried over until March 31.\n\n## Sick leave\n\n"
+        "Sick leave of more than three days requires a doctor's note.\n");
+    dir_.Write("docs/휴가.txt",
+               "연차 휴가는 입사 1년 후 15일이 주어진다. 병가는 연 10일까지 쓸 수 있다.\n");
     dir_.Write("docs/notes.xyz", "not a document type");
     dir_.Write("docs/broken.pdf", "%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage");
   }
@@ -39,8 +41,10 @@ TEST_F(CliTest, AddReportsOneLinePerFileAndGoesOnAfterBadOnes) {
   EXPECT_EQ(r.exit_code, 1) << "a failed file makes the batch exit non-zero";
   EXPECT_NE(r.out.find("added " + (dir_ / "docs/leave.md").string()), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("added " + (dir_ / "docs/휴가.txt").string()), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("skip " + (dir_ / "docs/notes.xyz").string() + ": "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("failed " + (dir_ / "docs/broken.pdf").string() + ": "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("skip " + (dir_ / "docs/notes.xyz").string() + ": "), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("failed " + (dir_ / "docs/broken.pdf").string() + ": "), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("2 added"), std::string::npos) << r.out;
 
   auto again = Docent({"add", (dir_ / "docs/leave.md").string()});

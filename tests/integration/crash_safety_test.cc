@@ -38,7 +38,9 @@ std::string Body(int version, int doc) {
   return s;
 }
 
-std::string FileName(int doc) { return "doc" + std::to_string(100 + doc) + ".md"; }
+std::string FileName(int doc) {
+  return "doc" + std::to_string(100 + doc) + ".md";
+}
 
 TEST(CrashSafetyTest, KillDuringAddLeavesEachDocumentOldOrNew) {
   testing::TempDir dir;

@@ -55,7 +55,8 @@ class ExamplesAnswersTest : public ::testing::Test {
     auto passages = search::SearchBm25(*store_, q, search::SearchOptions::TopK(8));
     EXPECT_TRUE(passages.ok());
     rag::StoreTermStatistics stats(*store_);
-    return rag::AnswerExtractively(q, passages.ok() ? *passages : std::vector<search::Passage>{}, stats);
+    return rag::AnswerExtractively(q, passages.ok() ? *passages : std::vector<search::Passage>{},
+                                   stats);
   }
 
   static testing::TempDir* dir_;
@@ -94,7 +95,8 @@ TEST_F(ExamplesAnswersTest, UncoveredQuestionsAreRefused) {
 }
 
 TEST_F(ExamplesAnswersTest, SameQuestionSameBytes) {
-  for (const char* q : {"How many days of annual leave do new employees get?", "연차 휴가는 며칠인가요?"}) {
+  for (const char* q :
+       {"How many days of annual leave do new employees get?", "연차 휴가는 며칠인가요?"}) {
     rag::ExtractiveAnswer a = Ask(q), b = Ask(q);
     EXPECT_EQ(a.text, b.text);
     ASSERT_EQ(a.citations.size(), b.citations.size());

@@ -15,6 +15,7 @@ namespace docent {
 namespace {
 
 using nlohmann::json;
+using testing::ParseSse;
 using testing::ServerProcess;
 
 constexpr const char* kLeave =
@@ -31,7 +32,9 @@ httplib::MultipartFormDataItems Files(
   return items;
 }
 
-json Body(const httplib::Result& r) { return json::parse(r->body); }
+json Body(const httplib::Result& r) {
+  return json::parse(r->body);
+}
 
 // Checks the OpenAI error shape and returns the message.
 std::string ErrorMessage(const httplib::Result& r) {
@@ -40,23 +43,6 @@ std::string ErrorMessage(const httplib::Result& r) {
   EXPECT_TRUE(j["error"]["type"].is_string()) << r->body;
   EXPECT_TRUE(j["error"]["code"].is_string()) << r->body;
   return j["error"]["message"].get<std::string>();
-}
-
-// Events of a text/event-stream body, in order: (name, data).
-std::vector<std::pair<std::string, json>> ParseSse(const std::string& body) {
-  std::vector<std::pair<std::string, json>> out;
-  std::istringstream in(body);
-  std::string line, name, data;
-  while (std::getline(in, line)) {
-    if (line.rfind("event: ", 0) == 0) name = line.substr(7);
-    if (line.rfind("data: ", 0) == 0) data += line.substr(6);
-    if (line.empty() && !name.empty()) {
-      out.emplace_back(name, json::parse(data));
-      name.clear();
-      data.clear();
-    }
-  }
-  return out;
 }
 
 class ServerTest : public ::testing::Test {
@@ -72,8 +58,9 @@ TEST_F(ServerTest, UploadListSearchAskStreamAndDelete) {
   ASSERT_EQ(http->Get("/healthz")->status, 200);
   auto up = http->Post("/v1/documents?wait=true",
                        Files({{"leave.md", kLeave},
-                              {"휴가.txt", "연차 휴가는 입사 1년 후 15일이 주어진다. 병가는 연 "
-                                           "10일까지 쓸 수 있다.\n"}}));
+                              {"휴가.txt",
+                               "연차 휴가는 입사 1년 후 15일이 주어진다. 병가는 연 "
+                               "10일까지 쓸 수 있다.\n"}}));
   ASSERT_TRUE(up);
   ASSERT_EQ(up->status, 200) << up->body;
   json uploads = Body(up)["uploads"];
@@ -91,7 +78,8 @@ TEST_F(ServerTest, UploadListSearchAskStreamAndDelete) {
   json doc = Body(http->Get("/v1/documents/" + std::to_string(id)));
   EXPECT_NE(doc["text"].get<std::string>().find("doctor's note"), std::string::npos);
 
-  auto s = http->Post("/v1/search", R"({"query": "sick leave doctor", "k": 3})", "application/json");
+  auto s =
+      http->Post("/v1/search", R"({"query": "sick leave doctor", "k": 3})", "application/json");
   ASSERT_EQ(s->status, 200) << s->body;
   json sj = Body(s);
   ASSERT_FALSE(sj["results"].empty());
@@ -110,7 +98,8 @@ TEST_F(ServerTest, UploadListSearchAskStreamAndDelete) {
   EXPECT_NE(aj["answer"].get<std::string>().find("[" + std::to_string(n) + "]"), std::string::npos);
   EXPECT_EQ(aj["sources"][n - 1]["chunk_id"], aj["citations"][0]["chunk_id"]);
 
-  auto st = http->Post("/v1/ask", R"({"question": "Does sick leave need a doctor's note?", "stream": true})",
+  auto st = http->Post("/v1/ask",
+                       R"({"question": "Does sick leave need a doctor's note?", "stream": true})",
                        "application/json");
   ASSERT_EQ(st->status, 200);
   EXPECT_EQ(st->get_header_value("Content-Type"), "text/event-stream");
@@ -225,8 +214,9 @@ TEST_F(ServerTest, SixtyFourClientsEachSendAHundredSearches) {
     EXPECT_EQ(ok.load(), 6400);
     EXPECT_EQ(failed.load(), 0);
     auto metrics = server.Client()->Get("/metrics");
-    EXPECT_NE(metrics->body.find("docent_http_requests_total{route=\"/v1/search\",status=\"200\"} 6400"),
-              std::string::npos);
+    EXPECT_NE(
+        metrics->body.find("docent_http_requests_total{route=\"/v1/search\",status=\"200\"} 6400"),
+        std::string::npos);
     std::vector<std::string> lines;
     EXPECT_EQ(server.Terminate(&lines), 0) << "SIGTERM stops the server cleanly";
     ASSERT_FALSE(lines.empty());

@@ -3,6 +3,8 @@
 
 #include <signal.h>
 
+#include <sstream>
+
 namespace docent::testing {
 namespace {
 
@@ -50,6 +52,22 @@ int ServerProcess::Terminate(std::vector<std::string>* lines) {
   }
   port_ = 0;
   return child_.Wait();
+}
+
+std::vector<std::pair<std::string, nlohmann::json>> ParseSse(const std::string& body) {
+  std::vector<std::pair<std::string, nlohmann::json>> out;
+  std::istringstream in(body);
+  std::string line, name, data;
+  while (std::getline(in, line)) {
+    if (line.rfind("event: ", 0) == 0) name = line.substr(7);
+    if (line.rfind("data: ", 0) == 0) data += line.substr(6);
+    if (line.empty() && !name.empty()) {
+      out.emplace_back(name, nlohmann::json::parse(data));
+      name.clear();
+      data.clear();
+    }
+  }
+  return out;
 }
 
 }  // namespace docent::testing

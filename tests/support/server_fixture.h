@@ -4,7 +4,9 @@
 #include <httplib.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/subprocess.h"
@@ -29,5 +31,8 @@ class ServerProcess {
   Child child_;
   int port_ = 0;
 };
+
+// The events of a text/event-stream body, in order: (name, parsed data).
+std::vector<std::pair<std::string, nlohmann::json>> ParseSse(const std::string& body);
 
 }  // namespace docent::testing

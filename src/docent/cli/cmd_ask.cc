@@ -9,12 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "docent/cli/commands.h"
-#include "docent/server/model_service.h"
 #include "docent/rag/extractive.h"
 #include "docent/rag/generative_answer.h"
 #include "docent/rag/store_term_statistics.h"
 #include "docent/search/bm25_search.h"
 #include "docent/server/json_views.h"
+#include "docent/server/model_service.h"
 
 namespace docent::cli {
 
@@ -56,12 +56,10 @@ int AskWithModel(const ParsedArgs& args, const std::string& question,
     return 1;
   }
   server::ModelService& m = **service;
-  const rag::AnswerModel answer_model{&m.scheduler(), &m.tokenizer(), m.family(),
-                                      m.model().max_positions()};
   rag::GenerativeOptions generation;
   generation.max_tokens = static_cast<uint32_t>(*max_tokens);
   const bool json = args.Has("--json");
-  auto answer = rag::AnswerGeneratively(answer_model, question, passages, relevant, generation,
+  auto answer = rag::AnswerGeneratively(m.answer_model(), question, passages, relevant, generation,
                                         [json](std::string_view text) {
                                           if (json) return;
                                           std::fwrite(text.data(), 1, text.size(), stdout);
@@ -78,12 +76,7 @@ int AskWithModel(const ParsedArgs& args, const std::string& question,
         {"answer", answer->text},
         {"mode", "generative"},
         {"finish_reason", std::string(engine::FinishReasonName(answer->generation.finish))}};
-    out["citations"] = nlohmann::json::array();
-    for (const auto& c : answer->citations) {
-      nlohmann::json j = server::PassageView(c.passage);
-      j["n"] = c.number;
-      out["citations"].push_back(std::move(j));
-    }
+    out["citations"] = server::CitationsView(answer->citations);
     std::puts(server::Dump(out).c_str());
     return 0;
   }
@@ -95,8 +88,8 @@ int AskWithModel(const ParsedArgs& args, const std::string& question,
 }  // namespace
 
 int RunAsk(const Argv& argv) {
-  auto args = ParseArgs(
-      argv, {{"--data", "-k", "--model", "--threads", "--max-tokens"}, {"--json"}});
+  auto args =
+      ParseArgs(argv, {{"--data", "-k", "--model", "--threads", "--max-tokens"}, {"--json"}});
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -133,12 +126,7 @@ int RunAsk(const Argv& argv) {
     for (const auto& s : answer.sentences) {
       out["sentences"].push_back({{"text", s.text}, {"citation", s.citation}});
     }
-    out["citations"] = nlohmann::json::array();
-    for (const auto& c : answer.citations) {
-      nlohmann::json j = server::PassageView(c.passage);
-      j["n"] = c.number;
-      out["citations"].push_back(std::move(j));
-    }
+    out["citations"] = server::CitationsView(answer.citations);
     // Timings are left out on purpose: the same question must give byte-identical output.
     std::puts(server::Dump(out).c_str());
     return 0;

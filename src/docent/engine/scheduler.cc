@@ -22,6 +22,17 @@ size_t CommonPrefix(const std::vector<uint32_t>& a, const std::vector<uint32_t>&
 
 }  // namespace
 
+void LatencyHistogram::Observe(double seconds) {
+  ++count;
+  sum += seconds;
+  for (size_t i = 0; i < kBounds.size(); ++i) {
+    if (seconds <= kBounds[i]) {
+      ++counts[i];
+      return;
+    }
+  }
+}
+
 std::string_view FinishReasonName(FinishReason reason) {
   switch (reason) {
     case FinishReason::kStop:
@@ -51,6 +62,7 @@ struct Scheduler::Active {
   bool generating = false;
   uint32_t next_token = 0;  // sampled, to be fed at the next step
   llm::Sampler sampler;
+  Clock::time_point last_token_at{};
 };
 
 Scheduler::Scheduler(llm::Model& model, const llm::Tokenizer& tokenizer,
@@ -58,7 +70,14 @@ Scheduler::Scheduler(llm::Model& model, const llm::Tokenizer& tokenizer,
     : model_(model), tokenizer_(tokenizer), options_(options), slots_(model.n_seq()) {
   for (uint32_t s = 0; s < model.n_seq(); ++s) model.ResetSequence(s);
   stats_.slots = model.n_seq();
+  stats_.kv_positions = uint64_t{model.n_seq()} * model.max_positions();
   stats_.batch_size_counts.assign(model.n_seq() + 1, 0);
+  const size_t position_bytes = model.cache().PositionBytes();
+  if (options.prefix_cache.max_bytes >= position_bytes * options.prefix_cache.block_tokens &&
+      options.prefix_cache.block_tokens > 0) {
+    prefix_cache_ = std::make_unique<PrefixCache>(position_bytes, options.prefix_cache);
+    stats_.prefix_cache = prefix_cache_->Stats();
+  }
   worker_ = std::thread([this] { WorkerLoop(); });
 }
 
@@ -107,7 +126,18 @@ Result<std::shared_ptr<Scheduler::Handle>> Scheduler::Submit(GenerationRequest r
 
 SchedulerStats Scheduler::Stats() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return stats_;
+  SchedulerStats s = stats_;
+  // Tokens per second over the last 10 s, as Prometheus' rate() would see them.
+  constexpr double kWindowS = 10;
+  uint64_t prompt = 0, generated = 0;
+  for (const StepTokens& t : recent_steps_) {
+    if (SecondsSince(t.at) > kWindowS) continue;
+    prompt += t.prompt;
+    generated += t.generated;
+  }
+  s.prompt_tokens_per_s = static_cast<double>(prompt) / kWindowS;
+  s.generated_tokens_per_s = static_cast<double>(generated) / kWindowS;
+  return s;
 }
 
 void Scheduler::WorkerLoop() {
@@ -117,7 +147,7 @@ void Scheduler::WorkerLoop() {
       work_cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !active_.empty(); });
       if (stop_) {
         for (auto& h : queue_) {
-          Active a{h, 0, 0, false, 0, *llm::Sampler::Create({})};
+          Active a{h, 0, 0, false, 0, *llm::Sampler::Create({}), {}};
           active_.push_back(std::move(a));
           active_.back().slot = UINT32_MAX;
         }
@@ -154,8 +184,12 @@ void Scheduler::Admit() {
     Slot& slot = slots_[best];
     slot.busy = true;
     slot.tokens.resize(best_prefix);
+    const size_t from_slot = best_prefix;
+    best_prefix = ReusePrefixCache(static_cast<uint32_t>(best), prompt, best_prefix);
+    stats_.prefix_cache_prompt_tokens += best_prefix - from_slot;
+    if (prefix_cache_) stats_.prefix_cache = prefix_cache_->Stats();
     auto sampler = llm::Sampler::Create(h->request_.sampling);  // validated at Submit
-    Active a{h, static_cast<uint32_t>(best), best_prefix, false, 0, std::move(*sampler)};
+    Active a{h, static_cast<uint32_t>(best), best_prefix, false, 0, std::move(*sampler), {}};
     for (size_t i = 0; i < best_prefix; ++i) a.sampler.Accept(prompt[i]);
     h->result_.prompt_tokens = static_cast<uint32_t>(prompt.size());
     h->result_.cached_prompt_tokens = static_cast<uint32_t>(best_prefix);
@@ -217,6 +251,7 @@ void Scheduler::Step() {
     return;
   }
   // The KV now holds every fed token.
+  uint64_t prompt_fed = 0;
   size_t sequences = 0;
   for (size_t e = 0; e < batch_.size(); ++e) {
     Slot& slot = slots_[batch_[e].seq];
@@ -224,11 +259,17 @@ void Scheduler::Step() {
     if (e == 0 || batch_[e].seq != batch_[e - 1].seq) ++sequences;
   }
   for (Active& a : active_) {
-    if (!a.generating) a.prompt_done = slots_[a.slot].tokens.size();
+    if (a.generating) continue;
+    prompt_fed += slots_[a.slot].tokens.size() - a.prompt_done;
+    a.prompt_done = slots_[a.slot].tokens.size();
+    // A prompt read to its end is worth keeping at once: requests arriving meanwhile with
+    // the same passages need not wait for this one to finish.
+    if (a.prompt_done == a.handle->request_.prompt.size()) OfferToPrefixCache(a.slot);
   }
 
   // Sample, deliver, and retire what finished; from the back so indices stay valid.
   std::vector<std::pair<size_t, FinishReason>> finished;
+  std::vector<double> first_tokens, gaps;
   uint64_t delivered = 0;
   for (size_t row = 0; row < logit_owner.size(); ++row) {
     Active& a = active_[logit_owner[row]];
@@ -236,7 +277,14 @@ void Scheduler::Step() {
     const std::span<const float> logits(&logits_[row * vocab], vocab);
     const uint32_t token = a.sampler.Sample(logits);
     a.generating = true;
-    if (h.result_.tokens.empty()) h.result_.first_token_s = SecondsSince(h.submitted_);
+    const auto token_at = Clock::now();
+    if (h.result_.tokens.empty()) {
+      h.result_.first_token_s = std::chrono::duration<double>(token_at - h.submitted_).count();
+      first_tokens.push_back(h.result_.first_token_s);
+    } else {
+      gaps.push_back(std::chrono::duration<double>(token_at - a.last_token_at).count());
+    }
+    a.last_token_at = token_at;
     if (tokenizer_.IsEndOfGeneration(static_cast<int32_t>(token))) {
       finished.emplace_back(logit_owner[row], FinishReason::kStop);
       continue;
@@ -257,11 +305,59 @@ void Scheduler::Step() {
             [](const auto& x, const auto& y) { return x.first > y.first; });
   for (const auto& [index, reason] : finished) Finish(index, reason);
 
+  uint64_t used = 0;
+  for (const Slot& slot : slots_) used += slot.tokens.size();
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.steps;
   stats_.generated_tokens += delivered;
   if (sequences < stats_.batch_size_counts.size()) ++stats_.batch_size_counts[sequences];
   stats_.running = static_cast<uint32_t>(active_.size());
+  stats_.kv_positions_used = used;
+  for (double t : first_tokens) stats_.time_to_first_token.Observe(t);
+  for (double t : gaps) stats_.inter_token.Observe(t);
+  if (prefix_cache_) stats_.prefix_cache = prefix_cache_->Stats();
+  RecordThroughput(prompt_fed, delivered);
+}
+
+void Scheduler::RecordThroughput(uint64_t prompt_tokens, uint64_t generated) {
+  constexpr auto kWindow = std::chrono::seconds(10);
+  const auto now = Clock::now();
+  recent_steps_.push_back({now, prompt_tokens, generated});
+  while (!recent_steps_.empty() && now - recent_steps_.front().at > kWindow) {
+    recent_steps_.pop_front();
+  }
+}
+
+size_t Scheduler::ReusePrefixCache(uint32_t slot, const std::vector<uint32_t>& prompt,
+                                   size_t have) {
+  if (!prefix_cache_) return have;
+  // At least the prompt's last token is computed, for its logits.
+  const std::vector<const uint8_t*> blocks = prefix_cache_->Lookup(prompt, prompt.size() - 1);
+  const size_t bt = prefix_cache_->block_tokens();
+  if (blocks.size() * bt <= have) return have;
+  llm::KvCache& kv = model_.mutable_cache();
+  // Blocks from the one holding the slot's first missing position; the slot's own tokens
+  // before it are the same tokens, so the same keys and values.
+  size_t done = have / bt * bt;
+  for (size_t b = have / bt; b < blocks.size(); ++b) {
+    if (!kv.ImportPositions(slot, static_cast<uint32_t>(b * bt), static_cast<uint32_t>(bt),
+                            blocks[b])
+             .ok()) {
+      break;
+    }
+    done = (b + 1) * bt;
+  }
+  if (done <= have) return have;
+  slots_[slot].tokens.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(done));
+  return done;
+}
+
+void Scheduler::OfferToPrefixCache(uint32_t slot) {
+  if (!prefix_cache_) return;
+  const llm::KvCache& kv = model_.cache();
+  prefix_cache_->Insert(slots_[slot].tokens, [&](uint32_t first, uint32_t count, uint8_t* dst) {
+    kv.ExportPositions(slot, first, count, dst);
+  });
 }
 
 void Scheduler::Finish(size_t index, FinishReason reason, Status error) {
@@ -271,21 +367,22 @@ void Scheduler::Finish(size_t index, FinishReason reason, Status error) {
     Slot& slot = slots_[a.slot];
     slot.busy = false;
     slot.last_used = ++clock_;
+    // The generated tokens too: a conversation's next turn starts with this answer.
+    if (reason != FinishReason::kError) OfferToPrefixCache(a.slot);
   }
   Handle& h = *a.handle;
-  {
-    std::lock_guard<std::mutex> lock(h.mu_);
-    h.result_.finish = reason;
-    h.result_.error = std::move(error);
-    h.result_.total_s = SecondsSince(h.submitted_);
-    h.done_ = true;
-    h.cv_.notify_all();
-  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.finished[static_cast<int>(reason)];
   }
+  h.result_.finish = reason;
+  h.result_.error = std::move(error);
+  h.result_.total_s = SecondsSince(h.submitted_);
+  // Before done_: whoever owns what on_finish touches may free it once Wait() returns.
   if (h.request_.on_finish) h.request_.on_finish();
+  std::lock_guard<std::mutex> lock(h.mu_);
+  h.done_ = true;
+  h.cv_.notify_all();
 }
 
 GenerationResult Scheduler::Handle::Wait() {

@@ -9,8 +9,11 @@
 // Each request occupies a slot: one sequence of the model's KV cache. A finished request's
 // slot keeps its tokens' keys and values; a new request takes the free slot whose cached
 // tokens share the longest prefix with its prompt (the least recently used on ties, so
-// eviction is LRU) and computes only what follows. A system prompt, a conversation's earlier
-// turns or the same retrieved passages are then read once, not once per request.
+// eviction is LRU) and computes only what follows. Beyond the slots, a memory-bounded block
+// cache (prefix_cache.h) keeps the KV of prompts whose slots were reused since, and a new
+// request copies the longest run of blocks its prompt starts with. A system prompt, a
+// conversation's earlier turns or the same retrieved passages are then read once, not once
+// per request.
 //
 // Determinism: the engine's kernels are batch-invariant and each request samples from its
 // own seeded sampler, so a request's tokens are the same alone or among any others.
@@ -21,6 +24,7 @@
 // cancelled; its slot is then free for the next request at once. Thread-safe.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -32,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "docent/engine/prefix_cache.h"
 #include "docent/llm/model.h"
 #include "docent/llm/sampling.h"
 #include "docent/llm/tokenizer.h"
@@ -54,7 +59,7 @@ struct GenerationRequest {
   llm::SamplingParams sampling;
   uint32_t max_tokens = 256;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  // Called on the scheduler's thread once the result is ready (Wait() then returns at once).
+  // Called on the scheduler's thread once the result is ready, just before Wait() returns.
   std::function<void()> on_finish;
 };
 
@@ -76,19 +81,38 @@ using TokenCallback = std::function<bool(uint32_t token)>;
 struct SchedulerOptions {
   uint32_t max_queue = 64;           // waiting requests beyond the running ones
   uint32_t step_token_budget = 256;  // batch tokens per step (prompt slices share it)
+  PrefixCacheOptions prefix_cache;   // beyond the slots' own tokens; max_bytes 0: none
+};
+
+// Counts of observations per latency bucket, for Prometheus histograms.
+struct LatencyHistogram {
+  static constexpr std::array<double, 14> kBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                     1,     2,    4,     8,    16,  32,   64};
+  std::array<uint64_t, kBounds.size()> counts{};  // [i]: observations in (kBounds[i-1], kBounds[i]]
+  uint64_t count = 0;                             // all, including those above the last bound
+  double sum = 0;
+  void Observe(double seconds);
 };
 
 struct SchedulerStats {
   uint64_t requests = 0;
   uint64_t prompt_tokens = 0;
-  uint64_t cached_prompt_tokens = 0;
+  uint64_t cached_prompt_tokens = 0;        // from a slot or the prefix cache
+  uint64_t prefix_cache_prompt_tokens = 0;  // of those, copied from the prefix cache
   uint64_t generated_tokens = 0;
   uint64_t steps = 0;
   uint32_t queued = 0;
   uint32_t running = 0;
   uint32_t slots = 0;
+  uint64_t kv_positions_used = 0;  // positions the slots hold (cached or in use)
+  uint64_t kv_positions = 0;       // slots x context
+  double prompt_tokens_per_s = 0;  // over the last 10 s: prompt tokens computed
+  double generated_tokens_per_s = 0;
   std::vector<uint64_t> batch_size_counts;  // [n] = steps whose batch held n sequences
   uint64_t finished[5] = {0, 0, 0, 0, 0};   // by FinishReason
+  LatencyHistogram time_to_first_token;     // submitted -> first token
+  LatencyHistogram inter_token;             // between a request's consecutive tokens
+  PrefixCacheStats prefix_cache;
 };
 
 class Scheduler {
@@ -114,6 +138,13 @@ class Scheduler {
   void Admit();
   void Step();
   void Finish(size_t active_index, FinishReason reason, Status error = Status::Ok());
+  // Copies what the prefix cache holds of `prompt` beyond the slot's first `have` tokens into
+  // the slot; returns the tokens now in place.
+  size_t ReusePrefixCache(uint32_t slot, const std::vector<uint32_t>& prompt, size_t have);
+  // Offers the slot's whole blocks to the prefix cache.
+  void OfferToPrefixCache(uint32_t slot);
+  // Throughput over the last 10 s.
+  void RecordThroughput(uint64_t prompt_tokens, uint64_t generated);
 
   llm::Model& model_;
   const llm::Tokenizer& tokenizer_;
@@ -131,6 +162,12 @@ class Scheduler {
   uint64_t clock_ = 0;  // for LRU
   std::vector<llm::BatchEntry> batch_;
   std::vector<float> logits_;
+  std::unique_ptr<PrefixCache> prefix_cache_;  // null when disabled
+  struct StepTokens {
+    std::chrono::steady_clock::time_point at;
+    uint64_t prompt = 0, generated = 0;
+  };
+  std::deque<StepTokens> recent_steps_;  // guarded by mu_
 
   std::thread worker_;
 };

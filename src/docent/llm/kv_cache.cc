@@ -2,6 +2,7 @@
 #include "docent/llm/kv_cache.h"
 
 #include <cassert>
+#include <cstring>
 #include <string>
 
 #include "docent/llm/half.h"
@@ -112,6 +113,56 @@ void KvCache::Store(uint32_t seq, uint32_t layer, uint32_t pos, std::span<const 
     for (size_t i = 0; i < k.size(); ++i) k32_[ko + i] = k[i];
     for (size_t i = 0; i < v.size(); ++i) v32_[vo + i] = v[i];
   }
+}
+
+size_t KvCache::StoredBytes(size_t elements) const {
+  switch (storage_) {
+    case KvStorage::kF16:
+      return elements * 2;
+    case KvStorage::kQ8_0:
+      return elements / 32 * kQ8BlockBytes;
+    case KvStorage::kF32:
+      break;
+  }
+  return elements * 4;
+}
+
+const uint8_t* KvCache::KeyBytes(uint32_t seq, uint32_t layer, uint32_t pos) const {
+  const size_t bytes = StoredBytes(KeyOffset(seq, layer, pos, 0));
+  if (storage_ == KvStorage::kF16) return reinterpret_cast<const uint8_t*>(k16_.data()) + bytes;
+  if (storage_ == KvStorage::kQ8_0) return k8_.data() + bytes;
+  return reinterpret_cast<const uint8_t*>(k32_.data()) + bytes;
+}
+
+const uint8_t* KvCache::ValueBytes(uint32_t seq, uint32_t layer, uint32_t pos) const {
+  const size_t bytes = StoredBytes(ValueOffset(seq, layer, pos, 0));
+  if (storage_ == KvStorage::kF16) return reinterpret_cast<const uint8_t*>(v16_.data()) + bytes;
+  if (storage_ == KvStorage::kQ8_0) return v8_.data() + bytes;
+  return reinterpret_cast<const uint8_t*>(v32_.data()) + bytes;
+}
+
+void KvCache::ExportPositions(uint32_t seq, uint32_t first, uint32_t count, uint8_t* dst) const {
+  assert(seq < shape_.n_seq && first + count <= lengths_[seq] && "ExportPositions out of range");
+  // Position-major within each (sequence, layer): a layer's keys are one run, its values another.
+  const size_t kb = KeyRowBytes() * count, vb = ValueRowBytes() * count;
+  for (uint32_t l = 0; l < shape_.n_layer; ++l) {
+    std::memcpy(dst, KeyBytes(seq, l, first), kb);
+    dst += kb;
+    std::memcpy(dst, ValueBytes(seq, l, first), vb);
+    dst += vb;
+  }
+}
+
+Status KvCache::ImportPositions(uint32_t seq, uint32_t first, uint32_t count, const uint8_t* src) {
+  DOCENT_RETURN_IF_ERROR(BeginPositions(seq, first, count));
+  const size_t kb = KeyRowBytes() * count, vb = ValueRowBytes() * count;
+  for (uint32_t l = 0; l < shape_.n_layer; ++l) {
+    std::memcpy(KeyBytes(seq, l, first), src, kb);
+    src += kb;
+    std::memcpy(ValueBytes(seq, l, first), src, vb);
+    src += vb;
+  }
+  return Status::Ok();
 }
 
 float KvCache::DotKey(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head,

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "docent/util/status.h"
@@ -71,6 +72,18 @@ class KvCache {
   // Forgets a sequence.
   void Clear(uint32_t seq) { lengths_[seq] = 0; }
 
+  // The bytes one position's keys and values take over all layers, in the storage type.
+  size_t PositionBytes() const {
+    return size_t{shape_.n_layer} * (KeyRowBytes() + ValueRowBytes());
+  }
+  // Copies positions first..first+count-1 of `seq` (all layers, as stored) to `dst`, which
+  // holds count * PositionBytes(); they must be below Length(seq).
+  void ExportPositions(uint32_t seq, uint32_t first, uint32_t count, uint8_t* dst) const;
+  // Writes positions exported before (from any sequence holding the same tokens) back at
+  // first..first+count-1: like BeginPositions, first <= Length(seq) and the length becomes
+  // first + count. The same errors as BeginPositions.
+  Status ImportPositions(uint32_t seq, uint32_t first, uint32_t count, const uint8_t* src);
+
   // sum_i key[seq, layer, pos, head][i] * q[i], i ascending (q has head_dim_k elements).
   float DotKey(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head,
                std::span<const float> q) const;
@@ -96,6 +109,18 @@ class KvCache {
  private:
   KvCache(const KvCacheShape& shape, KvStorage storage);
   size_t KeyOffset(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head) const;
+  size_t KeyRowBytes() const { return StoredBytes(KeyRowStride()); }
+  size_t ValueRowBytes() const { return StoredBytes(ValueRowStride()); }
+  size_t StoredBytes(size_t elements) const;
+  // The stored bytes of (seq, layer) from position pos on.
+  const uint8_t* KeyBytes(uint32_t seq, uint32_t layer, uint32_t pos) const;
+  const uint8_t* ValueBytes(uint32_t seq, uint32_t layer, uint32_t pos) const;
+  uint8_t* KeyBytes(uint32_t seq, uint32_t layer, uint32_t pos) {
+    return const_cast<uint8_t*>(std::as_const(*this).KeyBytes(seq, layer, pos));
+  }
+  uint8_t* ValueBytes(uint32_t seq, uint32_t layer, uint32_t pos) {
+    return const_cast<uint8_t*>(std::as_const(*this).ValueBytes(seq, layer, pos));
+  }
   size_t ValueOffset(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head) const;
 
   KvCacheShape shape_;

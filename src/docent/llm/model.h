@@ -58,6 +58,8 @@ class Model {
   int threads() const { return pool_.size(); }
   kernels::Isa isa() const { return batch_.isa(); }
   const KvCache& cache() const { return cache_; }
+  // For moving cached positions in and out (engine/prefix_cache.h); not during Decode.
+  KvCache& mutable_cache() { return cache_; }
 
   // Runs a batch of tokens from one or more sequences in one pass (forward_batch.h), writing
   // vocab_size logits per entry that asks for them.

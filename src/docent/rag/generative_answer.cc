@@ -11,15 +11,80 @@
 
 namespace docent::rag {
 
-Result<GenerativeAnswer> AnswerGeneratively(const AnswerModel& model, std::string_view question,
-                                            const std::vector<search::Passage>& passages,
-                                            bool relevant, const GenerativeOptions& options,
-                                            const DeltaCallback& on_delta) {
+// Everything the scheduler's token callback touches. Until the generation ends only that
+// callback does; afterwards (Wait() orders the two) only Finish().
+struct PendingAnswer::State {
+  State(const AnswerModel& model, int n_sources)
+      : stops(StopTexts(model.family)), decoder(*model.tokenizer), filter(n_sources) {}
+
+  static std::vector<std::string> StopTexts(llm::ChatFamily family) {
+    // Stop strings as text too: a model may spell its end-of-turn marker out in pieces.
+    std::vector<std::string> texts;
+    for (std::string_view stop : llm::StopStrings(family)) texts.emplace_back(stop);
+    return texts;
+  }
+
+  void Emit(std::string_view text) {
+    if (text.empty()) return;
+    answer.text += text;
+    if (on_delta) on_delta(text);
+  }
+
   GenerativeAnswer answer;
+  DeltaCallback on_delta;
+  engine::StopMatcher stops;
+  llm::StreamingDecoder decoder;
+  CitationFilter filter;
+  std::string refusal;
+  std::shared_ptr<engine::Scheduler::Handle> handle;  // null for a refusal
+  bool finished = false;
+};
+
+PendingAnswer::PendingAnswer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+PendingAnswer::~PendingAnswer() {
+  if (state_->handle && !state_->finished) {
+    state_->handle->Cancel();
+    state_->handle->Wait();
+  }
+}
+
+const std::vector<Citation>& PendingAnswer::sources() const {
+  return state_->answer.sources;
+}
+
+void PendingAnswer::Cancel() {
+  if (state_->handle) state_->handle->Cancel();
+}
+
+Result<GenerativeAnswer> PendingAnswer::Finish() {
+  State& s = *state_;
+  if (s.finished) return FailedPrecondition("the answer was already finished");
+  s.finished = true;
+  if (!s.handle) {  // refused: the documents do not say
+    s.Emit(s.refusal);
+    return s.answer;
+  }
+  s.answer.generation = s.handle->Wait();
+  if (s.answer.generation.finish == engine::FinishReason::kError) return s.answer.generation.error;
+  s.Emit(s.filter.Push(s.stops.Push(s.decoder.Finish())));
+  s.Emit(s.filter.Push(s.stops.Finish()));
+  s.Emit(s.filter.Finish());
+  s.answer.found = true;
+  for (int number : s.filter.used()) s.answer.citations.push_back(s.answer.sources[number - 1]);
+  return s.answer;
+}
+
+Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(
+    const AnswerModel& model, std::string_view question,
+    const std::vector<search::Passage>& passages, bool relevant, const GenerativeOptions& options,
+    DeltaCallback on_delta, std::function<void()> on_generation_end) {
   if (!relevant || passages.empty()) {
-    answer.text = NotFoundMessage(question);
-    if (on_delta) on_delta(answer.text);
-    return answer;
+    auto state = std::make_unique<PendingAnswer::State>(model, 0);
+    state->on_delta = std::move(on_delta);
+    state->refusal = NotFoundMessage(question);
+    if (on_generation_end) on_generation_end();
+    return std::unique_ptr<PendingAnswer>(new PendingAnswer(std::move(state)));
   }
   size_t n = std::min(options.max_sources, passages.size());
   engine::GenerationRequest request;
@@ -33,35 +98,34 @@ Result<GenerativeAnswer> AnswerGeneratively(const AnswerModel& model, std::strin
                            std::to_string(request.prompt.size()) + " tokens; the context holds " +
                            std::to_string(model.context_tokens));
   }
-  for (size_t i = 0; i < n; ++i) answer.sources.push_back({static_cast<int>(i + 1), passages[i]});
+  auto state = std::make_unique<PendingAnswer::State>(model, static_cast<int>(n));
+  state->on_delta = std::move(on_delta);
+  for (size_t i = 0; i < n; ++i) {
+    state->answer.sources.push_back({static_cast<int>(i + 1), passages[i]});
+  }
   request.max_tokens = std::min<uint32_t>(
       options.max_tokens, model.context_tokens - static_cast<uint32_t>(request.prompt.size()));
   request.sampling = options.sampling;
-
-  // Stop strings as text too: a model may spell its end-of-turn marker out in pieces.
-  std::vector<std::string> stop_texts;
-  for (std::string_view stop : llm::StopStrings(model.family)) stop_texts.emplace_back(stop);
-  engine::StopMatcher stops(std::move(stop_texts));
-  llm::StreamingDecoder decoder(*model.tokenizer);
-  CitationFilter filter(static_cast<int>(n));
-  auto emit = [&](std::string_view text) {
-    if (text.empty()) return;
-    answer.text += text;
-    if (on_delta) on_delta(text);
-  };
-  auto submitted = model.scheduler->Submit(std::move(request), [&](uint32_t token) {
-    emit(filter.Push(stops.Push(decoder.Push(static_cast<int32_t>(token)))));
-    return !stops.stopped();
+  request.deadline = options.deadline;
+  request.on_finish = std::move(on_generation_end);
+  PendingAnswer::State* s = state.get();
+  auto submitted = model.scheduler->Submit(std::move(request), [s](uint32_t token) {
+    s->Emit(s->filter.Push(s->stops.Push(s->decoder.Push(static_cast<int32_t>(token)))));
+    return !s->stops.stopped();
   });
   if (!submitted.ok()) return submitted.status();
-  answer.generation = (*submitted)->Wait();
-  if (answer.generation.finish == engine::FinishReason::kError) return answer.generation.error;
-  emit(filter.Push(stops.Push(decoder.Finish())));
-  emit(filter.Push(stops.Finish()));
-  emit(filter.Finish());
-  answer.found = true;
-  for (int number : filter.used()) answer.citations.push_back(answer.sources[number - 1]);
-  return answer;
+  state->handle = std::move(*submitted);
+  return std::unique_ptr<PendingAnswer>(new PendingAnswer(std::move(state)));
+}
+
+Result<GenerativeAnswer> AnswerGeneratively(const AnswerModel& model, std::string_view question,
+                                            const std::vector<search::Passage>& passages,
+                                            bool relevant, const GenerativeOptions& options,
+                                            const DeltaCallback& on_delta) {
+  DOCENT_ASSIGN_OR_RETURN(
+      std::unique_ptr<PendingAnswer> pending,
+      StartGenerativeAnswer(model, question, passages, relevant, options, on_delta));
+  return pending->Finish();
 }
 
 }  // namespace docent::rag

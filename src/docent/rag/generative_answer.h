@@ -11,7 +11,9 @@
 // Deterministic: greedy by default, or seeded sampling, on batch-invariant kernels.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,7 @@ struct GenerativeOptions {
   size_t max_sources = 5;  // passages numbered into the prompt, best first
   uint32_t max_tokens = 512;
   llm::SamplingParams sampling;  // greedy unless set
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct GenerativeAnswer {
@@ -50,10 +53,46 @@ struct AnswerModel {
 // Called with each piece of answer text as it is ready.
 using DeltaCallback = std::function<void(std::string_view text)>;
 
+// An answer being written. The sources are known at once (a stream can announce them before
+// the first token); the text reaches `on_delta` as the model writes it, on the scheduler's
+// thread; Finish() waits for the end, hands the last held-back text to `on_delta` on the
+// caller's thread and returns the whole answer. Destroying it unfinished cancels the
+// generation and waits for it to let go.
+class PendingAnswer {
+ public:
+  ~PendingAnswer();
+  PendingAnswer(const PendingAnswer&) = delete;
+  PendingAnswer& operator=(const PendingAnswer&) = delete;
+
+  const std::vector<Citation>& sources() const;
+  // Ends the generation at the next step (a client went away); Finish() still returns.
+  void Cancel();
+  // Once. Errors: the model's.
+  Result<GenerativeAnswer> Finish();
+
+ private:
+  friend Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(
+      const AnswerModel&, std::string_view, const std::vector<search::Passage>&, bool,
+      const GenerativeOptions&, DeltaCallback, std::function<void()>);
+  struct State;
+  explicit PendingAnswer(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
 // Sources that would not leave room for the answer in the context are left out, last first
 // (at least one is kept); the answer is cut at the context's end.
-// `relevant` is the caller's verdict on the passages (false: refuse without the model).
-// Errors: the scheduler's (a full queue is ResourceExhausted) and the model's.
+// `relevant` is the caller's verdict on the passages (false: refuse without the model; the
+// refusal text then reaches on_delta in Finish()). `on_generation_end`, if set, is called
+// once the model is done (on the scheduler's thread; at once for a refusal), so a caller
+// waiting for deltas knows to call Finish().
+// Errors: the scheduler's (a full queue is ResourceExhausted) and a prompt too long for the
+// context.
+Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(
+    const AnswerModel& model, std::string_view question,
+    const std::vector<search::Passage>& passages, bool relevant, const GenerativeOptions& options,
+    DeltaCallback on_delta, std::function<void()> on_generation_end = {});
+
+// StartGenerativeAnswer and Finish in one call.
 Result<GenerativeAnswer> AnswerGeneratively(const AnswerModel& model, std::string_view question,
                                             const std::vector<search::Passage>& passages,
                                             bool relevant, const GenerativeOptions& options,

@@ -1,6 +1,8 @@
 // SSE framing and delta cutting.
 #include "docent/server/answer_stream.h"
 
+#include <httplib.h>
+
 #include "docent/server/json_views.h"
 
 namespace docent::server {
@@ -26,6 +28,34 @@ std::vector<std::string> DeltaPieces(const std::string& text) {
   }
   if (start < text.size()) out.push_back(text.substr(start));
   return out;
+}
+
+void StreamResponse(httplib::Response& res, std::function<bool(const StreamWriter&)> next,
+                    std::function<void()> on_client_gone) {
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");  // no proxy buffering: tokens show as they come
+  res.set_chunked_content_provider("text/event-stream",
+                                   [next = std::move(next), gone = std::move(on_client_gone),
+                                    finished = false](size_t, httplib::DataSink& sink) mutable {
+                                     if (finished) {
+                                       sink.done();
+                                       return true;
+                                     }
+                                     bool failed = false;
+                                     const StreamWriter write = [&](const std::string& bytes) {
+                                       if (!failed && sink.write(bytes.data(), bytes.size()))
+                                         return true;
+                                       failed = true;
+                                       return false;
+                                     };
+                                     const bool more = next(write);
+                                     if (failed || !sink.is_writable()) {
+                                       gone();
+                                       return false;
+                                     }
+                                     finished = !more;
+                                     return true;
+                                   });
 }
 
 }  // namespace docent::server

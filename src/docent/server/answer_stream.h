@@ -3,10 +3,15 @@
 // carrying answer text, then `done` with the citations the text actually used and timings.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace httplib {
+struct Response;
+}
 
 namespace docent::server {
 
@@ -16,5 +21,15 @@ std::string SseEvent(std::string_view name, const nlohmann::json& data);
 // The answer text cut into the pieces sent as deltas: one per sentence with its citation
 // marker, so a marker never arrives split.
 std::vector<std::string> DeltaPieces(const std::string& text);
+
+// Sends its argument; false once the client has gone.
+using StreamWriter = std::function<bool(const std::string& bytes)>;
+
+// Answers with a text/event-stream written by `next` on the HTTP thread: called again and
+// again, it writes what is ready (waiting a little for more) and returns false after the
+// last event. A client that hangs up, noticed on a failed write or between calls, gets
+// `on_client_gone` (cancel the work) and no more calls.
+void StreamResponse(httplib::Response& res, std::function<bool(const StreamWriter&)> next,
+                    std::function<void()> on_client_gone);
 
 }  // namespace docent::server

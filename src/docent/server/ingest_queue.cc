@@ -13,10 +13,14 @@ constexpr size_t kRememberedJobs = 1000;
 
 std::string_view JobStateName(JobState s) {
   switch (s) {
-    case JobState::kQueued: return "queued";
-    case JobState::kIndexing: return "indexing";
-    case JobState::kReady: return "ready";
-    case JobState::kFailed: return "failed";
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kIndexing:
+      return "indexing";
+    case JobState::kReady:
+      return "ready";
+    case JobState::kFailed:
+      return "failed";
   }
   return "unknown";
 }
@@ -26,7 +30,9 @@ IngestQueue::IngestQueue(store::Store& store, size_t capacity, indexer::IndexOpt
   worker_ = std::thread([this] { Work(); });
 }
 
-IngestQueue::~IngestQueue() { Stop(); }
+IngestQueue::~IngestQueue() {
+  Stop();
+}
 
 Result<JobInfo> IngestQueue::Submit(std::string name, std::string bytes) {
   std::lock_guard lock(mu_);

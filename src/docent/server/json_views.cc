@@ -6,9 +6,9 @@
 namespace docent::server {
 
 nlohmann::json PassageView(const search::Passage& p) {
-  return {{"chunk_id", p.chunk_id},     {"doc_id", p.doc_id},        {"title", p.doc_title},
-          {"source", p.doc_path},       {"location", p.location},    {"text", p.text},
-          {"char_begin", p.char_begin}, {"char_end", p.char_end},    {"score", p.score}};
+  return {{"chunk_id", p.chunk_id},     {"doc_id", p.doc_id},     {"title", p.doc_title},
+          {"source", p.doc_path},       {"location", p.location}, {"text", p.text},
+          {"char_begin", p.char_begin}, {"char_end", p.char_end}, {"score", p.score}};
 }
 
 nlohmann::json DocumentView(const store::DocumentInfo& d) {
@@ -65,11 +65,11 @@ NumberedAnswer NumberAgainstSources(const rag::ExtractiveAnswer& answer,
   return out;
 }
 
-nlohmann::json SourcesView(const std::vector<search::Passage>& passages) {
+nlohmann::json CitationsView(const std::vector<rag::Citation>& citations) {
   nlohmann::json out = nlohmann::json::array();
-  for (size_t i = 0; i < passages.size(); ++i) {
-    nlohmann::json p = PassageView(passages[i]);
-    p["n"] = i + 1;
+  for (const rag::Citation& c : citations) {
+    nlohmann::json p = PassageView(c.passage);
+    p["n"] = c.number;
     out.push_back(std::move(p));
   }
   return out;

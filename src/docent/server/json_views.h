@@ -24,8 +24,8 @@ struct NumberedAnswer {
 NumberedAnswer NumberAgainstSources(const rag::ExtractiveAnswer& answer,
                                     const std::vector<search::Passage>& passages);
 
-// The candidate sources, numbered from 1.
-nlohmann::json SourcesView(const std::vector<search::Passage>& passages);
+// Numbered passages: each a PassageView with its "n".
+nlohmann::json CitationsView(const std::vector<rag::Citation>& citations);
 
 // Serialises with invalid UTF-8 replaced, so a hostile document never breaks a response.
 std::string Dump(const nlohmann::json& j);

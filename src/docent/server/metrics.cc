@@ -8,21 +8,26 @@
 #include <sstream>
 
 namespace docent::server {
-namespace {
 
-std::string Number(double v) {
+std::string PrometheusNumber(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
 }
 
-// Bucket bounds as written in the table ("0.0025", not its binary expansion).
-std::string Bound(double v) {
+std::string PrometheusBound(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
 }
 
+namespace {
+std::string Number(double v) {
+  return PrometheusNumber(v);
+}
+std::string Bound(double v) {
+  return PrometheusBound(v);
+}
 }  // namespace
 
 void Metrics::ObserveRequest(const std::string& route, int status, double seconds) {
@@ -39,6 +44,11 @@ void Metrics::ObserveRequest(const std::string& route, int status, double second
 void Metrics::AddCounter(const std::string& name, double delta) {
   std::lock_guard lock(mu_);
   counters_[name] += delta;
+}
+
+void Metrics::AddSection(std::function<std::string()> render) {
+  std::lock_guard lock(mu_);
+  sections_.push_back(std::move(render));
 }
 
 void Metrics::AddGauge(std::string name, std::string help, std::function<double()> read) {
@@ -75,6 +85,7 @@ std::string Metrics::Render() const {
     out << "# HELP " << g.name << " " << g.help << "\n# TYPE " << g.name << " gauge\n"
         << g.name << " " << Number(g.read()) << "\n";
   }
+  for (const auto& render : sections_) out << render();
   return out.str();
 }
 

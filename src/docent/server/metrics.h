@@ -25,6 +25,9 @@ class Metrics {
   // A gauge whose value is read at scrape time (documents, queue depth, RSS).
   void AddGauge(std::string name, std::string help, std::function<double()> read);
 
+  // Exposition text of its own (histograms of another module), rendered at scrape time.
+  void AddSection(std::function<std::string()> render);
+
   // The exposition text for GET /metrics.
   std::string Render() const;
 
@@ -43,7 +46,12 @@ class Metrics {
   std::map<std::string, Histogram> latency_;                  // GUARDED_BY(mu_), by route
   std::map<std::string, double> counters_;                    // GUARDED_BY(mu_)
   std::vector<Gauge> gauges_;                                 // GUARDED_BY(mu_)
+  std::vector<std::function<std::string()>> sections_;        // GUARDED_BY(mu_)
 };
+
+// A sample value with full precision, and a bucket bound as written ("0.0025").
+std::string PrometheusNumber(double v);
+std::string PrometheusBound(double v);
 
 // The process's resident set size in bytes, from /proc/self/statm (0 when unreadable).
 double ProcessRssBytes();

@@ -15,6 +15,7 @@ Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::
   std::unique_ptr<ModelService> s(new ModelService());
   s->path_ = path.string();
   s->id_ = path.stem().string();
+  s->request_timeout_s_ = options.request_timeout_s;
   auto tokenizer = llm::Tokenizer::FromGguf(*file);
   if (!tokenizer.ok()) return tokenizer.status().WithContext(s->path_);
   s->tokenizer_ = std::move(tokenizer).value();
@@ -29,11 +30,22 @@ Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::
   s->model_ = std::move(model).value();
   engine::SchedulerOptions scheduler_options;
   scheduler_options.max_queue = options.max_queue;
+  scheduler_options.prefix_cache.max_bytes = options.prefix_cache_bytes;
   s->scheduler_ =
       std::make_unique<engine::Scheduler>(*s->model_, *s->tokenizer_, scheduler_options);
   s->load_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return s;
+}
+
+rag::AnswerModel ModelService::answer_model() {
+  return {scheduler_.get(), tokenizer_.get(), family_, model_->max_positions()};
+}
+
+std::chrono::steady_clock::time_point ModelService::Deadline() const {
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+             std::chrono::duration<double>(request_timeout_s_));
 }
 
 std::vector<uint32_t> ModelService::ChatPrompt(

@@ -3,6 +3,7 @@
 // Thread-safe: requests go through the scheduler; the rest is immutable after Load.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include "docent/llm/chat_template.h"
 #include "docent/llm/model.h"
 #include "docent/llm/tokenizer.h"
+#include "docent/rag/generative_answer.h"
 #include "docent/util/status.h"
 
 namespace docent::server {
@@ -20,6 +22,10 @@ struct ModelServiceOptions {
   uint32_t context = 4096;  // per slot; capped at the model's
   int threads = 0;          // 0: one per core
   uint32_t max_queue = 64;  // waiting requests before 429
+  // The prefix cache beyond the slots (engine/prefix_cache.h); 0: none.
+  uint64_t prefix_cache_bytes = uint64_t{256} << 20;
+  // A generation still running this long after it was submitted ends with "timeout".
+  double request_timeout_s = 300;
 };
 
 class ModelService {
@@ -36,6 +42,11 @@ class ModelService {
   const llm::Model& model() const { return *model_; }
   engine::Scheduler& scheduler() { return *scheduler_; }
 
+  // What rag::StartGenerativeAnswer needs.
+  rag::AnswerModel answer_model();
+  // When a request submitted now must be over.
+  std::chrono::steady_clock::time_point Deadline() const;
+
   // The prompt's token ids for a chat, through the model's template.
   std::vector<uint32_t> ChatPrompt(const std::vector<llm::ChatMessage>& messages) const;
 
@@ -43,6 +54,7 @@ class ModelService {
   ModelService() = default;
   std::string id_, path_;
   double load_seconds_ = 0;
+  double request_timeout_s_ = 300;
   llm::ChatFamily family_ = llm::ChatFamily::kChatMl;
   std::unique_ptr<llm::Tokenizer> tokenizer_;
   std::unique_ptr<llm::Model> model_;

@@ -11,6 +11,8 @@
 
 #include "docent/engine/stop_matcher.h"
 #include "docent/llm/tokenizer_streaming.h"
+#include "docent/server/answer_session.h"
+#include "docent/server/answer_stream.h"
 #include "docent/server/http_errors.h"
 #include "docent/server/json_views.h"
 #include "docent/server/model_service.h"
@@ -66,13 +68,74 @@ std::string_view OpenAiFinishReason(engine::FinishReason r) {
   return r == engine::FinishReason::kLength ? "length" : "stop";
 }
 
+// The fields every chunk of one streamed answer repeats.
+struct ChunkHeader {
+  std::string id;
+  int64_t created = 0;
+  std::string model;
+  bool chat = true;
+};
+
+// One "data: {chunk}" event: a chat delta ({"content": ...} or the opening role) or, for
+// /v1/completions, its text; `extra` fields join the chunk's top level.
+std::string StreamChunk(const ChunkHeader& h, const json& delta, const json& finish,
+                        const json& extra = json::object()) {
+  json choice = {{"index", 0}, {"finish_reason", finish}, {"logprobs", nullptr}};
+  if (h.chat) {
+    choice["delta"] = delta;
+  } else {
+    choice["text"] = delta.value("content", "");
+  }
+  json chunk = {{"id", h.id},
+                {"object", h.chat ? "chat.completion.chunk" : "text_completion"},
+                {"created", h.created},
+                {"model", h.model},
+                {"choices", json::array({choice})}};
+  chunk.update(extra);
+  return "data: " + Dump(chunk) + "\n\n";
+}
+
+std::string UsageChunk(const ChunkHeader& h, const json& usage) {
+  return "data: " +
+         Dump({{"id", h.id},
+               {"object", h.chat ? "chat.completion.chunk" : "text_completion"},
+               {"created", h.created},
+               {"model", h.model},
+               {"choices", json::array()},
+               {"usage", usage}}) +
+         "\n\n";
+}
+
+json Usage(const engine::GenerationResult& r) {
+  return json{{"prompt_tokens", r.prompt_tokens},
+              {"completion_tokens", r.tokens.size()},
+              {"total_tokens", r.prompt_tokens + r.tokens.size()},
+              {"prompt_tokens_details", {{"cached_tokens", r.cached_prompt_tokens}}}};
+}
+
+// The whole (non-streamed) answer.
+json CompletionBody(const ChunkHeader& h, const std::string& text, const std::string& finish,
+                    const json& usage) {
+  json choice = {{"index", 0}, {"finish_reason", finish}, {"logprobs", nullptr}};
+  if (h.chat) {
+    choice["message"] = {{"role", "assistant"}, {"content", text}};
+  } else {
+    choice["text"] = text;
+  }
+  return {{"id", h.id},
+          {"object", h.chat ? "chat.completion" : "text_completion"},
+          {"created", h.created},
+          {"model", h.model},
+          {"choices", json::array({choice})},
+          {"usage", usage}};
+}
+
 // What the generation thread hands the HTTP thread of a streamed answer.
 struct Channel {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<std::string> pieces;  // guarded by mu
   bool done = false;               // guarded by mu
-  std::atomic<bool> client_gone{false};
 };
 
 }  // namespace
@@ -145,18 +208,23 @@ Result<CompletionRequest> ParseCompletionRequest(const json& body, bool chat,
   return r;
 }
 
-json ModelsList(const ModelService& service) {
-  return {
-      {"object", "list"},
-      {"data",
-       json::array(
-           {{{"id", service.id()}, {"object", "model"}, {"created", 0}, {"owned_by", "docent"}}})}};
+json ModelsList(const ModelService* service) {
+  json data = json::array();
+  if (service != nullptr) {
+    data.push_back(
+        {{"id", service->id()}, {"object", "model"}, {"created", 0}, {"owned_by", "docent"}});
+  }
+  data.push_back({{"id", std::string(kRagModelId)},
+                  {"object", "model"},
+                  {"created", 0},
+                  {"owned_by", "docent"}});
+  return {{"object", "list"}, {"data", data}};
 }
 
 void ServeCompletion(ModelService& service, CompletionRequest request, httplib::Response& res) {
   if (!request.model.empty() && request.model != service.id()) {
     return SendError(res, NotFound("no model named '" + request.model + "'; this server has '" +
-                                   service.id() + "'"));
+                                   service.id() + "' and '" + std::string(kRagModelId) + "'"));
   }
   engine::GenerationRequest gen;
   if (request.chat) {
@@ -168,6 +236,7 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
   }
   gen.max_tokens = request.max_tokens;
   gen.sampling = request.sampling;
+  gen.deadline = service.Deadline();
   const uint32_t context = service.model().max_positions();
   if (gen.prompt.size() + 1 >= context) {
     return SendError(res, InvalidArgument("the prompt is " + std::to_string(gen.prompt.size()) +
@@ -176,9 +245,7 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
   gen.max_tokens =
       std::min<uint32_t>(gen.max_tokens, context - 1 - static_cast<uint32_t>(gen.prompt.size()));
 
-  const std::string id = CompletionId(request.chat);
-  const int64_t created = Now();
-  const std::string object = request.chat ? "chat.completion" : "text_completion";
+  const ChunkHeader header{CompletionId(request.chat), Now(), service.id(), request.chat};
   auto channel = std::make_shared<Channel>();
   auto decoder = std::make_shared<llm::StreamingDecoder>(service.tokenizer());
   auto stops = std::make_shared<engine::StopMatcher>(request.stop);
@@ -205,12 +272,6 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
   if (!handle.ok()) return SendError(res, handle.status());
   auto h = *handle;
 
-  auto usage = [](const engine::GenerationResult& r) {
-    return json{{"prompt_tokens", r.prompt_tokens},
-                {"completion_tokens", r.tokens.size()},
-                {"total_tokens", r.prompt_tokens + r.tokens.size()},
-                {"prompt_tokens_details", {{"cached_tokens", r.cached_prompt_tokens}}}};
-  };
   // Once the generation is over (on the HTTP thread): the text the decoder and the stop
   // matcher still hold, and the finish reason.
   auto finish_tail = [=]() {
@@ -227,62 +288,22 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
     const engine::GenerationResult r = h->Wait();
     if (r.finish == engine::FinishReason::kError) return SendError(res, r.error);
     finish_tail();
-    json choice = {{"index", 0}, {"finish_reason", finish_reason(r)}, {"logprobs", nullptr}};
-    if (request.chat) {
-      choice["message"] = {{"role", "assistant"}, {"content", *text}};
-    } else {
-      choice["text"] = *text;
-    }
     res.status = 200;
-    res.set_content(Dump({{"id", id},
-                          {"object", object},
-                          {"created", created},
-                          {"model", service.id()},
-                          {"choices", json::array({choice})},
-                          {"usage", usage(r)}}),
+    res.set_content(Dump(CompletionBody(header, *text, finish_reason(r), Usage(r))),
                     "application/json");
     return;
   }
 
   // Streaming: this thread writes what the generation thread hands over.
-  const bool chat = request.chat;
   const bool include_usage = request.include_usage;
-  const std::string model_id = service.id();
-  const std::string chunk_object = chat ? "chat.completion.chunk" : "text_completion";
-  auto chunk = [=](const json& choice_delta, const json& finish) {
-    json choice = {{"index", 0}, {"finish_reason", finish}, {"logprobs", nullptr}};
-    if (chat) {
-      choice["delta"] = choice_delta;
-    } else {
-      choice["text"] = choice_delta.value("content", "");
-    }
-    return "data: " +
-           Dump({{"id", id},
-                 {"object", chunk_object},
-                 {"created", created},
-                 {"model", model_id},
-                 {"choices", json::array({choice})}}) +
-           "\n\n";
-  };
-  res.set_header("Cache-Control", "no-cache");
-  res.set_header("X-Accel-Buffering", "no");
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [=, started = false, finished = false](size_t, httplib::DataSink& sink) mutable {
-        auto write = [&](const std::string& s) {
-          if (sink.write(s.data(), s.size())) return true;
-          channel->client_gone = true;
-          h->Cancel();
-          return false;
-        };
+  StreamResponse(
+      res,
+      [=, started = false](const StreamWriter& write) mutable {
         if (!started) {
           started = true;
-          if (chat && !write(chunk({{"role", "assistant"}, {"content", ""}}, nullptr)))
+          if (header.chat &&
+              !write(StreamChunk(header, {{"role", "assistant"}, {"content", ""}}, nullptr)))
             return false;
-        }
-        if (finished) {
-          sink.done();
-          return true;
         }
         std::deque<std::string> pieces;
         bool done = false;
@@ -295,39 +316,93 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
           pieces.swap(channel->pieces);
           done = channel->done;
         }
-        if (!sink.is_writable()) {
-          channel->client_gone = true;
-          h->Cancel();
-          return false;
-        }
         for (const std::string& p : pieces) {
-          if (!write(chunk({{"content", p}}, nullptr))) return false;
+          if (!write(StreamChunk(header, {{"content", p}}, nullptr))) return false;
         }
         if (!done) return true;
         const engine::GenerationResult r = h->Wait();
         const std::string tail = finish_tail();
-        if (!tail.empty() && !write(chunk({{"content", tail}}, nullptr))) return false;
+        if (!tail.empty() && !write(StreamChunk(header, {{"content", tail}}, nullptr)))
+          return false;
         if (r.finish == engine::FinishReason::kError) {
           write("data: " + ErrorBody(r.error) + "\n\n");
-        } else if (!write(chunk(json::object(), finish_reason(r)))) {
+        } else if (!write(StreamChunk(header, json::object(), finish_reason(r)))) {
           return false;
         }
-        if (include_usage) {
-          const std::string u = "data: " +
-                                Dump({{"id", id},
-                                      {"object", chunk_object},
-                                      {"created", created},
-                                      {"model", model_id},
-                                      {"choices", json::array()},
-                                      {"usage", usage(r)}}) +
-                                "\n\n";
-          if (!write(u)) return false;
+        if (include_usage && !write(UsageChunk(header, Usage(r)))) return false;
+        write("data: [DONE]\n\n");
+        return false;
+      },
+      [h] { h->Cancel(); });
+}
+
+void ServeRagCompletion(store::Store& store, ModelService* model, CompletionRequest request,
+                        httplib::Response& res) {
+  std::string question = request.prompt;
+  if (request.chat) {
+    question.clear();
+    for (auto it = request.messages.rbegin(); it != request.messages.rend(); ++it) {
+      if (it->role == "user") {
+        question = it->content;
+        break;
+      }
+    }
+    if (question.empty()) {
+      return SendError(res, InvalidArgument("docent-rag answers the last user message, and "
+                                            "\"messages\" holds none with text"));
+    }
+  }
+  auto started = AnswerSession::Start(store, model, question, 8);
+  if (!started.ok()) return SendError(res, started.status());
+  std::shared_ptr<AnswerSession> session = std::move(*started);
+  const ChunkHeader header{CompletionId(request.chat), Now(), std::string(kRagModelId),
+                           request.chat};
+  auto usage = [session] {
+    const engine::GenerationResult& g = session->generation();
+    return Usage(g);
+  };
+  auto finish = [session] {
+    const std::string r = session->finish_reason();
+    return r == "timeout" ? std::string("length") : r;
+  };
+
+  if (!request.stream) {
+    if (Status done = session->RunToEnd(); !done.ok()) return SendError(res, done);
+    json body = CompletionBody(header, session->text(), finish(), usage());
+    body["citations"] = CitationsView(session->citations());
+    res.status = 200;
+    res.set_content(Dump(body), "application/json");
+    return;
+  }
+  const bool include_usage = request.include_usage;
+  StreamResponse(
+      res,
+      [=, started = false](const StreamWriter& write) mutable {
+        if (!started) {
+          started = true;
+          if (header.chat) {
+            return write(StreamChunk(header, {{"role", "assistant"}, {"content", ""}}, nullptr));
+          }
         }
-        if (!write("data: [DONE]\n\n")) return false;
-        finished = true;
-        sink.done();
-        return true;
-      });
+        std::vector<std::string> pieces;
+        auto complete = session->Next(pieces, std::chrono::milliseconds(100));
+        for (const std::string& p : pieces) {
+          if (!write(StreamChunk(header, {{"content", p}}, nullptr))) return false;
+        }
+        if (!complete.ok()) {
+          write("data: " + ErrorBody(complete.status()) + "\n\n");
+          return false;
+        }
+        if (!*complete) return true;
+        if (!write(StreamChunk(header, json::object(), finish(),
+                               {{"citations", CitationsView(session->citations())}}))) {
+          return false;
+        }
+        if (include_usage && !write(UsageChunk(header, usage()))) return false;
+        write("data: [DONE]\n\n");
+        return false;
+      },
+      [session] { session->Cancel(); });
 }
 
 }  // namespace docent::server

@@ -4,6 +4,7 @@
 //   POST /v1/chat/completions  messages, stream, max_tokens / max_completion_tokens,
 //                              temperature, top_p, seed, stop, n = 1, stream_options.include_usage
 //   POST /v1/completions       the same with a plain `prompt`
+//   model "docent-rag"         answers over the documents, with citations (ServeRagCompletion)
 // Answers carry `usage` and a `finish_reason`; streams are server-sent events of
 // chat.completion.chunk objects ending in "data: [DONE]". A client that disconnects cancels
 // its generation at once, freeing its slot. Errors use OpenAI's shape (http_errors.h).
@@ -11,11 +12,16 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "docent/llm/chat_template.h"
 #include "docent/llm/sampling.h"
 #include "docent/util/status.h"
+
+namespace docent::store {
+class Store;
+}
 
 namespace httplib {
 struct Response;
@@ -42,10 +48,20 @@ struct CompletionRequest {
 Result<CompletionRequest> ParseCompletionRequest(const nlohmann::json& body, bool chat,
                                                  uint32_t max_tokens_limit);
 
-// {"object": "list", "data": [...]} for the served model.
-nlohmann::json ModelsList(const ModelService& service);
+// The model id that answers over the documents (answer_session.h) instead of chatting.
+inline constexpr std::string_view kRagModelId = "docent-rag";
+
+// {"object": "list", "data": [...]}: the served model, if any, and docent-rag.
+nlohmann::json ModelsList(const ModelService* service);
 
 // Runs the request and writes the answer (or the stream) into `res`. A full queue is 429.
 void ServeCompletion(ModelService& service, CompletionRequest request, httplib::Response& res);
+
+// docent-rag: the last user message (or the prompt) answered from the store's passages, with
+// the model when `model` is set and extractively otherwise. The text cites its sources as
+// [n]; the top-level "citations" field (of the answer, or of the stream's last chunk) lists
+// them: PassageView objects with their "n". Usage counts the model's tokens (0 without one).
+void ServeRagCompletion(store::Store& store, ModelService* model, CompletionRequest request,
+                        httplib::Response& res);
 
 }  // namespace docent::server

@@ -34,8 +34,7 @@ Result<nlohmann::json> ParseJsonObject(std::string_view content_type, std::strin
   return j;
 }
 
-Result<std::string> RequiredString(const nlohmann::json& body, const char* key,
-                                   size_t max_bytes) {
+Result<std::string> RequiredString(const nlohmann::json& body, const char* key, size_t max_bytes) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) {
     return InvalidArgument(std::string("missing field \"") + key + "\"");

@@ -13,7 +13,9 @@
 #include "docent/rag/extractive.h"
 #include "docent/rag/store_term_statistics.h"
 #include "docent/search/bm25_search.h"
+#include "docent/server/answer_session.h"
 #include "docent/server/answer_stream.h"
+#include "docent/server/generation_metrics.h"
 #include "docent/server/http_errors.h"
 #include "docent/server/ingest_queue.h"
 #include "docent/server/json_views.h"
@@ -208,9 +210,7 @@ void Server::Impl::Routes() {
   http.Post("/v1/ask",
             [this](const httplib::Request& req, httplib::Response& res) { Ask(req, res); });
   http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, 200,
-             options.model ? ModelsList(*options.model)
-                           : json{{"object", "list"}, {"data", json::array()}});
+    SendJson(res, 200, ModelsList(options.model));
   });
   http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
     Completion(req, res, /*chat=*/true);
@@ -225,36 +225,27 @@ void Server::Impl::Routes() {
 namespace docent::server {
 namespace {
 
-// One answer's worth of work, shared by the plain and the streamed /v1/ask.
-struct AskResult {
-  std::vector<search::Passage> passages;
-  NumberedAnswer answer;
-  double retrieve_ms = 0, answer_ms = 0;
-};
-
-Result<AskResult> Answer(store::Store& store, const std::string& question, int k) {
-  AskResult r;
-  auto t0 = Clock::now();
-  search::SearchOptions so;
-  so.k = k;
-  DOCENT_ASSIGN_OR_RETURN(r.passages, search::SearchBm25(store, question, so));
-  auto t1 = Clock::now();
-  rag::StoreTermStatistics stats(store);
-  r.answer = NumberAgainstSources(rag::AnswerExtractively(question, r.passages, stats), r.passages);
-  auto t2 = Clock::now();
-  r.retrieve_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
-  r.answer_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
-  return r;
+json TimingsView(const AnswerSession& a) {
+  const AnswerTimings& t = a.timings();
+  json out = {{"retrieve_ms", t.retrieve_ms}, {"answer_ms", t.answer_ms}};
+  if (a.generative()) out["first_token_ms"] = t.first_text_ms;
+  return out;
 }
 
-json UsedCitations(const AskResult& r) {
-  json used = json::array();
-  for (int n : r.answer.used) {
-    json p = PassageView(r.passages[static_cast<size_t>(n - 1)]);
-    p["n"] = n;
-    used.push_back(std::move(p));
+// The end of an answer: the plain response's fields, and the stream's `done` event.
+json AnswerSummary(const AnswerSession& a) {
+  json out = {{"found", a.found()},
+              {"citations", CitationsView(a.citations())},
+              {"mode", a.generative() ? "generative" : "extractive"},
+              {"finish_reason", a.finish_reason()},
+              {"timings", TimingsView(a)}};
+  if (a.generative()) {
+    const engine::GenerationResult& g = a.generation();
+    out["usage"] = {{"prompt_tokens", g.prompt_tokens},
+                    {"cached_prompt_tokens", g.cached_prompt_tokens},
+                    {"completion_tokens", g.tokens.size()}};
   }
-  return used;
+  return out;
 }
 
 }  // namespace
@@ -374,54 +365,57 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
   if (!k.ok()) return SendError(res, k.status());
   auto stream = OptionalBool(*body, "stream", false);
   if (!stream.ok()) return SendError(res, stream.status());
-  auto result = Answer(store, *question, static_cast<int>(*k));
-  if (!result.ok()) return SendError(res, result.status());
-  const json timings = {{"retrieve_ms", result->retrieve_ms}, {"answer_ms", result->answer_ms}};
+  auto started = AnswerSession::Start(store, options.model, *question, static_cast<int>(*k));
+  if (!started.ok()) return SendError(res, started.status());
+  std::shared_ptr<AnswerSession> session = std::move(*started);
   if (!*stream) {
-    return SendJson(res, 200,
-                    {{"question", *question},
-                     {"found", result->answer.found},
-                     {"answer", result->answer.text},
-                     {"citations", UsedCitations(*result)},
-                     {"sources", SourcesView(result->passages)},
-                     {"mode", "extractive"},
-                     {"timings", timings}});
+    if (Status done = session->RunToEnd(); !done.ok()) return SendError(res, done);
+    json out = {{"question", *question},
+                {"answer", session->text()},
+                {"sources", CitationsView(session->sources())}};
+    out.update(AnswerSummary(*session));
+    return SendJson(res, 200, out);
   }
-  // The whole event sequence is known before the first byte: an extractive answer is
-  // instant. A generative answer will produce the deltas as tokens arrive.
-  auto events = std::make_shared<std::vector<std::string>>();
-  events->push_back(SseEvent("citations", {{"sources", SourcesView(result->passages)}}));
-  for (const std::string& piece : DeltaPieces(result->answer.text)) {
-    events->push_back(SseEvent("delta", {{"text", piece}}));
-  }
-  events->push_back(SseEvent("done", {{"found", result->answer.found},
-                                      {"citations", UsedCitations(*result)},
-                                      {"mode", "extractive"},
-                                      {"timings", timings}}));
-  res.set_header("Cache-Control", "no-cache");
-  res.set_header("X-Accel-Buffering", "no");
-  res.set_chunked_content_provider(
-      "text/event-stream", [events, next = size_t{0}](size_t, httplib::DataSink& sink) mutable {
-        if (next < events->size()) {
-          const std::string& e = (*events)[next++];
-          if (!sink.write(e.data(), e.size())) return false;  // the client went away
-          return true;
+  // citations first, then the text as it is written, then done (answer_stream.h).
+  StreamResponse(
+      res,
+      [session, started = false](const StreamWriter& write) mutable {
+        if (!started) {
+          started = true;
+          return write(SseEvent("citations", {{"sources", CitationsView(session->sources())}}));
         }
-        sink.done();
-        return true;
-      });
+        std::vector<std::string> pieces;
+        // The timeout only notices a client that hung up while the model was thinking.
+        auto complete = session->Next(pieces, std::chrono::milliseconds(100));
+        for (const std::string& p : pieces) {
+          if (!write(SseEvent("delta", {{"text", p}}))) return false;
+        }
+        if (!complete.ok()) {
+          write(SseEvent("error", json::parse(ErrorBody(complete.status()))));
+          return false;
+        }
+        if (!*complete) return true;
+        write(SseEvent("done", AnswerSummary(*session)));
+        return false;
+      },
+      [session] { session->Cancel(); });
 }
 
 void Server::Impl::Completion(const httplib::Request& req, httplib::Response& res, bool chat) {
-  if (options.model == nullptr) {
-    return SendError(res, Unavailable("no model is loaded: start the server with "
-                                      "docent serve --model MODEL.gguf"));
-  }
   auto body =
       ParseJsonObject(req.get_header_value("Content-Type"), req.body, options.max_json_bytes);
   if (!body.ok()) return SendError(res, body.status());
-  auto request = ParseCompletionRequest(*body, chat, options.model->model().max_positions());
+  const uint32_t max_tokens_limit = options.model ? options.model->model().max_positions() : 8192;
+  auto request = ParseCompletionRequest(*body, chat, max_tokens_limit);
   if (!request.ok()) return SendError(res, request.status());
+  if (request->model == kRagModelId) {
+    return ServeRagCompletion(store, options.model, std::move(*request), res);
+  }
+  if (options.model == nullptr) {
+    return SendError(res, Unavailable("no model is loaded: start the server with docent serve "
+                                      "--model MODEL.gguf, or ask model \"docent-rag\" to "
+                                      "answer from the documents"));
+  }
   ServeCompletion(*options.model, std::move(*request), res);
 }
 
@@ -445,24 +439,7 @@ Server::Server(store::Store& store, ServerOptions options)
   impl->metrics.AddGauge("docent_process_resident_bytes", "Resident set size of the process.",
                          [] { return ProcessRssBytes(); });
   if (ModelService* m = impl->options.model) {
-    using Stats = engine::SchedulerStats;
-    auto gauge = [&](const char* name, const char* help, double (*get)(const Stats&)) {
-      impl->metrics.AddGauge(name, help, [m, get] { return get(m->scheduler().Stats()); });
-    };
-    gauge("docent_generation_queue_depth", "Generation requests waiting for a slot.",
-          [](const Stats& s) { return double(s.queued); });
-    gauge("docent_generation_running", "Generation requests holding a slot.",
-          [](const Stats& s) { return double(s.running); });
-    gauge("docent_prompt_tokens_total", "Prompt tokens of all generation requests.",
-          [](const Stats& s) { return double(s.prompt_tokens); });
-    gauge("docent_prompt_cached_tokens_total", "Prompt tokens whose KV came from the cache.",
-          [](const Stats& s) { return double(s.cached_prompt_tokens); });
-    gauge("docent_generated_tokens_total", "Tokens generated.",
-          [](const Stats& s) { return double(s.generated_tokens); });
-    gauge("docent_generation_cancelled_total", "Generations cancelled (client gone).",
-          [](const Stats& s) { return double(s.finished[int(engine::FinishReason::kCancelled)]); });
-    gauge("docent_generation_steps_total", "Batched forward steps.",
-          [](const Stats& s) { return double(s.steps); });
+    impl->metrics.AddSection([m] { return RenderGenerationMetrics(m->scheduler().Stats()); });
   }
 }
 

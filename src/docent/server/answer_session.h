@@ -1,0 +1,68 @@
+// One answer to a question over the store, shared by /v1/ask and the docent-rag model of the
+// OpenAI API: retrieval, the extractive relevance bar, then the text, written by the model
+// when the server has one (rag/generative_answer.h) and picked extractively otherwise.
+//
+// The caller pulls the text in pieces as they are ready, so a stream shows the model's words
+// as it writes them while the HTTP thread, not the scheduler's, does the writing (a slow
+// client never holds up the batch). An extractive answer is complete at once.
+// Not thread-safe: one HTTP thread drives a session.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "docent/engine/scheduler.h"
+#include "docent/rag/extractive.h"
+#include "docent/store/store.h"
+#include "docent/util/status.h"
+
+namespace docent::server {
+
+class ModelService;
+
+struct AnswerTimings {
+  double retrieve_ms = 0;
+  double first_text_ms = 0;  // retrieval done -> first piece of answer text
+  double answer_ms = 0;      // retrieval done -> complete
+};
+
+class AnswerSession {
+ public:
+  // Retrieves the `k` best passages and starts answering. `model` may be null (extractive).
+  // Errors: the store's, and the scheduler's (a full queue is ResourceExhausted -> 429).
+  static Result<std::unique_ptr<AnswerSession>> Start(store::Store& store, ModelService* model,
+                                                      const std::string& question, int k);
+  ~AnswerSession();
+  AnswerSession(const AnswerSession&) = delete;
+  AnswerSession& operator=(const AnswerSession&) = delete;
+
+  bool generative() const;
+  // The numbered candidate sources: "[n]" in the text is sources()[n - 1].
+  const std::vector<rag::Citation>& sources() const;
+
+  // Waits up to `wait` for text and appends what is ready to `pieces`. True once the answer is
+  // complete and every piece has been handed out. Errors: the model's.
+  Result<bool> Next(std::vector<std::string>& pieces, std::chrono::milliseconds wait);
+  // Next() until the answer is complete, the pieces discarded (a plain, unstreamed answer).
+  Status RunToEnd();
+  // Stops the generation (the client went away).
+  void Cancel();
+
+  // Once Next() returned true:
+  bool found() const;
+  const std::string& text() const;
+  const std::vector<rag::Citation>& citations() const;  // cited, in order of first use
+  const engine::GenerationResult& generation() const;   // empty for an extractive answer
+  // "stop", "length" or "timeout" ("stop" for an extractive answer).
+  std::string finish_reason() const;
+  const AnswerTimings& timings() const;
+
+ private:
+  struct Impl;
+  explicit AnswerSession(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace docent::server

@@ -1,0 +1,181 @@
+// Answers over the documents with a model loaded, through a real `docent serve --model` on a
+// loopback port: /v1/ask plain and streamed (citations, then the model's text as it is
+// written, then done), and the docent-rag model of the OpenAI API, with and without a model.
+// stories260K writes nonsense, so these check the pipeline's contract, not the prose: the
+// stream concatenates to the plain answer (greedy, so the same both times), every [n] left in
+// the text names a listed citation, and a question the documents do not answer is refused
+// without the model.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/server_fixture.h"
+#include "support/temp_dir.h"
+
+namespace docent {
+namespace {
+
+using nlohmann::json;
+using testing::ParseSse;
+using testing::ServerProcess;
+
+constexpr const char* kLeave =
+    "# Leave policy\n\nSick leave of more than three days requires a doctor's note.\n";
+
+std::string Stories() {
+  return (testing::SharedDir() / "models/stories260K.gguf").string();
+}
+
+void Upload(httplib::Client& c) {
+  httplib::MultipartFormDataItems items = {
+      {"file", kLeave, "leave.md", "application/octet-stream"}};
+  auto up = c.Post("/v1/documents?wait=true", items);
+  ASSERT_TRUE(up);
+  ASSERT_EQ(up->status, 200) << up->body;
+}
+
+json PostJson(httplib::Client& c, const std::string& path, const json& body, int* status) {
+  auto r = c.Post(path, body.dump(), "application/json");
+  EXPECT_TRUE(r) << path;
+  if (!r) return json();
+  *status = r->status;
+  return json::parse(r->body, nullptr, false);
+}
+
+// Every [n] marker in `text` has an entry with that n in `citations`, and each entry is cited.
+void ExpectMarkersMatch(const std::string& text, const json& citations) {
+  std::set<int> cited, listed;
+  static const std::regex kMarker("\\[([0-9]+)\\]");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), kMarker);
+       it != std::sregex_iterator(); ++it) {
+    cited.insert(std::stoi((*it)[1].str()));
+  }
+  for (const json& c : citations) listed.insert(c["n"].get<int>());
+  EXPECT_EQ(cited, listed) << text;
+}
+
+class RagServingTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir_;
+};
+
+TEST_F(RagServingTest, AskWithAModelStreamsTheModelsAnswerWithCitations) {
+  ServerProcess server(dir_.path().string(), {"--model", Stories(), "--slots", "2"});
+  ASSERT_TRUE(server.started());
+  auto c = server.Client();
+  Upload(*c);
+  const json question = {{"question", "Does sick leave need a doctor's note?"}};
+  int status = 0;
+  const json plain = PostJson(*c, "/v1/ask", question, &status);
+  ASSERT_EQ(status, 200) << plain.dump();
+  EXPECT_EQ(plain["mode"], "generative");
+  EXPECT_TRUE(plain["found"].get<bool>());
+  ASSERT_FALSE(plain["sources"].empty());
+  EXPECT_EQ(plain["sources"][0]["title"], "Leave policy");
+  EXPECT_GT(plain["usage"]["completion_tokens"].get<int>(), 0);
+  EXPECT_GT(plain["usage"]["prompt_tokens"].get<int>(), 0);
+  ExpectMarkersMatch(plain["answer"].get<std::string>(), plain["citations"]);
+
+  json streamed_request = question;
+  streamed_request["stream"] = true;
+  auto st = c->Post("/v1/ask", streamed_request.dump(), "application/json");
+  ASSERT_TRUE(st);
+  ASSERT_EQ(st->status, 200);
+  const auto events = ParseSse(st->body);
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events.front().first, "citations");
+  EXPECT_EQ(events.front().second["sources"], plain["sources"]);
+  EXPECT_EQ(events.back().first, "done");
+  std::string text;
+  for (size_t i = 1; i + 1 < events.size(); ++i) {
+    EXPECT_EQ(events[i].first, "delta");
+    text += events[i].second["text"].get<std::string>();
+  }
+  EXPECT_EQ(text, plain["answer"].get<std::string>()) << "greedy: the same answer both times";
+  EXPECT_EQ(events.back().second["citations"], plain["citations"]);
+  EXPECT_EQ(events.back().second["mode"], "generative");
+  // The second ask read the same prompt: its KV came from the first.
+  EXPECT_GT(events.back().second["usage"]["cached_prompt_tokens"].get<int>(), 0);
+
+  // Nothing relevant: refused without the model.
+  const json absent = PostJson(
+      *c, "/v1/ask", {{"question", "What is on the cafeteria menu this Friday?"}}, &status);
+  ASSERT_EQ(status, 200);
+  EXPECT_FALSE(absent["found"].get<bool>());
+  EXPECT_TRUE(absent["citations"].empty());
+  EXPECT_EQ(absent["usage"]["prompt_tokens"], 0);
+
+  // Two generations: two first tokens, and a reused prompt in the hit rate.
+  auto metrics = c->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  const std::string& m = metrics->body;
+  EXPECT_THAT(m, ::testing::HasSubstr("\ndocent_time_to_first_token_seconds_count 2\n"));
+  EXPECT_THAT(m, ::testing::HasSubstr("\ndocent_inter_token_latency_seconds_bucket{le=\"+Inf\"} "));
+  EXPECT_THAT(m, ::testing::HasSubstr("\ndocent_generation_batch_size_count "));
+  const std::string rate = "\ndocent_prefix_hit_rate ";
+  const size_t at = m.find(rate);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GT(std::stod(m.substr(at + rate.size())), 0.3);
+  EXPECT_THAT(m, ::testing::HasSubstr("\ndocent_generation_tokens_per_second "));
+  EXPECT_THAT(m, ::testing::HasSubstr("\ndocent_kv_cache_positions "));
+}
+
+TEST_F(RagServingTest, DocentRagAnswersOverTheOpenAiApi) {
+  for (const bool with_model : {false, true}) {
+    SCOPED_TRACE(with_model ? "with a model" : "extractive");
+    testing::TempDir data;
+    std::vector<std::string> args;
+    if (with_model) args = {"--model", Stories()};
+    ServerProcess server(data.path().string(), args);
+    ASSERT_TRUE(server.started());
+    auto c = server.Client();
+    Upload(*c);
+    const json request = {
+        {"model", "docent-rag"},
+        {"messages",
+         {{{"role", "system"}, {"content", "ignored: docent-rag writes its own prompt"}},
+          {{"role", "user"}, {"content", "Does sick leave need a doctor's note?"}}}}};
+    int status = 0;
+    const json r = PostJson(*c, "/v1/chat/completions", request, &status);
+    ASSERT_EQ(status, 200) << r.dump();
+    EXPECT_EQ(r["model"], "docent-rag");
+    EXPECT_EQ(r["object"], "chat.completion");
+    const std::string content = r["choices"][0]["message"]["content"].get<std::string>();
+    ASSERT_TRUE(r["citations"].is_array());
+    ExpectMarkersMatch(content, r["citations"]);
+    if (!with_model) {
+      // The extractive answer quotes the document and cites it.
+      EXPECT_THAT(content, ::testing::HasSubstr("doctor's note"));
+      ASSERT_EQ(r["citations"].size(), 1u);
+      EXPECT_EQ(r["citations"][0]["title"], "Leave policy");
+    }
+
+    json stream_request = request;
+    stream_request["stream"] = true;
+    auto st = c->Post("/v1/chat/completions", stream_request.dump(), "application/json");
+    ASSERT_TRUE(st);
+    std::string streamed;
+    json last;
+    std::istringstream in(st->body);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("data: ", 0) != 0 || line == "data: [DONE]") continue;
+      const json chunk = json::parse(line.substr(6));
+      const json& delta = chunk["choices"][0]["delta"];
+      if (delta.contains("content")) streamed += delta["content"].get<std::string>();
+      last = chunk;
+    }
+    EXPECT_EQ(streamed, content);
+    EXPECT_FALSE(last["choices"][0]["finish_reason"].is_null());
+    EXPECT_EQ(last["citations"], r["citations"]);
+  }
+}
+
+}  // namespace
+}  // namespace docent

@@ -1,7 +1,7 @@
 // Single-thread speed of the matrix-product kernels on the model shapes that matter (Qwen2.5
 // 0.5B/1.5B projections and output head), for every ISA this CPU runs: decode (one column)
-// as weight bytes streamed per second, and prompts (64 columns) as integer or float ops per
-// second (2 per multiply-add), each the median of at least 5 timed runs (thread CPU time),
+// as weight bytes streamed per second, and eight streams' decode step (8 columns) and prompts
+// (64 columns) as integer or float ops per second (2 per multiply-add), each the median of at least 5 timed runs (thread CPU time),
 // beside the scalar kernel measured in the same run.
 //
 // The prompt case of the scalar kernel on the largest shapes computes a slice of the rows
@@ -107,6 +107,11 @@ void Bench(GgmlType type, const Shape& s, const std::vector<Isa>& isas) {
     const double t1 = MedianSeconds([&] { k::MatMul(isa, a, 0, s.rows); });
     const double gbs = static_cast<double>(w.size()) / t1 / 1e9;
 
+    // Eight columns: a decode step of eight streams.
+    a.n_cols = 8;
+    const double t8 = MedianSeconds([&] { k::MatMul(isa, a, 0, s.rows); });
+    const double gops8 = 2.0 * static_cast<double>(s.rows) * s.n * 8 / t8 / 1e9;
+
     a.n_cols = kCols;
     int64_t rows = s.rows;
     if (isa == Isa::kScalar) rows = std::min<int64_t>(rows, 1024);
@@ -117,10 +122,11 @@ void Bench(GgmlType type, const Shape& s, const std::vector<Isa>& isas) {
       base_gops = gops;
     }
     std::printf(
-        "%-5s %7lldx%-5lld %-7s  n_cols=1 %7.2f GB/s (x%5.1f)   n_cols=64 %8.1f GOP/s (x%5.1f)\n",
+        "%-5s %7lldx%-5lld %-7s  n_cols=1 %7.2f GB/s (x%5.1f)   n_cols=8 %7.1f GOP/s   "
+        "n_cols=64 %8.1f GOP/s (x%5.1f)\n",
         std::string(docent::llm::GgmlTypeName(type)).c_str(), static_cast<long long>(s.rows),
         static_cast<long long>(s.n), std::string(k::IsaName(isa)).c_str(), gbs,
-        base_gbs > 0 ? gbs / base_gbs : 0.0, gops, base_gops > 0 ? gops / base_gops : 0.0);
+        base_gbs > 0 ? gbs / base_gbs : 0.0, gops8, gops, base_gops > 0 ? gops / base_gops : 0.0);
     std::fflush(stdout);
   }
 }

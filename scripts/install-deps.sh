@@ -40,12 +40,13 @@ echo "install-deps: all ${#PACKAGES[@]} packages present"
 # Test tooling from npm, each folder with its lock file, installed only when the lock file's
 # versions are not in place yet:
 #   tests/browser  playwright-core, which drives the Debian Chromium above (no browser download)
+#   tests/openai   the official openai client, against docent's OpenAI-compatible endpoints
 #   tests/oracle   node-llama-cpp's prebuilt CPU llama.cpp, the reference for the model tests.
 #                  `npm install` with the lock present: `npm ci --omit=optional` refuses this
 #                  lock over node-llama-cpp's optional per-platform packages; --omit=optional
 #                  keeps npm from fetching the CUDA and Vulkan builds.
 root="$(cd "$(dirname "$0")/.." && pwd)"
-for dir in tests/browser tests/oracle; do
+for dir in tests/browser tests/openai tests/oracle; do
   [ -f "$root/$dir/package-lock.json" ] || continue
   if ! cmp -s "$root/$dir/package-lock.json" "$root/$dir/node_modules/.docent-lock" 2>/dev/null; then
     if [ "$dir" = tests/oracle ]; then verb=install; else verb=ci; fi

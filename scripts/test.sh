@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, stage by stage, each stage timed so a slow one shows.
-# Stages: deps, build (-Werror), tests, ASan+UBSan build and tests, fuzz smoke runs.
+# Stages: deps, build (-Werror), tests, browser and openai-client tests, ASan+UBSan build and
+# tests, fuzz smoke runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
@@ -51,11 +52,16 @@ browser_tests() {
   # The web UI in Debian's Chromium; the screenshot lands in build/browser-artifacts/.
   DOCENT_BINARY="$PWD/build/docent" node --test tests/browser/
 }
+openai_client_tests() {
+  # The official openai npm client against `docent serve --model` (stories260K) and docent-rag.
+  DOCENT_BINARY="$PWD/build/docent" node --test tests/openai/
+}
 
 stage deps scripts/install-deps.sh
 stage build configure_build
 stage tests unit_tests
 stage browser browser_tests
+stage openai-client openai_client_tests
 stage asan-build asan_build
 stage asan-tests asan_tests
 stage fuzz fuzz

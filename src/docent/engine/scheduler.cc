@@ -374,6 +374,7 @@ void Scheduler::Finish(size_t index, FinishReason reason, Status error) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.finished[static_cast<int>(reason)];
+    stats_.running = static_cast<uint32_t>(active_.size());
   }
   h.result_.finish = reason;
   h.result_.error = std::move(error);

@@ -58,11 +58,12 @@ AnswerSession::~AnswerSession() = default;  // a PendingAnswer cancels an unfini
 
 Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
                                                             ModelService* model,
-                                                            const std::string& question, int k) {
+                                                            const std::string& question,
+                                                            const AskOptions& ask) {
   auto impl = std::make_unique<Impl>();
   const auto t0 = Clock::now();
   search::SearchOptions so;
-  so.k = k;
+  so.k = ask.k;
   DOCENT_ASSIGN_OR_RETURN(std::vector<search::Passage> passages,
                           search::SearchBm25(store, question, so));
   impl->timings.retrieve_ms = MsSince(t0);
@@ -86,6 +87,8 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
   }
 
   rag::GenerativeOptions options;
+  options.max_tokens = ask.max_tokens;
+  options.sampling = ask.sampling;
   options.deadline = model->Deadline();
   Impl* raw = impl.get();
   DOCENT_ASSIGN_OR_RETURN(impl->pending,

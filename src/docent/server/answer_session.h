@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "docent/engine/scheduler.h"
+#include "docent/llm/sampling.h"
 #include "docent/rag/extractive.h"
 #include "docent/store/store.h"
 #include "docent/util/status.h"
@@ -28,12 +29,19 @@ struct AnswerTimings {
   double answer_ms = 0;      // retrieval done -> complete
 };
 
+struct AskOptions {
+  int k = 8;                     // passages retrieved
+  uint32_t max_tokens = 512;     // of the model's answer
+  llm::SamplingParams sampling;  // greedy unless set
+};
+
 class AnswerSession {
  public:
-  // Retrieves the `k` best passages and starts answering. `model` may be null (extractive).
+  // Retrieves the best passages and starts answering. `model` may be null (extractive).
   // Errors: the store's, and the scheduler's (a full queue is ResourceExhausted -> 429).
   static Result<std::unique_ptr<AnswerSession>> Start(store::Store& store, ModelService* model,
-                                                      const std::string& question, int k);
+                                                      const std::string& question,
+                                                      const AskOptions& options);
   ~AnswerSession();
   AnswerSession(const AnswerSession&) = delete;
   AnswerSession& operator=(const AnswerSession&) = delete;

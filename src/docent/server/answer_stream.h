@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,14 @@ using StreamWriter = std::function<bool(const std::string& bytes)>;
 // last event. A client that hangs up, noticed on a failed write or between calls, gets
 // `on_client_gone` (cancel the work) and no more calls.
 void StreamResponse(httplib::Response& res, std::function<bool(const StreamWriter&)> next,
-                    std::function<void()> on_client_gone);
+                    std::function<void()> on_client_gone,
+                    const char* content_type = "text/event-stream");
+
+// Answers with one JSON body that takes a while (a model writing), noticing a client that
+// hangs up meanwhile (then `on_client_gone`, and the work stops): `poll()` waits a little and
+// returns the body once it is ready, nullopt until then. The status line goes out first, as
+// 200, so a failure found later (the model's) comes in the body, in the error shape.
+void DeferredJsonResponse(httplib::Response& res, std::function<std::optional<std::string>()> poll,
+                          std::function<void()> on_client_gone);
 
 }  // namespace docent::server

@@ -178,7 +178,18 @@ Result<CompletionRequest> ParseCompletionRequest(const json& body, bool chat,
     DOCENT_ASSIGN_OR_RETURN(r.include_usage, OptionalBool(*it, "include_usage", false));
   }
   DOCENT_ASSIGN_OR_RETURN(int64_t n, OptionalInt(body, "n", 1, 1, 128));
-  if (n != 1) return Unsupported("\"n\" must be 1: docent returns one choice per request");
+  if (n != 1) return InvalidArgument("\"n\" must be 1: docent returns one choice per request");
+  // Asked-for features docent does not have are refused, not silently ignored.
+  if (auto it = body.find("tools"); it != body.end() && it->is_array() && !it->empty()) {
+    return InvalidArgument("\"tools\": docent does not call tools");
+  }
+  if (auto it = body.find("response_format");
+      it != body.end() && it->is_object() && it->value("type", "text") != "text") {
+    return InvalidArgument("\"response_format\": docent writes plain text only");
+  }
+  if (auto it = body.find("logprobs"); it != body.end() && it->is_boolean() && it->get<bool>()) {
+    return InvalidArgument("\"logprobs\": docent does not return log probabilities");
+  }
   DOCENT_ASSIGN_OR_RETURN(int64_t max_tokens,
                           OptionalInt(body, "max_tokens", 256, 1, max_tokens_limit));
   DOCENT_ASSIGN_OR_RETURN(
@@ -285,12 +296,24 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
   };
 
   if (!stream) {
-    const engine::GenerationResult r = h->Wait();
-    if (r.finish == engine::FinishReason::kError) return SendError(res, r.error);
-    finish_tail();
-    res.status = 200;
-    res.set_content(Dump(CompletionBody(header, *text, finish_reason(r), Usage(r))),
-                    "application/json");
+    // Waits for the end while watching the connection: a client that gives up (a timeout,
+    // a closed tab) cancels its generation instead of holding the slot to max_tokens.
+    DeferredJsonResponse(
+        res,
+        [=]() -> std::optional<std::string> {
+          {
+            std::unique_lock<std::mutex> lock(channel->mu);
+            if (!channel->cv.wait_for(lock, std::chrono::milliseconds(100),
+                                      [&] { return channel->done; })) {
+              return std::nullopt;
+            }
+          }
+          const engine::GenerationResult r = h->Wait();
+          if (r.finish == engine::FinishReason::kError) return ErrorBody(r.error);
+          finish_tail();
+          return Dump(CompletionBody(header, *text, finish_reason(r), Usage(r)));
+        },
+        [h] { h->Cancel(); });
     return;
   }
 
@@ -352,7 +375,10 @@ void ServeRagCompletion(store::Store& store, ModelService* model, CompletionRequ
                                             "\"messages\" holds none with text"));
     }
   }
-  auto started = AnswerSession::Start(store, model, question, 8);
+  AskOptions ask;
+  ask.max_tokens = request.max_tokens;
+  ask.sampling = request.sampling;
+  auto started = AnswerSession::Start(store, model, question, ask);
   if (!started.ok()) return SendError(res, started.status());
   std::shared_ptr<AnswerSession> session = std::move(*started);
   const ChunkHeader header{CompletionId(request.chat), Now(), std::string(kRagModelId),
@@ -367,11 +393,18 @@ void ServeRagCompletion(store::Store& store, ModelService* model, CompletionRequ
   };
 
   if (!request.stream) {
-    if (Status done = session->RunToEnd(); !done.ok()) return SendError(res, done);
-    json body = CompletionBody(header, session->text(), finish(), usage());
-    body["citations"] = CitationsView(session->citations());
-    res.status = 200;
-    res.set_content(Dump(body), "application/json");
+    DeferredJsonResponse(
+        res,
+        [=]() -> std::optional<std::string> {
+          std::vector<std::string> pieces;
+          auto complete = session->Next(pieces, std::chrono::milliseconds(100));
+          if (!complete.ok()) return ErrorBody(complete.status());
+          if (!*complete) return std::nullopt;
+          json body = CompletionBody(header, session->text(), finish(), usage());
+          body["citations"] = CitationsView(session->citations());
+          return Dump(body);
+        },
+        [session] { session->Cancel(); });
     return;
   }
   const bool include_usage = request.include_usage;

@@ -248,6 +248,14 @@ json AnswerSummary(const AnswerSession& a) {
   return out;
 }
 
+// The plain (unstreamed) answer.
+json AskBody(const std::string& question, const AnswerSession& a) {
+  json out = {
+      {"question", question}, {"answer", a.text()}, {"sources", CitationsView(a.sources())}};
+  out.update(AnswerSummary(a));
+  return out;
+}
+
 }  // namespace
 
 void Server::Impl::Upload(const httplib::Request& req, httplib::Response& res) {
@@ -365,16 +373,30 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
   if (!k.ok()) return SendError(res, k.status());
   auto stream = OptionalBool(*body, "stream", false);
   if (!stream.ok()) return SendError(res, stream.status());
-  auto started = AnswerSession::Start(store, options.model, *question, static_cast<int>(*k));
+  AskOptions ask;
+  ask.k = static_cast<int>(*k);
+  auto max_tokens = OptionalInt(*body, "max_tokens", 512, 1, 8192);
+  if (!max_tokens.ok()) return SendError(res, max_tokens.status());
+  ask.max_tokens = static_cast<uint32_t>(*max_tokens);
+  auto started = AnswerSession::Start(store, options.model, *question, ask);
   if (!started.ok()) return SendError(res, started.status());
   std::shared_ptr<AnswerSession> session = std::move(*started);
   if (!*stream) {
-    if (Status done = session->RunToEnd(); !done.ok()) return SendError(res, done);
-    json out = {{"question", *question},
-                {"answer", session->text()},
-                {"sources", CitationsView(session->sources())}};
-    out.update(AnswerSummary(*session));
-    return SendJson(res, 200, out);
+    if (!session->generative()) {  // extractive: complete already
+      if (Status done = session->RunToEnd(); !done.ok()) return SendError(res, done);
+      return SendJson(res, 200, AskBody(*question, *session));
+    }
+    DeferredJsonResponse(
+        res,
+        [session, q = *question]() -> std::optional<std::string> {
+          std::vector<std::string> pieces;
+          auto complete = session->Next(pieces, std::chrono::milliseconds(100));
+          if (!complete.ok()) return ErrorBody(complete.status());
+          if (!*complete) return std::nullopt;
+          return Dump(AskBody(q, *session));
+        },
+        [session] { session->Cancel(); });
+    return;
   }
   // citations first, then the text as it is written, then done (answer_stream.h).
   StreamResponse(

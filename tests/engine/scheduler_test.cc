@@ -170,6 +170,31 @@ TEST(SchedulerTest, ThePrefixCacheKeepsPassagesAfterTheirSlotIsReused) {
   EXPECT_GT(stats.generated_tokens_per_s, 0.0);
 }
 
+TEST(SchedulerTest, CancelAllEndsRunningAndQueuedRequestsAndRefusesNewOnes) {
+  Fixture f = Load(1);
+  Scheduler s(*f.model, *f.tokenizer, {});
+  std::promise<void> started;
+  bool first = true;
+  GenerationRequest long_one;
+  long_one.prompt = Prompt(70, 8);
+  long_one.max_tokens = 200;
+  auto running = s.Submit(long_one, [&](uint32_t) {
+    if (first) started.set_value();
+    first = false;
+    return true;
+  });
+  ASSERT_TRUE(running.ok());
+  auto queued = s.Submit(long_one, nullptr);  // waits for the only slot
+  ASSERT_TRUE(queued.ok());
+  started.get_future().wait();
+  s.CancelAll();
+  const GenerationResult r = (*running)->Wait();
+  EXPECT_EQ(r.finish, FinishReason::kCancelled);
+  EXPECT_LT(r.tokens.size(), 200u);
+  EXPECT_EQ((*queued)->Wait().finish, FinishReason::kCancelled);
+  EXPECT_EQ(s.Submit(long_one, nullptr).status().code(), StatusCode::kUnavailable);
+}
+
 TEST(SchedulerTest, AFullQueueRefusesAndCancellationFreesTheSlot) {
   Fixture f = Load(1);
   SchedulerOptions options;

@@ -1,8 +1,11 @@
 // The upload queue: jobs move queued -> indexing -> ready/failed, a full queue refuses with
-// ResourceExhausted, and Stop() fails what is still waiting.
+// ResourceExhausted, and Stop() fails what is still waiting and, after its grace, stops the
+// upload being indexed with nothing of it stored.
 #include "docent/server/ingest_queue.h"
 
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "support/temp_dir.h"
 
@@ -53,6 +56,32 @@ TEST_F(IngestQueueTest, AFullQueueRefusesAndStopFailsTheWaiting) {
   ASSERT_TRUE(docs.ok());
   EXPECT_TRUE(docs->empty());
   EXPECT_EQ(q.Submit("d.txt", "after stop").status().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(IngestQueueTest, StopCancelsTheUploadBeingIndexedAndStoresNothing) {
+  IngestQueue q(*store_, 8, {});
+  // ~8 MB of distinct paragraphs: seconds of indexing, of which Stop waits none.
+  std::string big;
+  for (int i = 0; big.size() < (8u << 20); ++i) {
+    big += "Paragraph " + std::to_string(i) + " records that the budget for project " +
+           std::to_string(i * 7919 % 100003) + " was approved by the committee.\n\n";
+  }
+  auto job = q.Submit("big.txt", big);
+  ASSERT_TRUE(job.ok());
+  while (q.Find(job->id)->state == JobState::kQueued) std::this_thread::yield();
+  q.Stop(std::chrono::milliseconds(0));
+  const auto stopped = q.Find(job->id);
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(stopped->state, JobState::kFailed);
+  EXPECT_NE(stopped->message.find("shut down while this upload was being indexed"),
+            std::string::npos)
+      << stopped->message;
+  auto docs = store_->ListDocuments();
+  ASSERT_TRUE(docs.ok());
+  EXPECT_TRUE(docs->empty());
+  auto stats = store_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->chunks, 0);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "docent/search/bm25_search.h"
 #include "support/temp_dir.h"
 
@@ -40,6 +42,25 @@ std::vector<std::string> Bodies(Store& store, const std::string& query) {
   return out;
 }
 
+TEST(StoreTest, ACancelledPutRollsBackAndKeepsTheOldVersion) {
+  testing::TempDir dir;
+  auto store = Store::Open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Store& s = **store;
+  ASSERT_TRUE(s.PutDocument(MakeDoc("/a.md", {"Annual leave is 15 days."}, "h1")).ok());
+  std::atomic<bool> cancel{true};
+  DocumentToPut replacement = MakeDoc("/a.md", {"Sick leave needs a note."}, "h2");
+  replacement.cancel = &cancel;
+  auto put = s.PutDocument(replacement);
+  EXPECT_EQ(put.status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(Bodies(s, "annual leave").size(), 1u) << "the old version is still whole";
+  EXPECT_TRUE(Bodies(s, "sick").empty());
+  auto info = s.FindBySource("/a.md");
+  ASSERT_TRUE(info.ok() && *info);
+  EXPECT_EQ((*info)->content_hash, "h1");
+  EXPECT_TRUE(s.CheckIntegrity().ok());
+}
+
 TEST(StoreTest, AddReplaceUnchangedAndRemove) {
   testing::TempDir dir;
   auto store = Store::Open(dir.path());
@@ -47,7 +68,8 @@ TEST(StoreTest, AddReplaceUnchangedAndRemove) {
   Store& s = **store;
 
   int64_t id = 0;
-  auto added = s.PutDocument(MakeDoc("/a.md", {"Annual leave is 15 days.", "Parking is free."}, "h1"), &id);
+  auto added =
+      s.PutDocument(MakeDoc("/a.md", {"Annual leave is 15 days.", "Parking is free."}, "h1"), &id);
   ASSERT_TRUE(added.ok());
   EXPECT_EQ(*added, PutOutcome::kAdded);
   EXPECT_EQ(Bodies(s, "annual leave").size(), 1u);
@@ -114,7 +136,8 @@ TEST(StoreTest, GarbageDatabaseIsAnErrorNotACrash) {
   dir.Write("docent.db", std::string(4096, 'x'));
   auto store = Store::Open(dir.path());
   ASSERT_FALSE(store.ok());
-  EXPECT_NE(store.status().message().find("docent.db"), std::string::npos) << store.status().ToString();
+  EXPECT_NE(store.status().message().find("docent.db"), std::string::npos)
+      << store.status().ToString();
 }
 
 TEST(ContentHashTest, IsStableHex) {

@@ -110,7 +110,7 @@ Result<std::shared_ptr<Scheduler::Handle>> Scheduler::Submit(GenerationRequest r
   handle->submitted_ = Clock::now();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stop_) return Unavailable("the scheduler is shutting down");
+    if (stop_ || draining_) return Unavailable("the server is shutting down");
     if (queue_.size() >= options_.max_queue) {
       return ResourceExhausted("the generation queue is full (" +
                                std::to_string(options_.max_queue) +
@@ -122,6 +122,15 @@ Result<std::shared_ptr<Scheduler::Handle>> Scheduler::Submit(GenerationRequest r
   }
   work_cv_.notify_one();
   return handle;
+}
+
+void Scheduler::CancelAll() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    draining_ = true;
+    for (auto& h : queue_) h->Cancel();
+  }
+  work_cv_.notify_all();
 }
 
 SchedulerStats Scheduler::Stats() const {
@@ -207,7 +216,7 @@ void Scheduler::Step() {
   const auto now = Clock::now();
   for (size_t i = active_.size(); i-- > 0;) {
     Handle& h = *active_[i].handle;
-    if (h.cancelled_.load()) {
+    if (h.cancelled_.load() || draining_.load()) {
       Finish(i, FinishReason::kCancelled);
     } else if (now >= h.request_.deadline) {
       Finish(i, FinishReason::kTimeout);

@@ -131,6 +131,10 @@ class Scheduler {
 
   SchedulerStats Stats() const;
 
+  // Cancels every request, running or queued, at the next step, and refuses new ones
+  // (Unavailable): a server shutting down does not wait for long generations.
+  void CancelAll();
+
  private:
   struct Slot;
   struct Active;
@@ -154,6 +158,7 @@ class Scheduler {
   std::condition_variable work_cv_;
   std::deque<std::shared_ptr<Handle>> queue_;  // guarded by mu_
   bool stop_ = false;                          // guarded by mu_
+  std::atomic<bool> draining_{false};          // CancelAll() was called
   SchedulerStats stats_;                       // guarded by mu_
 
   // Worker thread only.

@@ -13,11 +13,16 @@ namespace fs = std::filesystem;
 
 std::string_view OutcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kAdded: return "added";
-    case Outcome::kReplaced: return "updated";
-    case Outcome::kUnchanged: return "unchanged";
-    case Outcome::kSkipped: return "skipped";
-    case Outcome::kFailed: return "failed";
+    case Outcome::kAdded:
+      return "added";
+    case Outcome::kReplaced:
+      return "updated";
+    case Outcome::kUnchanged:
+      return "unchanged";
+    case Outcome::kSkipped:
+      return "skipped";
+    case Outcome::kFailed:
+      return "failed";
   }
   return "?";
 }
@@ -33,13 +38,19 @@ void Walk(const fs::path& dir, std::set<std::pair<dev_t, ino_t>>& visited,
           std::vector<fs::path>& files, std::vector<FileResult>* problems) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) {
-    if (problems) problems->push_back({dir.string(), Outcome::kFailed, "cannot read folder", {}, 0, 0, 0});
+    if (problems)
+      problems->push_back({dir.string(), Outcome::kFailed, "cannot read folder", {}, 0, 0, 0});
     return;
   }
   if (!visited.insert({st.st_dev, st.st_ino}).second) {
     if (problems) {
-      problems->push_back({dir.string(), Outcome::kSkipped,
-                           "directory loop: this folder was already walked", {}, 0, 0, 0});
+      problems->push_back({dir.string(),
+                           Outcome::kSkipped,
+                           "directory loop: this folder was already walked",
+                           {},
+                           0,
+                           0,
+                           0});
     }
     return;
   }
@@ -49,7 +60,8 @@ void Walk(const fs::path& dir, std::set<std::pair<dev_t, ino_t>>& visited,
     entries.push_back(it->path());
   }
   if (ec && problems) {
-    problems->push_back({dir.string(), Outcome::kFailed, "cannot list folder: " + ec.message(), {}, 0, 0, 0});
+    problems->push_back(
+        {dir.string(), Outcome::kFailed, "cannot list folder: " + ec.message(), {}, 0, 0, 0});
   }
   std::sort(entries.begin(), entries.end());
   for (const fs::path& e : entries) {
@@ -115,7 +127,12 @@ FileResult IndexBytes(store::Store& store, std::string_view bytes, std::string_v
     f.bytes = r.bytes;
     return f;
   }
+  auto cancelled = [&] {
+    return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed);
+  };
+  if (cancelled()) return Fail(r.path, Cancelled("indexing was stopped"));
   store::DocumentToPut put;
+  put.cancel = options.cancel;
   put.source = std::string(source);
   put.title = extracted->title;
   put.format = extracted->format;
@@ -127,6 +144,7 @@ FileResult IndexBytes(store::Store& store, std::string_view bytes, std::string_v
     r.message = "no extractable text";
     return r;
   }
+  if (cancelled()) return Fail(r.path, Cancelled("indexing was stopped"));
   auto outcome = store.PutDocument(put, &r.doc_id);
   if (!outcome.ok()) return Fail(r.path, outcome.status());
   r.outcome = *outcome == store::PutOutcome::kAdded      ? Outcome::kAdded

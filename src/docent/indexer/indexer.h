@@ -5,6 +5,7 @@
 // Thread safety: functions may run concurrently; the store serialises its writes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -41,6 +42,9 @@ struct FileResult {
 struct IndexOptions {
   ingest::Limits limits;
   text::ChunkerOptions chunker;
+  // When set and it becomes true, indexing stops at the next step (between extraction,
+  // chunking and each stored chunk) and the document fails with nothing stored.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Expands files and folders into the files to index, recursively and in a stable (sorted)

@@ -27,6 +27,7 @@ std::string_view JobStateName(JobState s) {
 
 IngestQueue::IngestQueue(store::Store& store, size_t capacity, indexer::IndexOptions options)
     : store_(store), capacity_(capacity), options_(std::move(options)) {
+  options_.cancel = &cancel_;
   worker_ = std::thread([this] { Work(); });
 }
 
@@ -101,9 +102,9 @@ std::optional<JobInfo> IngestQueue::Find(uint64_t id) const {
   return it->second;
 }
 
-void IngestQueue::Stop() {
+void IngestQueue::Stop(std::chrono::milliseconds grace) {
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     if (stopping_ && !worker_.joinable()) return;
     stopping_ = true;
     for (const auto& [id, bytes] : pending_) {
@@ -112,6 +113,7 @@ void IngestQueue::Stop() {
     }
     pending_.clear();
     changed_.notify_all();
+    if (!changed_.wait_for(lock, grace, [&] { return !busy_; })) cancel_ = true;
   }
   if (worker_.joinable()) worker_.join();
 }
@@ -146,7 +148,9 @@ void IngestQueue::Work() {
       job.chunks = r.chunks;
       if (r.outcome == indexer::Outcome::kFailed || r.outcome == indexer::Outcome::kSkipped) {
         job.state = JobState::kFailed;
-        job.message = r.message;
+        job.message = cancel_ ? "the server shut down while this upload was being indexed; "
+                                "nothing of it was stored"
+                              : r.message;
       } else {
         job.state = JobState::kReady;
         ingested_bytes_ += bytes.size();

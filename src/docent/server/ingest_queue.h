@@ -6,6 +6,8 @@
 // Thread safety: all methods may be called from any thread; mu_ guards the job table.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -57,9 +59,10 @@ class IngestQueue {
   bool WaitFor(const std::vector<uint64_t>& ids, int timeout_ms) const;
   std::optional<JobInfo> Find(uint64_t id) const;
 
-  // Stops taking jobs, lets the job in progress finish, and fails the ones still queued
-  // ("server shutting down").
-  void Stop();
+  // Stops taking jobs and fails the ones still queued ("server shutting down"); the job in
+  // progress has `grace` to finish, then it is stopped at its next chunk and fails with
+  // nothing stored, so a shutdown is bounded even mid-way through a huge document.
+  void Stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
   // Test hook: while paused the worker takes no new job, so a test can fill the queue.
   void TEST_SetPaused(bool paused);
@@ -69,7 +72,7 @@ class IngestQueue {
 
   store::Store& store_;
   const size_t capacity_;
-  const indexer::IndexOptions options_;
+  indexer::IndexOptions options_;  // its cancel points at cancel_
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
   std::deque<std::pair<uint64_t, std::string>> pending_;  // GUARDED_BY(mu_): id, bytes
@@ -79,6 +82,7 @@ class IngestQueue {
   bool stopping_ = false;                                 // GUARDED_BY(mu_)
   bool paused_ = false;                                   // GUARDED_BY(mu_)
   uint64_t ingested_bytes_ = 0;                           // GUARDED_BY(mu_)
+  std::atomic<bool> cancel_{false};                       // the job in progress must stop
   std::thread worker_;
 };
 

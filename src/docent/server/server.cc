@@ -494,6 +494,8 @@ Status Server::Start() {
 
 void Server::Stop() {
   impl_->stopping = true;
+  // Generations end now rather than at their max_tokens; their streams close normally.
+  if (impl_->options.model != nullptr) impl_->options.model->scheduler().CancelAll();
   // httplib's stop() closes the listener; its pool then finishes the requests in flight.
   impl_->http.stop();
   impl_->queue.Stop();

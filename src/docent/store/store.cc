@@ -445,6 +445,9 @@ Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out)
                                       "VALUES(?1,?2,?3,?4)"));
   int64_t ord = 0;
   for (const text::Chunk& c : doc.chunked.chunks) {
+    if (doc.cancel != nullptr && doc.cancel->load(std::memory_order_relaxed)) {
+      return Cancelled("indexing was stopped; nothing of " + doc.source + " was stored");
+    }
     chunk.Bind(1, id).Bind(2, ord++).Bind(3, doc.title).Bind(4, c.heading_path).Bind(5, c.text);
     chunk.Bind(6, c.Location()).Bind(7, static_cast<int64_t>(c.char_begin));
     chunk.Bind(8, static_cast<int64_t>(c.char_end)).Bind(9, static_cast<int64_t>(c.page_begin));

@@ -52,6 +52,9 @@ struct DocumentToPut {
   std::string content_hash;
   std::vector<std::string> warnings;
   text::ChunkedDocument chunked;
+  // When set and it becomes true, PutDocument stops at the next chunk and rolls back
+  // (Cancelled): a shutdown need not wait for a huge document.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 enum class PutOutcome { kAdded, kReplaced, kUnchanged };

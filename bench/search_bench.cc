@@ -223,9 +223,12 @@ int main(int argc, char** argv) {
     if (!s.ok()) return 1;
     const double c0 = CpuSeconds();
     auto t0 = Clock::now();
-    for (const auto& p : files) {
-      if (docent::indexer::IndexFile(**s, p).outcome != docent::indexer::Outcome::kAdded) return 1;
-    }
+    bool all_added = true;
+    const docent::Status run =
+        docent::indexer::IndexFiles(**s, files, {}, {}, [&](const docent::indexer::FileResult& r) {
+          all_added = all_added && r.outcome == docent::indexer::Outcome::kAdded;
+        });
+    if (!run.ok() || !all_added) return 1;
     auto t1 = Clock::now();
     docent_cpu.push_back(CpuSeconds() - c0);
     docent_wall.push_back(Ms(t0, t1) / 1e3);

@@ -82,5 +82,32 @@ TEST_F(IndexFileTest, AddUnchangedChangedAndBadFiles) {
   EXPECT_TRUE(store_->CheckIntegrity().ok());
 }
 
+TEST_F(IndexFileTest, IndexFilesCommitsInBatchesAndReportsEachFileOnceStored) {
+  std::vector<fs::path> files;
+  for (int i = 0; i < 7; ++i) {
+    files.push_back(dir_.Write("in/f" + std::to_string(i) + ".txt",
+                               "Topic " + std::to_string(i) + " is covered by policy number " +
+                                   std::to_string(100 + i) + ".\n"));
+  }
+  files.push_back(dir_.Write("in/empty.txt", ""));
+  std::vector<std::string> reported;
+  std::vector<int64_t> stored_when_reported;
+  BatchOptions batch;
+  batch.batch_files = 3;  // commits after files 3 and 6, and at the end
+  const Status run = IndexFiles(*store_, files, {}, batch, [&](const FileResult& r) {
+    reported.push_back(fs::path(r.path).filename().string() + ":" +
+                       std::string(OutcomeName(r.outcome)));
+    stored_when_reported.push_back(store_->Stats()->documents);
+  });
+  ASSERT_TRUE(run.ok()) << run.ToString();
+  ASSERT_EQ(reported.size(), 8u);
+  EXPECT_EQ(reported[0], "f0.txt:added");
+  EXPECT_EQ(reported[7], "empty.txt:failed");
+  // Each file is reported once its batch is stored: 3, 3, 3, 6, 6, 6, 7, 7.
+  EXPECT_EQ(stored_when_reported, (std::vector<int64_t>{3, 3, 3, 6, 6, 6, 7, 7}));
+  EXPECT_FALSE(store_->InBatch());
+  EXPECT_TRUE(store_->CheckIntegrity().ok());
+}
+
 }  // namespace
 }  // namespace docent::indexer

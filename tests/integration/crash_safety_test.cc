@@ -1,9 +1,11 @@
 // Proves the store's promise: a kill -9 at any instant during `docent add` leaves every
-// document wholly in its old state or wholly in its new one, never a mix, and the index in
-// step with the chunks.
+// document wholly in its old state or wholly in its new one, never a mix, the index in step
+// with the chunks, and every file `add` reported before the kill stored in its new version.
+// `add` commits in batches (here of 4 files), so a kill lands mid-batch too.
 #include <gtest/gtest.h>
 
 #include <map>
+#include <vector>
 
 #include "docent/search/bm25_search.h"
 #include "docent/store/store.h"
@@ -54,17 +56,22 @@ TEST(CrashSafetyTest, KillDuringAddLeavesEachDocumentOldOrNew) {
   auto first = testing::RunDocent({"add", "--data", data, docs});
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
 
-  // Kill after a varying number of finished files; the child is then somewhere inside the
-  // next document's extraction, chunking or commit.
+  // Kill after a varying number of reported files; the child is then somewhere inside the
+  // next batch's extraction, chunking or commit.
   const int kill_after[] = {0, 1, 3, 6, 10, 15, 21};
   int version = 0;
   int partial_batches = 0;
   for (int k : kill_after) {
     ++version;
     for (int d = 0; d < kDocs; ++d) dir.Write("docs/" + FileName(d), Body(version, d));
-    testing::Child child({DOCENT_BINARY, "add", "--data", data, docs});
+    testing::Child child({DOCENT_BINARY, "add", "--data", data, docs, "--batch-files", "4"});
+    std::vector<int> reported;  // documents `add` said it stored
     for (int lines = 0; lines < k; ++lines) {
-      if (!child.ReadLine()) break;
+      auto line = child.ReadLine();
+      if (!line) break;
+      const size_t at = line->rfind("/doc");  // "added .../docs/doc1NN.md (k chunks)"
+      ASSERT_NE(at, std::string::npos) << *line;
+      reported.push_back(std::stoi(line->substr(at + 4)) - 100);
     }
     child.Kill9();
     child.Wait();
@@ -97,6 +104,7 @@ TEST(CrashSafetyTest, KillDuringAddLeavesEachDocumentOldOrNew) {
       version_of[d] = now;
       updated += has_new;
     }
+    for (int d : reported) EXPECT_EQ(version_of[d], version) << "document " << d << " was reported";
     partial_batches += updated > 0 && updated < kDocs;
   }
   // The kills must have landed mid-batch, or the test proved nothing.

@@ -42,6 +42,56 @@ std::vector<std::string> Bodies(Store& store, const std::string& query) {
   return out;
 }
 
+TEST(StoreTest, ABatchIsOneCommitThatReadersSeeOnlyWhole) {
+  testing::TempDir dir;
+  auto store = Store::Open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Store& s = **store;
+  ASSERT_TRUE(s.BeginBatch().ok());
+  EXPECT_EQ(s.BeginBatch().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*s.PutDocument(MakeDoc("/a.md", {"Annual leave is 15 days."}, "h1")),
+            PutOutcome::kAdded);
+  EXPECT_EQ(*s.PutDocument(MakeDoc("/b.md", {"Parking is free."}, "h2")), PutOutcome::kAdded);
+  // The same source again in the batch is recognised (the writer sees its own rows).
+  EXPECT_EQ(*s.PutDocument(MakeDoc("/a.md", {"ignored"}, "h1")), PutOutcome::kUnchanged);
+  EXPECT_EQ(s.RemoveDocument(1).code(), StatusCode::kFailedPrecondition);
+  auto before = s.Stats();  // a read session: not yet
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->documents, 0);
+  EXPECT_TRUE(Bodies(s, "parking").empty());
+  ASSERT_TRUE(s.CommitBatch().ok());
+  EXPECT_EQ(s.Stats()->documents, 2);
+  EXPECT_EQ(Bodies(s, "parking"), std::vector<std::string>{"Parking is free."});
+  EXPECT_EQ(s.CommitBatch().code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(s.CheckIntegrity().ok());
+}
+
+TEST(StoreTest, AFailedWriteInABatchStoresNothingOfIt) {
+  testing::TempDir dir;
+  auto store = Store::Open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Store& s = **store;
+  ASSERT_TRUE(s.BeginBatch().ok());
+  ASSERT_TRUE(s.PutDocument(MakeDoc("/a.md", {"Annual leave is 15 days."}, "h1")).ok());
+  std::atomic<bool> stop{true};  // a write that fails half-way, as a full disk would
+  DocumentToPut failing = MakeDoc("/b.md", {"Parking is free."}, "h2");
+  failing.cancel = &stop;
+  EXPECT_FALSE(s.PutDocument(failing).ok());
+  EXPECT_FALSE(s.PutDocument(MakeDoc("/c.md", {"Lunch is at noon."}, "h3")).ok())
+      << "the batch is poisoned";
+  const Status committed = s.CommitBatch();
+  EXPECT_FALSE(committed.ok());
+  EXPECT_NE(committed.message().find("nothing of it was stored"), std::string::npos)
+      << committed.ToString();
+  EXPECT_EQ(s.Stats()->documents, 0);
+  EXPECT_TRUE(s.CheckIntegrity().ok());
+  // The store goes on: the next batch commits.
+  ASSERT_TRUE(s.BeginBatch().ok());
+  ASSERT_TRUE(s.PutDocument(MakeDoc("/a.md", {"Annual leave is 15 days."}, "h1")).ok());
+  ASSERT_TRUE(s.CommitBatch().ok());
+  EXPECT_EQ(s.Stats()->documents, 1);
+}
+
 TEST(StoreTest, ACancelledPutRollsBackAndKeepsTheOldVersion) {
   testing::TempDir dir;
   auto store = Store::Open(dir.path());

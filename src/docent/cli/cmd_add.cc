@@ -1,5 +1,7 @@
-// `docent add PATH...`: ingest files and folders, with a progress bar on a terminal and one
-// line per file otherwise.
+// `docent add PATH... [--batch-files N]`: ingest files and folders, with a progress bar on a
+// terminal and one line per file otherwise. Files are committed in batches (16 MB or N files,
+// default 256: indexer::IndexFiles); a file is reported once its batch is stored, so after a
+// crash every file listed is in the store and a re-run adds the rest.
 #include <unistd.h>
 
 #include <chrono>
@@ -24,7 +26,8 @@ class Progress {
     if (r.outcome == indexer::Outcome::kAdded || r.outcome == indexer::Outcome::kReplaced) {
       chunks_ += r.chunks;
     }
-    bool problem = r.outcome == indexer::Outcome::kFailed || r.outcome == indexer::Outcome::kSkipped;
+    bool problem =
+        r.outcome == indexer::Outcome::kFailed || r.outcome == indexer::Outcome::kSkipped;
     if (tty_) {
       // Problems and warnings stay on screen above the bar; routine files only move the bar.
       if (problem || !r.warnings.empty()) {
@@ -41,9 +44,10 @@ class Progress {
   void Finish(size_t added, size_t updated, size_t unchanged, size_t skipped, size_t failed) {
     if (tty_) std::fprintf(stderr, "\r\033[K");
     double secs = Seconds();
-    std::printf("%zu added, %zu updated, %zu unchanged, %zu skipped, %zu failed; %zu chunks, "
-                "%.1f MB in %.2f s\n",
-                added, updated, unchanged, skipped, failed, chunks_, bytes_ / 1e6, secs);
+    std::printf(
+        "%zu added, %zu updated, %zu unchanged, %zu skipped, %zu failed; %zu chunks, "
+        "%.1f MB in %.2f s\n",
+        added, updated, unchanged, skipped, failed, chunks_, bytes_ / 1e6, secs);
   }
 
  private:
@@ -59,12 +63,11 @@ class Progress {
         std::fprintf(out, "%s %s (%zu chunks)\n", std::string(OutcomeName(r.outcome)).c_str(),
                      r.path.c_str(), r.chunks);
     }
-    for (const std::string& w : r.warnings) std::fprintf(out, "  warning %s: %s\n", r.path.c_str(), w.c_str());
+    for (const std::string& w : r.warnings)
+      std::fprintf(out, "  warning %s: %s\n", r.path.c_str(), w.c_str());
   }
 
-  double Seconds() const {
-    return std::chrono::duration<double>(Clock::now() - start_).count();
-  }
+  double Seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
 
   void DrawBar() {
     constexpr int kWidth = 28;
@@ -74,8 +77,8 @@ class Progress {
     std::string bar(static_cast<size_t>(std::min(filled, kWidth)), '#');
     bar.resize(kWidth, '.');
     double secs = std::max(Seconds(), 1e-3);
-    std::fprintf(stderr, "\r\033[K[%s] %zu/%zu files  %.1f MB/s  %.0f chunks/s", bar.c_str(), files_,
-                 total_files_, bytes_ / 1e6 / secs, chunks_ / secs);
+    std::fprintf(stderr, "\r\033[K[%s] %zu/%zu files  %.1f MB/s  %.0f chunks/s", bar.c_str(),
+                 files_, total_files_, bytes_ / 1e6 / secs, chunks_ / secs);
     std::fflush(stderr);
   }
 
@@ -91,11 +94,19 @@ class Progress {
 }  // namespace
 
 int RunAdd(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"--data"}, {"--quiet"}});
+  auto args = ParseArgs(argv, {{"--data", "--batch-files"}, {"--quiet"}});
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
   }
+  indexer::BatchOptions batch;
+  auto batch_files =
+      args->GetInt("--batch-files", static_cast<int64_t>(batch.batch_files), 1, 1 << 20);
+  if (!batch_files.ok()) {
+    PrintError(batch_files.status().message());
+    return 2;
+  }
+  batch.batch_files = static_cast<size_t>(*batch_files);
   if (args->positional.empty()) {
     PrintError("add needs at least one file or folder");
     return 2;
@@ -120,10 +131,14 @@ int RunAdd(const Argv& argv) {
     progress.Report(p);
     ++counts[static_cast<int>(p.outcome)];
   }
-  for (const auto& f : files) {
-    indexer::FileResult r = indexer::IndexFile(**store, f);
-    progress.Report(r);
-    ++counts[static_cast<int>(r.outcome)];
+  const Status run =
+      indexer::IndexFiles(**store, files, {}, batch, [&](const indexer::FileResult& r) {
+        progress.Report(r);
+        ++counts[static_cast<int>(r.outcome)];
+      });
+  if (!run.ok()) {
+    PrintError(run.ToString());
+    return 1;
   }
   progress.Finish(counts[0], counts[1], counts[2], counts[3], counts[4]);
   return counts[static_cast<int>(indexer::Outcome::kFailed)] ? 1 : 0;

@@ -187,4 +187,34 @@ FileResult IndexFile(store::Store& store, const fs::path& path, const IndexOptio
   return out;
 }
 
+Status IndexFiles(store::Store& store, const std::vector<fs::path>& files,
+                  const IndexOptions& options, const BatchOptions& batch,
+                  const std::function<void(const FileResult&)>& on_result) {
+  std::vector<FileResult> pending;  // indexed in the open batch, reported at its commit
+  uint64_t pending_bytes = 0;
+  auto commit = [&]() -> Status {
+    if (!store.InBatch()) return Status::Ok();
+    const Status committed = store.CommitBatch();
+    for (FileResult& r : pending) {
+      if (!committed.ok() && (r.outcome == Outcome::kAdded || r.outcome == Outcome::kReplaced)) {
+        r.outcome = Outcome::kFailed;
+        r.message = "its batch could not be committed: " + committed.message();
+      }
+      on_result(r);
+    }
+    pending.clear();
+    pending_bytes = 0;
+    return Status::Ok();
+  };
+  for (const fs::path& f : files) {
+    if (!store.InBatch()) DOCENT_RETURN_IF_ERROR(store.BeginBatch());
+    pending.push_back(IndexFile(store, f, options));
+    pending_bytes += pending.back().bytes;
+    if (pending_bytes >= batch.batch_bytes || pending.size() >= batch.batch_files) {
+      DOCENT_RETURN_IF_ERROR(commit());
+    }
+  }
+  return commit();
+}
+
 }  // namespace docent::indexer

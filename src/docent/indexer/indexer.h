@@ -57,6 +57,19 @@ std::vector<std::filesystem::path> CollectFiles(const std::vector<std::filesyste
 FileResult IndexFile(store::Store& store, const std::filesystem::path& path,
                      const IndexOptions& options = {});
 
+// Indexes files in order, many per transaction (Store::BeginBatch): a batch commits once it
+// holds `batch_bytes` of files or `batch_files` files, and at the end. `on_result` gets each
+// file's result once its batch has committed, so a file reported added is stored; when a
+// commit fails, its files are reported failed with the reason. The store's error (a batch
+// cannot begin) ends the run.
+struct BatchOptions {
+  uint64_t batch_bytes = 16ull << 20;
+  size_t batch_files = 256;
+};
+Status IndexFiles(store::Store& store, const std::vector<std::filesystem::path>& files,
+                  const IndexOptions& options, const BatchOptions& batch,
+                  const std::function<void(const FileResult&)>& on_result);
+
 // Indexes a document held in memory under `source` (e.g. "upload:report.pdf"); `name` picks
 // the format and is the fallback title.
 FileResult IndexBytes(store::Store& store, std::string_view bytes, std::string_view name,

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "docent/store/fts5_tokenizer.h"
 
@@ -141,6 +142,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& data_dir
     DOCENT_RETURN_IF_ERROR(db.Exec(options.durable
                                        ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                                        : "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"));
+    // The writer's page cache holds a whole ingest batch (store.h, BeginBatch): with the
+    // default 2 MB, FTS5's segment writes spill dirty pages to the WAL mid-transaction and
+    // write them again at the commit. Pages are allocated only as they are used.
+    DOCENT_RETURN_IF_ERROR(db.Exec("PRAGMA cache_size=-65536;"));
     return db.Exec("PRAGMA foreign_keys=ON;");
   };
   DOCENT_RETURN_IF_ERROR(prepare().WithContext(db_path.string()));
@@ -396,22 +401,69 @@ Result<int64_t> ReadSession::ChunkCount() {
   return row ? st.Int(0) : int64_t{0};
 }
 
+Status Store::BeginBatch() {
+  std::lock_guard lock(mu_);
+  if (batch_) return FailedPrecondition("a batch is already open");
+  auto batch = std::make_unique<Batch>(db_);
+  DOCENT_RETURN_IF_ERROR(batch->tx.Begin());
+  batch->index_live = IndexLive();
+  DOCENT_ASSIGN_OR_RETURN(batch->generation_before, BumpGenerationLocked());
+  batch_ = std::move(batch);
+  return Status::Ok();
+}
+
+Status Store::CommitBatch() {
+  std::lock_guard lock(mu_);
+  if (!batch_) return FailedPrecondition("no batch is open");
+  std::unique_ptr<Batch> batch = std::move(batch_);  // rolled back on failure
+  if (!batch->failure.ok()) {
+    return batch->failure.WithContext("a write in the batch failed; nothing of it was stored");
+  }
+  return CommitAndIndex(batch->tx, batch->generation_before, batch->index_live, batch->removed,
+                        batch->added);
+}
+
+bool Store::InBatch() {
+  std::lock_guard lock(mu_);
+  return batch_ != nullptr;
+}
+
 Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out) {
   std::lock_guard lock(mu_);
-  Transaction tx(db_);
-  DOCENT_RETURN_IF_ERROR(tx.Begin());
+  if (batch_ && !batch_->failure.ok()) return batch_->failure;
+  Result<PutOutcome> r = PutDocumentLocked(doc, id_out);
+  // A write that failed half-way poisons its batch, which then commits nothing. (A savepoint
+  // per document would keep the others, but FTS5 flushes its pending terms at each
+  // savepoint, which is the cost a batch exists to avoid.)
+  if (batch_ && !r.ok()) batch_->failure = r.status();
+  return r;
+}
+
+Result<PutOutcome> Store::PutDocumentLocked(const DocumentToPut& doc, int64_t* id_out) {
+  // Outside a batch, a transaction of its own; inside, the batch's.
+  std::optional<Transaction> own;
+  if (!batch_) {
+    own.emplace(db_);
+    DOCENT_RETURN_IF_ERROR(own->Begin());
+  }
   DOCENT_ASSIGN_OR_RETURN(auto existing, FindWhere(db_, "source = ?1", doc.source, 0));
   const int64_t now = NowSeconds();
   PutOutcome outcome = PutOutcome::kAdded;
   int64_t id = 0;
-  std::vector<ChunkText> removed, added;  // for the term index, applied at the commit
-  const bool index_live = IndexLive();
-  DOCENT_ASSIGN_OR_RETURN(const int64_t generation_before, BumpGenerationLocked());
+  std::vector<ChunkText> local_removed, local_added;
+  // For the term index, applied at the commit.
+  std::vector<ChunkText>& removed = batch_ ? batch_->removed : local_removed;
+  std::vector<ChunkText>& added = batch_ ? batch_->added : local_added;
+  const bool index_live = batch_ ? batch_->index_live : IndexLive();
+  int64_t generation_before = 0;
+  if (!batch_) {
+    DOCENT_ASSIGN_OR_RETURN(generation_before, BumpGenerationLocked());
+  }
   if (existing) {
     id = existing->id;
     if (existing->content_hash == doc.content_hash) {
       if (id_out) *id_out = id;
-      return PutOutcome::kUnchanged;  // the transaction rolls back: nothing was written
+      return PutOutcome::kUnchanged;  // nothing was written (own transaction rolls back)
     }
     outcome = PutOutcome::kReplaced;
     DOCENT_RETURN_IF_ERROR(DeleteChunksLocked(id, &removed));
@@ -459,13 +511,15 @@ Result<PutOutcome> Store::PutDocument(const DocumentToPut& doc, int64_t* id_out)
     DOCENT_RETURN_IF_ERROR(fts.Run());
     if (index_live) added.push_back({chunk_id, doc.title, c.heading_path, c.text});
   }
-  DOCENT_RETURN_IF_ERROR(CommitAndIndex(tx, generation_before, index_live, removed, added));
   if (id_out) *id_out = id;
+  if (batch_) return outcome;  // committed with the batch
+  DOCENT_RETURN_IF_ERROR(CommitAndIndex(*own, generation_before, index_live, removed, added));
   return outcome;
 }
 
 Status Store::RemoveDocument(int64_t id) {
   std::lock_guard lock(mu_);
+  if (batch_) return FailedPrecondition("RemoveDocument inside a batch");
   Transaction tx(db_);
   DOCENT_RETURN_IF_ERROR(tx.Begin());
   DOCENT_ASSIGN_OR_RETURN(auto existing, FindWhere(db_, "id = ?1", "", id));

@@ -296,6 +296,16 @@ Status Store::CommitAndIndex(Transaction& tx, int64_t generation_before, bool co
   // Readers hold index_mu_ shared while they read, so no reader sees the new rows with the
   // old index or the other way round.
   if (before_commit_) before_commit_();
+  // The analysis, the slow part of an index update, runs before readers are held off.
+  std::vector<AnalyzedChunk> gone, come;
+  if (collected) {
+    gone.reserve(removed.size());
+    come.reserve(added.size());
+    for (const ChunkText& c : removed)
+      gone.push_back(AnalyzeChunkText(c.id, c.title, c.heading, c.body));
+    for (const ChunkText& c : added)
+      come.push_back(AnalyzeChunkText(c.id, c.title, c.heading, c.body));
+  }
   std::unique_lock lock(index_mu_);
   DOCENT_RETURN_IF_ERROR(tx.Commit());
   if (!term_index_) return Status::Ok();
@@ -305,12 +315,8 @@ Status Store::CommitAndIndex(Transaction& tx, int64_t generation_before, bool co
     term_index_.reset();
     return Status::Ok();
   }
-  for (const ChunkText& c : removed) {
-    term_index_->Remove(term_index_->AnalyzeChunk(c.id, c.title, c.heading, c.body));
-  }
-  for (const ChunkText& c : added) {
-    term_index_->Add(term_index_->AnalyzeChunk(c.id, c.title, c.heading, c.body));
-  }
+  for (const AnalyzedChunk& c : gone) term_index_->Remove(term_index_->Resolve(c));
+  for (const AnalyzedChunk& c : come) term_index_->Add(term_index_->Resolve(c));
   index_generation_ = generation_before + 1;
   return Status::Ok();
 }

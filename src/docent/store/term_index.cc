@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_map>
 
 #include "docent/text/analyzer.h"
 
@@ -17,29 +18,69 @@ uint32_t TermIndex::Intern(std::string_view term) {
   return id;
 }
 
-ChunkTerms TermIndex::AnalyzeChunk(int64_t chunk_id, std::string_view title,
-                                   std::string_view heading, std::string_view body) {
-  ChunkTerms out;
-  out.chunk_id = chunk_id;
+namespace {
+
+// Calls on_term(column, text) for each term of the three columns, in order, and returns the
+// chunk's length: FTS5 counts a position for every term that is not colocated, and our
+// tokenizer never marks a column's first term colocated, so that one always counts.
+template <typename OnTerm>
+uint32_t ForEachColumnTerm(std::string_view title, std::string_view heading, std::string_view body,
+                           OnTerm&& on_term) {
+  uint32_t length = 0;
   const std::string_view columns[3] = {title, heading, body};
   for (int col = 0; col < 3; ++col) {
     if (columns[col].empty()) continue;
     bool first = true;
     text::Analyze(columns[col], text::AnalyzeMode::kDocument, [&](const text::Term& t) {
-      // FTS5 counts a position for every term that is not colocated; our tokenizer never
-      // marks a column's first term colocated, so that one always counts.
-      if (first || !t.colocated) ++out.length;
+      if (first || !t.colocated) ++length;
       first = false;
-      const uint32_t id = Intern(t.text);
-      uint32_t& seen = seen_[id];
-      if (seen == 0) {
-        out.terms.push_back({id, {0, 0, 0}});
-        seen = static_cast<uint32_t>(out.terms.size());
-      }
-      ++out.terms[seen - 1].counts[col];
+      on_term(col, t.text);
     });
   }
+  return length;
+}
+
+}  // namespace
+
+ChunkTerms TermIndex::AnalyzeChunk(int64_t chunk_id, std::string_view title,
+                                   std::string_view heading, std::string_view body) {
+  ChunkTerms out;
+  out.chunk_id = chunk_id;
+  out.length = ForEachColumnTerm(title, heading, body, [&](int col, std::string_view term) {
+    const uint32_t id = Intern(term);
+    uint32_t& seen = seen_[id];
+    if (seen == 0) {
+      out.terms.push_back({id, {0, 0, 0}});
+      seen = static_cast<uint32_t>(out.terms.size());
+    }
+    ++out.terms[seen - 1].counts[col];
+  });
   for (const ChunkTerms::Entry& e : out.terms) seen_[e.term] = 0;
+  return out;
+}
+
+AnalyzedChunk AnalyzeChunkText(int64_t chunk_id, std::string_view title, std::string_view heading,
+                               std::string_view body) {
+  AnalyzedChunk out;
+  out.chunk_id = chunk_id;
+  std::unordered_map<std::string, uint32_t> index;  // term -> entry
+  out.length = ForEachColumnTerm(title, heading, body, [&](int col, std::string_view term) {
+    auto [it, added] =
+        index.try_emplace(std::string(term), static_cast<uint32_t>(out.terms.size()));
+    if (added) out.terms.push_back({it->first, {0, 0, 0}});
+    ++out.terms[it->second].counts[col];
+  });
+  return out;
+}
+
+ChunkTerms TermIndex::Resolve(const AnalyzedChunk& chunk) {
+  ChunkTerms out;
+  out.chunk_id = chunk.chunk_id;
+  out.length = chunk.length;
+  out.terms.reserve(chunk.terms.size());
+  for (const AnalyzedChunk::Entry& e : chunk.terms) {
+    out.terms.push_back({Intern(e.term), {e.counts[0], e.counts[1], e.counts[2]}});
+  }
   return out;
 }
 

@@ -41,9 +41,24 @@ struct ChunkTerms {
     uint32_t counts[3] = {0, 0, 0};
   };
   int64_t chunk_id = 0;
-  uint32_t length = 0;  // tokens over all columns, as FTS5's xColumnSize(-1)
+  uint32_t length = 0;       // tokens over all columns, as FTS5's xColumnSize(-1)
   std::vector<Entry> terms;  // distinct terms, in first-seen order
 };
+
+// A chunk's terms as text, analyzed apart from any index (so without its lock): a writer
+// analyzes before it commits, and TermIndex::Resolve then only looks the terms up, so a
+// commit holds readers off for the dictionary lookups, not for the analysis.
+struct AnalyzedChunk {
+  struct Entry {
+    std::string term;
+    uint32_t counts[3] = {0, 0, 0};
+  };
+  int64_t chunk_id = 0;
+  uint32_t length = 0;
+  std::vector<Entry> terms;  // distinct terms, in first-seen order
+};
+AnalyzedChunk AnalyzeChunkText(int64_t chunk_id, std::string_view title, std::string_view heading,
+                               std::string_view body);
 
 class TermIndex {
  public:
@@ -55,6 +70,9 @@ class TermIndex {
   // with no postings, which is harmless if the change is later rolled back.
   ChunkTerms AnalyzeChunk(int64_t chunk_id, std::string_view title, std::string_view heading,
                           std::string_view body);
+
+  // The same terms as AnalyzeChunk would give, from an analysis made beforehand.
+  ChunkTerms Resolve(const AnalyzedChunk& chunk);
 
   // Adds a chunk; its id must not be in the index.
   void Add(const ChunkTerms& chunk);
@@ -81,9 +99,9 @@ class TermIndex {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> dict_;
-  std::vector<std::vector<Posting>> postings_;  // by term id
-  std::vector<int64_t> chunk_ids_;              // by slot
-  std::vector<uint32_t> lengths_;               // by slot
+  std::vector<std::vector<Posting>> postings_;     // by term id
+  std::vector<int64_t> chunk_ids_;                 // by slot
+  std::vector<uint32_t> lengths_;                  // by slot
   std::unordered_map<int64_t, uint32_t> slot_of_;  // live chunk id -> slot
   std::vector<uint32_t> seen_;  // scratch for AnalyzeChunk: term id -> entry index + 1
   int64_t rows_ = 0;

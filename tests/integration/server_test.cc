@@ -174,6 +174,36 @@ TEST_F(ServerTest, BadRequestsGetClearErrorsAndWriteNothing) {
   EXPECT_TRUE(list["uploads"].empty()) << list.dump();
 }
 
+TEST_F(ServerTest, WithAnApiKeyTheApiNeedsItAndProbesStayOpen) {
+  const std::string key_file = dir_.Write("keys.txt", "# team keys\nfile-key\n").string();
+  ServerProcess server(Data(), {"--api-key-file", key_file}, {"DOCENT_API_KEY=env-key"});
+  ASSERT_TRUE(server.started());
+  auto http = server.Client();
+  EXPECT_EQ(http->Get("/healthz")->status, 200);
+  EXPECT_EQ(http->Get("/readyz")->status, 200);
+  EXPECT_EQ(http->Get("/")->status, 200);  // the UI asks for the key itself
+  const std::string query = R"({"query": "leave"})";
+  auto bare = http->Post("/v1/search", query, "application/json");
+  ASSERT_TRUE(bare);
+  EXPECT_EQ(bare->status, 401);
+  EXPECT_EQ(bare->get_header_value("WWW-Authenticate"), "Bearer");
+  EXPECT_NE(ErrorMessage(bare).find("Authorization: Bearer"), std::string::npos);
+  EXPECT_EQ(http->Get("/metrics")->status, 401);
+  auto wrong =
+      http->Post("/v1/search", {{"Authorization", "Bearer file-kez"}}, query, "application/json");
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_NE(ErrorMessage(wrong).find("not valid"), std::string::npos);
+  for (const char* key : {"file-key", "env-key"}) {
+    auto ok = http->Post("/v1/search", {{"Authorization", std::string("Bearer ") + key}}, query,
+                         "application/json");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200) << key << ": " << ok->body;
+  }
+  // A rejected request wrote nothing: still no documents.
+  auto list = http->Get("/v1/documents", {{"Authorization", "Bearer env-key"}});
+  EXPECT_TRUE(Body(list)["documents"].empty());
+}
+
 TEST_F(ServerTest, AFullIngestionQueueAnswers429WithRetryAfter) {
   ServerProcess server(Data(), {"--queue", "2"}, {"DOCENT_TEST_PAUSE_INGEST=1"});
   ASSERT_TRUE(server.started());

@@ -6,6 +6,7 @@
 // the text names a citation.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import OpenAI, { AuthenticationError } from "openai";
 import { serverPool, upload, stories } from "./server.mjs";
 
 const { serve } = serverPool("docent-openai-rag-");
@@ -144,4 +145,23 @@ test("docent-rag with a model: a chat.completion whose [n] markers all name cita
 
   // As for any OpenAI model, max_tokens bounds the answer.
   assert.ok(plain.usage.completion_tokens <= 64, `${plain.usage.completion_tokens} tokens for max_tokens 64`);
+});
+
+test("with an API key, the client's key is checked", { timeout: 30000 }, async () => {
+  // The key comes from the environment the server starts with ($DOCENT_API_KEY).
+  process.env.DOCENT_API_KEY = "team-secret";
+  let server;
+  try {
+    server = await serve([]);
+  } finally {
+    delete process.env.DOCENT_API_KEY;
+  }
+  const base = { baseURL: `${server.url}/v1`, maxRetries: 0 };
+  await assert.rejects(new OpenAI({ ...base, apiKey: "wrong" }).models.list(), (err) => {
+    assert.ok(err instanceof AuthenticationError, String(err));
+    assert.equal(err.status, 401);
+    return true;
+  });
+  const models = await new OpenAI({ ...base, apiKey: "team-secret" }).models.list();
+  assert.ok(models.data.some((m) => m.id === "docent-rag"));
 });

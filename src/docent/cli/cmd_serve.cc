@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 #include "docent/cli/commands.h"
 #include "docent/server/model_service.h"
@@ -15,10 +16,11 @@
 namespace docent::cli {
 
 int RunServe(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"--data", "--host", "--port", "--max-upload-mb", "--max-json-kb",
-                                "--queue", "--model", "--slots", "--threads", "--context",
-                                "--gen-queue", "--request-timeout", "--prefix-cache-mb"},
-                               {}});
+  auto args =
+      ParseArgs(argv, {{"--data", "--host", "--port", "--max-upload-mb", "--max-json-kb", "--queue",
+                        "--model", "--slots", "--threads", "--context", "--gen-queue",
+                        "--request-timeout", "--prefix-cache-mb", "--api-key-file"},
+                       {}});
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -74,6 +76,26 @@ int RunServe(const Argv& argv) {
                 model->model().max_positions(), model->model().threads());
   }
   server::ServerOptions options;
+  // Keys from a file (one per line) or $DOCENT_API_KEY, never from the command line, where
+  // any user of the machine could read them in the process list.
+  if (args->Has("--api-key-file")) {
+    std::ifstream in(args->Get("--api-key-file"));
+    if (!in) {
+      PrintError("cannot read the API key file " + args->Get("--api-key-file"));
+      return 2;
+    }
+    for (std::string line; std::getline(in, line);) {
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      if (!line.empty() && line[0] != '#') options.api_keys.push_back(line);
+    }
+    if (options.api_keys.empty()) {
+      PrintError("the API key file " + args->Get("--api-key-file") + " holds no key");
+      return 2;
+    }
+  }
+  if (const char* key = std::getenv("DOCENT_API_KEY"); key && *key) {
+    options.api_keys.emplace_back(key);
+  }
   options.model = model.get();
   options.host = args->Get("--host", "127.0.0.1");
   options.port = static_cast<int>(*port);

@@ -31,6 +31,7 @@ std::string ErrorType(StatusCode code) {
     case StatusCode::kUnsupported:
     case StatusCode::kCorrupt:
     case StatusCode::kUnprocessable:
+    case StatusCode::kUnauthenticated:  // as OpenAI answers a bad key
       return "invalid_request_error";
     case StatusCode::kNotFound:
       return "not_found_error";

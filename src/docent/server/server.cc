@@ -50,6 +50,26 @@ std::string RouteLabel(const std::string& path, int status) {
   return label.size() > 64 ? "other" : label;
 }
 
+// Equal strings, in time that does not depend on where they differ.
+bool SameKey(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+bool HasValidKey(const httplib::Request& req, const std::vector<std::string>& keys) {
+  const std::string header = req.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
+    return false;
+  }
+  const std::string_view given = std::string_view(header).substr(kBearer.size());
+  bool ok = false;
+  for (const std::string& key : keys) ok |= SameKey(given, key);  // every key, always
+  return ok;
+}
+
 // Known paths and the methods they take, for 405 with Allow instead of a bare 404.
 struct KnownRoute {
   std::regex path;
@@ -115,8 +135,17 @@ void Server::Impl::Routes() {
   http.set_keep_alive_max_count(1000);
   const int threads = options.worker_threads;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     request_start = Clock::now();
+    const bool guarded = req.path.rfind("/v1/", 0) == 0 || req.path == "/metrics";
+    if (guarded && !options.api_keys.empty() && !HasValidKey(req, options.api_keys)) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      SendError(res, Unauthenticated(req.has_header("Authorization")
+                                         ? "the API key is not valid for this server"
+                                         : "this server needs an API key: send "
+                                           "Authorization: Bearer KEY"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {

@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "docent/store/store.h"
 #include "docent/util/status.h"
@@ -45,6 +46,10 @@ struct ServerOptions {
   // Test hook: the ingestion worker starts paused, so a test can fill the queue over HTTP
   // (`docent serve` sets it from DOCENT_TEST_PAUSE_INGEST=1).
   bool TEST_pause_ingest = false;
+  // API keys: when any is set, /v1/* and /metrics answer 401 unless the request carries
+  // `Authorization: Bearer KEY` with one of them (the header OpenAI clients send). The web UI
+  // asks for a key when it meets a 401. /, /healthz and /readyz stay open for probes.
+  std::vector<std::string> api_keys;
   // The model for /v1/chat/completions, /v1/completions and generative /v1/ask; null: none
   // (answers stay extractive). Owned by the caller; must outlive the server.
   ModelService* model = nullptr;

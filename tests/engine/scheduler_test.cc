@@ -10,7 +10,6 @@
 
 #include <future>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include "docent/llm/model_synth.h"
@@ -56,16 +55,11 @@ Fixture Load(uint32_t slots) {
   return f;
 }
 
-std::vector<uint32_t> Prompt(uint32_t seed, uint32_t length) {
-  std::mt19937 rng(seed);
-  std::vector<uint32_t> p(length);
-  for (uint32_t& t : p) t = 3 + rng() % 500;
-  return p;
-}
+using testing::RandomPrompt;
 
 GenerationRequest Request(uint32_t i) {
   GenerationRequest r;
-  r.prompt = Prompt(i, 3 + (i * 7) % 40);
+  r.prompt = RandomPrompt(i, 3 + (i * 7) % 40);
   r.max_tokens = 8 + i % 5;
   if (i % 2) {  // half sampled with their own seeds, half greedy
     r.sampling.temperature = 0.9f;
@@ -109,8 +103,8 @@ TEST(SchedulerTest, SixteenConcurrentMixedRequestsGiveWhatEachGivesAlone) {
 // The same 120 passage tokens, then a 6-token question.
 GenerationRequest PassagesThenQuestion(uint32_t passages_seed, uint32_t question_seed) {
   GenerationRequest r;
-  r.prompt = Prompt(passages_seed, 120);
-  const std::vector<uint32_t> q = Prompt(question_seed, 6);
+  r.prompt = RandomPrompt(passages_seed, 120);
+  const std::vector<uint32_t> q = RandomPrompt(question_seed, 6);
   r.prompt.insert(r.prompt.end(), q.begin(), q.end());
   r.max_tokens = 6;
   return r;
@@ -153,7 +147,7 @@ TEST(SchedulerTest, ThePrefixCacheKeepsPassagesAfterTheirSlotIsReused) {
   EXPECT_EQ((*s.Submit(with_question(1), nullptr))->Wait().cached_prompt_tokens, 0u);
   // Another prompt takes the only slot and overwrites its KV...
   GenerationRequest other;
-  other.prompt = Prompt(61, 90);
+  other.prompt = RandomPrompt(61, 90);
   other.max_tokens = 4;
   EXPECT_EQ((*s.Submit(other, nullptr))->Wait().cached_prompt_tokens, 0u);
   // ...yet the passages' whole blocks (7 x 16 of the 120 tokens) come back from the cache.
@@ -176,7 +170,7 @@ TEST(SchedulerTest, CancelAllEndsRunningAndQueuedRequestsAndRefusesNewOnes) {
   std::promise<void> started;
   bool first = true;
   GenerationRequest long_one;
-  long_one.prompt = Prompt(70, 8);
+  long_one.prompt = RandomPrompt(70, 8);
   long_one.max_tokens = 200;
   auto running = s.Submit(long_one, [&](uint32_t) {
     if (first) started.set_value();

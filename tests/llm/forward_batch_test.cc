@@ -67,12 +67,7 @@ ModelOptions Options(uint32_t n_seq, int threads) {
   return o;
 }
 
-std::vector<uint32_t> Prompt(uint32_t seed, uint32_t length) {
-  std::mt19937 rng(seed);
-  std::vector<uint32_t> p(length);
-  for (uint32_t& t : p) t = 3 + rng() % 500;
-  return p;
-}
+using testing::RandomPrompt;
 
 bool BitEqual(std::span<const float> a, std::span<const float> b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
@@ -96,7 +91,7 @@ TEST_P(ForwardBatchTypeTest, FastPathTracksTheReference) {
   ref_options.reference = true;
   auto ref = Load(bytes, ref_options);
   auto fast = Load(bytes, Options(1, 2));
-  const std::vector<uint32_t> prompt = Prompt(1, 12);
+  const std::vector<uint32_t> prompt = RandomPrompt(1, 12);
   std::vector<float> want(ref->config().vocab_size);
   std::vector<float> got(want.size());
   float worst = 0.0f;
@@ -131,7 +126,7 @@ TEST(ForwardBatchTest, PromptInOneStepInChunksOrTokenByTokenIsBitIdentical) {
     const auto& bytes = SynthBytes(ModelArch::kLlama, type);
     auto model = Load(bytes, Options(1, 2));
     const uint32_t vocab = model->config().vocab_size;
-    const std::vector<uint32_t> prompt = Prompt(2, 70);
+    const std::vector<uint32_t> prompt = RandomPrompt(2, 70);
     std::vector<float> whole(vocab), chunked(vocab), single(vocab);
     ASSERT_TRUE(model->Prefill(0, prompt, 0, whole).ok());
     model->ResetSequence(0);
@@ -153,7 +148,7 @@ TEST(ForwardBatchTest, ASequenceGetsTheSameLogitsAloneOrBatchedWithUpTo15Others)
   auto alone = Load(bytes, Options(1, 2));
   auto batched = Load(bytes, Options(16, 2));
   const uint32_t vocab = alone->config().vocab_size;
-  const std::vector<uint32_t> target = Prompt(3, 9);
+  const std::vector<uint32_t> target = RandomPrompt(3, 9);
 
   // The target alone: its prompt in one step, then 6 greedy steps.
   std::vector<std::vector<float>> want;
@@ -180,7 +175,8 @@ TEST(ForwardBatchTest, ASequenceGetsTheSameLogitsAloneOrBatchedWithUpTo15Others)
     size_t target_logit = 0;
     size_t n_logits = 0;
     for (uint32_t s = 0; s <= others; ++s) {
-      const std::vector<uint32_t> p = s == target_seq ? target : Prompt(100 + s, 1 + rng() % 20);
+      const std::vector<uint32_t> p =
+          s == target_seq ? target : RandomPrompt(100 + s, 1 + rng() % 20);
       for (uint32_t i = 0; i < p.size(); ++i) {
         const bool last = i + 1 == p.size();
         if (last && s == target_seq) target_logit = n_logits;
@@ -215,7 +211,7 @@ TEST(ForwardBatchTest, ASequenceGetsTheSameLogitsAloneOrBatchedWithUpTo15Others)
 
 TEST(ForwardBatchTest, ThreadCountDoesNotChangeABit) {
   const auto& bytes = SynthBytes(ModelArch::kQwen3, GgmlType::kQ8_0);
-  const std::vector<uint32_t> prompt = Prompt(4, 40);
+  const std::vector<uint32_t> prompt = RandomPrompt(4, 40);
   std::vector<float> first;
   for (int threads : {1, 2, 3}) {
     auto model = Load(bytes, Options(1, threads));
@@ -235,7 +231,7 @@ TEST(ForwardBatchTest, Q8CacheStaysCloseToF16) {
   q8_options.kv_storage = KvStorage::kQ8_0;
   auto f16 = Load(bytes, Options(1, 2));
   auto q8 = Load(bytes, q8_options);
-  const std::vector<uint32_t> prompt = Prompt(6, 30);
+  const std::vector<uint32_t> prompt = RandomPrompt(6, 30);
   std::vector<float> a(f16->config().vocab_size), b(a.size());
   ASSERT_TRUE(f16->Prefill(0, prompt, 0, a).ok());
   ASSERT_TRUE(q8->Prefill(0, prompt, 0, b).ok());

@@ -2,6 +2,7 @@
 #include "support/model_files.h"
 
 #include <cstdlib>
+#include <random>
 
 #include "support/temp_dir.h"
 
@@ -14,6 +15,13 @@ const llm::GgufFile& StoriesGguf() {
     return new llm::GgufFile(std::move(f).value());
   }();
   return *file;
+}
+
+std::vector<uint32_t> RandomPrompt(uint32_t seed, uint32_t length) {
+  std::mt19937 rng(seed);
+  std::vector<uint32_t> p(length);
+  for (uint32_t& t : p) t = 3 + rng() % 500;
+  return p;
 }
 
 }  // namespace docent::testing

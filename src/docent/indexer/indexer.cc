@@ -192,8 +192,7 @@ Status IndexFiles(store::Store& store, const std::vector<fs::path>& files,
                   const std::function<void(const FileResult&)>& on_result) {
   std::vector<FileResult> pending;  // indexed in the open batch, reported at its commit
   uint64_t pending_bytes = 0;
-  auto commit = [&]() -> Status {
-    if (!store.InBatch()) return Status::Ok();
+  auto commit = [&] {
     const Status committed = store.CommitBatch();
     for (FileResult& r : pending) {
       if (!committed.ok() && (r.outcome == Outcome::kAdded || r.outcome == Outcome::kReplaced)) {
@@ -204,17 +203,15 @@ Status IndexFiles(store::Store& store, const std::vector<fs::path>& files,
     }
     pending.clear();
     pending_bytes = 0;
-    return Status::Ok();
   };
   for (const fs::path& f : files) {
-    if (!store.InBatch()) DOCENT_RETURN_IF_ERROR(store.BeginBatch());
+    if (pending.empty()) DOCENT_RETURN_IF_ERROR(store.BeginBatch());
     pending.push_back(IndexFile(store, f, options));
     pending_bytes += pending.back().bytes;
-    if (pending_bytes >= batch.batch_bytes || pending.size() >= batch.batch_files) {
-      DOCENT_RETURN_IF_ERROR(commit());
-    }
+    if (pending_bytes >= batch.batch_bytes || pending.size() >= batch.batch_files) commit();
   }
-  return commit();
+  if (!pending.empty()) commit();
+  return Status::Ok();
 }
 
 }  // namespace docent::indexer

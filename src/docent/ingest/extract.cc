@@ -75,7 +75,7 @@ Status Finish(ExtractedDocument& doc, std::string_view format, std::string_view 
   std::vector<Block> kept;
   kept.reserve(doc.blocks.size());
   for (Block& b : doc.blocks) {
-    if (!IsValidUtf8Fast(b.text)) {
+    if (!util::IsValidUtf8(b.text)) {
       b.text = util::ToValidUtf8(b.text);
       repaired = true;
     }

@@ -207,7 +207,7 @@ Result<DecodedText> DecodeText(std::string_view bytes, std::string_view declared
   if (static_cast<double>(nuls) > kMaxNulShare * static_cast<double>(bytes.size())) {
     return Unsupported("binary content, not text");
   }
-  if (IsValidUtf8Fast(bytes)) {
+  if (util::IsValidUtf8(bytes)) {
     // Valid UTF-8 wins over a declared charset: pages that declare Latin-1 but hold UTF-8
     // are common, while legacy bytes that happen to form valid UTF-8 are rare.
     return Finish(std::string(bytes), "UTF-8", {});
@@ -233,42 +233,6 @@ Result<DecodedText> DecodeText(std::string_view bytes, std::string_view declared
   std::string warning = "invalid UTF-8 replaced at byte " + std::to_string(first_bad + skipped);
   if (replaced > 1) warning += " (" + std::to_string(replaced) + " sequences)";
   return Finish(std::move(text), "UTF-8", {std::move(warning)});
-}
-
-bool IsValidUtf8Fast(std::string_view bytes) {
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-  const auto* const end = p + bytes.size();
-  auto cont = [](unsigned char c) { return (c & 0xC0) == 0x80; };
-  while (p < end) {
-    if (end - p >= 8) {
-      uint64_t word;
-      std::memcpy(&word, p, sizeof word);
-      if ((word & 0x8080808080808080ull) == 0) {
-        p += 8;
-        continue;
-      }
-    }
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-    } else if (c >= 0xC2 && c <= 0xDF) {  // C0 and C1 would be overlong
-      if (end - p < 2 || !cont(p[1])) return false;
-      p += 2;
-    } else if ((c & 0xF0) == 0xE0) {
-      if (end - p < 3 || !cont(p[1]) || !cont(p[2])) return false;
-      if (c == 0xE0 && p[1] < 0xA0) return false;   // overlong
-      if (c == 0xED && p[1] >= 0xA0) return false;  // surrogate
-      p += 3;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      if (end - p < 4 || !cont(p[1]) || !cont(p[2]) || !cont(p[3])) return false;
-      if (c == 0xF0 && p[1] < 0x90) return false;   // overlong
-      if (c == 0xF4 && p[1] >= 0x90) return false;  // past U+10FFFF
-      p += 4;
-    } else {
-      return false;  // a continuation byte, C0/C1, or F5..FF
-    }
-  }
-  return true;
 }
 
 }  // namespace docent::ingest

@@ -24,11 +24,6 @@ struct DecodedText {
 // sequence replaced by U+FFFD. Fails (kUnsupported) only on bytes that are plainly binary.
 Result<DecodedText> DecodeText(std::string_view bytes, std::string_view declared_charset = {});
 
-// The same answer as util::IsValidUtf8 (RFC 3629: no overlongs, surrogates or code points
-// past U+10FFFF), several times faster on the multi-megabyte texts ingest checks: ASCII is
-// skipped eight bytes at a time and nothing is decoded into code points.
-bool IsValidUtf8Fast(std::string_view bytes);
-
 // Converts `bytes` from `charset` to UTF-8 with iconv; nullopt when the charset is unknown
 // (or not a plain name) or any byte sequence is invalid in it.
 std::optional<std::string> ConvertToUtf8(std::string_view bytes, std::string_view charset);

@@ -21,15 +21,6 @@ std::string PrometheusBound(double v) {
   return buf;
 }
 
-namespace {
-std::string Number(double v) {
-  return PrometheusNumber(v);
-}
-std::string Bound(double v) {
-  return PrometheusBound(v);
-}
-}  // namespace
-
 void Metrics::ObserveRequest(const std::string& route, int status, double seconds) {
   std::lock_guard lock(mu_);
   ++requests_[{route, status}];
@@ -71,19 +62,20 @@ std::string Metrics::Render() const {
     const std::string label = "route=\"" + route + "\"";
     for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
       out << "docent_http_request_duration_seconds_bucket{" << label << ",le=\""
-          << Bound(kLatencyBuckets[i]) << "\"} " << h.buckets[i] << "\n";
+          << PrometheusBound(kLatencyBuckets[i]) << "\"} " << h.buckets[i] << "\n";
     }
     out << "docent_http_request_duration_seconds_bucket{" << label << ",le=\"+Inf\"} " << h.count
         << "\n";
-    out << "docent_http_request_duration_seconds_sum{" << label << "} " << Number(h.sum) << "\n";
+    out << "docent_http_request_duration_seconds_sum{" << label << "} " << PrometheusNumber(h.sum)
+        << "\n";
     out << "docent_http_request_duration_seconds_count{" << label << "} " << h.count << "\n";
   }
   for (const auto& [name, v] : counters_) {
-    out << "# TYPE " << name << " counter\n" << name << " " << Number(v) << "\n";
+    out << "# TYPE " << name << " counter\n" << name << " " << PrometheusNumber(v) << "\n";
   }
   for (const Gauge& g : gauges_) {
     out << "# HELP " << g.name << " " << g.help << "\n# TYPE " << g.name << " gauge\n"
-        << g.name << " " << Number(g.read()) << "\n";
+        << g.name << " " << PrometheusNumber(g.read()) << "\n";
   }
   for (const auto& render : sections_) out << render();
   return out.str();

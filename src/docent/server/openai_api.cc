@@ -383,10 +383,7 @@ void ServeRagCompletion(store::Store& store, ModelService* model, CompletionRequ
   std::shared_ptr<AnswerSession> session = std::move(*started);
   const ChunkHeader header{CompletionId(request.chat), Now(), std::string(kRagModelId),
                            request.chat};
-  auto usage = [session] {
-    const engine::GenerationResult& g = session->generation();
-    return Usage(g);
-  };
+  auto usage = [session] { return Usage(session->generation()); };
   auto finish = [session] {
     const std::string r = session->finish_reason();
     return r == "timeout" ? std::string("length") : r;

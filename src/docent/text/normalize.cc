@@ -35,15 +35,7 @@ Scan ScanText(std::string_view s) {
   const auto* const end = p + s.size();
   auto cont = [](unsigned char c) { return (c & 0xC0) == 0x80; };
   bool inert = true;
-  while (p < end) {
-    if (end - p >= 8) {
-      uint64_t word;
-      std::memcpy(&word, p, sizeof word);
-      if ((word & 0x8080808080808080ull) == 0) {
-        p += 8;
-        continue;
-      }
-    }
+  while ((p = util::SkipAsciiWords(p, end)) < end) {
     const unsigned char c = *p;
     char32_t cp;
     if (c < 0x80) {

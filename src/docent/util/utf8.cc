@@ -4,7 +4,9 @@
 namespace docent::util {
 
 namespace {
-bool IsCont(unsigned char c) { return (c & 0xC0) == 0x80; }
+bool IsCont(unsigned char c) {
+  return (c & 0xC0) == 0x80;
+}
 }  // namespace
 
 char32_t DecodeUtf8(std::string_view s, size_t& pos) {
@@ -65,13 +67,31 @@ void AppendUtf8(char32_t cp, std::string& out) {
   }
 }
 
+// ASCII is skipped eight bytes at a time and nothing is decoded into code points: ingest
+// checks every multi-megabyte text with this.
 bool IsValidUtf8(std::string_view bytes) {
-  size_t pos = 0;
-  while (pos < bytes.size()) {
-    size_t start = pos;
-    char32_t cp = DecodeUtf8(bytes, pos);
-    // A literal U+FFFD in the input is three bytes; a decoding failure advances by one.
-    if (cp == kReplacementChar && pos - start == 1) return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const auto* const end = p + bytes.size();
+  while ((p = SkipAsciiWords(p, end)) < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+    } else if (c >= 0xC2 && c <= 0xDF) {  // C0 and C1 would be overlong
+      if (end - p < 2 || !IsCont(p[1])) return false;
+      p += 2;
+    } else if ((c & 0xF0) == 0xE0) {
+      if (end - p < 3 || !IsCont(p[1]) || !IsCont(p[2])) return false;
+      if (c == 0xE0 && p[1] < 0xA0) return false;   // overlong
+      if (c == 0xED && p[1] >= 0xA0) return false;  // surrogate
+      p += 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      if (end - p < 4 || !IsCont(p[1]) || !IsCont(p[2]) || !IsCont(p[3])) return false;
+      if (c == 0xF0 && p[1] < 0x90) return false;   // overlong
+      if (c == 0xF4 && p[1] >= 0x90) return false;  // past U+10FFFF
+      p += 4;
+    } else {
+      return false;  // a continuation byte, C0/C1, or F5..FF
+    }
   }
   return true;
 }

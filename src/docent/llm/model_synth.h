@@ -51,10 +51,10 @@ struct SynthModelSpec {
   // Divisors of the rotary frequencies (rope_freqs.weight, head_dim / 2 values), as Llama 3.1+
   // files carry their "llama3" rope scaling; empty: none.
   std::vector<float> rope_freq_factors;
-  // Gain of output_norm: about the standard deviation of the logits. 1 (the default, kept
-  // for the differential tests' tolerances) gives near-uniform next-token distributions;
-  // the presets use 8 (tiny, 512 tokens) and 10 (real, 128-152k tokens), for which
-  // llama.cpp's top-1 probability is at least 0.3 at most steps.
+  // Gain of output_norm: about the standard deviation of the logits. 1 (the default) gives
+  // near-uniform next-token distributions; the differential tests run both 1 and 6, and the
+  // presets use 8 (tiny, 512 tokens) and 10 (real, 128-152k tokens), for which llama.cpp's
+  // top-1 probability is at least 0.3 at most steps.
   float logit_scale = 1.0f;
   // Rows of the embedding table: the vocabulary is padded with unused "[PADn]" tokens up to
   // this many. 0: the vocabulary's own size. InvalidArgument when below it.

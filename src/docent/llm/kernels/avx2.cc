@@ -30,8 +30,8 @@ void ToF16Avx2(const float* x, uint16_t* out, int64_t n) {
   ToF16Simd(x, out, n);
 }
 
-void PrepareQuantisedAvx2(const float* x, int64_t n, uint8_t* out) {
-  PrepareSimd(x, n, out);
+void PrepareQuantisedAvx2(ActivationFormat format, const float* x, int64_t n, uint8_t* out) {
+  PrepareSimd(format, x, n, out);
 }
 
 }  // namespace docent::llm::kernels::internal

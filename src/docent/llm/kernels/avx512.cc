@@ -32,8 +32,8 @@ void ToF16Avx512(const float* x, uint16_t* out, int64_t n) {
   ToF16Simd(x, out, n);
 }
 
-void PrepareQuantisedAvx512(const float* x, int64_t n, uint8_t* out) {
-  PrepareSimd(x, n, out);
+void PrepareQuantisedAvx512(ActivationFormat format, const float* x, int64_t n, uint8_t* out) {
+  PrepareSimd(format, x, n, out);
 }
 
 }  // namespace docent::llm::kernels::internal

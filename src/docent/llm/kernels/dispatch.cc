@@ -5,11 +5,13 @@
 // type an ISA does not implement falls through to the next one down, ending at scalar.
 #include <cpuid.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
 
+#include "docent/llm/half.h"
 #include "docent/llm/kernels/internal.h"
 #include "docent/llm/kernels/kernels.h"
 
@@ -78,6 +80,39 @@ bool IsQuantised(GgmlType type) {
   }
 }
 
+// The activation format llama.cpp pairs with each quantised type (internal.h).
+internal::ActivationFormat FormatFor(GgmlType type) {
+  switch (type) {
+    case GgmlType::kQ4_1:
+    case GgmlType::kQ5_1:
+      return internal::kActQ8_1;
+    case GgmlType::kQ4_K:
+    case GgmlType::kQ5_K:
+    case GgmlType::kQ6_K:
+      return internal::kActQ8_K;
+    default:
+      return internal::kActQ8_0;
+  }
+}
+
+// x rounded to F16 (or BF16) and widened back, in the f32 layout so the float kernels read
+// every float type alike; out need not be float-aligned.
+void PrepareHalf(Isa isa, bool bf16, const float* x, int64_t n, uint8_t* out) {
+  constexpr int64_t kChunk = 256;
+  uint16_t h[kChunk];
+  float f[kChunk];
+  for (int64_t i = 0; i < n; i += kChunk) {
+    const int64_t m = std::min(kChunk, n - i);
+    if (bf16) {
+      for (int64_t j = 0; j < m; ++j) f[j] = Bf16ToFloat(FloatToBf16(x[i + j]));
+    } else {
+      ToF16(isa, x + i, h, m);
+      for (int64_t j = 0; j < m; ++j) f[j] = HalfToFloat(h[j]);
+    }
+    std::memcpy(out + i * sizeof(float), f, static_cast<size_t>(m) * sizeof(float));
+  }
+}
+
 }  // namespace
 
 bool IsaSupported(Isa isa) {
@@ -129,15 +164,18 @@ size_t ActivationBytes(GgmlType weight_type, int64_t n) {
 void PrepareActivations(Isa isa, GgmlType weight_type, const float* x, int64_t n, uint8_t* out) {
   if (IsQuantised(weight_type)) {
     assert(n % internal::kQk8 == 0);
+    const internal::ActivationFormat format = FormatFor(weight_type);
     switch (Runnable(isa)) {
       case Isa::kAvx512Vnni:
-        return internal::PrepareQuantisedAvx512(x, n, out);
+        return internal::PrepareQuantisedAvx512(format, x, n, out);
       case Isa::kAvx2:
-        return internal::PrepareQuantisedAvx2(x, n, out);
+        return internal::PrepareQuantisedAvx2(format, x, n, out);
       case Isa::kScalar:
         break;
     }
-    internal::PrepareQuantised(x, n, out);
+    internal::PrepareQuantised(format, x, n, out);
+  } else if (weight_type == GgmlType::kF16 || weight_type == GgmlType::kBF16) {
+    PrepareHalf(isa, weight_type == GgmlType::kBF16, x, n, out);
   } else {
     std::memcpy(out, x, static_cast<size_t>(n) * sizeof(float));
   }

@@ -15,13 +15,14 @@ namespace docent::llm::kernels::internal {
 // Prepared activations for the quantised weight types, for nb = n / 32 blocks, as arrays one
 // after another (structure of arrays, so the 8 scales a K-quant super-block needs are one
 // contiguous load and the values stay 32-byte aligned when the buffer is):
-//   int8_t  qs[32 * nb]   the values, quantised exactly as QuantizeRowQ8_0 does
-//   float   d[nb]         block scale, the F16-rounded value as a float
-//   int32_t sum[nb]       sum of the block's 32 values (the _0 types' offset, the _1 minimum)
-//   float   dsum[nb]      d * sum, rounded once (the minimum terms of Q4_1/Q5_1/Q4_K/Q5_K)
+//   int8_t  qs[32 * nb]   the values, quantised as the ActivationFormat says
+//   float   d[nb]         block scale (ActivationFormat)
+//   int32_t sum[nb]       sum of the block's 32 values (the _0 types' offset)
+//   float   dsum[nb]      the minimum terms' factor (Q4_1/Q5_1/Q4_K/Q5_K, ActivationFormat)
 //   int32_t hsum[nb]      the sums of the two 16-value halves as int16 pairs, low half in
 //                         the low 16 bits (Q6_K's two sub-blocks per activation block)
-// F32, F16 and BF16 weights meet plain f32 activations instead.
+// F32 weights meet plain f32 activations; F16 and BF16 weights meet f32 values already
+// rounded to F16 / BF16, as llama.cpp converts them before its dot products.
 enum : int64_t { kQk8 = 32, kPreparedBlockBytes = 48 };
 
 // Weight type ids as the dispatcher passes them (GgmlType's values; the SIMD files do not
@@ -64,11 +65,28 @@ void ToF16Avx2(const float* x, uint16_t* out, int64_t n);
 bool MatMulAvx512(const Job& job, int64_t row_begin, int64_t row_end);
 void ToF16Avx512(const float* x, uint16_t* out, int64_t n);
 
+// How activations meeting a quantised weight type are quantised: llama.cpp's pairing (ggml's
+// vec_dot_type of each weight type) with its rounding, so that both engines feed the same
+// integers to the same products. A one-unit difference in a few activations moves a peaked
+// model's next-token probabilities by more than the differential tests allow.
+//   kActQ8_0  Q4_0, Q5_0, Q8_0 (block_q8_0): per 32 values, q = round(x * 127 / amax), ties
+//             to even; d = F16(amax / 127); dsum = d * sum.
+//   kActQ8_1  Q4_1, Q5_1 (block_q8_1): the same q and d; dsum = F16(amax / 127 * sum), the
+//             block's rounded s.
+//   kActQ8_K  Q4_K, Q5_K, Q6_K (block_q8_K): one scale per 256 values, iscale = -127 / amax
+//             when some value equals +amax, else 127 / amax; q = round(x * iscale), ties to
+//             even; d = 1 / iscale in f32, stored in each of the 8 blocks; dsum = d * sum.
+// NaN values are ignored in amax and quantise to -127; q is clamped to [-127, 127]. An
+// all-zero block (or super-block) has multiplier 0, so q = 0; as in ggml, the stored F16
+// scale may round to 0 or infinity for tiny or huge blocks.
+enum ActivationFormat : uint32_t { kActQ8_0 = 0, kActQ8_1 = 1, kActQ8_K = 2 };
+
 // Activation preparation gives the same bytes on every ISA (the scalar one in prepare.cc is
 // the definition; the SIMD ones are tested to match it bit for bit), so the products do not
 // depend on which ISA prepared the columns.
-void PrepareQuantised(const float* x, int64_t n, uint8_t* out);
-void PrepareQuantisedAvx2(const float* x, int64_t n, uint8_t* out);
-void PrepareQuantisedAvx512(const float* x, int64_t n, uint8_t* out);
+// n is a multiple of 32 (of 256 for kActQ8_K).
+void PrepareQuantised(ActivationFormat format, const float* x, int64_t n, uint8_t* out);
+void PrepareQuantisedAvx2(ActivationFormat format, const float* x, int64_t n, uint8_t* out);
+void PrepareQuantisedAvx512(ActivationFormat format, const float* x, int64_t n, uint8_t* out);
 
 }  // namespace docent::llm::kernels::internal

@@ -3,10 +3,12 @@
 // in a scalar reference and in AVX2 and AVX-512 VNNI versions chosen at run time.
 //
 // Activations are prepared once per column for the weight type they meet
-// (PrepareActivations): for the quantised types they are quantised to 8 bits in 32-value
-// blocks (the scale rounded to F16, as llama.cpp's Q8_0), so each 32-value slice of a row is
-// an exact integer sum times scales; for F32/F16/BF16 weights they stay f32. The prepared
-// layout is private to this module: size it with ActivationBytes.
+// (PrepareActivations) the way llama.cpp prepares them, so both engines multiply the same
+// numbers: for the quantised types they are quantised to 8 bits (Q8_0-style 32-value blocks
+// for the _0 types, Q8_1 for the _1 types, one scale per 256 values as Q8_K for the
+// K-quants; internal.h), so each 32-value slice of a row is an exact integer sum times
+// scales; for F16 and BF16 weights they are rounded to F16 / BF16, for F32 they stay f32.
+// The prepared layout is private to this module: size it with ActivationBytes.
 //
 // Batch invariance (DESIGN.md, "Determinism is a feature"): the float MatMul writes for row r
 // and column c is a function of the ISA, the type, row r's bytes and column c's bytes only. It

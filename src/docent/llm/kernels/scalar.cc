@@ -48,6 +48,7 @@ struct Column {
   }
   float D(int64_t k) const { return LoadF32(d + 4 * k); }
   int32_t Sum(int64_t k) const { return LoadI32(sum + 4 * k); }
+  float DSum(int64_t k) const { return LoadF32(dsum + 4 * k); }
   const int8_t* Q(int64_t k) const { return qs + kQk8 * k; }
 };
 
@@ -97,7 +98,7 @@ float DotLegacy(uint32_t type, const uint8_t* row, const Column& x, int64_t n) {
         const uint8_t* b = row + k * sizeof(BlockQ4_1);
         for (int i = 0; i < 32; ++i) isum += LegacyNibble(b + 4, i) * xq[i];
         total += HalfToFloat(LoadU16(b)) * dx * static_cast<float>(isum) +
-                 HalfToFloat(LoadU16(b + 2)) * dx * static_cast<float>(x.Sum(k));
+                 HalfToFloat(LoadU16(b + 2)) * x.DSum(k);
         break;
       }
       case kTypeQ5_0: {
@@ -116,7 +117,7 @@ float DotLegacy(uint32_t type, const uint8_t* row, const Column& x, int64_t n) {
           isum += (LegacyNibble(b + 8, i) | static_cast<int>((qh >> i) & 1u) << 4) * xq[i];
         }
         total += HalfToFloat(LoadU16(b)) * dx * static_cast<float>(isum) +
-                 HalfToFloat(LoadU16(b + 2)) * dx * static_cast<float>(x.Sum(k));
+                 HalfToFloat(LoadU16(b + 2)) * x.DSum(k);
         break;
       }
       default:

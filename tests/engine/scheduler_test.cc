@@ -1,8 +1,8 @@
 // The scheduler on a synthetic model: 16 concurrent mixed requests give exactly the tokens
 // each gives alone (batch invariance plus per-request seeded sampling), a shared prefix is
-// computed once and reused without changing a token, the queue bound, cancellation and
-// deadlines free their slot, and bad requests are refused. Synchronisation is by promises
-// and Wait(), never by sleeping.
+// computed once and reused without changing a token, the queue bound and its fairness across
+// clients, cancellation and deadlines free their slot, and bad requests are refused.
+// Synchronisation is by promises and Wait(), never by sleeping.
 #include "docent/engine/scheduler.h"
 
 #include <gmock/gmock.h>
@@ -10,6 +10,7 @@
 
 #include <future>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "docent/llm/model_synth.h"
@@ -189,27 +190,47 @@ TEST(SchedulerTest, CancelAllEndsRunningAndQueuedRequestsAndRefusesNewOnes) {
   EXPECT_EQ(s.Submit(long_one, nullptr).status().code(), StatusCode::kUnavailable);
 }
 
+// A long request that takes the only slot and parks the worker at its first token until
+// Release(), so what is submitted meanwhile waits in the queue.
+class SlotHolder {
+ public:
+  SlotHolder(Scheduler& s, std::string client = "") : released_(release_.get_future().share()) {
+    GenerationRequest r = Request(0);
+    r.client = std::move(client);
+    r.max_tokens = 200;
+    auto h = s.Submit(r, [this](uint32_t) {
+      if (!signalled_) {
+        signalled_ = true;
+        first_token_.set_value();
+        released_.wait();
+      }
+      return true;
+    });
+    EXPECT_TRUE(h.ok()) << h.status().ToString();
+    if (!h.ok()) std::abort();
+    handle_ = *h;
+    first_token_.get_future().wait();
+  }
+  // Cancels the request and lets the worker go on; returns its result.
+  GenerationResult CancelAndRelease() {
+    handle_->Cancel();
+    release_.set_value();
+    return handle_->Wait();
+  }
+
+ private:
+  std::promise<void> first_token_, release_;
+  std::shared_future<void> released_;
+  bool signalled_ = false;  // the scheduler's thread only
+  std::shared_ptr<Scheduler::Handle> handle_;
+};
+
 TEST(SchedulerTest, AFullQueueRefusesAndCancellationFreesTheSlot) {
   Fixture f = Load(1);
   SchedulerOptions options;
   options.max_queue = 2;
   Scheduler s(*f.model, *f.tokenizer, options);
-  // The first request holds the only slot: its first token parks the worker until released.
-  std::promise<void> first_token, release;
-  std::shared_future<void> released = release.get_future().share();
-  bool signalled = false;
-  GenerationRequest long_one = Request(0);
-  long_one.max_tokens = 200;
-  auto running = s.Submit(long_one, [&](uint32_t) {
-    if (!signalled) {
-      signalled = true;
-      first_token.set_value();
-      released.wait();
-    }
-    return true;
-  });
-  ASSERT_TRUE(running.ok());
-  first_token.get_future().wait();
+  SlotHolder holder(s);
   ASSERT_TRUE(s.Submit(Request(1), nullptr).ok());
   auto queued = s.Submit(Request(2), nullptr);
   ASSERT_TRUE(queued.ok());
@@ -219,15 +240,56 @@ TEST(SchedulerTest, AFullQueueRefusesAndCancellationFreesTheSlot) {
   EXPECT_THAT(refused.status().message(), HasSubstr("queue is full"));
   EXPECT_EQ(s.Stats().queued, 2u);
 
-  (*running)->Cancel();
-  release.set_value();
-  const GenerationResult cancelled = (*running)->Wait();
+  const GenerationResult cancelled = holder.CancelAndRelease();
   EXPECT_EQ(cancelled.finish, FinishReason::kCancelled);
   EXPECT_LT(cancelled.tokens.size(), 200u);
   // The freed slot serves the queue.
   const GenerationResult next = (*queued)->Wait();
   EXPECT_EQ(next.finish, FinishReason::kLength);
   EXPECT_EQ(next.tokens.size(), Request(2).max_tokens);
+}
+
+TEST(SchedulerTest, ClientsTakeTurnsAndOneClientCannotFillTheQueue) {
+  Fixture f = Load(1);
+  SchedulerOptions options;
+  options.max_queue = 8;
+  options.max_queue_per_client = 3;
+  Scheduler s(*f.model, *f.tokenizer, options);
+  SlotHolder holder(s, "a");
+
+  // Callbacks run on the scheduler's thread one at a time; Wait() orders them before the
+  // reads below.
+  std::vector<std::string> order;
+  auto submit = [&](const std::string& client, uint32_t i) {
+    GenerationRequest r = Request(i);
+    r.client = client;
+    r.max_tokens = 1;
+    const std::string name = client + std::to_string(i);
+    return s.Submit(r, [&order, name](uint32_t) {
+      order.push_back(name);
+      return true;
+    });
+  };
+  std::vector<std::shared_ptr<Scheduler::Handle>> handles;
+  for (uint32_t i = 1; i <= 3; ++i) {
+    auto h = submit("a", i);
+    ASSERT_TRUE(h.ok()) << h.status().ToString();
+    handles.push_back(*h);
+  }
+  auto refused = submit("a", 4);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.status().message(), HasSubstr("this client already has 3"));
+  auto other = submit("b", 1);  // the queue still has room for another client
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  handles.push_back(*other);
+  EXPECT_EQ(s.Stats().queued, 4u);
+
+  holder.CancelAndRelease();
+  for (auto& h : handles) EXPECT_EQ(h->Wait().finish, FinishReason::kLength);
+  // First come first served within a client, in turn across clients: b's one request does
+  // not wait behind all of a's.
+  EXPECT_EQ(order, (std::vector<std::string>{"a1", "b1", "a2", "a3"}));
 }
 
 TEST(SchedulerTest, StopsAtTheCallbackAtTheDeadlineAndRefusesBadRequests) {

@@ -147,6 +147,15 @@ TEST_F(OpenAiApiTest, ErrorsUseOpenAisShape) {
   r = Post(*c, "/v1/chat/completions",
            {{"temperature", -1}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}}, &status);
   EXPECT_EQ(status, 422);
+  r = Post(*c, "/v1/chat/completions",
+           {{"user", 7}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}}, &status);
+  EXPECT_EQ(status, 422);
+  EXPECT_THAT(r["error"]["message"].get<std::string>(), HasSubstr("\"user\" must be a string"));
+  r = Post(
+      *c, "/v1/chat/completions",
+      {{"user", "alice"}, {"max_tokens", 2}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}},
+      &status);
+  EXPECT_EQ(status, 200);  // the end-user id is taken (for the fair queue), not refused
   auto bad = c->Post("/v1/completions", "{not json", "application/json");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);

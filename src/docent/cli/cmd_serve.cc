@@ -1,10 +1,11 @@
 // `docent serve [--data DIR] [--host H] [--port P] [--model MODEL.gguf [--slots N]
-// [--threads T] [--context N] [--gen-queue N] [--request-timeout S] [--prefix-cache-mb M]]`: the
-// HTTP API and web UI until SIGTERM or SIGINT, then a graceful stop: no new requests, in-flight
-// ones finish, the store closes. With --model the model is loaded once (mapped) and serves the
-// OpenAI-compatible endpoints to all clients.
+// [--threads T] [--context N] [--gen-queue N] [--gen-queue-per-client N] [--request-timeout S]
+// [--prefix-cache-mb M]]`: the HTTP API and web UI until SIGTERM or SIGINT, then a graceful
+// stop: no new requests, in-flight ones finish, the store closes. With --model the model is loaded
+// once (mapped) and serves the OpenAI-compatible endpoints to all clients.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -16,11 +17,11 @@
 namespace docent::cli {
 
 int RunServe(const Argv& argv) {
-  auto args =
-      ParseArgs(argv, {{"--data", "--host", "--port", "--max-upload-mb", "--max-json-kb", "--queue",
-                        "--model", "--slots", "--threads", "--context", "--gen-queue",
-                        "--request-timeout", "--prefix-cache-mb", "--api-key-file"},
-                       {}});
+  auto args = ParseArgs(
+      argv, {{"--data", "--host", "--port", "--max-upload-mb", "--max-json-kb", "--queue",
+              "--model", "--slots", "--threads", "--context", "--gen-queue",
+              "--gen-queue-per-client", "--request-timeout", "--prefix-cache-mb", "--api-key-file"},
+             {}});
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -33,10 +34,14 @@ int RunServe(const Argv& argv) {
   auto threads = args->GetInt("--threads", 0, 0, 256);
   auto context = args->GetInt("--context", 4096, 64, 1 << 20);
   auto gen_queue = args->GetInt("--gen-queue", 64, 1, 100000);
+  // One client may fill half the queue by default, so another still gets in.
+  auto per_client =
+      args->GetInt("--gen-queue-per-client",
+                   gen_queue.ok() ? std::max<int64_t>(1, *gen_queue / 2) : 1, 1, 100000);
   auto timeout = args->GetInt("--request-timeout", 300, 1, 86400);
   auto prefix_mb = args->GetInt("--prefix-cache-mb", 256, 0, 1 << 20);
   for (const auto* r : {&port, &upload_mb, &json_kb, &queue, &slots, &threads, &context, &gen_queue,
-                        &timeout, &prefix_mb}) {
+                        &per_client, &timeout, &prefix_mb}) {
     if (!r->ok()) {
       PrintError(r->status().message());
       return 2;
@@ -63,6 +68,7 @@ int RunServe(const Argv& argv) {
     mo.threads = static_cast<int>(*threads);
     mo.context = static_cast<uint32_t>(*context);
     mo.max_queue = static_cast<uint32_t>(*gen_queue);
+    mo.max_queue_per_client = static_cast<uint32_t>(*per_client);
     mo.request_timeout_s = static_cast<double>(*timeout);
     mo.prefix_cache_bytes = static_cast<uint64_t>(*prefix_mb) << 20;
     auto loaded = server::ModelService::Load(args->Get("--model"), mo);

@@ -2,6 +2,7 @@
 #include "docent/engine/scheduler.h"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -111,14 +112,27 @@ Result<std::shared_ptr<Scheduler::Handle>> Scheduler::Submit(GenerationRequest r
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_ || draining_) return Unavailable("the server is shutting down");
-    if (queue_.size() >= options_.max_queue) {
+    if (queued_ >= options_.max_queue) {
       return ResourceExhausted("the generation queue is full (" +
                                std::to_string(options_.max_queue) +
                                " waiting requests); retry later");
     }
-    queue_.push_back(handle);
+    auto lane = std::find_if(lanes_.begin(), lanes_.end(),
+                             [&](const Lane& l) { return l.client == handle->request_.client; });
+    const uint32_t per_client =
+        options_.max_queue_per_client == 0 ? options_.max_queue : options_.max_queue_per_client;
+    if (lane != lanes_.end() && lane->waiting.size() >= per_client) {
+      return ResourceExhausted("this client already has " + std::to_string(per_client) +
+                               " requests waiting for the model; retry later");
+    }
+    if (lane == lanes_.end()) {
+      lanes_.push_back({handle->request_.client, {}});
+      lane = std::prev(lanes_.end());
+    }
+    lane->waiting.push_back(handle);
+    ++queued_;
     ++stats_.requests;
-    stats_.queued = static_cast<uint32_t>(queue_.size());
+    stats_.queued = queued_;
   }
   work_cv_.notify_one();
   return handle;
@@ -128,7 +142,9 @@ void Scheduler::CancelAll() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     draining_ = true;
-    for (auto& h : queue_) h->Cancel();
+    for (Lane& lane : lanes_) {
+      for (auto& h : lane.waiting) h->Cancel();
+    }
   }
   work_cv_.notify_all();
 }
@@ -153,14 +169,17 @@ void Scheduler::WorkerLoop() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !active_.empty(); });
+      work_cv_.wait(lock, [&] { return stop_ || queued_ > 0 || !active_.empty(); });
       if (stop_) {
-        for (auto& h : queue_) {
-          Active a{h, 0, 0, false, 0, *llm::Sampler::Create({}), {}};
-          active_.push_back(std::move(a));
-          active_.back().slot = UINT32_MAX;
+        for (Lane& lane : lanes_) {
+          for (auto& h : lane.waiting) {
+            Active a{h, 0, 0, false, 0, *llm::Sampler::Create({}), {}};
+            active_.push_back(std::move(a));
+            active_.back().slot = UINT32_MAX;
+          }
         }
-        queue_.clear();
+        lanes_.clear();
+        queued_ = 0;
         lock.unlock();
         while (!active_.empty()) Finish(active_.size() - 1, FinishReason::kCancelled);
         return;
@@ -173,8 +192,8 @@ void Scheduler::WorkerLoop() {
 
 void Scheduler::Admit() {
   std::lock_guard<std::mutex> lock(mu_);
-  while (!queue_.empty()) {
-    const std::shared_ptr<Handle>& h = queue_.front();
+  while (!lanes_.empty()) {
+    const std::shared_ptr<Handle> h = lanes_.front().waiting.front();
     const std::vector<uint32_t>& prompt = h->request_.prompt;
     // The free slot sharing the longest prefix with the prompt; the least recently used
     // among equals. At least the prompt's last token is computed, for its logits.
@@ -206,9 +225,14 @@ void Scheduler::Admit() {
     stats_.prompt_tokens += prompt.size();
     stats_.cached_prompt_tokens += best_prefix;
     active_.push_back(std::move(a));
-    queue_.pop_front();
+    // The lane's turn is over: to the back if it still has requests waiting.
+    Lane lane = std::move(lanes_.front());
+    lanes_.pop_front();
+    lane.waiting.pop_front();
+    --queued_;
+    if (!lane.waiting.empty()) lanes_.push_back(std::move(lane));
   }
-  stats_.queued = static_cast<uint32_t>(queue_.size());
+  stats_.queued = queued_;
   stats_.running = static_cast<uint32_t>(active_.size());
 }
 

@@ -18,10 +18,14 @@
 // Determinism: the engine's kernels are batch-invariant and each request samples from its
 // own seeded sampler, so a request's tokens are the same alone or among any others.
 //
-// The queue is bounded and FIFO: Submit fails with ResourceExhausted when it is full, and
-// the server turns that into 429. A request ends at end-of-generation, at max_tokens, when its
-// callback returns false (a stop sequence, or the client went away), at its deadline, or when
-// cancelled; its slot is then free for the next request at once. Thread-safe.
+// The queue is bounded and fair across clients: each client (GenerationRequest::client) has
+// its own FIFO lane, and free slots go to the lanes in turn, so a client that sends fifty
+// requests delays another client's one by at most one admission per lane, not fifty. Submit
+// fails with ResourceExhausted when the whole queue is full or the client already has
+// max_queue_per_client requests waiting, and the server turns that into 429. A request ends at
+// end-of-generation, at max_tokens, when its callback returns false (a stop sequence, or the client
+// went away), at its deadline, or when cancelled; its slot is then free for the next request at
+// once. Thread-safe.
 #pragma once
 
 #include <array>
@@ -33,6 +37,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -59,6 +64,9 @@ struct GenerationRequest {
   llm::SamplingParams sampling;
   uint32_t max_tokens = 256;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // Who asked (the server uses the request's "user", else its API key, else the peer
+  // address); requests of different clients are admitted in turn. Empty is a client too.
+  std::string client;
   // Called on the scheduler's thread once the result is ready, just before Wait() returns.
   std::function<void()> on_finish;
 };
@@ -79,9 +87,10 @@ struct GenerationResult {
 using TokenCallback = std::function<bool(uint32_t token)>;
 
 struct SchedulerOptions {
-  uint32_t max_queue = 64;           // waiting requests beyond the running ones
-  uint32_t step_token_budget = 256;  // batch tokens per step (prompt slices share it)
-  PrefixCacheOptions prefix_cache;   // beyond the slots' own tokens; max_bytes 0: none
+  uint32_t max_queue = 64;            // waiting requests beyond the running ones
+  uint32_t max_queue_per_client = 0;  // of those, from one client; 0: max_queue
+  uint32_t step_token_budget = 256;   // batch tokens per step (prompt slices share it)
+  PrefixCacheOptions prefix_cache;    // beyond the slots' own tokens; max_bytes 0: none
 };
 
 // Counts of observations per latency bucket, for Prometheus histograms.
@@ -156,10 +165,17 @@ class Scheduler {
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
-  std::deque<std::shared_ptr<Handle>> queue_;  // guarded by mu_
-  bool stop_ = false;                          // guarded by mu_
-  std::atomic<bool> draining_{false};          // CancelAll() was called
-  SchedulerStats stats_;                       // guarded by mu_
+  // Waiting requests: one FIFO lane per client with requests waiting, in the order the lanes
+  // take their turns (the front lane is admitted next, then goes to the back).
+  struct Lane {
+    std::string client;
+    std::deque<std::shared_ptr<Handle>> waiting;
+  };
+  std::deque<Lane> lanes_;             // guarded by mu_
+  uint32_t queued_ = 0;                // requests in all lanes; guarded by mu_
+  bool stop_ = false;                  // guarded by mu_
+  std::atomic<bool> draining_{false};  // CancelAll() was called
+  SchedulerStats stats_;               // guarded by mu_
 
   // Worker thread only.
   std::vector<Slot> slots_;

@@ -107,6 +107,7 @@ Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(
       options.max_tokens, model.context_tokens - static_cast<uint32_t>(request.prompt.size()));
   request.sampling = options.sampling;
   request.deadline = options.deadline;
+  request.client = options.client;
   request.on_finish = std::move(on_generation_end);
   PendingAnswer::State* s = state.get();
   auto submitted = model.scheduler->Submit(std::move(request), [s](uint32_t token) {

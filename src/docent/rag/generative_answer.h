@@ -32,6 +32,7 @@ struct GenerativeOptions {
   uint32_t max_tokens = 512;
   llm::SamplingParams sampling;  // greedy unless set
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::string client;  // whose turn it is in the scheduler's fair queue
 };
 
 struct GenerativeAnswer {

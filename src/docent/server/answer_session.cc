@@ -90,6 +90,7 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
   options.max_tokens = ask.max_tokens;
   options.sampling = ask.sampling;
   options.deadline = model->Deadline();
+  options.client = ask.client;
   Impl* raw = impl.get();
   DOCENT_ASSIGN_OR_RETURN(impl->pending,
                           rag::StartGenerativeAnswer(

@@ -33,6 +33,7 @@ struct AskOptions {
   int k = 8;                     // passages retrieved
   uint32_t max_tokens = 512;     // of the model's answer
   llm::SamplingParams sampling;  // greedy unless set
+  std::string client;            // for the scheduler's fair queue
 };
 
 class AnswerSession {

@@ -30,6 +30,7 @@ Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::
   s->model_ = std::move(model).value();
   engine::SchedulerOptions scheduler_options;
   scheduler_options.max_queue = options.max_queue;
+  scheduler_options.max_queue_per_client = options.max_queue_per_client;
   scheduler_options.prefix_cache.max_bytes = options.prefix_cache_bytes;
   s->scheduler_ =
       std::make_unique<engine::Scheduler>(*s->model_, *s->tokenizer_, scheduler_options);

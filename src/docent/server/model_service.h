@@ -18,10 +18,11 @@
 namespace docent::server {
 
 struct ModelServiceOptions {
-  uint32_t slots = 4;       // concurrent generations (KV-cache sequences)
-  uint32_t context = 4096;  // per slot; capped at the model's
-  int threads = 0;          // 0: one per core
-  uint32_t max_queue = 64;  // waiting requests before 429
+  uint32_t slots = 4;                 // concurrent generations (KV-cache sequences)
+  uint32_t context = 4096;            // per slot; capped at the model's
+  int threads = 0;                    // 0: one per core
+  uint32_t max_queue = 64;            // waiting requests before 429
+  uint32_t max_queue_per_client = 0;  // of those, from one client (ClientOf); 0: max_queue
   // The prefix cache beyond the slots (engine/prefix_cache.h); 0: none.
   uint64_t prefix_cache_bytes = uint64_t{256} << 20;
   // A generation still running this long after it was submitted ends with "timeout".

@@ -148,6 +148,7 @@ Result<CompletionRequest> ParseCompletionRequest(const json& body, bool chat,
     if (!it->is_string()) return Unprocessable("\"model\" must be a string");
     r.model = it->get<std::string>();
   }
+  DOCENT_ASSIGN_OR_RETURN(r.user, OptionalString(body, "user", ""));
   if (chat) {
     auto it = body.find("messages");
     if (it == body.end()) return InvalidArgument("\"messages\" is required");
@@ -248,6 +249,7 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
   gen.max_tokens = request.max_tokens;
   gen.sampling = request.sampling;
   gen.deadline = service.Deadline();
+  gen.client = request.client;
   const uint32_t context = service.model().max_positions();
   if (gen.prompt.size() + 1 >= context) {
     return SendError(res, InvalidArgument("the prompt is " + std::to_string(gen.prompt.size()) +
@@ -378,6 +380,7 @@ void ServeRagCompletion(store::Store& store, ModelService* model, CompletionRequ
   AskOptions ask;
   ask.max_tokens = request.max_tokens;
   ask.sampling = request.sampling;
+  ask.client = request.client;
   auto started = AnswerSession::Start(store, model, question, ask);
   if (!started.ok()) return SendError(res, started.status());
   std::shared_ptr<AnswerSession> session = std::move(*started);

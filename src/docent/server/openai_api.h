@@ -41,6 +41,8 @@ struct CompletionRequest {
   uint32_t max_tokens = 256;
   llm::SamplingParams sampling;  // temperature 1 as OpenAI's default; greedy at 0
   std::vector<std::string> stop;
+  std::string user;    // OpenAI's "user": the end user, if the caller names one
+  std::string client;  // who the scheduler's fair queue counts this for (ClientOf)
 };
 
 // InvalidArgument / Unprocessable naming the field for a malformed request; n other than 1 is

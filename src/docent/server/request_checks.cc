@@ -72,6 +72,19 @@ Result<bool> OptionalBool(const nlohmann::json& body, const char* key, bool fall
   return it->get<bool>();
 }
 
+Result<std::string> OptionalString(const nlohmann::json& body, const char* key,
+                                   std::string fallback, size_t max_bytes) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return fallback;
+  if (!it->is_string()) return Unprocessable(std::string("\"") + key + "\" must be a string");
+  std::string value = it->get<std::string>();
+  if (value.size() > max_bytes) {
+    return Unprocessable(std::string("\"") + key + "\" is over " + std::to_string(max_bytes) +
+                         " bytes");
+  }
+  return value;
+}
+
 Result<int64_t> ParseId(std::string_view segment, const char* what) {
   int64_t v = 0;
   auto [end, ec] = std::from_chars(segment.data(), segment.data() + segment.size(), v);

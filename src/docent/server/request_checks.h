@@ -27,6 +27,10 @@ Result<int64_t> OptionalInt(const nlohmann::json& body, const char* key, int64_t
                             int64_t lo, int64_t hi);
 // body[key] as a bool, `fallback` when absent or null; Unprocessable otherwise.
 Result<bool> OptionalBool(const nlohmann::json& body, const char* key, bool fallback);
+// body[key] as a string of at most max_bytes, `fallback` when absent or null; Unprocessable
+// otherwise.
+Result<std::string> OptionalString(const nlohmann::json& body, const char* key,
+                                   std::string fallback, size_t max_bytes = 256);
 
 // A document id from a path segment: InvalidArgument unless a positive decimal integer.
 Result<int64_t> ParseId(std::string_view segment, const char* what);

@@ -70,6 +70,16 @@ bool HasValidKey(const httplib::Request& req, const std::vector<std::string>& ke
   return ok;
 }
 
+// Who a generation counts for in the scheduler's fair queue: the end user the request names
+// ("user", as OpenAI clients send it), else the API key it came with (hashed: the key itself
+// stays out of the scheduler), else the peer address.
+std::string ClientOf(const httplib::Request& req, const std::string& user) {
+  if (!user.empty()) return "user:" + user;
+  const std::string auth = req.get_header_value("Authorization");
+  if (!auth.empty()) return "key:" + std::to_string(std::hash<std::string>{}(auth));
+  return "addr:" + req.remote_addr;
+}
+
 // Known paths and the methods they take, for 405 with Allow instead of a bare 404.
 struct KnownRoute {
   std::regex path;
@@ -407,6 +417,9 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
   auto max_tokens = OptionalInt(*body, "max_tokens", 512, 1, 8192);
   if (!max_tokens.ok()) return SendError(res, max_tokens.status());
   ask.max_tokens = static_cast<uint32_t>(*max_tokens);
+  auto user = OptionalString(*body, "user", "");
+  if (!user.ok()) return SendError(res, user.status());
+  ask.client = ClientOf(req, *user);
   auto started = AnswerSession::Start(store, options.model, *question, ask);
   if (!started.ok()) return SendError(res, started.status());
   std::shared_ptr<AnswerSession> session = std::move(*started);
@@ -459,6 +472,7 @@ void Server::Impl::Completion(const httplib::Request& req, httplib::Response& re
   const uint32_t max_tokens_limit = options.model ? options.model->model().max_positions() : 8192;
   auto request = ParseCompletionRequest(*body, chat, max_tokens_limit);
   if (!request.ok()) return SendError(res, request.status());
+  request->client = ClientOf(req, request->user);
   if (request->model == kRagModelId) {
     return ServeRagCompletion(store, options.model, std::move(*request), res);
   }

@@ -58,6 +58,21 @@ TEST(ModelCliTest, BenchJsonHasTheKeysBenchmarksRead) {
   }
   EXPECT_EQ(j["threads"], 1);
   EXPECT_EQ(j["n_prompt"], 32);
+  EXPECT_EQ(j["parallel"], 1);
+}
+
+TEST(ModelCliTest, BenchParallelDecodesSequencesTogether) {
+  const testing::RunResult r =
+      testing::RunDocent({"bench", "-m", Stories(), "-p", "16", "-n", "8", "--reps", "1",
+                          "--threads", "1", "--parallel", "4", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["parallel"], 4);
+  EXPECT_GT(j["tg_tok_s"].get<double>(), 0.0);
+  const testing::RunResult bad = testing::RunDocent({"bench", "-m", Stories(), "--parallel", "0"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--parallel"));
 }
 
 TEST(ModelCliTest, BadModelsAndFlagsAreReported) {

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -296,6 +297,11 @@ double PeakedToleranceFor(GgmlType type) {
     default:
       return kPeakedQuantProbTolerance;
   }
+}
+
+// gtest prints a parameter with this (instead of its bytes) when a case is listed or fails.
+void PrintTo(const SynthCase& c, std::ostream* os) {
+  *os << c.label << (c.peaked ? " (peaked)" : " (flat)");
 }
 
 class SynthOracleTest : public ::testing::TestWithParam<SynthCase> {};

@@ -23,8 +23,9 @@ commands:
                            the HTTP API and web UI (default http://127.0.0.1:8080/)
   generate -m MODEL.gguf -p "prompt" [-n N] [--temp T] [--seed S] [--threads T] [--chat]
                            stream a model's continuation, then its speed
-  bench -m MODEL.gguf [--threads T] [--json]
-                           prompt (512 tokens) and generation (128 tokens) speed
+  bench -m MODEL.gguf [--threads T] [--parallel N] [--json]
+                           prompt (512 tokens) and generation (128 tokens) speed; with
+                           --parallel, N sequences generating together
   synth-model --shape NAME --type TYPE -o FILE
                            write a GGUF model with random weights (for tests and benchmarks)
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <numbers>
 #include <vector>
 
@@ -84,6 +85,15 @@ TEST(SamplerTest, ArgMaxTakesTheFirstOfEqualsAndSkipsNaN) {
   EXPECT_EQ(ArgMax(a), 1u);
   const float b[] = {std::nanf(""), -1, 3, std::nanf("")};
   EXPECT_EQ(ArgMax(b), 2u);
+  const float inf = std::numeric_limits<float>::infinity();
+  const float c[] = {std::nanf(""), -inf, -inf};  // the first real value, even -inf
+  EXPECT_EQ(ArgMax(c), 1u);
+  const float d[] = {std::nanf(""), std::nanf("")};  // nothing real: index 0
+  EXPECT_EQ(ArgMax(d), 0u);
+  std::vector<float> e(151936, -2.0f);  // a vocabulary's worth, best near the end
+  e[151000] = 7.0f;
+  e[151001] = 7.0f;
+  EXPECT_EQ(ArgMax(e), 151000u);
 }
 
 TEST(ForwardTest, StoriesGreedyIsCoherentAndRepeatable) {

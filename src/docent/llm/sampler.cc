@@ -8,15 +8,21 @@ namespace docent::llm {
 
 uint32_t ArgMax(std::span<const float> logits) {
   assert(!logits.empty() && "ArgMax of no logits");
-  uint32_t best = 0;
-  for (uint32_t i = 1; i < logits.size(); ++i) {
-    // Strictly greater keeps the first of equal values. A NaN compares false and never wins,
-    // except at index 0, where the first real value replaces it.
-    if (logits[i] > logits[best] || (std::isnan(logits[best]) && !std::isnan(logits[i]))) {
+  const size_t n = logits.size();
+  // A NaN never wins: the scan starts at the first real value (index 0 when there is none).
+  size_t best = 0;
+  while (best < n && std::isnan(logits[best])) ++best;
+  if (best == n) return 0;
+  // The best value stays in a register (a vocabulary is 150k values, once per token per
+  // sequence); strictly greater keeps the first of equal values.
+  float top = logits[best];
+  for (size_t i = best + 1; i < n; ++i) {
+    if (logits[i] > top) {
+      top = logits[i];
       best = i;
     }
   }
-  return best;
+  return static_cast<uint32_t>(best);
 }
 
 Result<std::vector<uint32_t>> GreedyGenerate(Model& model, std::span<const uint32_t> prompt,

@@ -49,36 +49,22 @@ struct RunTimes {
   double generate_s = 0;
 };
 
-// One pp + tg run on sequence 0, from an empty cache.
-Result<RunTimes> RunOnce(llm::Model& model, const std::vector<uint32_t>& prompt, uint32_t n_gen) {
-  std::vector<float> logits(model.config().vocab_size);
-  model.ResetSequence(0);
-  const auto t0 = std::chrono::steady_clock::now();
-  DOCENT_RETURN_IF_ERROR(model.Prefill(0, prompt, 0, logits));
-  const auto t1 = std::chrono::steady_clock::now();
-  uint32_t pos = static_cast<uint32_t>(prompt.size());
-  for (uint32_t i = 0; i < n_gen; ++i) {
-    const uint32_t next = llm::ArgMax(logits);
-    DOCENT_RETURN_IF_ERROR(model.ForwardInto(0, next, pos++, logits));
-  }
-  const auto t2 = std::chrono::steady_clock::now();
-  return RunTimes{Seconds(t1 - t0), Seconds(t2 - t1)};
-}
-
-// N sequences: each reads its own prompt, then all N decode together for n_gen steps.
-// prompt_s is the N prompts' total time, generate_s the batched steps'.
-Result<RunTimes> RunParallel(llm::Model& model, const std::vector<uint32_t>& prompt, uint32_t n_gen,
-                             uint32_t n_seq) {
+// One pp + tg run from empty caches on n_seq sequences (1: llama-bench's measure): each
+// reads the prompt (its first token shifted by the sequence's index, so no two are alike),
+// then all decode together, one batch per step, for n_gen steps. prompt_s is the prompts'
+// total time, generate_s the steps'.
+Result<RunTimes> RunOnce(llm::Model& model, std::vector<uint32_t> prompt, uint32_t n_gen,
+                         uint32_t n_seq) {
   const size_t vocab = model.config().vocab_size;
   std::vector<float> logits(vocab * n_seq);
   std::vector<llm::BatchEntry> batch(n_seq);
+  const uint32_t first = prompt[0];
   const auto t0 = std::chrono::steady_clock::now();
   for (uint32_t s = 0; s < n_seq; ++s) {
     model.ResetSequence(s);
-    std::vector<uint32_t> own = prompt;
-    own[0] = (own[0] + s) % static_cast<uint32_t>(vocab);  // no two prompts alike
+    prompt[0] = (first + s) % static_cast<uint32_t>(vocab);
     DOCENT_RETURN_IF_ERROR(
-        model.Prefill(s, own, 0, std::span<float>(logits).subspan(s * vocab, vocab)));
+        model.Prefill(s, prompt, 0, std::span<float>(logits).subspan(s * vocab, vocab)));
     batch[s] = {s, 0, static_cast<uint32_t>(prompt.size()), true};
   }
   const auto t1 = std::chrono::steady_clock::now();
@@ -142,7 +128,7 @@ int RunBench(const Argv& argv) {
   {
     const std::vector<uint32_t> warm(prompt.begin(),
                                      prompt.begin() + std::min<size_t>(16, prompt.size()));
-    auto w = RunOnce(m, warm, 2);
+    auto w = RunOnce(m, warm, 2, 1);
     if (!w.ok()) {
       PrintError(w.status().ToString());
       return 1;
@@ -150,8 +136,7 @@ int RunBench(const Argv& argv) {
   }
   std::vector<double> pp, tg;
   for (long r = 0; r < *reps; ++r) {
-    auto t = n_seq > 1 ? RunParallel(m, prompt, static_cast<uint32_t>(*n_gen), n_seq)
-                       : RunOnce(m, prompt, static_cast<uint32_t>(*n_gen));
+    auto t = RunOnce(m, prompt, static_cast<uint32_t>(*n_gen), n_seq);
     if (!t.ok()) {
       PrintError(t.status().ToString());
       return 1;

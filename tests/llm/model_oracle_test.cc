@@ -282,7 +282,7 @@ struct SynthCase {
 // lands on the other side of an 8-bit rounding boundary moves that activation by one unit,
 // ~1e-3 of the next product, which re-rounds a quarter of the next layer's activations:
 // from there the two passes differ by the 8-bit noise itself. Measured at logit_scale 6:
-// 21 of 32 cases within the 0.02 (19 of them at 2e-6 or less), 11 at 0.021-0.060. No
+// 21 of 32 cases within the 0.02 (18 of them at 2e-6 or less), 11 at 0.021-0.060. No
 // engine that sums in another order than llama.cpp can avoid that, so the bound here is
 // that noise level; the flat suite holds the quantised types to the 0.02 at every
 // step (measured at most 2.5e-3).

@@ -54,3 +54,20 @@ for dir in tests/browser tests/openai tests/oracle; do
       cp package-lock.json node_modules/.docent-lock)
   fi
 done
+
+# One llama.cpp reference on every CPU: node-llama-cpp ships one ggml CPU library per chip
+# family (haswell, skylakex, icelake, zen4, sapphirerapids, ...) and loads the best one this
+# CPU runs, so an AVX-512 machine would hold docent to other sums than an AVX2 one. The oracle
+# keeps only the haswell build (AVX2 + FMA + F16C, which every CPU docent supports has); the
+# others move aside, so ggml finds nothing else to pick. tests/oracle/oracle.mjs reports the
+# library it loaded and the oracle tests fail on any other. Idempotent.
+bins="$root/tests/oracle/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64"
+aside="$root/tests/oracle/node_modules/.docent-other-cpu-builds"
+if [ -f "$bins/libggml-cpu-haswell.so" ]; then
+  for lib in "$bins"/libggml-cpu-*.so; do
+    [ "$(basename "$lib")" = libggml-cpu-haswell.so ] && continue
+    mkdir -p "$aside"
+    mv -f "$lib" "$aside/"
+  done
+  echo "install-deps: llama.cpp oracle pinned to its haswell CPU build"
+fi

@@ -20,7 +20,11 @@ configure_build() {
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDOCENT_WERROR=ON >/dev/null
   cmake --build build -j "$JOBS"
 }
-unit_tests() { ctest --test-dir build -j "$JOBS" --output-on-failure; }
+unit_tests() {
+  ctest --test-dir build -j "$JOBS" --output-on-failure
+  # What the llama.cpp comparison ran on and how close it came, per tensor type.
+  grep -h '^\[ oracle summary \]' build/Testing/Temporary/LastTest.log || true
+}
 asan_build() {
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDOCENT_SANITIZE=ON \
     -DDOCENT_BENCH=OFF -DDOCENT_WERROR=ON >/dev/null

@@ -70,7 +70,8 @@ TEST_F(RagServingTest, AskWithAModelStreamsTheModelsAnswerWithCitations) {
   ASSERT_TRUE(server.started());
   auto c = server.Client();
   Upload(*c);
-  const json question = {{"question", "Does sick leave need a doctor's note?"}};
+  const json question = {{"question", "Does sick leave need a doctor's note?"},
+                         {"max_tokens", testing::kAnswerTokens}};
   int status = 0;
   const json plain = PostJson(*c, "/v1/ask", question, &status);
   ASSERT_EQ(status, 200) << plain.dump();
@@ -79,6 +80,7 @@ TEST_F(RagServingTest, AskWithAModelStreamsTheModelsAnswerWithCitations) {
   ASSERT_FALSE(plain["sources"].empty());
   EXPECT_EQ(plain["sources"][0]["title"], "Leave policy");
   EXPECT_GT(plain["usage"]["completion_tokens"].get<int>(), 0);
+  EXPECT_LE(plain["usage"]["completion_tokens"].get<int>(), testing::kAnswerTokens);
   EXPECT_GT(plain["usage"]["prompt_tokens"].get<int>(), 0);
   ExpectMarkersMatch(plain["answer"].get<std::string>(), plain["citations"]);
 
@@ -104,8 +106,10 @@ TEST_F(RagServingTest, AskWithAModelStreamsTheModelsAnswerWithCitations) {
   EXPECT_GT(events.back().second["usage"]["cached_prompt_tokens"].get<int>(), 0);
 
   // Nothing relevant: refused without the model.
-  const json absent = PostJson(
-      *c, "/v1/ask", {{"question", "What is on the cafeteria menu this Friday?"}}, &status);
+  const json absent = PostJson(*c, "/v1/ask",
+                               {{"question", "What is on the cafeteria menu this Friday?"},
+                                {"max_tokens", testing::kAnswerTokens}},
+                               &status);
   ASSERT_EQ(status, 200);
   EXPECT_FALSE(absent["found"].get<bool>());
   EXPECT_TRUE(absent["citations"].empty());
@@ -138,6 +142,7 @@ TEST_F(RagServingTest, DocentRagAnswersOverTheOpenAiApi) {
     Upload(*c);
     const json request = {
         {"model", "docent-rag"},
+        {"max_tokens", testing::kAnswerTokens},
         {"messages",
          {{{"role", "system"}, {"content", "ignored: docent-rag writes its own prompt"}},
           {{"role", "user"}, {"content", "Does sick leave need a doctor's note?"}}}}};

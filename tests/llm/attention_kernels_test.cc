@@ -85,5 +85,38 @@ TEST(AttentionKernelTest, ScoresAndValuesMatchTheScalarReference) {
   }
 }
 
+// The SIMD paths compute the same chain for every output, so a model's logits do not depend on
+// which path the CPU runs (issue 12): AVX-512 against AVX2, bit for bit, for head sizes with
+// and without a tail and key counts on either side of the four-key blocks.
+TEST(AttentionKernelTest, Avx512IsBitIdenticalToAvx2) {
+  if (!IsaSupported(Isa::kAvx512Vnni)) {
+    GTEST_SKIP() << "this CPU lacks AVX-512 VNNI (the avx512 kernel path)";
+  }
+  std::mt19937 rng(7);
+  for (int64_t dim : {8, 13, 24, 64, 80, 96, 128, 136}) {
+    for (int64_t n_keys : {1, 2, 3, 4, 5, 7, 8, 33, 130}) {
+      const size_t stride = static_cast<size_t>(dim) * 2 + 3;
+      const std::vector<uint16_t> q = RandomHalves(rng, dim);
+      const std::vector<uint16_t> keys = RandomHalves(rng, stride * n_keys);
+      std::vector<float> a(n_keys), b(n_keys);
+      AttentionScoresF16(Isa::kAvx2, q.data(), keys.data(), stride, n_keys, dim, 0.0883883f,
+                         a.data());
+      AttentionScoresF16(Isa::kAvx512Vnni, q.data(), keys.data(), stride, n_keys, dim, 0.0883883f,
+                         b.data());
+      EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(float) * n_keys), 0)
+          << "scores, dim " << dim << ", " << n_keys << " keys";
+
+      std::vector<float> w(n_keys);
+      for (float& x : w) x = std::uniform_real_distribution<float>(0, 1)(rng);
+      const std::vector<uint16_t> values = RandomHalves(rng, stride * n_keys);
+      std::vector<float> va(dim), vb(dim);
+      AttentionValuesF16(Isa::kAvx2, w.data(), values.data(), stride, n_keys, dim, va.data());
+      AttentionValuesF16(Isa::kAvx512Vnni, w.data(), values.data(), stride, n_keys, dim, vb.data());
+      EXPECT_EQ(std::memcmp(va.data(), vb.data(), sizeof(float) * dim), 0)
+          << "values, dim " << dim << ", " << n_keys << " keys";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace docent::llm::kernels

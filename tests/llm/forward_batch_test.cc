@@ -210,6 +210,85 @@ TEST(ForwardBatchTest, ASequenceGetsTheSameLogitsAloneOrBatchedWithUpTo15Others)
   }
 }
 
+// Determinism across a fleet of mixed CPUs: a model's logits are the same bits whichever SIMD
+// path computes them (issue 12). Every architecture and tensor type, a prompt long enough for
+// the attention kernels' four-key blocks and their tails, then greedy decode steps; each
+// supported SIMD path against AVX2. (The scalar reference sums in another order and is held to
+// a tolerance instead, FastPathTracksTheReference.)
+struct PathCase {
+  ModelArch arch;
+  GgmlType type;
+  KvStorage kv;
+};
+
+class SimdPathTest : public ::testing::TestWithParam<PathCase> {};
+
+TEST_P(SimdPathTest, EverySimdPathGivesBitIdenticalLogits) {
+  if (!kernels::IsaSupported(kernels::Isa::kAvx2)) {
+    GTEST_SKIP() << "this CPU lacks AVX2 (no SIMD path to compare)";
+  }
+  if (!kernels::IsaSupported(kernels::Isa::kAvx512Vnni)) {
+    GTEST_SKIP() << "this CPU lacks AVX-512 VNNI: AVX2 is its only SIMD path";
+  }
+  const PathCase& c = GetParam();
+  const auto& bytes = SynthBytes(c.arch, c.type);
+  const std::vector<uint32_t> prompt = RandomPrompt(21, 37);
+  std::vector<std::vector<float>> want;
+  for (kernels::Isa isa : {kernels::Isa::kAvx2, kernels::Isa::kAvx512Vnni}) {
+    ModelOptions o = Options(1, 2);
+    o.isa = isa;
+    o.kv_storage = c.kv;
+    auto model = Load(bytes, o);
+    ASSERT_EQ(model->isa(), isa);
+    std::vector<std::vector<float>> got;
+    std::vector<float> logits(model->config().vocab_size);
+    ASSERT_TRUE(model->Prefill(0, prompt, 0, logits).ok());
+    got.push_back(logits);
+    for (uint32_t step = 0; step < 6; ++step) {
+      const uint32_t pos = static_cast<uint32_t>(prompt.size()) + step;
+      ASSERT_TRUE(model->ForwardInto(0, ArgMax(logits), pos, logits).ok());
+      got.push_back(logits);
+    }
+    if (want.empty()) {
+      want = std::move(got);
+      continue;
+    }
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_TRUE(BitEqual(want[i], got[i]))
+          << kernels::IsaName(isa) << " differs from avx2 at step " << i;
+    }
+  }
+}
+
+std::vector<PathCase> AllPathCases() {
+  std::vector<PathCase> cases;
+  for (ModelArch arch :
+       {ModelArch::kQwen2, ModelArch::kQwen3, ModelArch::kExaone, ModelArch::kLlama}) {
+    for (GgmlType type : {GgmlType::kF32, GgmlType::kF16, GgmlType::kBF16, GgmlType::kQ8_0,
+                          GgmlType::kQ4_0, GgmlType::kQ4_1, GgmlType::kQ5_0, GgmlType::kQ5_1,
+                          GgmlType::kQ4_K, GgmlType::kQ5_K, GgmlType::kQ6_K}) {
+      cases.push_back({arch, type, KvStorage::kF16});
+    }
+  }
+  // The other KV storages run their own attention code.
+  cases.push_back({ModelArch::kQwen2, GgmlType::kQ4_0, KvStorage::kQ8_0});
+  cases.push_back({ModelArch::kQwen2, GgmlType::kQ4_0, KvStorage::kF32});
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllModels, SimdPathTest, ::testing::ValuesIn(AllPathCases()),
+                         [](const ::testing::TestParamInfo<PathCase>& info) {
+                           const char* arch = info.param.arch == ModelArch::kQwen2    ? "qwen2"
+                                              : info.param.arch == ModelArch::kQwen3  ? "qwen3"
+                                              : info.param.arch == ModelArch::kExaone ? "exaone"
+                                                                                      : "llama";
+                           const char* kv = info.param.kv == KvStorage::kF16    ? ""
+                                            : info.param.kv == KvStorage::kQ8_0 ? "_kvQ8_0"
+                                                                                : "_kvF32";
+                           return std::string(arch) + "_" +
+                                  std::string(GgmlTypeName(info.param.type)) + kv;
+                         });
+
 TEST(ForwardBatchTest, ThreadCountDoesNotChangeABit) {
   const auto& bytes = SynthBytes(ModelArch::kQwen3, GgmlType::kQ8_0);
   const std::vector<uint32_t> prompt = RandomPrompt(4, 40);

@@ -9,6 +9,7 @@
 // synthetic qwen2 / qwen3 / exaone / llama models written by model_synth.h with
 // stories260K's vocabulary, in every tensor type (F32 ... Q6_K). The oracle needs `npm install
 // --omit=optional` in tests/oracle; without it these tests fail, naming the install step.
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -16,16 +17,24 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "docent/llm/gguf_file.h"
+#include "docent/llm/kernels/kernels.h"
 #include "docent/llm/model.h"
+#include "docent/llm/model_config.h"
 #include "docent/llm/model_synth.h"
+#include "docent/llm/model_weights.h"
+#include "docent/llm/quant_blocks.h"
 #include "docent/llm/sampler.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -42,10 +51,15 @@ namespace fs = std::filesystem;
 // the F16 attention products, not a modelling difference (greedy tokens all agree).
 constexpr double kSynthProbTolerance = 1e-4;
 constexpr double kStoriesProbTolerance = 5e-4;
-// The issue's bars for the other tensor types (both engines quantise or round the
-// activations the same way: llama.cpp's formats, kernels/internal.h).
+// The other tensor types (both engines quantise or round the activations the same way:
+// llama.cpp's formats, kernels/internal.h). F16/BF16 keep the issue's 2e-3 (measured at most
+// 1.8e-4 flat, 7.3e-4 peaked). The quantised types were held to the issue's 0.02, but the flat
+// models measure at most 2.5e-3 against the pinned llama.cpp, on every CPU (docent's SIMD paths
+// are bit-identical and llama.cpp is pinned to one build), and at 0.02 a Q4_K engine that
+// swapped two sub-block scales went unnoticed (max |dp| 0.0157); 0.01 keeps 4x headroom over
+// the measured spread and catches it (OracleFaultTest below).
 constexpr double kHalfProbTolerance = 2e-3;
-constexpr double kQuantProbTolerance = 0.02;
+constexpr double kQuantProbTolerance = 0.01;
 
 double ToleranceFor(GgmlType type) {
   switch (type) {
@@ -65,10 +79,88 @@ struct OracleStep {
 };
 
 struct OracleResult {
+  std::string cpu_build;  // the ggml CPU library llama.cpp loaded
   std::vector<uint32_t> prompt_ids;
   std::vector<uint32_t> greedy_ids;
   std::vector<OracleStep> steps;
 };
+
+constexpr const char* kPinnedCpuBuild = "haswell";
+
+// What the run compared, printed once at the end (the binary runs as one ctest test so the
+// summary covers every case): the CPU, docent's kernel path, llama.cpp's CPU build, and the
+// largest |dp| per tensor type in each suite.
+struct Summary {
+  std::set<std::string> cpu_builds;
+  // (suite, type) -> (largest |dp|, cases)
+  std::map<std::pair<std::string, std::string>, std::pair<double, int>> max_dp;
+
+  void Add(const std::string& suite, const std::string& type, double dp) {
+    auto& [worst, cases] = max_dp[{suite, type}];
+    worst = std::max(worst, dp);
+    ++cases;
+  }
+};
+
+Summary& TheSummary() {
+  static Summary* summary = new Summary();
+  return *summary;
+}
+
+// "model name (family F, model M)": a hypervisor may show only "AMD EPYC" as the name.
+std::string CpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line, name = "unknown", family = "?", model = "?";
+  while (std::getline(in, line) && !line.empty()) {
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos || colon + 2 > line.size()) continue;
+    const std::string value = line.substr(colon + 2);
+    if (line.starts_with("model name")) name = value;
+    if (line.starts_with("cpu family")) family = value;
+    if (line.starts_with("model\t")) model = value;
+  }
+  return name + " (family " + family + ", model " + model + ")";
+}
+
+// The CPU features that choose a kernel path, as the kernel lists them.
+std::string CpuFlags() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.starts_with("flags")) continue;
+    std::string out;
+    std::istringstream words(line.substr(line.find(':') + 1));
+    std::string w;
+    while (words >> w) {
+      if (w == "avx2" || w == "fma" || w == "f16c" || w.starts_with("avx512") || w == "avx_vnni" ||
+          w == "amx_int8") {
+        out += (out.empty() ? "" : " ") + w;
+      }
+    }
+    return out;
+  }
+  return "unknown";
+}
+
+class SummaryPrinter : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    const Summary& s = TheSummary();
+    std::string builds;
+    for (const std::string& b : s.cpu_builds) builds += (builds.empty() ? "" : ", ") + b;
+    std::cout << "[ oracle summary ] CPU: " << CpuModel() << "\n"
+              << "[ oracle summary ] CPU flags: " << CpuFlags() << "\n"
+              << "[ oracle summary ] docent kernels: " << kernels::IsaName(kernels::BestIsa())
+              << "; llama.cpp CPU build: " << (builds.empty() ? "none ran" : builds) << "\n";
+    for (const auto& [key, value] : s.max_dp) {
+      std::cout << "[ oracle summary ] " << key.first << " " << key.second << ": max |dp| "
+                << value.first << " over " << value.second << " case(s)\n";
+    }
+  }
+};
+
+[[maybe_unused]] ::testing::Environment* const kSummaryPrinter =
+    ::testing::AddGlobalTestEnvironment(new SummaryPrinter());
 
 fs::path OracleDir() {
   return testing::SourceDir() / "tests/oracle";
@@ -124,6 +216,13 @@ OracleResult RunOracle(const fs::path& model, const std::string& prompt, int n_g
   const nlohmann::json j = nlohmann::json::parse(run.out, nullptr, /*allow_exceptions=*/false);
   EXPECT_FALSE(j.is_discarded()) << run.out;
   if (j.is_discarded()) return r;
+  r.cpu_build = j.value("cpu_build", "");
+  TheSummary().cpu_builds.insert(r.cpu_build);
+  // One reference on every CPU (issue 12): scripts/install-deps.sh leaves llama.cpp only its
+  // haswell build (AVX2), so an AVX-512 machine is not compared with other sums.
+  EXPECT_EQ(r.cpu_build, kPinnedCpuBuild)
+      << "llama.cpp loaded its " << r.cpu_build << " CPU build; run scripts/install-deps.sh, "
+      << "which pins the oracle to " << kPinnedCpuBuild;
   r.prompt_ids = j["prompt_ids"].get<std::vector<uint32_t>>();
   r.greedy_ids = j["greedy_ids"].get<std::vector<uint32_t>>();
   for (const auto& step : j["steps"]) {
@@ -259,6 +358,7 @@ TEST_P(StoriesOracleTest, ModelMatchesLlamaCppGreedyAndProbabilities) {
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   const Differences d = Compare(**model, oracle, kStoriesProbTolerance);
   EXPECT_GE(d.compared_tokens, 64u) << "the oracle stopped early at an end-of-text token";
+  TheSummary().Add("stories260K (all steps)", "F32", d.max_abs_prob);
   std::cout << "[ stories260K ] \"" << GetParam() << "\": " << d.compared_tokens
             << " greedy tokens equal, max |dp| " << d.max_abs_prob << " over " << d.compared_probs
             << " probabilities\n";
@@ -304,24 +404,34 @@ void PrintTo(const SynthCase& c, std::ostream* os) {
   *os << c.label << (c.peaked ? " (peaked)" : " (flat)");
 }
 
+// Writes the model `spec` describes, runs llama.cpp on it (32 greedy tokens after a fixed
+// prompt, probabilities at every step) and hands back the file's bytes for docent.
+OracleResult OracleOnSynthModel(const SynthModelSpec& spec, std::vector<uint8_t>* bytes) {
+  auto vocab = GgufFile::Open(Stories());
+  EXPECT_TRUE(vocab.ok()) << vocab.status().ToString();
+  if (!vocab.ok()) return {};
+  auto writer = BuildSynthModel(spec, *vocab);
+  EXPECT_TRUE(writer.ok()) << writer.status().ToString();
+  if (!writer.ok()) return {};
+  *bytes = writer->Serialize();
+  testing::TempDir dir;
+  const fs::path path = dir / "model.gguf";
+  EXPECT_TRUE(writer->WriteFile(path).ok());
+  return RunOracle(path, "ids:1,17,300,45,211,99,480,5,260,77,140", /*n_generate=*/32,
+                   /*prob_steps=*/33, /*ignore_eos=*/true);
+}
+
 class SynthOracleTest : public ::testing::TestWithParam<SynthCase> {};
 
 TEST_P(SynthOracleTest, ForwardMatchesLlamaCpp) {
   REQUIRE_ORACLE();
   const SynthCase& c = GetParam();
-  auto vocab = GgufFile::Open(Stories());
-  ASSERT_TRUE(vocab.ok()) << vocab.status().ToString();
-  auto writer = BuildSynthModel(c.spec, *vocab);
-  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
-  testing::TempDir dir;
-  const fs::path path = dir / (c.label + ".gguf");
-  ASSERT_TRUE(writer->WriteFile(path).ok());
-
-  const OracleResult oracle =
-      RunOracle(path, "ids:1,17,300,45,211,99,480,5,260,77,140", /*n_generate=*/32,
-                /*prob_steps=*/33, /*ignore_eos=*/true);
+  std::vector<uint8_t> bytes;
+  const OracleResult oracle = OracleOnSynthModel(c.spec, &bytes);
   ASSERT_FALSE(oracle.steps.empty());
-  auto model = Model::Load(path);
+  auto file = GgufFile::FromBytes(bytes, c.label + ".gguf");
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  auto model = Model::FromFile(std::move(file).value());
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   const double tolerance =
       c.peaked ? PeakedToleranceFor(c.spec.weight_type) : ToleranceFor(c.spec.weight_type);
@@ -331,6 +441,12 @@ TEST_P(SynthOracleTest, ForwardMatchesLlamaCpp) {
   EXPECT_LE(d.ties, 4u) << "too many near-ties for a meaningful test";
   if (c.peaked) {
     EXPECT_GE(3 * d.peaked_steps, 2 * d.prob_steps) << "the model is not peaked";
+  }
+  const std::string type(GgmlTypeName(c.spec.weight_type));
+  if (c.peaked) {
+    TheSummary().Add("peaked (first 4 steps)", type, d.max_abs_prob_first4);
+  } else {
+    TheSummary().Add("flat (all 33 steps)", type, d.max_abs_prob);
   }
   std::cout << "[ " << c.label << " ] " << d.equal_tokens << "/" << d.compared_tokens
             << " greedy tokens equal (" << d.ties << " near-ties), max |dp| " << d.max_abs_prob
@@ -381,6 +497,154 @@ INSTANTIATE_TEST_SUITE_P(Flat, SynthOracleTest, ::testing::ValuesIn(AllSynthCase
                          CaseName);
 INSTANTIATE_TEST_SUITE_P(Peaked, SynthOracleTest, ::testing::ValuesIn(AllSynthCases(true)),
                          CaseName);
+
+// The suite still catches real faults (issue 12): docent run with a deliberate fault of the
+// kind that breaks engines must fail the same comparison with llama.cpp that the sound engine
+// passes. Each fault is made at load, as the bug would make it, on a model of the suite above.
+struct FaultCase {
+  std::string label;
+  ModelArch arch;
+  GgmlType type;
+  // Changes the model's bytes before docent parses them (llama.cpp gets the true file) ...
+  std::function<void(const GgufFile& file, std::vector<uint8_t>& bytes)> break_bytes;
+  // ... or the config and weights it runs with.
+  std::function<void(ModelConfig& config, ModelWeights& weights)> break_model;
+};
+
+void PrintTo(const FaultCase& c, std::ostream* os) {
+  *os << c.label;
+}
+
+// What Compare reports, without failing the test: its failure messages, intercepted.
+struct Verdict {
+  Differences d;
+  std::vector<std::string> failures;
+};
+
+Verdict CompareQuietly(Model& model, const OracleResult& oracle, double tolerance) {
+  ::testing::TestPartResultArray results;
+  Verdict v;
+  {
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &results);
+    v.d = Compare(model, oracle, tolerance, /*tie_margin=*/tolerance, /*ignore_eos=*/true);
+  }
+  for (int i = 0; i < results.size(); ++i)
+    v.failures.push_back(results.GetTestPartResult(i).message());
+  return v;
+}
+
+class OracleFaultTest : public ::testing::TestWithParam<FaultCase> {};
+
+TEST_P(OracleFaultTest, ABrokenEngineFailsTheComparison) {
+  REQUIRE_ORACLE();
+  const FaultCase& c = GetParam();
+  // The flat suite's model of this arch and type (the same spec as AllSynthCases(false)).
+  SynthModelSpec spec;
+  for (const SynthCase& sc : AllSynthCases(false)) {
+    if (sc.spec.arch == c.arch && sc.spec.weight_type == c.type) spec = sc.spec;
+  }
+  ASSERT_EQ(spec.arch, c.arch);
+  std::vector<uint8_t> bytes;
+  const OracleResult oracle = OracleOnSynthModel(spec, &bytes);
+  ASSERT_FALSE(oracle.steps.empty());
+  const double tolerance = ToleranceFor(c.type);
+
+  auto sound_file = GgufFile::FromBytes(bytes, "sound.gguf");
+  ASSERT_TRUE(sound_file.ok());
+  auto sound = Model::FromFile(std::move(sound_file).value());
+  ASSERT_TRUE(sound.ok()) << sound.status().ToString();
+  const Verdict ok = CompareQuietly(**sound, oracle, tolerance);
+  EXPECT_TRUE(ok.failures.empty()) << "the sound engine fails: " << ok.failures.front();
+
+  std::vector<uint8_t> broken_bytes = bytes;
+  if (c.break_bytes) {
+    auto original = GgufFile::FromBytes(bytes, "original.gguf");
+    ASSERT_TRUE(original.ok());
+    c.break_bytes(*original, broken_bytes);
+  }
+  auto file = GgufFile::FromBytes(broken_bytes, "broken.gguf");
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  auto config = ReadModelConfig(*file);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  auto weights = MapModelWeights(*file, *config);
+  ASSERT_TRUE(weights.ok()) << weights.status().ToString();
+  if (c.break_model) c.break_model(*config, *weights);
+  auto broken = Model::FromParts(std::move(file).value(), std::move(config).value(),
+                                 std::move(weights).value());
+  ASSERT_TRUE(broken.ok()) << broken.status().ToString();
+  const Verdict bad = CompareQuietly(**broken, oracle, tolerance);
+  EXPECT_FALSE(bad.failures.empty())
+      << c.label << " went unnoticed: max |dp| " << bad.d.max_abs_prob << " within " << tolerance;
+  std::cout << "[ " << c.label << " ] sound engine: max |dp| " << ok.d.max_abs_prob << ", "
+            << ok.failures.size() << " failures; with the fault: max |dp| " << bad.d.max_abs_prob
+            << ", " << bad.d.equal_tokens << "/" << bad.d.compared_tokens
+            << " greedy tokens equal, " << bad.failures.size()
+            << " failures, the first: " << (bad.failures.empty() ? "none" : bad.failures.front())
+            << "\n";
+}
+
+// Q4_K's packed 6-bit scales read without their high bits for sub-blocks 4..7, as an engine
+// that unpacks them like sub-blocks 0..3 would (llama.cpp's get_scale_min_k4 takes those two
+// bits from the top of scales[0..3]): here they are cleared in every block of every Q4_K
+// tensor, so the scales of sub-blocks 4..7 lose up to 48 of their 63.
+void DropQ4KHighScaleBits(const GgufFile& file, std::vector<uint8_t>& bytes) {
+  int blocks = 0;
+  for (const GgufTensorInfo& t : file.tensors()) {
+    if (t.type != GgmlType::kQ4_K) continue;
+    for (uint64_t at = t.file_offset; at < t.file_offset + t.n_bytes; at += sizeof(BlockQ4_K)) {
+      uint8_t* scales = bytes.data() + at + offsetof(BlockQ4_K, scales);
+      for (int j = 0; j < 4; ++j) scales[j] &= 0x3F;
+      ++blocks;
+    }
+  }
+  ASSERT_GT(blocks, 0) << "no Q4_K tensor";
+}
+
+// A subtler one: Q4_K's first two sub-block scales trade places in every block of every Q4_K
+// tensor, as an engine that mis-indexes the packed scales would read them (the low 6 bits of
+// scales[0] and scales[1] are sub-blocks 0 and 1's scales; the top 2 bits belong to 4 and 5).
+// Random weights give neighbouring sub-blocks similar scales, so this moves probabilities by
+// only ~0.016.
+void SwapQ4KSubBlockScales(const GgufFile& file, std::vector<uint8_t>& bytes) {
+  int blocks = 0;
+  for (const GgufTensorInfo& t : file.tensors()) {
+    if (t.type != GgmlType::kQ4_K) continue;
+    for (uint64_t at = t.file_offset; at < t.file_offset + t.n_bytes; at += sizeof(BlockQ4_K)) {
+      uint8_t* scales = bytes.data() + at + offsetof(BlockQ4_K, scales);
+      const uint8_t s0 = scales[0] & 63, s1 = scales[1] & 63;
+      scales[0] = static_cast<uint8_t>((scales[0] & 0xC0) | s1);
+      scales[1] = static_cast<uint8_t>((scales[1] & 0xC0) | s0);
+      ++blocks;
+    }
+  }
+  ASSERT_GT(blocks, 0) << "no Q4_K tensor";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, OracleFaultTest,
+    ::testing::Values(
+        // qwen2 rotates halves of each head (NeoX); the fault rotates adjacent pairs.
+        FaultCase{"qwen2_rotary_pairs_instead_of_halves", ModelArch::kQwen2, GgmlType::kF32,
+                  nullptr,
+                  [](ModelConfig& config, ModelWeights&) { config.rope_type = RopeType::kNormal; }},
+        // llama rotates adjacent pairs; the fault rotates halves.
+        FaultCase{"llama_rotary_halves_instead_of_pairs", ModelArch::kLlama, GgmlType::kF32,
+                  nullptr,
+                  [](ModelConfig& config, ModelWeights&) { config.rope_type = RopeType::kNeox; }},
+        FaultCase{"qwen2_qkv_bias_skipped", ModelArch::kQwen2, GgmlType::kF32, nullptr,
+                  [](ModelConfig&, ModelWeights& weights) {
+                    for (LayerWeights& layer : weights.layers) {
+                      layer.bq.clear();
+                      layer.bk.clear();
+                      layer.bv.clear();
+                    }
+                  }},
+        FaultCase{"qwen2_q4k_scale_high_bits_dropped", ModelArch::kQwen2, GgmlType::kQ4_K,
+                  DropQ4KHighScaleBits, nullptr},
+        FaultCase{"qwen2_q4k_sub_block_scales_swapped", ModelArch::kQwen2, GgmlType::kQ4_K,
+                  SwapQ4KSubBlockScales, nullptr}),
+    [](const ::testing::TestParamInfo<FaultCase>& info) { return info.param.label; });
 
 }  // namespace
 }  // namespace docent::llm

@@ -40,8 +40,10 @@ ServerProcess::~ServerProcess() {
 
 std::unique_ptr<httplib::Client> ServerProcess::Client() const {
   auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
-  c->set_read_timeout(30, 0);
-  c->set_connection_timeout(5, 0);
+  // An hour stands for "no limit" (httplib has no infinite read timeout); the connection is
+  // to a server that is already listening on loopback.
+  c->set_read_timeout(3600, 0);
+  c->set_connection_timeout(30, 0);
   return c;
 }
 

@@ -13,6 +13,13 @@
 
 namespace docent::testing {
 
+// How many tokens a test asks a model to write when only the pipeline's contract is checked
+// (citations, streams, determinism), not the prose. Under ASan+UBSan every token costs ~10x,
+// so those builds ask for fewer rather than waiting longer: a test's time then does not
+// grow with the build, and no wait has to be stretched to fit a busy machine.
+inline constexpr bool kSanitizedBuild = DOCENT_TEST_SANITIZED;
+inline constexpr int kAnswerTokens = kSanitizedBuild ? 12 : 48;
+
 class ServerProcess {
  public:
   // Starts DOCENT_BINARY serve --port 0 --data `data_dir` plus `extra_args`, and waits for
@@ -23,6 +30,9 @@ class ServerProcess {
 
   bool started() const { return port_ > 0; }
   int port() const { return port_; }
+  // A client whose requests wait for their response, however long it takes: a wait ends on
+  // the response or on the server closing the connection (a crash closes it at once), never
+  // on a clock. A hung server is ended by ctest's per-test timeout.
   std::unique_ptr<httplib::Client> Client() const;
   // SIGTERM, then the exit code and the lines it printed after the signal.
   int Terminate(std::vector<std::string>* lines = nullptr);

@@ -18,6 +18,11 @@ Result<std::unique_ptr<Model>> Model::FromFile(GgufFile file, const ModelOptions
   // Spans into a GgufFile stay valid when it moves (gguf_file.h), so mapping before the move
   // into the Model is safe.
   DOCENT_ASSIGN_OR_RETURN(ModelWeights weights, MapModelWeights(file, config));
+  return FromParts(std::move(file), std::move(config), std::move(weights), options);
+}
+
+Result<std::unique_ptr<Model>> Model::FromParts(GgufFile file, ModelConfig config,
+                                                ModelWeights weights, const ModelOptions& options) {
   KvCacheShape shape;
   shape.n_layer = config.n_layer;
   shape.n_head_kv = config.n_head_kv;

@@ -46,6 +46,12 @@ class Model {
   static Result<std::unique_ptr<Model>> Load(const std::filesystem::path& path,
                                              const ModelOptions& options = {});
   static Result<std::unique_ptr<Model>> FromFile(GgufFile file, const ModelOptions& options = {});
+  // A model from parts the caller read itself: `weights` must come from MapModelWeights(file,
+  // config') for a config' with the same shapes as `config`. For callers that change a model as
+  // it loads (the oracle suite runs deliberately broken models to show it notices them).
+  static Result<std::unique_ptr<Model>> FromParts(GgufFile file, ModelConfig config,
+                                                  ModelWeights weights,
+                                                  const ModelOptions& options = {});
 
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;

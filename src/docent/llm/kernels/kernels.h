@@ -14,7 +14,9 @@
 // and column c is a function of the ISA, the type, row r's bytes and column c's bytes only. It
 // does not depend on how many columns are computed together, on c's place among them, on the
 // row range or on memory alignment: every output is computed by the same instructions in the
-// same order, whatever tile it falls in. Different ISAs may differ in the last bits.
+// same order, whatever tile it falls in. The SIMD paths (AVX2, AVX-512) compute the same bits
+// as each other, attention included, so a model's logits do not depend on the CPU; only the
+// scalar reference sums in another order.
 //
 // Pure functions; thread-safe. Arguments are checked by the callers (the model checks shapes
 // once at load), so these only assert.

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "docent/server/json_views.h"
+#include "docent/answer/answer_views.h"
 #include "docent/server/request_checks.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto k = OptionalInt(*body, "k", 10, 1, 100);
     if (k.ok() && (*k < 1 || *k > 100)) std::abort();
     (void)OptionalBool(*body, "stream", false);
-    (void)Dump(*body);
+    (void)docent::answer::Dump(*body);
   }
   (void)ParseId(in, "document");
   if (CheckUploadName(in).ok() && (in.empty() || in.find('/') != std::string_view::npos)) {

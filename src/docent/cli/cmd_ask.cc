@@ -1,20 +1,20 @@
-// `docent ask "question" [--json] [--model MODEL.gguf]`: the sentences that answer, each
-// cited, then the supporting passages; or a plain statement that the documents do not say.
-// With --model the answer is written by the model from the same passages (rag/
-// generative_answer.h), streamed as it is generated; the extractive answerer's relevance bar
-// still decides whether the documents say anything at all, so a question they do not answer
-// is refused without running the model.
+// `docent ask "question" [--json] [--model MODEL.gguf]`: the answer pipeline
+// (answer/answer_session.h) on the command line, the same answer /v1/ask gives: the sentences
+// that answer, each cited against the numbered sources, or a plain statement that the
+// documents do not say. With --model the model writes the answer from the same passages,
+// printed as it is written; the extractive relevance bar still decides whether the documents
+// say anything at all, so a question they do not answer is refused without running the model.
+// --json prints /v1/ask's answer object without its timings, so the same question gives
+// byte-identical output.
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 
+#include "docent/answer/answer_session.h"
+#include "docent/answer/answer_views.h"
+#include "docent/answer/model_service.h"
 #include "docent/cli/commands.h"
-#include "docent/rag/extractive.h"
-#include "docent/rag/generative_answer.h"
-#include "docent/rag/store_term_statistics.h"
-#include "docent/search/bm25_search.h"
-#include "docent/server/json_views.h"
-#include "docent/server/model_service.h"
 
 namespace docent::cli {
 
@@ -33,56 +33,14 @@ void PrintSources(const std::vector<rag::Citation>& citations) {
   }
 }
 
-int AskWithModel(const ParsedArgs& args, const std::string& question,
-                 const std::vector<search::Passage>& passages, bool relevant) {
-  const std::string path = args.Get("--model");
-  auto max_tokens = args.GetInt("--max-tokens", 512, 1, 8192);
-  if (!max_tokens.ok()) {
-    PrintError(max_tokens.status().message());
-    return 2;
-  }
-  auto threads = args.GetInt("--threads", 0, 0, 256);
-  if (!threads.ok()) {
-    PrintError(threads.status().message());
-    return 2;
-  }
-  server::ModelServiceOptions mo;
-  mo.slots = 1;
-  mo.context = 8192;
-  mo.threads = static_cast<int>(*threads);
-  auto service = server::ModelService::Load(path, mo);
-  if (!service.ok()) {
-    PrintError(service.status().ToString());
-    return 1;
-  }
-  server::ModelService& m = **service;
-  rag::GenerativeOptions generation;
-  generation.max_tokens = static_cast<uint32_t>(*max_tokens);
-  const bool json = args.Has("--json");
-  auto answer = rag::AnswerGeneratively(m.answer_model(), question, passages, relevant, generation,
-                                        [json](std::string_view text) {
-                                          if (json) return;
-                                          std::fwrite(text.data(), 1, text.size(), stdout);
-                                          std::fflush(stdout);
-                                        });
-  if (!answer.ok()) {
-    PrintError(answer.status().ToString());
-    return 1;
-  }
-  if (json) {
-    nlohmann::json out = {
-        {"question", question},
-        {"found", answer->found},
-        {"answer", answer->text},
-        {"mode", "generative"},
-        {"finish_reason", std::string(engine::FinishReasonName(answer->generation.finish))}};
-    out["citations"] = server::CitationsView(answer->citations);
-    std::puts(server::Dump(out).c_str());
-    return 0;
-  }
-  std::puts("");
-  PrintSources(answer->citations);
-  return 0;
+// The model for --model: one sequence, the context a long answer over 8 passages needs.
+Result<std::unique_ptr<answer::ModelService>> LoadModel(const ParsedArgs& args) {
+  DOCENT_ASSIGN_OR_RETURN(long threads, args.GetInt("--threads", 0, 0, 256));
+  answer::ModelServiceOptions options;
+  options.slots = 1;
+  options.context = 8192;
+  options.threads = static_cast<int>(threads);
+  return answer::ModelService::Load(args.Get("--model"), options);
 }
 
 }  // namespace
@@ -99,40 +57,59 @@ int RunAsk(const Argv& argv) {
     return 2;
   }
   auto k = args->GetInt("-k", 8, 1, 50);
-  if (!k.ok()) {
-    PrintError(k.status().message());
-    return 2;
+  auto max_tokens = args->GetInt("--max-tokens", 512, 1, 8192);
+  auto threads = args->GetInt("--threads", 0, 0, 256);
+  for (const Status& s : {k.status(), max_tokens.status(), threads.status()}) {
+    if (!s.ok()) {
+      PrintError(s.message());
+      return 2;
+    }
   }
   auto store = OpenStore(*args);
   if (!store.ok()) {
     PrintError(store.status().ToString());
     return 1;
   }
+  std::unique_ptr<answer::ModelService> model;
+  if (args->Has("--model")) {
+    auto loaded = LoadModel(*args);
+    if (!loaded.ok()) {
+      PrintError(loaded.status().ToString());
+      return 1;
+    }
+    model = std::move(loaded).value();
+  }
   const std::string& question = args->positional[0];
-  search::SearchOptions options;
-  options.k = static_cast<int>(*k);
-  auto passages = search::SearchBm25(**store, question, options);
-  if (!passages.ok()) {
-    PrintError(passages.status().ToString());
+  answer::AskOptions ask;
+  ask.k = static_cast<int>(*k);
+  ask.max_tokens = static_cast<uint32_t>(*max_tokens);
+  auto session = answer::AnswerSession::Start(**store, model.get(), question, ask);
+  if (!session.ok()) {
+    PrintError(session.status().ToString());
     return 1;
   }
-  rag::StoreTermStatistics stats(**store);
-  rag::ExtractiveAnswer answer = rag::AnswerExtractively(question, *passages, stats);
-  if (args->Has("--model")) return AskWithModel(*args, question, *passages, answer.found);
-
-  if (args->Has("--json")) {
-    nlohmann::json out = {{"question", question}, {"found", answer.found}, {"answer", answer.text}};
-    out["sentences"] = nlohmann::json::array();
-    for (const auto& s : answer.sentences) {
-      out["sentences"].push_back({{"text", s.text}, {"citation", s.citation}});
+  answer::AnswerSession& a = **session;
+  const bool json = args->Has("--json");
+  // The text as it is written (all at once for an extractive answer).
+  for (;;) {
+    std::vector<std::string> pieces;
+    auto complete = a.Next(pieces, std::chrono::milliseconds(1000));
+    if (!complete.ok()) {
+      PrintError(complete.status().ToString());
+      return 1;
     }
-    out["citations"] = server::CitationsView(answer.citations);
-    // Timings are left out on purpose: the same question must give byte-identical output.
-    std::puts(server::Dump(out).c_str());
+    if (!json) {
+      for (const std::string& p : pieces) std::fwrite(p.data(), 1, p.size(), stdout);
+      std::fflush(stdout);
+    }
+    if (*complete) break;
+  }
+  if (json) {
+    std::puts(answer::Dump(answer::AnswerBody(question, a, answer::Timings::kOmit)).c_str());
     return 0;
   }
-  std::printf("%s\n", answer.text.c_str());
-  PrintSources(answer.citations);
+  std::puts("");
+  PrintSources(a.citations());
   return 0;
 }
 

@@ -3,8 +3,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "docent/answer/answer_views.h"
 #include "docent/cli/commands.h"
-#include "docent/server/json_views.h"
 
 namespace docent::cli {
 namespace {
@@ -39,17 +39,23 @@ int List(store::Store& store, bool json) {
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : *docs) {
-      out.push_back({{"id", d.id}, {"title", d.title}, {"format", d.format}, {"source", d.source},
-                     {"size_bytes", d.size_bytes}, {"chunks", d.chunk_count},
-                     {"added_at", d.added_at}, {"updated_at", d.updated_at}});
+      out.push_back({{"id", d.id},
+                     {"title", d.title},
+                     {"format", d.format},
+                     {"source", d.source},
+                     {"size_bytes", d.size_bytes},
+                     {"chunks", d.chunk_count},
+                     {"added_at", d.added_at},
+                     {"updated_at", d.updated_at}});
     }
-    std::puts(server::Dump(out).c_str());
+    std::puts(answer::Dump(out).c_str());
     return 0;
   }
-  std::printf("%5s  %-40s  %-5s  %9s  %6s  %s\n", "ID", "TITLE", "TYPE", "SIZE", "CHUNKS", "UPDATED (UTC)");
+  std::printf("%5s  %-40s  %-5s  %9s  %6s  %s\n", "ID", "TITLE", "TYPE", "SIZE", "CHUNKS",
+              "UPDATED (UTC)");
   for (const auto& d : *docs) {
-    std::printf("%5lld  %-40s  %-5s  %9s  %6lld  %s\n", static_cast<long long>(d.id), d.title.c_str(),
-                d.format.c_str(), FormatSize(d.size_bytes).c_str(),
+    std::printf("%5lld  %-40s  %-5s  %9s  %6lld  %s\n", static_cast<long long>(d.id),
+                d.title.c_str(), d.format.c_str(), FormatSize(d.size_bytes).c_str(),
                 static_cast<long long>(d.chunk_count), FormatDate(d.updated_at).c_str());
   }
   return 0;

@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "docent/answer/answer_views.h"
 #include "docent/cli/commands.h"
 #include "docent/search/bm25_search.h"
-#include "docent/server/json_views.h"
 #include "docent/util/utf8.h"
 
 namespace docent::cli {
@@ -43,15 +43,17 @@ int RunSearch(const Argv& argv) {
   options.k = static_cast<int>(*k);
   auto t0 = std::chrono::steady_clock::now();
   auto results = search::SearchBm25(**store, args->positional[0], options);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!results.ok()) {
     PrintError(results.status().ToString());
     return 1;
   }
   if (args->Has("--json")) {
-    nlohmann::json out = {{"query", args->positional[0]}, {"took_ms", ms}, {"results", nlohmann::json::array()}};
-    for (const auto& p : *results) out["results"].push_back(server::PassageView(p));
-    std::puts(server::Dump(out).c_str());
+    nlohmann::json out = {
+        {"query", args->positional[0]}, {"took_ms", ms}, {"results", nlohmann::json::array()}};
+    for (const auto& p : *results) out["results"].push_back(answer::PassageView(p));
+    std::puts(answer::Dump(out).c_str());
     return 0;
   }
   if (results->empty()) {
@@ -61,7 +63,8 @@ int RunSearch(const Argv& argv) {
   int rank = 1;
   for (const auto& p : *results) {
     std::printf("%d. [%.2f] %s — %s\n   %s\n", rank++, p.score, p.doc_title.c_str(),
-                p.location.empty() ? "(whole document)" : p.location.c_str(), Preview(p.text, 200).c_str());
+                p.location.empty() ? "(whole document)" : p.location.c_str(),
+                Preview(p.text, 200).c_str());
   }
   return 0;
 }

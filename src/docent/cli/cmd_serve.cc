@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "docent/answer/model_service.h"
 #include "docent/cli/commands.h"
-#include "docent/server/model_service.h"
 #include "docent/server/server.h"
 
 namespace docent::cli {
@@ -61,9 +61,9 @@ int RunServe(const Argv& argv) {
     PrintError(store.status().ToString());
     return 1;
   }
-  std::unique_ptr<server::ModelService> model;
+  std::unique_ptr<answer::ModelService> model;
   if (args->Has("--model")) {
-    server::ModelServiceOptions mo;
+    answer::ModelServiceOptions mo;
     mo.slots = static_cast<uint32_t>(*slots);
     mo.threads = static_cast<int>(*threads);
     mo.context = static_cast<uint32_t>(*context);
@@ -71,7 +71,7 @@ int RunServe(const Argv& argv) {
     mo.max_queue_per_client = static_cast<uint32_t>(*per_client);
     mo.request_timeout_s = static_cast<double>(*timeout);
     mo.prefix_cache_bytes = static_cast<uint64_t>(*prefix_mb) << 20;
-    auto loaded = server::ModelService::Load(args->Get("--model"), mo);
+    auto loaded = answer::ModelService::Load(args->Get("--model"), mo);
     if (!loaded.ok()) {
       PrintError(loaded.status().ToString());
       return 1;

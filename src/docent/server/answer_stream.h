@@ -19,10 +19,6 @@ namespace docent::server {
 // "event: NAME\ndata: JSON\n\n"; the JSON is one line, so one data field suffices.
 std::string SseEvent(std::string_view name, const nlohmann::json& data);
 
-// The answer text cut into the pieces sent as deltas: one per sentence with its citation
-// marker, so a marker never arrives split.
-std::vector<std::string> DeltaPieces(const std::string& text);
-
 // Sends its argument; false once the client has gone.
 using StreamWriter = std::function<bool(const std::string& bytes)>;
 

@@ -9,18 +9,22 @@
 #include <deque>
 #include <mutex>
 
+#include "docent/answer/answer_session.h"
+#include "docent/answer/answer_views.h"
+#include "docent/answer/model_service.h"
 #include "docent/engine/stop_matcher.h"
 #include "docent/llm/tokenizer_streaming.h"
-#include "docent/server/answer_session.h"
 #include "docent/server/answer_stream.h"
 #include "docent/server/http_errors.h"
-#include "docent/server/json_views.h"
-#include "docent/server/model_service.h"
 #include "docent/server/request_checks.h"
 
 namespace docent::server {
 namespace {
 
+using answer::AnswerSession;
+using answer::AskOptions;
+using answer::CitationsView;
+using answer::Dump;
 using nlohmann::json;
 
 Result<float> OptionalFloat(const json& body, const char* key, float fallback, float lo, float hi) {

@@ -27,9 +27,13 @@ namespace httplib {
 struct Response;
 }
 
+namespace docent::answer {
+class ModelService;
+}  // namespace docent::answer
+
 namespace docent::server {
 
-class ModelService;
+using answer::ModelService;
 
 struct CompletionRequest {
   bool chat = true;

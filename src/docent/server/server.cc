@@ -9,18 +9,19 @@
 #include <chrono>
 #include <regex>
 
+#include "docent/answer/answer_session.h"
+#include "docent/answer/answer_views.h"
+#include "docent/answer/model_service.h"
 #include "docent/ingest/extract.h"
 #include "docent/rag/extractive.h"
 #include "docent/rag/store_term_statistics.h"
 #include "docent/search/bm25_search.h"
-#include "docent/server/answer_session.h"
 #include "docent/server/answer_stream.h"
 #include "docent/server/generation_metrics.h"
 #include "docent/server/http_errors.h"
 #include "docent/server/ingest_queue.h"
 #include "docent/server/json_views.h"
 #include "docent/server/metrics.h"
-#include "docent/server/model_service.h"
 #include "docent/server/openai_api.h"
 #include "docent/server/request_checks.h"
 #include "docent/server/web_ui.h"
@@ -29,6 +30,14 @@ namespace docent::server {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using answer::AnswerBody;
+using answer::AnswerSession;
+using answer::AnswerSummary;
+using answer::AskOptions;
+using answer::CitationsView;
+using answer::DocumentView;
+using answer::Dump;
+using answer::PassageView;
 using nlohmann::json;
 
 // When the request now being served on this thread began (set before routing).
@@ -259,44 +268,6 @@ void Server::Impl::Routes() {
   });
 }
 
-}  // namespace docent::server
-
-namespace docent::server {
-namespace {
-
-json TimingsView(const AnswerSession& a) {
-  const AnswerTimings& t = a.timings();
-  json out = {{"retrieve_ms", t.retrieve_ms}, {"answer_ms", t.answer_ms}};
-  if (a.generative()) out["first_token_ms"] = t.first_text_ms;
-  return out;
-}
-
-// The end of an answer: the plain response's fields, and the stream's `done` event.
-json AnswerSummary(const AnswerSession& a) {
-  json out = {{"found", a.found()},
-              {"citations", CitationsView(a.citations())},
-              {"mode", a.generative() ? "generative" : "extractive"},
-              {"finish_reason", a.finish_reason()},
-              {"timings", TimingsView(a)}};
-  if (a.generative()) {
-    const engine::GenerationResult& g = a.generation();
-    out["usage"] = {{"prompt_tokens", g.prompt_tokens},
-                    {"cached_prompt_tokens", g.cached_prompt_tokens},
-                    {"completion_tokens", g.tokens.size()}};
-  }
-  return out;
-}
-
-// The plain (unstreamed) answer.
-json AskBody(const std::string& question, const AnswerSession& a) {
-  json out = {
-      {"question", question}, {"answer", a.text()}, {"sources", CitationsView(a.sources())}};
-  out.update(AnswerSummary(a));
-  return out;
-}
-
-}  // namespace
-
 void Server::Impl::Upload(const httplib::Request& req, httplib::Response& res) {
   if (!req.is_multipart_form_data()) {
     return SendError(res, Unsupported("upload with Content-Type: multipart/form-data, one part "
@@ -426,7 +397,7 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
   if (!*stream) {
     if (!session->generative()) {  // extractive: complete already
       if (Status done = session->RunToEnd(); !done.ok()) return SendError(res, done);
-      return SendJson(res, 200, AskBody(*question, *session));
+      return SendJson(res, 200, AnswerBody(*question, *session));
     }
     DeferredJsonResponse(
         res,
@@ -435,7 +406,7 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
           auto complete = session->Next(pieces, std::chrono::milliseconds(100));
           if (!complete.ok()) return ErrorBody(complete.status());
           if (!*complete) return std::nullopt;
-          return Dump(AskBody(q, *session));
+          return Dump(AnswerBody(q, *session));
         },
         [session] { session->Cancel(); });
     return;

@@ -30,9 +30,13 @@
 #include "docent/store/store.h"
 #include "docent/util/status.h"
 
+namespace docent::answer {
+class ModelService;
+}  // namespace docent::answer
+
 namespace docent::server {
 
-class ModelService;
+using answer::ModelService;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";

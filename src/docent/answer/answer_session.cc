@@ -1,19 +1,33 @@
 // Retrieval plus an extractive or generative answer, pulled piece by piece (answer_session.h).
-#include "docent/server/answer_session.h"
+#include "docent/answer/answer_session.h"
 
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 
+#include "docent/answer/answer_views.h"
+#include "docent/answer/model_service.h"
 #include "docent/rag/generative_answer.h"
 #include "docent/rag/store_term_statistics.h"
 #include "docent/search/bm25_search.h"
-#include "docent/server/answer_stream.h"
-#include "docent/server/json_views.h"
-#include "docent/server/model_service.h"
 
-namespace docent::server {
+namespace docent::answer {
 namespace {
+
+// An extractive answer cut into the pieces a stream sends: one per sentence with its citation
+// marker, so a marker never arrives split ("S1. [1] S2. [2]" -> "S1. [1] ", "S2. [2]").
+std::vector<std::string> SentencePieces(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] == ']' && text[i + 1] == ' ') {
+      out.push_back(text.substr(start, i + 2 - start));
+      start = i + 2;
+    }
+  }
+  if (start < text.size()) out.push_back(text.substr(start));
+  return out;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -79,7 +93,8 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
     for (int n : numbered.used) impl->citations.push_back(impl->sources[n - 1]);
     impl->found = numbered.found;
     impl->text = numbered.text;
-    for (std::string& piece : DeltaPieces(numbered.text)) impl->ready.push_back(std::move(piece));
+    for (std::string& piece : SentencePieces(numbered.text))
+      impl->ready.push_back(std::move(piece));
     impl->generation_over = true;
     impl->complete = true;
     impl->timings.first_text_ms = impl->timings.answer_ms = MsSince(impl->answer_start);
@@ -183,4 +198,4 @@ std::string AnswerSession::finish_reason() const {
   }
 }
 
-}  // namespace docent::server
+}  // namespace docent::answer

@@ -1,11 +1,11 @@
 // Loading the served model (see model_service.h).
-#include "docent/server/model_service.h"
+#include "docent/answer/model_service.h"
 
 #include <chrono>
 
 #include "docent/llm/chat_encode.h"
 
-namespace docent::server {
+namespace docent::answer {
 
 Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::path& path,
                                                          const ModelServiceOptions& options) {
@@ -54,4 +54,4 @@ std::vector<uint32_t> ModelService::ChatPrompt(
   return llm::EncodeChat(*tokenizer_, family_, messages);
 }
 
-}  // namespace docent::server
+}  // namespace docent::answer

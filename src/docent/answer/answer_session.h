@@ -1,6 +1,8 @@
-// One answer to a question over the store, shared by /v1/ask and the docent-rag model of the
-// OpenAI API: retrieval, the extractive relevance bar, then the text, written by the model
-// when the server has one (rag/generative_answer.h) and picked extractively otherwise.
+// The answer pipeline: one answer to a question over the store, the same for `docent ask`,
+// /v1/ask and the docent-rag model of the OpenAI API, which only translate it for a terminal,
+// server-sent events or OpenAI chunks. Retrieval, the extractive relevance bar ("the documents
+// do not say"), then the text, written by the model when there is one (rag/generative_answer.h)
+// and picked extractively otherwise, with its sources numbered and its citations filtered.
 //
 // The caller pulls the text in pieces as they are ready, so a stream shows the model's words
 // as it writes them while the HTTP thread, not the scheduler's, does the writing (a slow
@@ -19,7 +21,7 @@
 #include "docent/store/store.h"
 #include "docent/util/status.h"
 
-namespace docent::server {
+namespace docent::answer {
 
 class ModelService;
 
@@ -74,4 +76,4 @@ class AnswerSession {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace docent::server
+}  // namespace docent::answer

@@ -15,7 +15,7 @@
 #include "docent/rag/generative_answer.h"
 #include "docent/util/status.h"
 
-namespace docent::server {
+namespace docent::answer {
 
 struct ModelServiceOptions {
   uint32_t slots = 4;                 // concurrent generations (KV-cache sequences)
@@ -62,4 +62,4 @@ class ModelService {
   std::unique_ptr<engine::Scheduler> scheduler_;  // last: it drives model_
 };
 
-}  // namespace docent::server
+}  // namespace docent::answer

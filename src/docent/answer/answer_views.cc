@@ -1,0 +1,105 @@
+// The JSON shapes of answers and passages (answer_views.h).
+#include "docent/answer/answer_views.h"
+
+#include <algorithm>
+
+#include "docent/answer/answer_session.h"
+
+namespace docent::answer {
+
+nlohmann::json PassageView(const search::Passage& p) {
+  return {{"chunk_id", p.chunk_id},     {"doc_id", p.doc_id},     {"title", p.doc_title},
+          {"source", p.doc_path},       {"location", p.location}, {"text", p.text},
+          {"char_begin", p.char_begin}, {"char_end", p.char_end}, {"score", p.score}};
+}
+
+nlohmann::json DocumentView(const store::DocumentInfo& d) {
+  return {{"id", d.id},
+          {"status", "ready"},
+          {"title", d.title},
+          {"source", d.source},
+          {"format", d.format},
+          {"size_bytes", d.size_bytes},
+          {"chunks", d.chunk_count},
+          {"added_at", d.added_at},
+          {"updated_at", d.updated_at},
+          {"warnings", d.warnings}};
+}
+
+NumberedAnswer NumberAgainstSources(const rag::ExtractiveAnswer& answer,
+                                    const std::vector<search::Passage>& passages) {
+  NumberedAnswer out;
+  out.found = answer.found;
+  if (!answer.found) {
+    out.text = answer.text;
+    return out;
+  }
+  auto source_number = [&](int citation) {
+    for (const rag::Citation& c : answer.citations) {
+      if (c.number != citation) continue;
+      for (size_t i = 0; i < passages.size(); ++i) {
+        if (passages[i].chunk_id == c.passage.chunk_id) return static_cast<int>(i) + 1;
+      }
+    }
+    return 0;
+  };
+  for (const rag::AnswerSentence& s : answer.sentences) {
+    int n = source_number(s.citation);
+    if (!out.text.empty()) out.text += ' ';
+    out.text += s.text;
+    if (n > 0) {
+      out.text += " [" + std::to_string(n) + "]";
+      if (std::find(out.used.begin(), out.used.end(), n) == out.used.end()) out.used.push_back(n);
+    }
+  }
+  return out;
+}
+
+nlohmann::json CitationsView(const std::vector<rag::Citation>& citations) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const rag::Citation& c : citations) {
+    nlohmann::json p = PassageView(c.passage);
+    p["n"] = c.number;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+namespace {
+
+nlohmann::json TimingsView(const AnswerSession& a) {
+  const AnswerTimings& t = a.timings();
+  nlohmann::json out = {{"retrieve_ms", t.retrieve_ms}, {"answer_ms", t.answer_ms}};
+  if (a.generative()) out["first_token_ms"] = t.first_text_ms;
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json AnswerSummary(const AnswerSession& a, Timings timings) {
+  nlohmann::json out = {{"found", a.found()},
+                        {"citations", CitationsView(a.citations())},
+                        {"mode", a.generative() ? "generative" : "extractive"},
+                        {"finish_reason", a.finish_reason()}};
+  if (timings == Timings::kInclude) out["timings"] = TimingsView(a);
+  if (a.generative()) {
+    const engine::GenerationResult& g = a.generation();
+    out["usage"] = {{"prompt_tokens", g.prompt_tokens},
+                    {"cached_prompt_tokens", g.cached_prompt_tokens},
+                    {"completion_tokens", g.tokens.size()}};
+  }
+  return out;
+}
+
+nlohmann::json AnswerBody(const std::string& question, const AnswerSession& a, Timings timings) {
+  nlohmann::json out = {
+      {"question", question}, {"answer", a.text()}, {"sources", CitationsView(a.sources())}};
+  out.update(AnswerSummary(a, timings));
+  return out;
+}
+
+std::string Dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace docent::answer

@@ -15,21 +15,17 @@ namespace {
 // End-of-turn markers of common chat formats. Vocabularies often name only EOS, yet a chat
 // model ends its turn with one of these; stopping on them is what users expect.
 constexpr std::string_view kEndOfTurnTexts[] = {
-    "<|eot_id|>",
-    "<|im_end|>",
-    "<|end|>",
-    "<end_of_turn>",
-    "<|eom_id|>",
-    "<|endoftext|>",
+    "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|eom_id|>", "<|endoftext|>",
     "<|end_of_text|>",
     // Split literal: a hex escape would swallow the "e" after it.
-    "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",  // DeepSeek's
+    "<\xEF\xBD\x9C"
+    "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",  // DeepSeek's
 };
 
 // An optional special-token id: `fallback` when the key is absent, -1 when the file says
 // "none" with a negative value or UINT32_MAX, Corrupt when it names no token.
-Result<int32_t> ReadTokenId(const GgufFile& file, const TokenizerVocab& vocab,
-                            std::string_view key, int32_t fallback) {
+Result<int32_t> ReadTokenId(const GgufFile& file, const TokenizerVocab& vocab, std::string_view key,
+                            int32_t fallback) {
   if (!file.Has(key)) return fallback;
   DOCENT_ASSIGN_OR_RETURN(int64_t v, file.GetI64(key));
   if (v < 0 || v == 0xFFFFFFFFll) return -1;
@@ -88,8 +84,10 @@ Status Tokenizer::Init(const GgufFile& file) {
   DOCENT_ASSIGN_OR_RETURN(unk_,
                           ReadTokenId(file, v, "tokenizer.ggml.unknown_token_id", unk_default));
   DOCENT_ASSIGN_OR_RETURN(pad_, ReadTokenId(file, v, "tokenizer.ggml.padding_token_id", -1));
-  DOCENT_ASSIGN_OR_RETURN(add_bos_, file.GetBoolOr("tokenizer.ggml.add_bos_token", add_bos_default));
-  DOCENT_ASSIGN_OR_RETURN(add_eos_, file.GetBoolOr("tokenizer.ggml.add_eos_token", add_eos_default));
+  DOCENT_ASSIGN_OR_RETURN(add_bos_,
+                          file.GetBoolOr("tokenizer.ggml.add_bos_token", add_bos_default));
+  DOCENT_ASSIGN_OR_RETURN(add_eos_,
+                          file.GetBoolOr("tokenizer.ggml.add_eos_token", add_eos_default));
 
   if (kind_ == TokenizerKind::kBytePairBpe) {
     std::string_view pre_name;
@@ -134,20 +132,26 @@ std::vector<int32_t> Tokenizer::Encode(std::string_view text, bool add_special,
   std::vector<int32_t> out;
   out.reserve(text.size() / 3 + 2);
   if (add_special && add_bos_ && bos_ >= 0) out.push_back(bos_);
+  EncodePiece(text, parse_special, /*follows_text=*/false, out);
+  if (add_special && add_eos_ && eos_ >= 0) out.push_back(eos_);
+  return out;
+}
+
+bool Tokenizer::EncodePiece(std::string_view text, bool parse_special, bool follows_text,
+                            std::vector<int32_t>& out) const {
   std::vector<TextFragment> fragments;
   specials_->Partition(text, parse_special, fragments);
-  bool after_boundary = true;
+  bool after_boundary = !follows_text;
   for (const TextFragment& f : fragments) {
     if (f.token >= 0) {
       out.push_back(f.token);
       after_boundary = true;
-    } else {
+    } else if (!f.text.empty()) {
       backend_->Encode(f.text, after_boundary, out);
       after_boundary = false;
     }
   }
-  if (add_special && add_eos_ && eos_ >= 0) out.push_back(eos_);
-  return out;
+  return !after_boundary;
 }
 
 void Tokenizer::AppendDecoded(int32_t id, bool render_special, bool& at_start,

@@ -45,6 +45,13 @@ class Tokenizer {
   // server builds; off for untrusted document text, so "<|im_end|>" in a PDF stays text).
   std::vector<int32_t> Encode(std::string_view text, bool add_special = true,
                               bool parse_special = true) const;
+  // One piece of a longer text, encoded on its own (a prompt built segment by segment, so no
+  // merge crosses a segment's edge): no BOS / EOS, and `follows_text` says the previous piece
+  // ended in text (not at the start or in a control token), so SentencePiece adds no leading
+  // space here. Appends to `out`; returns whether the text so far now ends in text (what
+  // `follows_text` is for the next piece).
+  bool EncodePiece(std::string_view text, bool parse_special, bool follows_text,
+                   std::vector<int32_t>& out) const;
 
   // The bytes `ids` stand for. Ids outside the vocabulary decode to nothing.
   std::string Decode(std::span<const int32_t> ids, bool render_special = false) const;

@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "docent/engine/stop_matcher.h"
-#include "docent/llm/chat_encode.h"
 #include "docent/llm/tokenizer_streaming.h"
 #include "docent/rag/citation_filter.h"
 #include "docent/rag/generative_prompt.h"
@@ -86,11 +85,14 @@ Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(
     if (on_generation_end) on_generation_end();
     return std::unique_ptr<PendingAnswer>(new PendingAnswer(std::move(state)));
   }
+  // The best n passages that leave room for the answer, numbered in canonical order
+  // (generative_prompt.h).
   size_t n = std::min(options.max_sources, passages.size());
   engine::GenerationRequest request;
+  std::vector<search::Passage> given;
   for (;; --n) {
-    const std::vector<search::Passage> given(passages.begin(), passages.begin() + n);
-    request.prompt = llm::EncodeChat(*model.tokenizer, model.family, RagMessages(given, question));
+    given = CanonicalOrder({passages.begin(), passages.begin() + n});
+    request.prompt = BuildRagPrompt(*model.tokenizer, model.family, given, question).tokens;
     if (n == 1 || request.prompt.size() + options.max_tokens <= model.context_tokens) break;
   }
   if (request.prompt.size() + 1 >= model.context_tokens) {
@@ -101,7 +103,7 @@ Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(
   auto state = std::make_unique<PendingAnswer::State>(model, static_cast<int>(n));
   state->on_delta = std::move(on_delta);
   for (size_t i = 0; i < n; ++i) {
-    state->answer.sources.push_back({static_cast<int>(i + 1), passages[i]});
+    state->answer.sources.push_back({static_cast<int>(i + 1), given[i]});
   }
   request.max_tokens = std::min<uint32_t>(
       options.max_tokens, model.context_tokens - static_cast<uint32_t>(request.prompt.size()));

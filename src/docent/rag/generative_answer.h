@@ -3,8 +3,8 @@
 //   1. The caller retrieves passages and decides whether they are relevant at all (the
 //      extractive answerer's bar): when they are not, the answer is the plain not-found
 //      message and the model is never called.
-//   2. The prompt holds the numbered passages and the instruction (generative_prompt.h),
-//      rendered through the model's chat template.
+//   2. The prompt holds the best passages, numbered in canonical order (by document, then
+//      chunk), and the instruction (generative_prompt.h), through the model's chat template.
 //   3. The model's text streams out through a CitationFilter: each delta is already clean
 //      (a marker naming no source never reaches the reader), and the citations actually used
 //      are known at the end.
@@ -38,7 +38,8 @@ struct GenerativeOptions {
 struct GenerativeAnswer {
   bool found = false;
   std::string text;                     // the answer as shown, markers resolved
-  std::vector<Citation> sources;        // the numbered candidates given to the model
+  std::vector<Citation> sources;        // the numbered candidates given to the model, in
+                                        // canonical order
   std::vector<Citation> citations;      // those the text cites, in order of first use
   engine::GenerationResult generation;  // tokens, finish reason, timings (empty if refused)
 };

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "docent/llm/forward_ops.h"
+#include "docent/llm/half.h"
 #include "docent/llm/model.h"
 #include "docent/llm/model_synth.h"
 #include "docent/llm/sampler.h"
@@ -288,6 +290,58 @@ INSTANTIATE_TEST_SUITE_P(AllModels, SimdPathTest, ::testing::ValuesIn(AllPathCas
                            return std::string(arch) + "_" +
                                   std::string(GgmlTypeName(info.param.type)) + kv;
                          });
+
+// Keys computed for one place, moved to another (chunk KV reuse): at layer 0 a key depends
+// only on its token and position, so a chunk's layer-0 keys computed after a prefix of one
+// length and turned by the difference match those computed after a prefix of another length,
+// up to the F16 cache's rounding (each stored key is rounded once fresh, twice moved: within
+// 2^-10 of the head's largest value). Both rotary layouts, forwards and backwards; values do
+// not move. Deeper layers see the different prefixes and are not compared.
+TEST(ForwardBatchTest, MovedKeysMatchKeysComputedAtTheNewPlace) {
+  for (ModelArch arch : {ModelArch::kLlama, ModelArch::kQwen2}) {
+    const auto& bytes = SynthBytes(arch, GgmlType::kF32);
+    auto model = Load(bytes, Options(2, 2));
+    const ModelConfig& c = model->config();
+    const std::vector<uint32_t> chunk = RandomPrompt(8, 20);
+    for (const auto& [a, b] : {std::pair<uint32_t, uint32_t>{3, 40}, {40, 3}}) {
+      // Sequence 0: a prefix of a tokens, then the chunk; sequence 1: b tokens, the chunk.
+      for (uint32_t s : {0u, 1u}) {
+        std::vector<uint32_t> tokens = RandomPrompt(30 + s, s == 0 ? a : b);
+        tokens.insert(tokens.end(), chunk.begin(), chunk.end());
+        std::vector<float> logits(c.vocab_size);
+        ASSERT_TRUE(model->Prefill(s, tokens, 0, logits).ok());
+      }
+      const RopeParams rope{c.rope_type, c.n_rot, c.rope_freq_base, c.rope_freq_scale,
+                            model->weights().rope_freq_factors};
+      const size_t row = model->cache().KeyRowStride();
+      const std::vector<uint16_t> values_before(
+          model->cache().ValuesF16(0, 0) + a * model->cache().ValueRowStride(),
+          model->cache().ValuesF16(0, 0) + (a + chunk.size()) * model->cache().ValueRowStride());
+      model->mutable_cache().RotateKeys(0, a, static_cast<uint32_t>(chunk.size()), rope,
+                                        int64_t{b} - int64_t{a});
+      const uint16_t* moved = model->cache().KeysF16(0, 0) + a * row;
+      const uint16_t* fresh = model->cache().KeysF16(1, 0) + b * row;
+      for (size_t p = 0; p < chunk.size(); ++p) {
+        for (size_t h = 0; h < c.n_head_kv; ++h) {
+          float largest = 0;
+          for (size_t i = 0; i < c.head_dim_k; ++i) {
+            largest =
+                std::max(largest, std::abs(HalfToFloat(fresh[p * row + h * c.head_dim_k + i])));
+          }
+          for (size_t i = 0; i < c.head_dim_k; ++i) {
+            const size_t at = p * row + h * c.head_dim_k + i;
+            EXPECT_NEAR(HalfToFloat(moved[at]), HalfToFloat(fresh[at]), largest / 1024)
+                << RopeTypeName(c.rope_type) << " " << a << " -> " << b << ", position " << p;
+          }
+        }
+      }
+      const std::vector<uint16_t> values_after(
+          model->cache().ValuesF16(0, 0) + a * model->cache().ValueRowStride(),
+          model->cache().ValuesF16(0, 0) + (a + chunk.size()) * model->cache().ValueRowStride());
+      EXPECT_EQ(values_before, values_after);
+    }
+  }
+}
 
 TEST(ForwardBatchTest, ThreadCountDoesNotChangeABit) {
   const auto& bytes = SynthBytes(ModelArch::kQwen3, GgmlType::kQ8_0);

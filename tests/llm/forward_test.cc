@@ -11,6 +11,7 @@
 #include <iostream>
 #include <limits>
 #include <numbers>
+#include <random>
 #include <vector>
 
 #include "docent/llm/forward_ops.h"
@@ -66,6 +67,39 @@ TEST(ForwardOpsTest, RopeAtPositionZeroIsIdentity) {
   const std::vector<float> before = x;
   ApplyRope({RopeType::kNeox, 4, 500000.0f, 1.0f, {}}, 0, x);
   EXPECT_EQ(x, before);
+}
+
+// Chunk KV reuse moves stored keys to another position by turning them by the difference;
+// rotations by angles add, so that equals rotating at the new position up to float rounding
+// of the angles (|pos| * 2^-24 radians) and of the products. Both layouts, with frequency
+// factors and scaling, forwards and backwards.
+TEST(ForwardOpsTest, RotatingByADeltaMatchesRotatingAtTheNewPosition) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> factors(64);
+  for (float& f : factors) f = 1.0f + std::abs(dist(rng));
+  for (RopeType type : {RopeType::kNormal, RopeType::kNeox}) {
+    for (bool scaled : {false, true}) {
+      RopeParams rope{type, 128, 1000000.0f, scaled ? 0.25f : 1.0f, {}};
+      if (scaled) rope.freq_factors = factors;
+      for (uint32_t pos : {0u, 5u, 300u, 4000u}) {
+        for (int64_t delta : {int64_t{1}, int64_t{7}, int64_t{-3}, int64_t{1000}}) {
+          if (int64_t{pos} + delta < 0) continue;
+          std::vector<float> x(128);
+          for (float& v : x) v = dist(rng);
+          std::vector<float> fresh = x;
+          ApplyRope(rope, pos, x);
+          RotateRopeBy(rope, delta, x);
+          ApplyRope(rope, static_cast<uint32_t>(pos + delta), fresh);
+          const double angle_error = (std::abs(double(pos)) + std::abs(double(delta))) * 6e-8;
+          for (size_t i = 0; i < x.size(); ++i) {
+            EXPECT_NEAR(x[i], fresh[i], 16.0 * (1e-6 + angle_error))
+                << RopeTypeName(type) << " pos " << pos << " delta " << delta << " i " << i;
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST(ForwardOpsTest, RmsNormAndSoftmax) {

@@ -18,7 +18,10 @@ void RmsNorm(std::span<const float> x, std::span<const float> weight, float eps,
   for (size_t i = 0; i < x.size(); ++i) out[i] = (x[i] * scale) * weight[i];
 }
 
-void ApplyRope(const RopeParams& p, uint32_t pos, std::span<float> head) {
+namespace {
+
+// Pair i turns by position * freq_scale * base^(-2i/n_rot) / freq_factors[i].
+void Rotate(const RopeParams& p, float position, std::span<float> head) {
   assert(p.n_rot % 2 == 0 && p.n_rot <= head.size() && "rotary width");
   assert((p.freq_factors.empty() || p.freq_factors.size() == p.n_rot / 2) && "freq factors");
   const uint32_t half = p.n_rot / 2;
@@ -26,7 +29,7 @@ void ApplyRope(const RopeParams& p, uint32_t pos, std::span<float> head) {
   // to pair (rather than a pow per pair) is how llama.cpp computes it, and matching it keeps
   // the two engines' angles equal to the last bit at long positions.
   const float step = std::pow(p.freq_base, -2.0f / static_cast<float>(p.n_rot));
-  float theta = static_cast<float>(pos);
+  float theta = position;
   for (uint32_t i = 0; i < half; ++i) {
     float angle = theta * p.freq_scale;
     if (!p.freq_factors.empty()) angle /= p.freq_factors[i];
@@ -40,6 +43,16 @@ void ApplyRope(const RopeParams& p, uint32_t pos, std::span<float> head) {
     head[b] = x0 * s + x1 * c;
     theta *= step;
   }
+}
+
+}  // namespace
+
+void ApplyRope(const RopeParams& p, uint32_t pos, std::span<float> head) {
+  Rotate(p, static_cast<float>(pos), head);
+}
+
+void RotateRopeBy(const RopeParams& p, int64_t delta, std::span<float> head) {
+  Rotate(p, static_cast<float>(delta), head);
 }
 
 void SoftmaxInPlace(std::span<float> x) {

@@ -30,6 +30,10 @@ struct RopeParams {
 // turns by pos * freq_scale * freq_base^(-2i / n_rot) / freq_factors[i] radians; kNormal pairs
 // (x[2i], x[2i+1]), kNeox pairs (x[i], x[i + n_rot/2]).
 void ApplyRope(const RopeParams& params, uint32_t pos, std::span<float> head);
+// Turns a head already rotated for some position p as if it had been rotated for p + delta
+// (delta may be negative): each pair turns by delta's angle. Equal to ApplyRope at p + delta
+// up to float rounding, since rotations by angles add (chunk KV reuse moves stored keys so).
+void RotateRopeBy(const RopeParams& params, int64_t delta, std::span<float> head);
 
 // In-place softmax: x[i] = exp(x[i] - max) / sum.
 void SoftmaxInPlace(std::span<float> x);

@@ -165,6 +165,34 @@ Status KvCache::ImportPositions(uint32_t seq, uint32_t first, uint32_t count, co
   return Status::Ok();
 }
 
+void KvCache::RotateKeys(uint32_t seq, uint32_t first, uint32_t count, const RopeParams& rope,
+                         int64_t delta) {
+  assert(seq < shape_.n_seq && first + count <= lengths_[seq] && "RotateKeys out of range");
+  const size_t dim = shape_.head_dim_k;
+  assert(dim <= kMaxHeadDim && "head size");
+  float head[kMaxHeadDim];
+  for (uint32_t l = 0; l < shape_.n_layer; ++l) {
+    for (uint32_t pos = first; pos < first + count; ++pos) {
+      for (uint32_t h = 0; h < shape_.n_head_kv; ++h) {
+        const size_t o = KeyOffset(seq, l, pos, h);
+        const std::span<float> x(head, dim);
+        if (storage_ == KvStorage::kF16) {
+          for (size_t i = 0; i < dim; ++i) head[i] = HalfToFloat(k16_[o + i]);
+          RotateRopeBy(rope, delta, x);
+          for (size_t i = 0; i < dim; ++i) k16_[o + i] = FloatToHalf(head[i]);
+        } else if (storage_ == KvStorage::kQ8_0) {
+          uint8_t* block = &k8_[o / 32 * kQ8BlockBytes];
+          DequantizeRowQ8_0(block, head, static_cast<int64_t>(dim));
+          RotateRopeBy(rope, delta, x);
+          QuantizeRowQ8_0(head, block, static_cast<int64_t>(dim));
+        } else {
+          RotateRopeBy(rope, delta, std::span<float>(&k32_[o], dim));
+        }
+      }
+    }
+  }
+}
+
 float KvCache::DotKey(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head,
                       std::span<const float> q) const {
   assert(q.size() == shape_.head_dim_k && "query width");

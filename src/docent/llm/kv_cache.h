@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "docent/llm/forward_ops.h"
 #include "docent/util/status.h"
 
 namespace docent::llm {
@@ -83,6 +84,14 @@ class KvCache {
   // first..first+count-1: like BeginPositions, first <= Length(seq) and the length becomes
   // first + count. The same errors as BeginPositions.
   Status ImportPositions(uint32_t seq, uint32_t first, uint32_t count, const uint8_t* src);
+
+  // Moves the keys of positions first..first+count-1 (all layers and heads, below
+  // Length(seq)) from the positions they were rotated for to `delta` positions further
+  // (earlier when negative): each head is widened to f32, turned by delta's angle
+  // (RotateRopeBy) and rounded back to the storage type. Values do not depend on the position.
+  // For KV computed elsewhere and placed at another position (chunk KV reuse).
+  void RotateKeys(uint32_t seq, uint32_t first, uint32_t count, const RopeParams& rope,
+                  int64_t delta);
 
   // sum_i key[seq, layer, pos, head][i] * q[i], i ascending (q has head_dim_k elements).
   float DotKey(uint32_t seq, uint32_t layer, uint32_t pos, uint32_t head,

@@ -53,7 +53,7 @@ ForwardBatch::ForwardBatch(const ModelConfig& c, const ModelWeights& w, ThreadPo
 }
 
 Status ForwardBatch::Check(const KvCache& cache, std::span<const BatchEntry> batch,
-                           size_t logits_size) const {
+                           size_t logits_size, bool fill) const {
   const ModelConfig& c = config_;
   const KvCacheShape& shape = cache.shape();
   std::vector<int64_t> next(shape.n_seq, -1);  // the position each sequence's next entry needs
@@ -75,7 +75,14 @@ Status ForwardBatch::Check(const KvCache& cache, std::span<const BatchEntry> bat
                                " is past the context of " +
                                std::to_string(std::min(c.context_length, shape.max_positions)));
     }
-    if (next[e.seq] < 0) {
+    if (fill) {
+      if (e.pos >= cache.Length(e.seq) || int64_t{e.pos} < next[e.seq]) {
+        return InvalidArgument(where + "position " + std::to_string(e.pos) +
+                               " is not inside sequence " + std::to_string(e.seq) + " (" +
+                               std::to_string(cache.Length(e.seq)) +
+                               " positions) after the entries before it");
+      }
+    } else if (next[e.seq] < 0) {
       if (e.pos > cache.Length(e.seq)) {
         return InvalidArgument(where + "position " + std::to_string(e.pos) +
                                " skips ahead of sequence " + std::to_string(e.seq) +
@@ -98,12 +105,22 @@ Status ForwardBatch::Check(const KvCache& cache, std::span<const BatchEntry> bat
 
 Status ForwardBatch::Forward(KvCache& cache, std::span<const BatchEntry> batch,
                              std::span<float> logits) {
-  DOCENT_RETURN_IF_ERROR(Check(cache, batch, logits.size()));
+  return Run(cache, batch, logits, /*fill=*/false);
+}
+
+Status ForwardBatch::Fill(KvCache& cache, std::span<const BatchEntry> batch,
+                          std::span<float> logits) {
+  return Run(cache, batch, logits, /*fill=*/true);
+}
+
+Status ForwardBatch::Run(KvCache& cache, std::span<const BatchEntry> batch, std::span<float> logits,
+                         bool fill) {
+  DOCENT_RETURN_IF_ERROR(Check(cache, batch, logits.size(), fill));
   float* out = logits.data();
   for (size_t begin = 0; begin < batch.size(); begin += max_tokens_) {
     const std::span<const BatchEntry> slice =
         batch.subspan(begin, std::min<size_t>(max_tokens_, batch.size() - begin));
-    RunSlice(cache, slice, out);
+    RunSlice(cache, slice, out, fill);
     for (const BatchEntry& e : slice) out += e.logits ? config_.vocab_size : 0;
   }
   return Status::Ok();
@@ -228,7 +245,8 @@ void ForwardBatch::Attention(KvCache& cache, std::span<const BatchEntry> batch, 
       });
 }
 
-void ForwardBatch::RunSlice(KvCache& cache, std::span<const BatchEntry> batch, float* logits) {
+void ForwardBatch::RunSlice(KvCache& cache, std::span<const BatchEntry> batch, float* logits,
+                            bool fill) {
   const ModelConfig& c = config_;
   const uint32_t n = static_cast<uint32_t>(batch.size());
   const size_t E = c.n_embd;
@@ -239,7 +257,7 @@ void ForwardBatch::RunSlice(KvCache& cache, std::span<const BatchEntry> batch, f
     if (count[e.seq]++ == 0) first[e.seq] = e.pos;
   }
   for (uint32_t s = 0; s < count.size(); ++s) {
-    if (count[s] == 0) continue;
+    if (count[s] == 0 || fill) continue;  // fill mode writes inside the length
     const Status st = cache.BeginPositions(s, first[s], count[s]);
     assert(st.ok() && "positions were checked");
     (void)st;

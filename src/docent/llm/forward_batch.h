@@ -48,12 +48,20 @@ class ForwardBatch {
   // different sequences may interleave. InvalidArgument for a bad token, sequence or order,
   // ResourceExhausted past the context; nothing is computed then.
   Status Forward(KvCache& cache, std::span<const BatchEntry> batch, std::span<float> logits);
+  // Fill mode, for prompts assembled from pieces computed elsewhere: each entry computes a
+  // position inside its sequence's length (KvCache::Extend), overwriting it and leaving the
+  // length alone; a sequence's entries ascend but may skip positions, whose keys and values
+  // are read as they stand. Each entry attends to every position up to its own. Otherwise as
+  // Forward, with the same errors.
+  Status Fill(KvCache& cache, std::span<const BatchEntry> batch, std::span<float> logits);
 
   kernels::Isa isa() const { return isa_; }
 
  private:
-  Status Check(const KvCache& cache, std::span<const BatchEntry> batch, size_t logits_size) const;
-  void RunSlice(KvCache& cache, std::span<const BatchEntry> batch, float* logits);
+  Status Check(const KvCache& cache, std::span<const BatchEntry> batch, size_t logits_size,
+               bool fill) const;
+  Status Run(KvCache& cache, std::span<const BatchEntry> batch, std::span<float> logits, bool fill);
+  void RunSlice(KvCache& cache, std::span<const BatchEntry> batch, float* logits, bool fill);
   // y (n_tokens rows of w.rows floats) = w applied to each token's `in` (n_tokens rows of
   // w.cols floats, `in_stride` apart).
   void MatMul(const WeightMatrix& w, const float* in, size_t in_stride, uint32_t n_tokens,

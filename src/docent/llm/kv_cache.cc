@@ -153,8 +153,30 @@ void KvCache::ExportPositions(uint32_t seq, uint32_t first, uint32_t count, uint
   }
 }
 
+Status KvCache::Extend(uint32_t seq, uint32_t length) {
+  if (seq >= shape_.n_seq) {
+    return InvalidArgument("sequence " + std::to_string(seq) + " is outside the KV cache (" +
+                           std::to_string(shape_.n_seq) + " sequences)");
+  }
+  if (length > shape_.max_positions) {
+    return ResourceExhausted(std::to_string(length) + " positions are past the context of " +
+                             std::to_string(shape_.max_positions));
+  }
+  lengths_[seq] = length;
+  return Status::Ok();
+}
+
 Status KvCache::ImportPositions(uint32_t seq, uint32_t first, uint32_t count, const uint8_t* src) {
   DOCENT_RETURN_IF_ERROR(BeginPositions(seq, first, count));
+  return PlacePositions(seq, first, count, src);
+}
+
+Status KvCache::PlacePositions(uint32_t seq, uint32_t first, uint32_t count, const uint8_t* src) {
+  if (seq >= shape_.n_seq || first > lengths_[seq] || lengths_[seq] - first < count) {
+    return InvalidArgument("positions " + std::to_string(first) + ".." +
+                           std::to_string(first + count) + " are not inside sequence " +
+                           std::to_string(seq));
+  }
   const size_t kb = KeyRowBytes() * count, vb = ValueRowBytes() * count;
   for (uint32_t l = 0; l < shape_.n_layer; ++l) {
     std::memcpy(KeyBytes(seq, l, first), src, kb);

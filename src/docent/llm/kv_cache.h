@@ -72,6 +72,11 @@ class KvCache {
              std::span<const float> v);
   // Forgets a sequence.
   void Clear(uint32_t seq) { lengths_[seq] = 0; }
+  // Makes a sequence `length` positions long without writing them: what the positions past
+  // the old length hold is undefined until they are placed (PlacePositions) or filled by a
+  // forward pass in fill mode (ForwardBatch::Fill). For prompts assembled from pieces computed
+  // elsewhere. InvalidArgument for a bad sequence, ResourceExhausted past max_positions.
+  Status Extend(uint32_t seq, uint32_t length);
 
   // The bytes one position's keys and values take over all layers, in the storage type.
   size_t PositionBytes() const {
@@ -84,6 +89,10 @@ class KvCache {
   // first..first+count-1: like BeginPositions, first <= Length(seq) and the length becomes
   // first + count. The same errors as BeginPositions.
   Status ImportPositions(uint32_t seq, uint32_t first, uint32_t count, const uint8_t* src);
+  // Writes exported positions at first..first+count-1 of a sequence already that long
+  // (Extend), leaving its length and its other positions alone. InvalidArgument past the
+  // sequence's length.
+  Status PlacePositions(uint32_t seq, uint32_t first, uint32_t count, const uint8_t* src);
 
   // Moves the keys of positions first..first+count-1 (all layers and heads, below
   // Length(seq)) from the positions they were rotated for to `delta` positions further

@@ -59,6 +59,10 @@ Status Model::Decode(std::span<const BatchEntry> batch, std::span<float> logits)
   return batch_.Forward(cache_, batch, logits);
 }
 
+Status Model::Fill(std::span<const BatchEntry> batch, std::span<float> logits) {
+  return batch_.Fill(cache_, batch, logits);
+}
+
 Status Model::Prefill(uint32_t seq, std::span<const uint32_t> tokens, uint32_t first_pos,
                       std::span<float> last_logits) {
   if (tokens.empty()) return InvalidArgument("no tokens to prefill");

@@ -70,6 +70,9 @@ class Model {
   // Runs a batch of tokens from one or more sequences in one pass (forward_batch.h), writing
   // vocab_size logits per entry that asks for them.
   Status Decode(std::span<const BatchEntry> batch, std::span<float> logits);
+  // Decode in fill mode (ForwardBatch::Fill): the entries compute chosen positions of
+  // sequences already made long enough (mutable_cache().Extend), the rest placed there.
+  Status Fill(std::span<const BatchEntry> batch, std::span<float> logits);
   // Feeds `tokens` to sequence `seq` from position `first_pos` (which rewinds it there) and
   // writes the last token's logits.
   Status Prefill(uint32_t seq, std::span<const uint32_t> tokens, uint32_t first_pos,

@@ -1,0 +1,64 @@
+// A RAG prompt's keys and values assembled from passages computed once (chunk KV reuse, the
+// `fast` context cache): each passage's KV is computed on its own after the prompt's fixed
+// start (generative_prompt.h), as the first source "[1] title (location)" followed by its
+// text, and kept. At question time every passage's text is placed where the prompt puts it,
+// its keys turned by the position difference (KvCache::RotateKeys), and a chosen subset of
+// positions is computed again over the assembled cache so quality holds (EPIC, ICML'25: the
+// first tokens of each passage; here also every header, and the instructions and question
+// after the passages in full).
+//
+// Exactness, by construction: recomputing every position gives exactly the logits of a cold
+// prefill (the kernels are batch-invariant), and so does a single passage, which lands where
+// it was computed, in the same context, with nothing moved.
+// Not thread-safe: the caller owns the model's sequences it names.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "docent/llm/chat_template.h"
+#include "docent/llm/model.h"
+#include "docent/llm/tokenizer.h"
+#include "docent/rag/generative_prompt.h"
+#include "docent/search/passage.h"
+#include "docent/util/status.h"
+
+namespace docent::rag {
+
+// What computing one passage on its own leaves, in the cache's storage type.
+struct PassageKv {
+  std::vector<uint32_t> start_tokens;  // the fixed start, positions [0, S)
+  std::vector<uint32_t> body_tokens;   // the passage's text, from position body_first on
+  uint32_t body_first = 0;             // S + the tokens of its "[1] ..." header
+  std::vector<uint8_t> start_kv;       // KvCache::ExportPositions of the start
+  std::vector<uint8_t> body_kv;        // ... and of the body
+};
+
+// Computes `passage` as the sole source of a prompt, in sequence `scratch_seq` of `model`
+// (which it overwrites), and exports its start and text. Errors: the model's.
+Result<PassageKv> ComputePassageKv(llm::Model& model, uint32_t scratch_seq,
+                                   const llm::Tokenizer& tokenizer, llm::ChatFamily family,
+                                   const search::Passage& passage);
+
+// Which positions are computed again at question time, beyond every header and everything
+// after the last passage (always computed).
+struct RecomputePolicy {
+  uint32_t body_tokens = 16;  // the first tokens of each passage's text
+  bool everything = false;    // every position: the same logits as a cold prefill
+};
+
+struct AssemblyStats {
+  uint32_t placed = 0;      // positions whose KV came from a PassageKv
+  uint32_t recomputed = 0;  // positions computed here
+};
+
+// Fills sequence `seq` of `model` with `prompt` (BuildRagPrompt of passages whose KV are
+// `kv`, one per source in prompt order) and writes the last position's logits. A passage
+// whose stored text tokens differ from the prompt's is computed in full instead.
+// Errors: InvalidArgument when kv does not match the prompt's sources; the model's.
+Status AssemblePrompt(llm::Model& model, uint32_t seq, const RagPrompt& prompt,
+                      std::span<const PassageKv* const> kv, const RecomputePolicy& policy,
+                      std::span<float> last_logits, AssemblyStats* stats = nullptr);
+
+}  // namespace docent::rag

@@ -75,6 +75,38 @@ TEST(ModelCliTest, BenchParallelDecodesSequencesTogether) {
   EXPECT_THAT(bad.err, HasSubstr("--parallel"));
 }
 
+// The last line is one JSON object with the fidelity keys. Recomputing every position is, by
+// construction, the cold prefill itself (bit-identical logits): full agreement and zero KL.
+TEST(ModelCliTest, KvFidelityReportsTheKeysAndAllRecomputedIsExact) {
+  auto last_json = [](const std::string& out) {
+    const size_t start = out.rfind('\n', out.size() - 2);
+    return nlohmann::json::parse(out.substr(start == std::string::npos ? 0 : start + 1), nullptr,
+                                 /*allow_exceptions=*/false);
+  };
+  const testing::RunResult all = testing::RunDocent(
+      {"kv-fidelity", "-m", Stories(), "--contexts", "3", "--recompute", "all", "--json"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  const nlohmann::json a = last_json(all.out);
+  ASSERT_FALSE(a.is_discarded()) << all.out;
+  EXPECT_EQ(a["top1_agreement"].get<double>(), 1.0);
+  EXPECT_EQ(a["kl_mean"].get<double>(), 0.0);
+  EXPECT_EQ(a["first_divergence_mean"].get<double>(), 32.0);
+  EXPECT_EQ(a["recompute_fraction"].get<double>(), 1.0);
+
+  const testing::RunResult fast =
+      testing::RunDocent({"kv-fidelity", "-m", Stories(), "--contexts", "3"});
+  ASSERT_EQ(fast.exit_code, 0) << fast.err;
+  const nlohmann::json f = last_json(fast.out);
+  ASSERT_FALSE(f.is_discarded()) << fast.out;
+  for (const char* key :
+       {"top1_agreement", "kl_mean", "kl_p95", "first_divergence_mean", "recompute_fraction"}) {
+    ASSERT_TRUE(f.contains(key)) << key;
+  }
+  EXPECT_LT(f["recompute_fraction"].get<double>(), 1.0);
+  EXPECT_GT(f["recompute_fraction"].get<double>(), 0.0);
+  EXPECT_EQ(testing::RunDocent({"kv-fidelity"}).exit_code, 2);
+}
+
 TEST(ModelCliTest, BadModelsAndFlagsAreReported) {
   testing::TempDir dir;
   const std::string missing = (dir / "nope.gguf").string();

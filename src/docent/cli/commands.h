@@ -22,6 +22,7 @@ int RunServe(const Argv& args);
 int RunGenerate(const Argv& args);
 int RunBench(const Argv& args);
 int RunSynthModel(const Argv& args);
+int RunKvFidelity(const Argv& args);
 
 // Shared by the commands: prints "docent: <message>" to stderr.
 void PrintError(const std::string& message);

@@ -26,6 +26,9 @@ commands:
   bench -m MODEL.gguf [--threads T] [--parallel N] [--json]
                            prompt (512 tokens) and generation (128 tokens) speed; with
                            --parallel, N sequences generating together
+  kv-fidelity -m MODEL.gguf [--sweep] [--recompute N|all] [--json]
+                           how closely prompts assembled from stored passage KV follow a
+                           full prefill, on stories the model writes itself
   synth-model --shape NAME --type TYPE -o FILE
                            write a GGUF model with random weights (for tests and benchmarks)
 
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
   if (cmd == "generate") return docent::cli::RunGenerate(rest);
   if (cmd == "bench") return docent::cli::RunBench(rest);
   if (cmd == "synth-model") return docent::cli::RunSynthModel(rest);
+  if (cmd == "kv-fidelity") return docent::cli::RunKvFidelity(rest);
   if (cmd == "--version" || cmd == "version") {
     std::puts("docent 0.1.0");
     return 0;

@@ -15,6 +15,13 @@ std::vector<uint8_t> Export(const llm::Model& model, uint32_t seq, uint32_t firs
   return out;
 }
 
+// Whether a PassageKv's KV is as long as its tokens say for this cache (a store entry written
+// for another model or storage type is not).
+bool Usable(const PassageKv& p, const llm::KvCache& cache) {
+  return p.start_end <= p.body_first && p.body_first <= p.tokens.size() &&
+         p.kv.size() == (p.start_end + p.tokens.size() - p.body_first) * cache.PositionBytes();
+}
+
 }  // namespace
 
 Result<PassageKv> ComputePassageKv(llm::Model& model, uint32_t scratch_seq,
@@ -28,15 +35,24 @@ Result<PassageKv> ComputePassageKv(llm::Model& model, uint32_t scratch_seq,
   }
   const PromptSegment& start = prompt.segments[0];
   const PromptSegment& body = prompt.segments[2];
-  const std::span<const uint32_t> tokens(prompt.tokens.data(), body.end);
+  struct Owned {
+    std::vector<uint32_t> tokens;
+    std::vector<uint8_t> kv;
+  };
+  auto owned = std::make_shared<Owned>();
+  owned->tokens.assign(prompt.tokens.begin(), prompt.tokens.begin() + body.end);
   std::vector<float> logits(model.config().vocab_size);
-  DOCENT_RETURN_IF_ERROR(model.Prefill(scratch_seq, tokens, 0, logits));
+  DOCENT_RETURN_IF_ERROR(model.Prefill(scratch_seq, owned->tokens, 0, logits));
+  owned->kv = Export(model, scratch_seq, 0, start.end);
+  const std::vector<uint8_t> body_kv =
+      Export(model, scratch_seq, body.begin, body.end - body.begin);
+  owned->kv.insert(owned->kv.end(), body_kv.begin(), body_kv.end());
   PassageKv kv;
-  kv.start_tokens.assign(prompt.tokens.begin(), prompt.tokens.begin() + start.end);
-  kv.body_tokens.assign(prompt.tokens.begin() + body.begin, prompt.tokens.begin() + body.end);
+  kv.tokens = owned->tokens;
+  kv.start_end = start.end;
   kv.body_first = body.begin;
-  kv.start_kv = Export(model, scratch_seq, 0, start.end);
-  kv.body_kv = Export(model, scratch_seq, body.begin, body.end - body.begin);
+  kv.kv = owned->kv;
+  kv.owner = std::move(owned);
   return kv;
 }
 
@@ -64,20 +80,24 @@ Status AssemblePrompt(llm::Model& model, uint32_t seq, const RagPrompt& prompt,
         // Every passage was computed after the same start; any one's will do.
         const PassageKv& first = *kv[0];
         const std::span<const uint32_t> want(prompt.tokens.data(), s.end);
-        if (!std::equal(want.begin(), want.end(), first.start_tokens.begin(),
-                        first.start_tokens.end())) {
+        const std::span<const uint32_t> have = first.start_tokens();
+        if (!std::equal(want.begin(), want.end(), have.begin(), have.end()) ||
+            !Usable(first, cache)) {
           continue;
         }
-        DOCENT_RETURN_IF_ERROR(cache.PlacePositions(seq, 0, s.end, first.start_kv.data()));
+        DOCENT_RETURN_IF_ERROR(
+            cache.PlacePositions(seq, 0, s.end, first.start_kv(cache.PositionBytes()).data()));
         std::fill(placed.begin(), placed.begin() + s.end, true);
       }
       if (s.kind != PromptSegment::Kind::kPassage) continue;
       const PassageKv& p = *kv[static_cast<size_t>(s.source - 1)];
       const std::span<const uint32_t> want(prompt.tokens.data() + s.begin, s.end - s.begin);
-      if (!std::equal(want.begin(), want.end(), p.body_tokens.begin(), p.body_tokens.end())) {
-        continue;  // not the passage it claims to be: computed below
+      const std::span<const uint32_t> have = p.body_tokens();
+      if (!std::equal(want.begin(), want.end(), have.begin(), have.end()) || !Usable(p, cache)) {
+        continue;  // not the passage it claims to be (or not this model's): computed below
       }
-      DOCENT_RETURN_IF_ERROR(cache.PlacePositions(seq, s.begin, s.end - s.begin, p.body_kv.data()));
+      DOCENT_RETURN_IF_ERROR(cache.PlacePositions(seq, s.begin, s.end - s.begin,
+                                                  p.body_kv(cache.PositionBytes()).data()));
       if (s.begin != p.body_first) {
         cache.RotateKeys(seq, s.begin, s.end - s.begin, rope,
                          int64_t{s.begin} - int64_t{p.body_first});

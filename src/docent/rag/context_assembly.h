@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -26,13 +27,25 @@
 
 namespace docent::rag {
 
-// What computing one passage on its own leaves, in the cache's storage type.
+// What computing one passage on its own leaves, in the cache's storage type: the tokens it
+// was computed over (the fixed start, the "[1] title (location)" header, the text) and the KV
+// of the start and of the text. The spans point into `owner` (memory of its own, or a mapped
+// store entry).
 struct PassageKv {
-  std::vector<uint32_t> start_tokens;  // the fixed start, positions [0, S)
-  std::vector<uint32_t> body_tokens;   // the passage's text, from position body_first on
-  uint32_t body_first = 0;             // S + the tokens of its "[1] ..." header
-  std::vector<uint8_t> start_kv;       // KvCache::ExportPositions of the start
-  std::vector<uint8_t> body_kv;        // ... and of the body
+  std::span<const uint32_t> tokens;  // start, header, text, from position 0
+  uint32_t start_end = 0;            // the start is tokens [0, start_end)
+  uint32_t body_first = 0;           // the text is tokens [body_first, tokens.size())
+  std::span<const uint8_t> kv;       // the start's positions, then the text's, as exported
+  std::shared_ptr<const void> owner;
+
+  std::span<const uint32_t> start_tokens() const { return tokens.first(start_end); }
+  std::span<const uint32_t> body_tokens() const { return tokens.subspan(body_first); }
+  std::span<const uint8_t> start_kv(size_t position_bytes) const {
+    return kv.first(start_end * position_bytes);
+  }
+  std::span<const uint8_t> body_kv(size_t position_bytes) const {
+    return kv.subspan(start_end * position_bytes);
+  }
 };
 
 // Computes `passage` as the sole source of a prompt, in sequence `scratch_seq` of `model`

@@ -321,3 +321,68 @@ TEST(SchedulerTest, StopsAtTheCallbackAtTheDeadlineAndRefusesBadRequests) {
 
 }  // namespace
 }  // namespace docent::engine
+
+namespace docent::engine {
+namespace {
+
+// An assembled prompt (GenerationRequest::assemble) runs alone on its slot, its counts are
+// reported, and its KV is never offered to the next request; a failed assembly ends the
+// request with the error. Here the assembly is a plain prefill, so its tokens must be exactly
+// those of a request that reads the same prompt.
+TEST(SchedulerTest, AnAssembledPromptGivesItsTokensAndIsNotReusedByOthers) {
+  Fixture f = Load(1);
+  // One slot and no block cache: whatever a request reuses comes from the slot.
+  SchedulerOptions options;
+  options.prefix_cache.max_bytes = 0;
+  Scheduler s(*f.model, *f.tokenizer, options);
+  GenerationRequest plain = Request(3);
+  auto want = s.Submit(plain, nullptr);
+  ASSERT_TRUE(want.ok());
+  const GenerationResult expected = (*want)->Wait();
+
+  GenerationRequest assembled = plain;
+  int calls = 0;
+  assembled.assemble = [&calls, prompt = plain.prompt](llm::Model& model, uint32_t seq,
+                                                       std::span<float> logits, uint32_t* stored) {
+    ++calls;
+    *stored = 2;
+    return model.Prefill(seq, prompt, 0, logits);
+  };
+  auto got = s.Submit(assembled, nullptr);
+  ASSERT_TRUE(got.ok());
+  const GenerationResult r = (*got)->Wait();
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(r.tokens, expected.tokens);
+  EXPECT_EQ(r.stored_prompt_tokens, 2u);
+  EXPECT_EQ(r.recomputed_prompt_tokens, plain.prompt.size() - 2);
+  EXPECT_EQ(r.cached_prompt_tokens, 0u) << "an assembled prompt reuses no exact prefix";
+
+  // The same prompt again, read normally: the assembled slot is not offered to it.
+  auto after = s.Submit(plain, nullptr);
+  ASSERT_TRUE(after.ok());
+  const GenerationResult again = (*after)->Wait();
+  EXPECT_EQ(again.cached_prompt_tokens, 0u);
+  EXPECT_EQ(again.tokens, expected.tokens);
+
+  GenerationRequest failing = plain;
+  failing.assemble = [](llm::Model&, uint32_t, std::span<float>, uint32_t*) {
+    return IOError("the store is gone");
+  };
+  auto failed = s.Submit(failing, nullptr);
+  ASSERT_TRUE(failed.ok());
+  const GenerationResult e = (*failed)->Wait();
+  EXPECT_EQ(e.finish, FinishReason::kError);
+  EXPECT_THAT(e.error.message(), HasSubstr("the store is gone"));
+
+  // Without prefix reuse (`off`), nothing is taken from the slot that read this prompt.
+  GenerationRequest off = plain;
+  off.reuse_prefixes = false;
+  auto o = s.Submit(off, nullptr);
+  ASSERT_TRUE(o.ok());
+  const GenerationResult without = (*o)->Wait();
+  EXPECT_EQ(without.cached_prompt_tokens, 0u);
+  EXPECT_EQ(without.tokens, expected.tokens);
+}
+
+}  // namespace
+}  // namespace docent::engine

@@ -61,9 +61,13 @@ struct Scheduler::Active {
   uint32_t slot = 0;
   size_t prompt_done = 0;  // prompt tokens whose KV is in the slot
   bool generating = false;
+  // Whether the slot's KV is what reading the prompt gives, and may be shared (not an
+  // assembled prompt, and prefixes are reused).
+  bool exact() const { return handle->request_.reuse_prefixes && !handle->request_.assemble; }
   uint32_t next_token = 0;  // sampled, to be fed at the next step
   llm::Sampler sampler;
   Clock::time_point last_token_at{};
+  Status assembly_error = Status::Ok();  // assembling the prompt failed: finished this step
 };
 
 Scheduler::Scheduler(llm::Model& model, const llm::Tokenizer& tokenizer,
@@ -197,11 +201,14 @@ void Scheduler::Admit() {
     const std::vector<uint32_t>& prompt = h->request_.prompt;
     // The free slot sharing the longest prefix with the prompt; the least recently used
     // among equals. At least the prompt's last token is computed, for its logits.
+    // An assembled prompt, or one that may not reuse prefixes, takes the least recently used.
+    const bool reuse = h->request_.reuse_prefixes && !h->request_.assemble;
     int best = -1;
     size_t best_prefix = 0;
     for (size_t s = 0; s < slots_.size(); ++s) {
       if (slots_[s].busy) continue;
-      const size_t prefix = std::min(CommonPrefix(slots_[s].tokens, prompt), prompt.size() - 1);
+      const size_t prefix =
+          reuse ? std::min(CommonPrefix(slots_[s].tokens, prompt), prompt.size() - 1) : 0;
       if (best < 0 || prefix > best_prefix ||
           (prefix == best_prefix && slots_[s].last_used < slots_[best].last_used)) {
         best = static_cast<int>(s);
@@ -213,12 +220,14 @@ void Scheduler::Admit() {
     slot.busy = true;
     slot.tokens.resize(best_prefix);
     const size_t from_slot = best_prefix;
-    best_prefix = ReusePrefixCache(static_cast<uint32_t>(best), prompt, best_prefix);
+    if (reuse) best_prefix = ReusePrefixCache(static_cast<uint32_t>(best), prompt, best_prefix);
     stats_.prefix_cache_prompt_tokens += best_prefix - from_slot;
     if (prefix_cache_) stats_.prefix_cache = prefix_cache_->Stats();
     auto sampler = llm::Sampler::Create(h->request_.sampling);  // validated at Submit
     Active a{h, static_cast<uint32_t>(best), best_prefix, false, 0, std::move(*sampler), {}};
-    for (size_t i = 0; i < best_prefix; ++i) a.sampler.Accept(prompt[i]);
+    // The whole prompt is the penalties' history, however much of it was cached: the same
+    // request samples the same tokens whether or not its prefix was reused.
+    for (uint32_t t : prompt) a.sampler.Accept(t);
     h->result_.prompt_tokens = static_cast<uint32_t>(prompt.size());
     h->result_.cached_prompt_tokens = static_cast<uint32_t>(best_prefix);
     h->result_.queue_s = SecondsSince(h->submitted_);
@@ -248,6 +257,32 @@ void Scheduler::Step() {
   }
   if (active_.empty()) return;
 
+  // Assembled prompts first, each alone (GenerationRequest::assemble); their logits join the
+  // batch's below.
+  const size_t vocab = model_.config().vocab_size;
+  std::vector<size_t> assembled_owner;
+  assembled_logits_.clear();
+  uint64_t assembled_fed = 0;
+  for (size_t i = 0; i < active_.size(); ++i) {
+    Active& a = active_[i];
+    const GenerationRequest& r = a.handle->request_;
+    if (a.generating || !r.assemble || a.prompt_done == r.prompt.size()) continue;
+    assembled_logits_.resize(assembled_logits_.size() + vocab);
+    uint32_t stored = 0;
+    const Status st = r.assemble(model_, a.slot, std::span(assembled_logits_).last(vocab), &stored);
+    if (!st.ok()) {
+      assembled_logits_.resize(assembled_logits_.size() - vocab);
+      a.assembly_error = st;
+      a.prompt_done = r.prompt.size();  // nothing left to read: finished below
+      continue;
+    }
+    slots_[a.slot].tokens = r.prompt;
+    a.prompt_done = r.prompt.size();
+    a.handle->result_.stored_prompt_tokens = stored;
+    a.handle->result_.recomputed_prompt_tokens = static_cast<uint32_t>(r.prompt.size()) - stored;
+    assembled_fed += r.prompt.size() - stored;
+    assembled_owner.push_back(i);
+  }
   // Decoding requests first (one token each), then prompt slices in arrival order.
   batch_.clear();
   std::vector<size_t> logit_owner;  // active index of each logits row
@@ -276,13 +311,14 @@ void Scheduler::Step() {
     budget -= static_cast<int64_t>(n);
   }
 
-  const size_t vocab = model_.config().vocab_size;
   logits_.resize(logit_owner.size() * vocab);
-  const Status st = model_.Decode(batch_, logits_);
+  const Status st = batch_.empty() ? Status::Ok() : model_.Decode(batch_, logits_);
   if (!st.ok()) {
     for (size_t i = active_.size(); i-- > 0;) Finish(i, FinishReason::kError, st);
     return;
   }
+  logits_.insert(logits_.end(), assembled_logits_.begin(), assembled_logits_.end());
+  logit_owner.insert(logit_owner.end(), assembled_owner.begin(), assembled_owner.end());
   // The KV now holds every fed token.
   uint64_t prompt_fed = 0;
   size_t sequences = 0;
@@ -297,7 +333,9 @@ void Scheduler::Step() {
     a.prompt_done = slots_[a.slot].tokens.size();
     // A prompt read to its end is worth keeping at once: requests arriving meanwhile with
     // the same passages need not wait for this one to finish.
-    if (a.prompt_done == a.handle->request_.prompt.size()) OfferToPrefixCache(a.slot);
+    if (a.prompt_done == a.handle->request_.prompt.size() && a.exact()) {
+      OfferToPrefixCache(a.slot);
+    }
   }
 
   // Sample, deliver, and retire what finished; from the back so indices stay valid.
@@ -334,9 +372,15 @@ void Scheduler::Step() {
       finished.emplace_back(logit_owner[row], FinishReason::kLength);
     }
   }
+  for (size_t i = 0; i < active_.size(); ++i) {
+    if (!active_[i].assembly_error.ok()) finished.emplace_back(i, FinishReason::kError);
+  }
   std::sort(finished.begin(), finished.end(),
             [](const auto& x, const auto& y) { return x.first > y.first; });
-  for (const auto& [index, reason] : finished) Finish(index, reason);
+  for (const auto& [index, reason] : finished) {
+    Status error = active_[index].assembly_error;
+    Finish(index, reason, std::move(error));
+  }
 
   uint64_t used = 0;
   for (const Slot& slot : slots_) used += slot.tokens.size();
@@ -349,7 +393,7 @@ void Scheduler::Step() {
   for (double t : first_tokens) stats_.time_to_first_token.Observe(t);
   for (double t : gaps) stats_.inter_token.Observe(t);
   if (prefix_cache_) stats_.prefix_cache = prefix_cache_->Stats();
-  RecordThroughput(prompt_fed, delivered);
+  RecordThroughput(prompt_fed + assembled_fed, delivered);
 }
 
 void Scheduler::RecordThroughput(uint64_t prompt_tokens, uint64_t generated) {
@@ -400,8 +444,13 @@ void Scheduler::Finish(size_t index, FinishReason reason, Status error) {
     Slot& slot = slots_[a.slot];
     slot.busy = false;
     slot.last_used = ++clock_;
-    // The generated tokens too: a conversation's next turn starts with this answer.
-    if (reason != FinishReason::kError) OfferToPrefixCache(a.slot);
+    // The generated tokens too: a conversation's next turn starts with this answer. A slot
+    // whose KV is not exact is offered to no one.
+    if (!a.exact()) {
+      slot.tokens.clear();
+    } else if (reason != FinishReason::kError) {
+      OfferToPrefixCache(a.slot);
+    }
   }
   Handle& h = *a.handle;
   {

@@ -69,6 +69,19 @@ struct GenerationRequest {
   std::string client;
   // Called on the scheduler's thread once the result is ready, just before Wait() returns.
   std::function<void()> on_finish;
+  // Set: the prompt's KV is assembled rather than read token by token (the `fast` context
+  // cache, rag/context_assembly.h). Called on the scheduler's thread when the request starts,
+  // alone (not batched with other requests' tokens, so its result does not depend on them),
+  // with the model and the slot's sequence: it must fill every prompt position of `seq` and
+  // write the last one's logits, and says in `stored` how many prompt positions came from
+  // stored KV. Its KV is not what reading the prompt gives, so the slot and the prefix cache
+  // never offer it to another request.
+  std::function<Status(llm::Model& model, uint32_t seq, std::span<float> last_logits,
+                       uint32_t* stored)>
+      assemble;
+  // Whether the prompt may reuse, and be kept for, other requests' identical prefixes (the
+  // `exact` context cache); false computes every prompt token (`off`).
+  bool reuse_prefixes = true;
 };
 
 struct GenerationResult {
@@ -76,10 +89,12 @@ struct GenerationResult {
   FinishReason finish = FinishReason::kStop;
   Status error;
   uint32_t prompt_tokens = 0;
-  uint32_t cached_prompt_tokens = 0;  // prompt tokens whose KV was reused from a slot
-  double queue_s = 0;                 // submitted -> first step
-  double first_token_s = 0;           // submitted -> first token
-  double total_s = 0;                 // submitted -> finished
+  uint32_t cached_prompt_tokens = 0;      // prompt tokens whose KV was reused from a slot
+  uint32_t stored_prompt_tokens = 0;      // assembled: prompt positions placed from stored KV
+  uint32_t recomputed_prompt_tokens = 0;  // assembled: prompt positions computed
+  double queue_s = 0;                     // submitted -> first step
+  double first_token_s = 0;               // submitted -> first token
+  double total_s = 0;                     // submitted -> finished
 };
 
 // Called on the scheduler's thread with each generated token; return false to stop (the
@@ -183,6 +198,7 @@ class Scheduler {
   uint64_t clock_ = 0;  // for LRU
   std::vector<llm::BatchEntry> batch_;
   std::vector<float> logits_;
+  std::vector<float> assembled_logits_;        // Step's assembled prompts' last logits
   std::unique_ptr<PrefixCache> prefix_cache_;  // null when disabled
   struct StepTokens {
     std::chrono::steady_clock::time_point at;

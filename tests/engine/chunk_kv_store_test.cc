@@ -148,5 +148,30 @@ TEST(ChunkKvStoreTest, TwoWritersOnOneDirectoryAreSafe) {
   }
 }
 
+// A background write is readable at once (from memory until it is on disk), is on disk after
+// Flush, and one still queued when the store closes is written first.
+TEST(ChunkKvStoreTest, BackgroundWritesAreReadableAtOnceAndDrainedAtClose) {
+  testing::TempDir dir;
+  const std::vector<uint32_t> tokens = {4, 5, 6};
+  {
+    auto store = ChunkKvStore::Open(dir / "kv", 1 << 24);
+    ASSERT_TRUE(store.ok());
+    (*store)->PutInBackground(Key(1), tokens, 2, Bytes(3000, 1));
+    auto e = (*store)->Get(Key(1));
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->first_pos(), 2u);
+    EXPECT_EQ(std::vector<uint8_t>(e->kv().begin(), e->kv().end()), Bytes(3000, 1));
+    (*store)->Flush();
+    EXPECT_TRUE((*store)->Contains(Key(1)));
+    for (uint32_t i = 2; i < 10; ++i) (*store)->PutInBackground(Key(i), tokens, i, Bytes(3000, 2));
+  }
+  auto reopened = ChunkKvStore::Open(dir / "kv", 1 << 24);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->stats().entries, 9u);
+  auto e = (*reopened)->Get(Key(9));
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->first_pos(), 9u);
+}
+
 }  // namespace
 }  // namespace docent::engine

@@ -184,3 +184,81 @@ TEST_F(RagServingTest, DocentRagAnswersOverTheOpenAiApi) {
 
 }  // namespace
 }  // namespace docent
+
+namespace docent {
+namespace {
+
+using nlohmann::json;
+using testing::ServerProcess;
+
+// `--context-cache fast`: the first question computes each passage on its own and stores it,
+// the next reads it from the store, and both answers are the same bytes; the store survives a
+// restart; a changed document's stored passage is not used (its key changes with its text).
+TEST_F(RagServingTest, FastContextCacheStoresPassagesAndAnswersTheSameFromTheStore) {
+  const std::string data = dir_.path().string();
+  const json question = {{"question", "Does sick leave need a doctor's note?"},
+                         {"max_tokens", testing::kAnswerTokens}};
+  std::string first_answer;
+  {
+    ServerProcess server(data, {"--model", Stories(), "--context-cache", "fast"});
+    ASSERT_TRUE(server.started());
+    auto c = server.Client();
+    Upload(*c);
+    int status = 0;
+    const json miss = PostJson(*c, "/v1/ask", question, &status);
+    ASSERT_EQ(status, 200) << miss.dump();
+    EXPECT_EQ(miss["context_cache"], "fast");
+    EXPECT_EQ(miss["usage"]["stored_prompt_tokens"], 0) << "nothing stored yet";
+    const json hit = PostJson(*c, "/v1/ask", question, &status);
+    ASSERT_EQ(status, 200) << hit.dump();
+    EXPECT_GT(hit["usage"]["stored_prompt_tokens"].get<int>(), 0) << hit.dump();
+    EXPECT_EQ(hit["usage"]["stored_prompt_tokens"].get<int>() +
+                  hit["usage"]["recomputed_prompt_tokens"].get<int>(),
+              hit["usage"]["prompt_tokens"].get<int>());
+    EXPECT_EQ(hit["answer"], miss["answer"]) << "a stored passage reads as a computed one";
+    EXPECT_GT(hit["timings"]["first_token_ms"].get<double>(), 0.0);
+    first_answer = hit["answer"].get<std::string>();
+    auto ready = c->Get("/readyz");
+    ASSERT_TRUE(ready);
+    const json r = json::parse(ready->body);
+    EXPECT_EQ(r["context_cache"]["mode"], "fast");
+    EXPECT_GE(r["context_cache"]["store"]["entries"].get<int>(), 1);
+    auto metrics = c->Get("/metrics");
+    ASSERT_TRUE(metrics);
+    EXPECT_THAT(metrics->body, ::testing::HasSubstr("\ndocent_kv_store_hit_rate "));
+  }
+  {
+    // A restart: the entry is on disk, and the answer is the same.
+    ServerProcess server(data, {"--model", Stories(), "--context-cache", "fast"});
+    ASSERT_TRUE(server.started());
+    auto c = server.Client();
+    int status = 0;
+    const json again = PostJson(*c, "/v1/ask", question, &status);
+    ASSERT_EQ(status, 200) << again.dump();
+    EXPECT_GT(again["usage"]["stored_prompt_tokens"].get<int>(), 0);
+    EXPECT_EQ(again["answer"], first_answer);
+    // The document changes: its old entry is never used for the new text.
+    httplib::MultipartFormDataItems items = {
+        {"file", "# Leave policy\n\nSick leave of more than five days requires a doctor's note.\n",
+         "leave.md", "application/octet-stream"}};
+    auto up = c->Post("/v1/documents?wait=true", items);
+    ASSERT_TRUE(up);
+    ASSERT_EQ(up->status, 200) << up->body;
+    const json changed = PostJson(*c, "/v1/ask", question, &status);
+    ASSERT_EQ(status, 200) << changed.dump();
+    EXPECT_EQ(changed["usage"]["stored_prompt_tokens"], 0) << changed.dump();
+    EXPECT_NE(changed["sources"][0]["text"], again["sources"][0]["text"]);
+  }
+  // The default is exact, and says so.
+  ServerProcess exact(data, {"--model", Stories()});
+  ASSERT_TRUE(exact.started());
+  auto c = exact.Client();
+  int status = 0;
+  const json e = PostJson(*c, "/v1/ask", question, &status);
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(e["context_cache"], "exact");
+  EXPECT_EQ(e["usage"]["stored_prompt_tokens"], 0);
+}
+
+}  // namespace
+}  // namespace docent

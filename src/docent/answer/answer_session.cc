@@ -45,6 +45,7 @@ struct AnswerSession::Impl {
   bool generation_over = false;   // guarded by mu
 
   std::unique_ptr<rag::PendingAnswer> pending;  // generative only
+  rag::ContextCache context_cache = rag::ContextCache::kOff;
   bool complete = false;
   bool found = false;
   std::string text;
@@ -117,11 +118,15 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
                                 raw->cv.notify_one();
                               }));
   impl->sources = impl->pending->sources();
+  impl->context_cache = model->context_cache();
   return std::unique_ptr<AnswerSession>(new AnswerSession(std::move(impl)));
 }
 
 bool AnswerSession::generative() const {
   return impl_->pending != nullptr;
+}
+std::string AnswerSession::context_cache() const {
+  return std::string(rag::ContextCacheName(impl_->context_cache));
 }
 const std::vector<rag::Citation>& AnswerSession::sources() const {
   return impl_->sources;

@@ -50,6 +50,9 @@ class AnswerSession {
   AnswerSession& operator=(const AnswerSession&) = delete;
 
   bool generative() const;
+  // How the model read the prompt: "exact", "fast" or "off" ("off" for an extractive answer,
+  // which reads none).
+  std::string context_cache() const;
   // The numbered candidate sources: "[n]" in the text is sources()[n - 1].
   const std::vector<rag::Citation>& sources() const;
 

@@ -80,12 +80,15 @@ nlohmann::json AnswerSummary(const AnswerSession& a, Timings timings) {
   nlohmann::json out = {{"found", a.found()},
                         {"citations", CitationsView(a.citations())},
                         {"mode", a.generative() ? "generative" : "extractive"},
+                        {"context_cache", a.context_cache()},
                         {"finish_reason", a.finish_reason()}};
   if (timings == Timings::kInclude) out["timings"] = TimingsView(a);
   if (a.generative()) {
     const engine::GenerationResult& g = a.generation();
     out["usage"] = {{"prompt_tokens", g.prompt_tokens},
                     {"cached_prompt_tokens", g.cached_prompt_tokens},
+                    {"stored_prompt_tokens", g.stored_prompt_tokens},
+                    {"recomputed_prompt_tokens", g.recomputed_prompt_tokens},
                     {"completion_tokens", g.tokens.size()}};
   }
   return out;

@@ -6,6 +6,21 @@
 #include "docent/llm/chat_encode.h"
 
 namespace docent::answer {
+namespace {
+
+std::string KvTypeName(llm::KvStorage storage) {
+  switch (storage) {
+    case llm::KvStorage::kF16:
+      return "f16";
+    case llm::KvStorage::kQ8_0:
+      return "q8_0";
+    case llm::KvStorage::kF32:
+      return "f32";
+  }
+  return "f16";
+}
+
+}  // namespace
 
 Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::path& path,
                                                          const ModelServiceOptions& options) {
@@ -25,9 +40,23 @@ Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::
   model_options.n_seq = options.slots;
   model_options.max_positions = options.context;
   model_options.threads = options.threads;
+  // The model's fingerprint keys its stored passage KV: computed here, before the server says
+  // it is ready, never on a request.
+  const std::array<uint8_t, 16> fingerprint = options.context_cache == rag::ContextCache::kFast
+                                                  ? engine::FingerprintBytes(file->bytes())
+                                                  : std::array<uint8_t, 16>{};
   auto model = llm::Model::FromFile(std::move(file).value(), model_options);
   if (!model.ok()) return model.status().WithContext(s->path_);
   s->model_ = std::move(model).value();
+  s->context_cache_ = options.context_cache;
+  if (options.context_cache == rag::ContextCache::kFast) {
+    auto store = engine::ChunkKvStore::Open(options.kv_store_dir, options.kv_store_bytes);
+    if (!store.ok()) return store.status();
+    s->kv_store_ = std::move(store).value();
+    s->kv_source_.store = s->kv_store_.get();
+    s->kv_source_.model_fingerprint = fingerprint;
+    s->kv_source_.kv_type = KvTypeName(model_options.kv_storage);
+  }
   engine::SchedulerOptions scheduler_options;
   scheduler_options.max_queue = options.max_queue;
   scheduler_options.max_queue_per_client = options.max_queue_per_client;
@@ -40,7 +69,8 @@ Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::
 }
 
 rag::AnswerModel ModelService::answer_model() {
-  return {scheduler_.get(), tokenizer_.get(), family_, model_->max_positions()};
+  return {scheduler_.get(),        tokenizer_.get(), family_,
+          model_->max_positions(), context_cache_,   &kv_source_};
 }
 
 std::chrono::steady_clock::time_point ModelService::Deadline() const {

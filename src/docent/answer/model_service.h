@@ -8,10 +8,12 @@
 #include <memory>
 #include <string>
 
+#include "docent/engine/chunk_kv_store.h"
 #include "docent/engine/scheduler.h"
 #include "docent/llm/chat_template.h"
 #include "docent/llm/model.h"
 #include "docent/llm/tokenizer.h"
+#include "docent/rag/context_assembly.h"
 #include "docent/rag/generative_answer.h"
 #include "docent/util/status.h"
 
@@ -27,6 +29,11 @@ struct ModelServiceOptions {
   uint64_t prefix_cache_bytes = uint64_t{256} << 20;
   // A generation still running this long after it was submitted ends with "timeout".
   double request_timeout_s = 300;
+  // How answer prompts are read (rag/context_assembly.h). `fast` keeps passage KV in
+  // kv_store_dir, bounded by kv_store_bytes.
+  rag::ContextCache context_cache = rag::ContextCache::kExact;
+  std::filesystem::path kv_store_dir;
+  uint64_t kv_store_bytes = uint64_t{2048} << 20;
 };
 
 class ModelService {
@@ -42,6 +49,9 @@ class ModelService {
   const llm::Tokenizer& tokenizer() const { return *tokenizer_; }
   const llm::Model& model() const { return *model_; }
   engine::Scheduler& scheduler() { return *scheduler_; }
+  rag::ContextCache context_cache() const { return context_cache_; }
+  // The passage KV store (`fast` only; else null).
+  engine::ChunkKvStore* kv_store() { return kv_source_.store; }
 
   // What rag::StartGenerativeAnswer needs.
   rag::AnswerModel answer_model();
@@ -59,6 +69,9 @@ class ModelService {
   llm::ChatFamily family_ = llm::ChatFamily::kChatMl;
   std::unique_ptr<llm::Tokenizer> tokenizer_;
   std::unique_ptr<llm::Model> model_;
+  rag::ContextCache context_cache_ = rag::ContextCache::kExact;
+  std::unique_ptr<engine::ChunkKvStore> kv_store_;
+  rag::PassageKvSource kv_source_;
   std::unique_ptr<engine::Scheduler> scheduler_;  // last: it drives model_
 };
 

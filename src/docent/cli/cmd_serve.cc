@@ -1,8 +1,9 @@
 // `docent serve [--data DIR] [--host H] [--port P] [--model MODEL.gguf [--slots N]
 // [--threads T] [--context N] [--gen-queue N] [--gen-queue-per-client N] [--request-timeout S]
-// [--prefix-cache-mb M]]`: the HTTP API and web UI until SIGTERM or SIGINT, then a graceful
-// stop: no new requests, in-flight ones finish, the store closes. With --model the model is loaded
-// once (mapped) and serves the OpenAI-compatible endpoints to all clients.
+// [--prefix-cache-mb M] [--context-cache exact|fast|off] [--kv-store-mb M]]`: the HTTP API and web
+// UI until SIGTERM or SIGINT, then a graceful stop: no new requests, in-flight ones finish, the
+// store closes. With --model the model is loaded once (mapped) and serves the OpenAI-compatible
+// endpoints to all clients.
 #include <signal.h>
 
 #include <algorithm>
@@ -17,11 +18,12 @@
 namespace docent::cli {
 
 int RunServe(const Argv& argv) {
-  auto args = ParseArgs(
-      argv, {{"--data", "--host", "--port", "--max-upload-mb", "--max-json-kb", "--queue",
-              "--model", "--slots", "--threads", "--context", "--gen-queue",
-              "--gen-queue-per-client", "--request-timeout", "--prefix-cache-mb", "--api-key-file"},
-             {}});
+  auto args =
+      ParseArgs(argv, {{"--data", "--host", "--port", "--max-upload-mb", "--max-json-kb", "--queue",
+                        "--model", "--slots", "--threads", "--context", "--gen-queue",
+                        "--gen-queue-per-client", "--request-timeout", "--prefix-cache-mb",
+                        "--api-key-file", "--context-cache", "--kv-store-mb"},
+                       {}});
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -40,8 +42,10 @@ int RunServe(const Argv& argv) {
                    gen_queue.ok() ? std::max<int64_t>(1, *gen_queue / 2) : 1, 1, 100000);
   auto timeout = args->GetInt("--request-timeout", 300, 1, 86400);
   auto prefix_mb = args->GetInt("--prefix-cache-mb", 256, 0, 1 << 20);
+  // A fixed, documented default (README): never a share of whatever disk is free.
+  auto kv_store_mb = args->GetInt("--kv-store-mb", 2048, 1, 1 << 24);
   for (const auto* r : {&port, &upload_mb, &json_kb, &queue, &slots, &threads, &context, &gen_queue,
-                        &per_client, &timeout, &prefix_mb}) {
+                        &per_client, &timeout, &prefix_mb, &kv_store_mb}) {
     if (!r->ok()) {
       PrintError(r->status().message());
       return 2;
@@ -56,6 +60,11 @@ int RunServe(const Argv& argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a client that hangs up mid-answer is not a reason to exit
 
+  auto context_cache = rag::ParseContextCache(args->Get("--context-cache", "exact"));
+  if (!context_cache.ok()) {
+    PrintError(context_cache.status().message());
+    return 2;
+  }
   auto store = OpenStore(*args);
   if (!store.ok()) {
     PrintError(store.status().ToString());
@@ -71,6 +80,9 @@ int RunServe(const Argv& argv) {
     mo.max_queue_per_client = static_cast<uint32_t>(*per_client);
     mo.request_timeout_s = static_cast<double>(*timeout);
     mo.prefix_cache_bytes = static_cast<uint64_t>(*prefix_mb) << 20;
+    mo.context_cache = *context_cache;
+    mo.kv_store_dir = (*store)->data_dir() / "chunk-kv";
+    mo.kv_store_bytes = static_cast<uint64_t>(*kv_store_mb) << 20;
     auto loaded = answer::ModelService::Load(args->Get("--model"), mo);
     if (!loaded.ok()) {
       PrintError(loaded.status().ToString());

@@ -129,6 +129,25 @@ bool ChunkKvStore::Contains(const ChunkKvKey& key) const {
 }
 
 std::shared_ptr<const ChunkKvEntry> ChunkKvStore::Get(const ChunkKvKey& key) {
+  {
+    // Queued for writing: read from memory.
+    std::lock_guard<std::mutex> lock(write_mu_);
+    std::shared_ptr<const PendingWrite> pending =
+        writing_ && writing_->key == key ? writing_ : nullptr;
+    for (const auto& w : writes_) {
+      if (w->key == key) pending = w;
+    }
+    if (pending) {
+      auto entry = std::make_shared<ChunkKvEntry>();
+      entry->tokens_ = pending->tokens;
+      entry->first_pos_ = pending->first_pos;
+      entry->kv_ = pending->kv;
+      entry->pending_ = pending;
+      std::lock_guard<std::mutex> counters(mu_);
+      ++counters_.hits;
+      return entry;
+    }
+  }
   const fs::path path = PathOf(key);
   auto miss = [this] {
     std::lock_guard<std::mutex> lock(mu_);
@@ -234,6 +253,49 @@ void ChunkKvStore::EvictLocked() {
     entries_.erase(oldest);
     ++counters_.evictions;
   }
+}
+
+void ChunkKvStore::PutInBackground(const ChunkKvKey& key, std::span<const uint32_t> tokens,
+                                   uint32_t first_pos, std::span<const uint8_t> kv) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (!writer_.joinable()) writer_ = std::thread([this] { WriterLoop(); });
+  writes_.push_back(std::make_shared<const PendingWrite>(
+      PendingWrite{key, {tokens.begin(), tokens.end()}, first_pos, {kv.begin(), kv.end()}}));
+  write_cv_.notify_all();
+}
+
+void ChunkKvStore::WriterLoop() {
+  std::unique_lock<std::mutex> lock(write_mu_);
+  for (;;) {
+    write_cv_.wait(lock, [&] { return stop_ || !writes_.empty(); });
+    if (writes_.empty()) return;  // stopping, and nothing left to write
+    writing_ = std::move(writes_.front());
+    writes_.pop_front();
+    const std::shared_ptr<const PendingWrite> w = writing_;
+    lock.unlock();
+    const Status st = Put(w->key, w->tokens, w->first_pos, w->kv);
+    lock.lock();
+    writing_ = nullptr;
+    if (!st.ok()) {
+      std::lock_guard<std::mutex> counters(mu_);
+      ++counters_.write_errors;
+    }
+    write_cv_.notify_all();
+  }
+}
+
+void ChunkKvStore::Flush() {
+  std::unique_lock<std::mutex> lock(write_mu_);
+  write_cv_.wait(lock, [&] { return writes_.empty() && writing_ == nullptr; });
+}
+
+ChunkKvStore::~ChunkKvStore() {
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    stop_ = true;
+  }
+  write_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
 }
 
 ChunkKvStats ChunkKvStore::stats() const {

@@ -17,12 +17,15 @@
 #pragma once
 
 #include <array>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -52,6 +55,7 @@ class ChunkKvEntry {
  private:
   friend class ChunkKvStore;
   llm::MappedFile file_;
+  std::shared_ptr<const void> pending_;  // an entry still queued for writing
   std::span<const uint32_t> tokens_;
   uint32_t first_pos_ = 0;
   std::span<const uint8_t> kv_;
@@ -63,6 +67,7 @@ struct ChunkKvStats {
   uint64_t hits = 0;
   uint64_t misses = 0;
   uint64_t evictions = 0;
+  uint64_t write_errors = 0;
 };
 
 class ChunkKvStore {
@@ -80,6 +85,16 @@ class ChunkKvStore {
   // entries while over budget. An entry larger than the whole budget is not kept.
   Status Put(const ChunkKvKey& key, std::span<const uint32_t> tokens, uint32_t first_pos,
              std::span<const uint8_t> kv);
+  // Put on a background thread, so the caller (the model's thread, after a miss) does not
+  // wait for the disk; the bytes are copied. Entries still queued when the store is
+  // destroyed are written first. A failed write is counted (stats().write_errors), not fatal:
+  // the entry is computed again next time. Get finds a queued entry at once, so what this
+  // process reads does not depend on the disk's speed.
+  void PutInBackground(const ChunkKvKey& key, std::span<const uint32_t> tokens, uint32_t first_pos,
+                       std::span<const uint8_t> kv);
+  // Waits until every background write so far is on disk.
+  void Flush();
+  ~ChunkKvStore();
 
   ChunkKvStats stats() const;
   const std::filesystem::path& dir() const { return dir_; }
@@ -100,6 +115,21 @@ class ChunkKvStore {
   uint64_t tick_ = 0;
   uint64_t bytes_ = 0;
   ChunkKvStats counters_;
+
+  // The background writer: a queue of copies, guarded by write_mu_.
+  struct PendingWrite {
+    ChunkKvKey key;
+    std::vector<uint32_t> tokens;
+    uint32_t first_pos;
+    std::vector<uint8_t> kv;
+  };
+  void WriterLoop();
+  std::mutex write_mu_;
+  std::condition_variable write_cv_;
+  std::deque<std::shared_ptr<const PendingWrite>> writes_;
+  std::shared_ptr<const PendingWrite> writing_;  // the entry being written, if any
+  bool stop_ = false;
+  std::thread writer_;
 };
 
 }  // namespace docent::engine

@@ -71,6 +71,7 @@ Status AssemblePrompt(llm::Model& model, uint32_t seq, const RagPrompt& prompt,
   cache.Clear(seq);
   DOCENT_RETURN_IF_ERROR(cache.Extend(seq, n));
   std::vector<bool> placed(n, false);
+  std::vector<int> placed_by(n, -1);  // which PassageKv a placed position came from
   const llm::ModelConfig& c = model.config();
   const llm::RopeParams rope{c.rope_type, c.n_rot, c.rope_freq_base, c.rope_freq_scale,
                              model.weights().rope_freq_factors};
@@ -88,6 +89,7 @@ Status AssemblePrompt(llm::Model& model, uint32_t seq, const RagPrompt& prompt,
         DOCENT_RETURN_IF_ERROR(
             cache.PlacePositions(seq, 0, s.end, first.start_kv(cache.PositionBytes()).data()));
         std::fill(placed.begin(), placed.begin() + s.end, true);
+        std::fill(placed_by.begin(), placed_by.begin() + s.end, 0);
       }
       if (s.kind != PromptSegment::Kind::kPassage) continue;
       const PassageKv& p = *kv[static_cast<size_t>(s.source - 1)];
@@ -104,6 +106,7 @@ Status AssemblePrompt(llm::Model& model, uint32_t seq, const RagPrompt& prompt,
       }
       const uint32_t keep_from = std::min(s.end, s.begin + policy.body_tokens);
       std::fill(placed.begin() + keep_from, placed.begin() + s.end, true);
+      std::fill(placed_by.begin() + keep_from, placed_by.begin() + s.end, s.source);
     }
   }
   placed[n - 1] = false;  // the last position's logits are the answer's first token
@@ -117,10 +120,78 @@ Status AssemblePrompt(llm::Model& model, uint32_t seq, const RagPrompt& prompt,
     batch.push_back({seq, prompt.tokens[pos], pos, pos + 1 == n});
   }
   if (stats) {
+    stats->placed_by_source.assign(kv.size() + 1, 0);
+    for (uint32_t pos = 0; pos < n; ++pos) {
+      if (placed[pos]) ++stats->placed_by_source[static_cast<size_t>(placed_by[pos])];
+    }
     stats->placed = placed_count;
     stats->recomputed = static_cast<uint32_t>(batch.size());
   }
   return model.Fill(batch, last_logits);
+}
+
+std::string_view ContextCacheName(ContextCache mode) {
+  switch (mode) {
+    case ContextCache::kExact:
+      return "exact";
+    case ContextCache::kFast:
+      return "fast";
+    case ContextCache::kOff:
+      return "off";
+  }
+  return "exact";
+}
+
+Result<ContextCache> ParseContextCache(std::string_view name) {
+  for (ContextCache m : {ContextCache::kExact, ContextCache::kFast, ContextCache::kOff}) {
+    if (name == ContextCacheName(m)) return m;
+  }
+  return InvalidArgument("--context-cache is exact, fast or off, not '" + std::string(name) + "'");
+}
+
+std::function<Status(llm::Model&, uint32_t, std::span<float>, uint32_t*)> MakePromptAssembler(
+    const PassageKvSource& source, const llm::Tokenizer& tokenizer, llm::ChatFamily family,
+    RagPrompt prompt, std::vector<search::Passage> sources) {
+  // Each source's key: the tokens it is computed over (start, its "[1]" header, its text).
+  std::vector<engine::ChunkKvKey> keys;
+  for (const search::Passage& p : sources) {
+    const RagPrompt alone = BuildRagPrompt(tokenizer, family, std::span(&p, 1), "");
+    const std::span<const uint32_t> tokens(alone.tokens.data(), alone.segments[2].end);
+    keys.push_back(
+        engine::MakeChunkKvKey(source.model_fingerprint, source.kv_type, source.workspace, tokens));
+  }
+  return [source, &tokenizer, family, prompt = std::move(prompt), sources = std::move(sources),
+          keys = std::move(keys)](llm::Model& model, uint32_t seq, std::span<float> logits,
+                                  uint32_t* stored) -> Status {
+    std::vector<PassageKv> kv(sources.size());
+    std::vector<bool> hit(sources.size(), false);
+    for (size_t i = 0; i < sources.size(); ++i) {
+      if (auto entry = source.store->Get(keys[i])) {
+        hit[i] = true;
+        // The start's length is the prompt's (every passage shares it).
+        kv[i].tokens = entry->tokens();
+        kv[i].start_end = prompt.segments[0].end;
+        kv[i].body_first = entry->first_pos();
+        kv[i].kv = entry->kv();
+        kv[i].owner = entry;
+        continue;
+      }
+      DOCENT_ASSIGN_OR_RETURN(kv[i], ComputePassageKv(model, seq, tokenizer, family, sources[i]));
+      source.store->PutInBackground(keys[i], kv[i].tokens, kv[i].body_first, kv[i].kv);
+    }
+    std::vector<const PassageKv*> pointers;
+    for (const PassageKv& k : kv) pointers.push_back(&k);
+    AssemblyStats stats;
+    DOCENT_RETURN_IF_ERROR(
+        AssemblePrompt(model, seq, prompt, pointers, source.policy, logits, &stats));
+    // Stored: what came from store entries (the start comes with the first source's).
+    *stored = 0;
+    for (size_t i = 0; i < sources.size(); ++i) {
+      if (!hit[i]) continue;
+      *stored += stats.placed_by_source[i + 1] + (i == 0 ? stats.placed_by_source[0] : 0);
+    }
+    return Status::Ok();
+  };
 }
 
 }  // namespace docent::rag

@@ -13,11 +13,16 @@
 // Not thread-safe: the caller owns the model's sequences it names.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "docent/engine/chunk_kv_store.h"
 #include "docent/llm/chat_template.h"
 #include "docent/llm/model.h"
 #include "docent/llm/tokenizer.h"
@@ -69,6 +74,8 @@ struct RecomputePolicy {
 struct AssemblyStats {
   uint32_t placed = 0;      // positions whose KV came from a PassageKv
   uint32_t recomputed = 0;  // positions computed here
+  // Of `placed`: [0] the start's (from the first source's PassageKv), [n] source n's text's.
+  std::vector<uint32_t> placed_by_source;
 };
 
 // Fills sequence `seq` of `model` with `prompt` (BuildRagPrompt of passages whose KV are
@@ -78,5 +85,32 @@ struct AssemblyStats {
 Status AssemblePrompt(llm::Model& model, uint32_t seq, const RagPrompt& prompt,
                       std::span<const PassageKv* const> kv, const RecomputePolicy& policy,
                       std::span<float> last_logits, AssemblyStats* stats = nullptr);
+
+// How a server reads prompts: `exact` reuses only identical prefixes (logits bit-identical to
+// reading the whole prompt), `fast` assembles them from stored passage KV (above), `off`
+// reads every prompt in full.
+enum class ContextCache { kExact, kFast, kOff };
+std::string_view ContextCacheName(ContextCache mode);
+// InvalidArgument naming the three for anything else.
+Result<ContextCache> ParseContextCache(std::string_view name);
+
+// Where `fast` prompts take their passages' KV from: the store, and what its keys cover
+// besides the tokens (engine::MakeChunkKvKey).
+struct PassageKvSource {
+  engine::ChunkKvStore* store = nullptr;
+  std::array<uint8_t, 16> model_fingerprint{};
+  std::string kv_type;  // the cache's storage: "f16", "q8_0" or "f32"
+  std::string workspace = "default";
+  RecomputePolicy policy;
+};
+
+// The scheduler's assembly hook (engine::GenerationRequest::assemble) for `prompt`, whose
+// sources are `sources` in prompt order: each source's KV comes from the store, or on a miss
+// is computed on its own on the model (exported from the cache, so in the store's storage
+// type, exactly as a hit would read it) and written to the store in the background. The
+// keys are made here, on the caller's thread. `tokenizer` and the store must outlive it.
+std::function<Status(llm::Model&, uint32_t, std::span<float>, uint32_t*)> MakePromptAssembler(
+    const PassageKvSource& source, const llm::Tokenizer& tokenizer, llm::ChatFamily family,
+    RagPrompt prompt, std::vector<search::Passage> sources);
 
 }  // namespace docent::rag

@@ -90,9 +90,11 @@ Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(
   size_t n = std::min(options.max_sources, passages.size());
   engine::GenerationRequest request;
   std::vector<search::Passage> given;
+  RagPrompt prompt;
   for (;; --n) {
     given = CanonicalOrder({passages.begin(), passages.begin() + n});
-    request.prompt = BuildRagPrompt(*model.tokenizer, model.family, given, question).tokens;
+    prompt = BuildRagPrompt(*model.tokenizer, model.family, given, question);
+    request.prompt = prompt.tokens;
     if (n == 1 || request.prompt.size() + options.max_tokens <= model.context_tokens) break;
   }
   if (request.prompt.size() + 1 >= model.context_tokens) {
@@ -111,6 +113,12 @@ Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(
   request.deadline = options.deadline;
   request.client = options.client;
   request.on_finish = std::move(on_generation_end);
+  request.reuse_prefixes = model.context_cache != ContextCache::kOff;
+  if (model.context_cache == ContextCache::kFast && model.kv_source != nullptr &&
+      model.kv_source->store != nullptr) {
+    request.assemble = MakePromptAssembler(*model.kv_source, *model.tokenizer, model.family,
+                                           std::move(prompt), given);
+  }
   PendingAnswer::State* s = state.get();
   auto submitted = model.scheduler->Submit(std::move(request), [s](uint32_t token) {
     s->Emit(s->filter.Push(s->stops.Push(s->decoder.Push(static_cast<int32_t>(token)))));

@@ -22,6 +22,7 @@
 #include "docent/llm/chat_template.h"
 #include "docent/llm/sampling.h"
 #include "docent/llm/tokenizer.h"
+#include "docent/rag/context_assembly.h"
 #include "docent/rag/extractive.h"
 #include "docent/search/passage.h"
 
@@ -50,6 +51,9 @@ struct AnswerModel {
   const llm::Tokenizer* tokenizer = nullptr;
   llm::ChatFamily family = llm::ChatFamily::kChatMl;
   uint32_t context_tokens = 4096;  // a sequence's room: prompt plus answer
+  // How prompts are read (context_assembly.h); `fast` needs kv_source.
+  ContextCache context_cache = ContextCache::kExact;
+  const PassageKvSource* kv_source = nullptr;
 };
 
 // Called with each piece of answer text as it is ready.

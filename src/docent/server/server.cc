@@ -40,6 +40,21 @@ using answer::Dump;
 using answer::PassageView;
 using nlohmann::json;
 
+// /readyz's view of how prompts are read, with the passage KV store's state in `fast` mode.
+json ContextCacheView(ModelService* model) {
+  if (model == nullptr) return nullptr;
+  json out = {{"mode", rag::ContextCacheName(model->context_cache())}};
+  if (engine::ChunkKvStore* kv = model->kv_store()) {
+    const engine::ChunkKvStats s = kv->stats();
+    const uint64_t lookups = s.hits + s.misses;
+    out["store"] = {{"entries", s.entries},
+                    {"bytes", s.bytes},
+                    {"budget_bytes", kv->budget_bytes()},
+                    {"hit_rate", lookups ? static_cast<double>(s.hits) / lookups : 0.0}};
+  }
+  return out;
+}
+
 // When the request now being served on this thread began (set before routing).
 thread_local Clock::time_point request_start;
 
@@ -237,7 +252,8 @@ void Server::Impl::Routes() {
                                              {"path", options.model->path()},
                                              {"load_s", options.model->load_seconds()}}
                                       : json(nullptr)},
-              {"answers", options.model ? "generative" : "extractive"}});
+              {"answers", options.model ? "generative" : "extractive"},
+              {"context_cache", ContextCacheView(options.model)}});
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics.Render(), "text/plain; version=0.0.4");
@@ -476,6 +492,18 @@ Server::Server(store::Store& store, ServerOptions options)
                          [] { return ProcessRssBytes(); });
   if (ModelService* m = impl->options.model) {
     impl->metrics.AddSection([m] { return RenderGenerationMetrics(m->scheduler().Stats()); });
+    if (engine::ChunkKvStore* kv = m->kv_store()) {
+      impl->metrics.AddGauge("docent_kv_store_entries", "Passages whose KV the store holds.",
+                             [kv] { return static_cast<double>(kv->stats().entries); });
+      impl->metrics.AddGauge("docent_kv_store_bytes", "Bytes of the passage KV store's files.",
+                             [kv] { return static_cast<double>(kv->stats().bytes); });
+      impl->metrics.AddGauge("docent_kv_store_hit_rate",
+                             "Passage KV lookups served from the store since start.", [kv] {
+                               const engine::ChunkKvStats s = kv->stats();
+                               const uint64_t n = s.hits + s.misses;
+                               return n ? static_cast<double>(s.hits) / n : 0.0;
+                             });
+    }
   }
 }
 

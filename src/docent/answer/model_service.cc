@@ -22,6 +22,15 @@ std::string KvTypeName(llm::KvStorage storage) {
 
 }  // namespace
 
+rag::PassageKvSource KvSourceFor(const llm::GgufFile& file, llm::KvStorage storage,
+                                 engine::ChunkKvStore* store) {
+  rag::PassageKvSource source;
+  source.store = store;
+  source.model_fingerprint = engine::FingerprintBytes(file.bytes());
+  source.kv_type = KvTypeName(storage);
+  return source;
+}
+
 Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::path& path,
                                                          const ModelServiceOptions& options) {
   const auto start = std::chrono::steady_clock::now();
@@ -34,17 +43,17 @@ Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::
   auto tokenizer = llm::Tokenizer::FromGguf(*file);
   if (!tokenizer.ok()) return tokenizer.status().WithContext(s->path_);
   s->tokenizer_ = std::move(tokenizer).value();
-  auto chat_template = file->GetString("tokenizer.chat_template");
-  s->family_ = llm::DetectChatFamily(chat_template.ok() ? *chat_template : std::string_view());
+  s->family_ = llm::ChatFamilyOf(*file);
   llm::ModelOptions model_options;
   model_options.n_seq = options.slots;
   model_options.max_positions = options.context;
   model_options.threads = options.threads;
   // The model's fingerprint keys its stored passage KV: computed here, before the server says
   // it is ready, never on a request.
-  const std::array<uint8_t, 16> fingerprint = options.context_cache == rag::ContextCache::kFast
-                                                  ? engine::FingerprintBytes(file->bytes())
-                                                  : std::array<uint8_t, 16>{};
+  rag::PassageKvSource source;
+  if (options.context_cache == rag::ContextCache::kFast) {
+    source = KvSourceFor(*file, model_options.kv_storage, nullptr);
+  }
   auto model = llm::Model::FromFile(std::move(file).value(), model_options);
   if (!model.ok()) return model.status().WithContext(s->path_);
   s->model_ = std::move(model).value();
@@ -53,9 +62,8 @@ Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::
     auto store = engine::ChunkKvStore::Open(options.kv_store_dir, options.kv_store_bytes);
     if (!store.ok()) return store.status();
     s->kv_store_ = std::move(store).value();
+    s->kv_source_ = source;
     s->kv_source_.store = s->kv_store_.get();
-    s->kv_source_.model_fingerprint = fingerprint;
-    s->kv_source_.kv_type = KvTypeName(model_options.kv_storage);
   }
   engine::SchedulerOptions scheduler_options;
   scheduler_options.max_queue = options.max_queue;

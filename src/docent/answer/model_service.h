@@ -36,6 +36,12 @@ struct ModelServiceOptions {
   uint64_t kv_store_bytes = uint64_t{2048} << 20;
 };
 
+// The passage KV source a model file gets, the same for `serve` and `docent warm` so both
+// write and read the same keys: the file's fingerprint (XXH3-128 of its bytes) and the KV
+// storage's name.
+rag::PassageKvSource KvSourceFor(const llm::GgufFile& file, llm::KvStorage storage,
+                                 engine::ChunkKvStore* store);
+
 class ModelService {
  public:
   // The file's errors (GgufFile, tokenizer, architecture), each naming the file.

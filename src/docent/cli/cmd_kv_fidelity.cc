@@ -94,9 +94,7 @@ int RunKvFidelity(const Argv& argv) {
     PrintError(path + ": " + tokenizer.status().ToString());
     return 1;
   }
-  auto chat_template = file->GetString("tokenizer.chat_template");
-  const llm::ChatFamily family =
-      llm::DetectChatFamily(chat_template.ok() ? *chat_template : std::string_view());
+  const llm::ChatFamily family = llm::ChatFamilyOf(*file);
   auto model_options = ModelOptionsFromArgs(*args, 512);
   if (!model_options.ok()) {
     PrintError(model_options.status().message());

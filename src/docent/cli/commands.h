@@ -23,6 +23,7 @@ int RunGenerate(const Argv& args);
 int RunBench(const Argv& args);
 int RunSynthModel(const Argv& args);
 int RunKvFidelity(const Argv& args);
+int RunWarm(const Argv& args);
 
 // Shared by the commands: prints "docent: <message>" to stderr.
 void PrintError(const std::string& message);

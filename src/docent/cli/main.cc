@@ -21,6 +21,8 @@ commands:
   eval DIR                 retrieval quality on a BEIR-format set (corpus, queries, qrels)
   serve [--host H] [--port P]
                            the HTTP API and web UI (default http://127.0.0.1:8080/)
+  warm --model MODEL.gguf  compute every passage's KV for serve --context-cache fast
+                           (resumable; safe beside a running server)
   generate -m MODEL.gguf -p "prompt" [-n N] [--temp T] [--seed S] [--threads T] [--chat]
                            stream a model's continuation, then its speed
   bench -m MODEL.gguf [--threads T] [--parallel N] [--json]
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   if (cmd == "bench") return docent::cli::RunBench(rest);
   if (cmd == "synth-model") return docent::cli::RunSynthModel(rest);
   if (cmd == "kv-fidelity") return docent::cli::RunKvFidelity(rest);
+  if (cmd == "warm") return docent::cli::RunWarm(rest);
   if (cmd == "--version" || cmd == "version") {
     std::puts("docent 0.1.0");
     return 0;

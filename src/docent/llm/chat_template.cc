@@ -253,6 +253,11 @@ std::string_view ChatFamilyName(ChatFamily family) {
   return "chatml";
 }
 
+ChatFamily ChatFamilyOf(const GgufFile& file) {
+  auto text = file.GetString("tokenizer.chat_template");
+  return DetectChatFamily(text.ok() ? *text : std::string_view());
+}
+
 ChatFamily DetectChatFamily(std::string_view t) {
   auto has = [t](std::string_view marker) { return t.find(marker) != std::string_view::npos; };
   if (has("<|im_start|>")) return has("</think>") ? ChatFamily::kQwen3 : ChatFamily::kChatMl;

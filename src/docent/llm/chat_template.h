@@ -45,6 +45,8 @@
 #include <string>
 #include <string_view>
 
+#include "docent/llm/gguf_file.h"
+
 namespace docent::llm {
 
 enum class ChatFamily { kChatMl, kQwen3, kLlama3, kGemma, kExaone, kGeneric };
@@ -59,6 +61,9 @@ std::string_view ChatFamilyName(ChatFamily family);
 // Known approximation: QwQ's template also has both markers and is reported as kQwen3, but it
 // opens the generation prompt with "<think>\n", which kQwen3 does not add.
 ChatFamily DetectChatFamily(std::string_view chat_template_text);
+// DetectChatFamily of a model file's tokenizer.chat_template (empty when it has none), so every
+// command that prompts a model reads its family alike.
+ChatFamily ChatFamilyOf(const GgufFile& file);
 
 struct ChatMessage {
   std::string role;  // "system", "user", "assistant" (Qwen also "tool")

@@ -149,17 +149,30 @@ Result<ContextCache> ParseContextCache(std::string_view name) {
   return InvalidArgument("--context-cache is exact, fast or off, not '" + std::string(name) + "'");
 }
 
+engine::ChunkKvKey PassageKvKey(const PassageKvSource& source, const llm::Tokenizer& tokenizer,
+                                llm::ChatFamily family, const search::Passage& passage) {
+  const RagPrompt alone = BuildRagPrompt(tokenizer, family, std::span(&passage, 1), "");
+  const std::span<const uint32_t> tokens(alone.tokens.data(), alone.segments[2].end);
+  return engine::MakeChunkKvKey(source.model_fingerprint, source.kv_type, source.workspace, tokens);
+}
+
+Result<bool> StorePassageKv(llm::Model& model, uint32_t scratch_seq, const PassageKvSource& source,
+                            const llm::Tokenizer& tokenizer, llm::ChatFamily family,
+                            const search::Passage& passage) {
+  const engine::ChunkKvKey key = PassageKvKey(source, tokenizer, family, passage);
+  if (source.store->Contains(key)) return false;
+  DOCENT_ASSIGN_OR_RETURN(PassageKv kv,
+                          ComputePassageKv(model, scratch_seq, tokenizer, family, passage));
+  DOCENT_RETURN_IF_ERROR(source.store->Put(key, kv.tokens, kv.body_first, kv.kv));
+  return true;
+}
+
 std::function<Status(llm::Model&, uint32_t, std::span<float>, uint32_t*)> MakePromptAssembler(
     const PassageKvSource& source, const llm::Tokenizer& tokenizer, llm::ChatFamily family,
     RagPrompt prompt, std::vector<search::Passage> sources) {
-  // Each source's key: the tokens it is computed over (start, its "[1]" header, its text).
   std::vector<engine::ChunkKvKey> keys;
-  for (const search::Passage& p : sources) {
-    const RagPrompt alone = BuildRagPrompt(tokenizer, family, std::span(&p, 1), "");
-    const std::span<const uint32_t> tokens(alone.tokens.data(), alone.segments[2].end);
-    keys.push_back(
-        engine::MakeChunkKvKey(source.model_fingerprint, source.kv_type, source.workspace, tokens));
-  }
+  for (const search::Passage& p : sources)
+    keys.push_back(PassageKvKey(source, tokenizer, family, p));
   return [source, &tokenizer, family, prompt = std::move(prompt), sources = std::move(sources),
           keys = std::move(keys)](llm::Model& model, uint32_t seq, std::span<float> logits,
                                   uint32_t* stored) -> Status {

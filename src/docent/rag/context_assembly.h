@@ -104,6 +104,17 @@ struct PassageKvSource {
   RecomputePolicy policy;
 };
 
+// The key of `passage`'s KV in `source`'s store: the tokens it is computed over (the fixed
+// start, its "[1]" header, its text) and what the source adds.
+engine::ChunkKvKey PassageKvKey(const PassageKvSource& source, const llm::Tokenizer& tokenizer,
+                                llm::ChatFamily family, const search::Passage& passage);
+
+// Computes `passage`'s KV on `model` (sequence `scratch_seq`) and writes it to the store,
+// unless the store holds it already. Returns whether it computed. For `docent warm`.
+Result<bool> StorePassageKv(llm::Model& model, uint32_t scratch_seq, const PassageKvSource& source,
+                            const llm::Tokenizer& tokenizer, llm::ChatFamily family,
+                            const search::Passage& passage);
+
 // The scheduler's assembly hook (engine::GenerationRequest::assemble) for `prompt`, whose
 // sources are `sources` in prompt order: each source's KV comes from the store, or on a miss
 // is computed on its own on the model (exported from the cache, so in the store's storage

@@ -53,16 +53,15 @@ Passage ReadPassage(const store::Stmt& st, int first) {
 // Ranking on the in-memory term index (exactly FTS5's bm25(), see bm25_ranker.h): SQLite is
 // asked only for the k rows that made the cut, in the same snapshot as the index.
 Result<std::vector<Passage>> SearchIndex(store::Db& db, const store::TermIndex& index,
-                                               const std::vector<std::string>& terms,
-                                               const SearchOptions& options) {
+                                         const std::vector<std::string>& terms,
+                                         const SearchOptions& options) {
   std::vector<Passage> out;
   const std::vector<RankedChunk> ranked = RankBm25(index, terms, options.weights, options.k);
   if (ranked.empty()) return out;
   DOCENT_ASSIGN_OR_RETURN(
       store::Stmt st,
-      db.Prepare(
-          "SELECT c.doc_id, d.title, d.source, c.location, c.body, c.char_begin, c.char_end "
-          "FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id = ?1"));
+      db.Prepare("SELECT c.doc_id, d.title, d.source, c.location, c.body, c.char_begin, c.char_end "
+                 "FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id = ?1"));
   for (const RankedChunk& r : ranked) {
     st.Reset();
     st.Bind(1, r.chunk_id);
@@ -82,17 +81,16 @@ Result<std::vector<Passage>> SearchIndex(store::Db& db, const store::TermIndex& 
 // Ranking inside FTS5: no index to build first, but bm25() scores and sorts every row that
 // matches any term, so it is the slower path on a large store.
 Result<std::vector<Passage>> SearchFts5(store::Db& db, const std::vector<std::string>& terms,
-                                              const SearchOptions& options) {
+                                        const SearchOptions& options) {
   std::vector<Passage> out;
   // bm25() is negative, smaller is better; c.id breaks ties so the order is total.
   DOCENT_ASSIGN_OR_RETURN(
       store::Stmt st,
-      db.Prepare(
-          "SELECT c.id, c.doc_id, d.title, d.source, c.location, c.body, c.char_begin, "
-          "c.char_end, bm25(chunks_fts, ?2, ?3, ?4) AS score "
-          "FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
-          "JOIN documents d ON d.id = c.doc_id "
-          "WHERE chunks_fts MATCH ?1 ORDER BY score, c.id LIMIT ?5"));
+      db.Prepare("SELECT c.id, c.doc_id, d.title, d.source, c.location, c.body, c.char_begin, "
+                 "c.char_end, bm25(chunks_fts, ?2, ?3, ?4) AS score "
+                 "FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
+                 "JOIN documents d ON d.id = c.doc_id "
+                 "WHERE chunks_fts MATCH ?1 ORDER BY score, c.id LIMIT ?5"));
   st.Bind(1, MatchExpression(terms));
   st.Bind(2, options.weights.title).Bind(3, options.weights.heading).Bind(4, options.weights.body);
   st.Bind(5, static_cast<int64_t>(options.k));
@@ -108,6 +106,24 @@ Result<std::vector<Passage>> SearchFts5(store::Db& db, const std::vector<std::st
 }
 
 }  // namespace
+
+Result<std::vector<Passage>> ListPassages(store::Store& store) {
+  DOCENT_ASSIGN_OR_RETURN(auto session, store.Read(/*with_index=*/false));
+  DOCENT_ASSIGN_OR_RETURN(
+      store::Stmt st,
+      session->db().Prepare(
+          "SELECT c.id, c.doc_id, d.title, d.source, c.location, c.body, c.char_begin, "
+          "c.char_end FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.doc_id, c.id"));
+  std::vector<Passage> out;
+  for (;;) {
+    DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    Passage p = ReadPassage(st, 1);
+    p.chunk_id = st.Int(0);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
 
 Result<std::vector<Passage>> SearchBm25(store::Store& store, std::string_view query,
                                         const SearchOptions& options) {

@@ -102,6 +102,26 @@ TEST(ForwardOpsTest, RotatingByADeltaMatchesRotatingAtTheNewPosition) {
   }
 }
 
+// The precomputed turn is the same arithmetic as RotateRopeBy: bit-identical.
+TEST(ForwardOpsTest, APrecomputedTurnIsExactlyRotateRopeBy) {
+  std::mt19937 rng(9);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  for (RopeType type : {RopeType::kNormal, RopeType::kNeox}) {
+    const RopeParams rope{type, 64, 10000.0f, 1.0f, {}};
+    for (int64_t delta : {int64_t{-40}, int64_t{3}, int64_t{777}}) {
+      const RopeTurn turn = MakeRopeTurn(rope, delta);
+      for (int h = 0; h < 8; ++h) {
+        std::vector<float> a(80);
+        for (float& v : a) v = dist(rng);
+        std::vector<float> b = a;
+        RotateRopeBy(rope, delta, a);
+        ApplyRopeTurn(turn, b);
+        EXPECT_EQ(a, b) << RopeTypeName(type) << " " << delta;
+      }
+    }
+  }
+}
+
 TEST(ForwardOpsTest, RmsNormAndSoftmax) {
   std::vector<float> x = {3, 4};
   const std::vector<float> w = {1, 2};

@@ -47,6 +47,37 @@ void Rotate(const RopeParams& p, float position, std::span<float> head) {
 
 }  // namespace
 
+RopeTurn MakeRopeTurn(const RopeParams& p, int64_t delta) {
+  RopeTurn t;
+  t.type = p.type;
+  t.n_rot = p.n_rot;
+  const uint32_t half = p.n_rot / 2;
+  // The same angles as Rotate computes, in the same order.
+  const float step = std::pow(p.freq_base, -2.0f / static_cast<float>(p.n_rot));
+  float theta = static_cast<float>(delta);
+  for (uint32_t i = 0; i < half; ++i) {
+    float angle = theta * p.freq_scale;
+    if (!p.freq_factors.empty()) angle /= p.freq_factors[i];
+    t.cos.push_back(std::cos(angle));
+    t.sin.push_back(std::sin(angle));
+    theta *= step;
+  }
+  return t;
+}
+
+void ApplyRopeTurn(const RopeTurn& t, std::span<float> head) {
+  assert(t.n_rot <= head.size() && "rotary width");
+  const uint32_t half = t.n_rot / 2;
+  for (uint32_t i = 0; i < half; ++i) {
+    const uint32_t a = t.type == RopeType::kNormal ? 2 * i : i;
+    const uint32_t b = t.type == RopeType::kNormal ? 2 * i + 1 : i + half;
+    const float x0 = head[a];
+    const float x1 = head[b];
+    head[a] = x0 * t.cos[i] - x1 * t.sin[i];
+    head[b] = x0 * t.sin[i] + x1 * t.cos[i];
+  }
+}
+
 void ApplyRope(const RopeParams& p, uint32_t pos, std::span<float> head) {
   Rotate(p, static_cast<float>(pos), head);
 }

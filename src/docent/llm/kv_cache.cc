@@ -192,6 +192,8 @@ void KvCache::RotateKeys(uint32_t seq, uint32_t first, uint32_t count, const Rop
   assert(seq < shape_.n_seq && first + count <= lengths_[seq] && "RotateKeys out of range");
   const size_t dim = shape_.head_dim_k;
   assert(dim <= kMaxHeadDim && "head size");
+  // Every key turns by the same angles: computed once.
+  const RopeTurn turn = MakeRopeTurn(rope, delta);
   float head[kMaxHeadDim];
   for (uint32_t l = 0; l < shape_.n_layer; ++l) {
     for (uint32_t pos = first; pos < first + count; ++pos) {
@@ -200,15 +202,15 @@ void KvCache::RotateKeys(uint32_t seq, uint32_t first, uint32_t count, const Rop
         const std::span<float> x(head, dim);
         if (storage_ == KvStorage::kF16) {
           for (size_t i = 0; i < dim; ++i) head[i] = HalfToFloat(k16_[o + i]);
-          RotateRopeBy(rope, delta, x);
+          ApplyRopeTurn(turn, x);
           for (size_t i = 0; i < dim; ++i) k16_[o + i] = FloatToHalf(head[i]);
         } else if (storage_ == KvStorage::kQ8_0) {
           uint8_t* block = &k8_[o / 32 * kQ8BlockBytes];
           DequantizeRowQ8_0(block, head, static_cast<int64_t>(dim));
-          RotateRopeBy(rope, delta, x);
+          ApplyRopeTurn(turn, x);
           QuantizeRowQ8_0(head, block, static_cast<int64_t>(dim));
         } else {
-          RotateRopeBy(rope, delta, std::span<float>(&k32_[o], dim));
+          ApplyRopeTurn(turn, std::span<float>(&k32_[o], dim));
         }
       }
     }

@@ -9,18 +9,21 @@
 namespace docent::rag {
 namespace {
 
-// Before the passages: neither the question nor its language may show here.
-constexpr std::string_view kSourcesLine = "Sources:\n\n";
+// Before the passages, so every passage's stored KV has read it: the instruction, which
+// depends on neither the question nor its language (the model reads English instructions
+// whatever language it answers in).
+constexpr std::string_view kSourcesLine =
+    "Answer the question using only the numbered sources below. Do not guess beyond them; if "
+    "they do not contain the answer, say that the documents do not say. Cite the source of each "
+    "statement as [1], [2], and so on.\n\nSources:\n\n";
 
+// After the passages: only what depends on the question's language, kept short, since
+// everything after the passages is computed for every question.
 std::string_view Instructions(AnswerLanguage language) {
   if (language == AnswerLanguage::kKorean) {
-    return "위의 번호가 붙은 출처만을 근거로 질문에 답하세요. 출처에 없는 내용은 추측하지 말고, "
-           "출처에 답이 없으면 문서에 없다고 말하세요. 근거로 쓴 문장마다 [1]처럼 출처 번호를 "
-           "붙이세요. 한국어로 간결하게 답하세요.";
+    return "위 출처만을 근거로, 출처 번호를 붙여 한국어로 간결하게 답하세요.";
   }
-  return "Answer the question using only the numbered sources above. Do not guess beyond them; "
-         "if they do not contain the answer, say that the documents do not say. Cite the source "
-         "of each statement as [1], [2], and so on. Answer in English, briefly.";
+  return "Answer in English, briefly, citing the sources above.";
 }
 
 // "[n] title (location)\n", after the blank line that ends the previous passage.

@@ -1,0 +1,148 @@
+// Time to the first token of a generative answer with the passage KV store (`serve
+// --context-cache fast`, after `docent warm`) against exact prefix reuse on a cold server,
+// through the real HTTP API (issue 13's speed table).
+//
+//   corpus    the twelve policy files ../shared/tools/make_policy_corpus.py writes (five
+//             passages make ~1,400 prompt tokens on the Qwen vocabulary)
+//   model     synthetic Qwen2.5-0.5B Q4_0 by default (`docent synth-model`), --threads 2
+//   exact     a copy of the data directory taken before warming; a freshly started server
+//             (`--context-cache exact`), its first /v1/ask
+//   fast      the warmed data directory; a freshly started server (`--context-cache fast`),
+//             its first /v1/ask
+// Each measurement is timings.first_token_ms of the first /v1/ask (max_tokens 8) of a new
+// server; the figure is the median over --questions questions, with fast / exact beside it.
+// Also: docent warm's throughput, the store's bytes per passage and the time to read a
+// passage's entry from disk (page cache).
+//
+// usage: node bench/context_cache_bench.mjs [--model M.gguf] [--shape qwen2.5-0.5b]
+//                                           [--docent PATH] [--threads T] [--json]
+import {spawn, spawnSync} from "node:child_process";
+import {cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync,
+        statSync} from "node:fs";
+import {cpus, tmpdir} from "node:os";
+import {dirname, join} from "node:path";
+import {fileURLToPath} from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+const docent = option("--docent", join(root, "build/docent"));
+const threads = option("--threads", "2");
+const shape = option("--shape", "qwen2.5-0.5b");
+const asJson = args.includes("--json");
+const log = (...m) => console.error(...m);
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const run = (argv) => {
+  const r = spawnSync(docent, argv, {encoding: "utf8"});
+  if (r.status !== 0) throw new Error(`docent ${argv.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+};
+
+let model = option("--model", "");
+if (!model) {
+  const cache = join(root, "build/bench-models");
+  model = join(cache, `${shape}-q4_0.gguf`);
+  if (!existsSync(model)) {
+    mkdirSync(cache, {recursive: true});
+    log(`writing ${model}`);
+    run(["synth-model", "--shape", shape, "--type", "q4_0", "-o", model]);
+  }
+}
+
+const questions = [
+  "Who reviews travel reimbursement requests above 220 euros, and within how many days?",
+  "Who signs off an annual leave request above 30 euros, and within how many days?",
+  "Within how many days is a remote work request reviewed by the security office?",
+];
+
+async function firstAsk(data, mode, question) {
+  const server = spawn(docent, ["serve", "--data", data, "--port", "0", "--model", model,
+                                "--threads", threads, "--slots", "1", "--context", "4096",
+                                "--context-cache", mode],
+                       {stdio: ["ignore", "pipe", "inherit"]});
+  try {
+    const base = await new Promise((resolve, reject) => {
+      let out = "";
+      server.stdout.on("data", (d) => {
+        out += d;
+        const m = out.match(/serving (http:\/\/[0-9.]+:[0-9]+)/);
+        if (m) resolve(m[1]);
+      });
+      server.on("exit", (code) => reject(new Error(`docent serve exited with ${code}`)));
+    });
+    const res = await fetch(base + "/v1/ask", {
+      method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({question, max_tokens: 8})});
+    const body = await res.json();
+    if (!res.ok) throw new Error(JSON.stringify(body));
+    return body;
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((resolve) => server.on("exit", resolve));
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), "docent-context-cache-bench-"));
+try {
+  const corpus = join(work, "corpus");
+  const r = spawnSync("python3", [join(root, "../shared/tools/make_policy_corpus.py"), corpus, "12"]);
+  if (r.status !== 0) throw new Error("make_policy_corpus.py failed");
+  const warmed = join(work, "warmed"), cold = join(work, "cold");
+  run(["add", "--data", warmed, corpus, "--quiet"]);
+  cpSync(warmed, cold, {recursive: true});  // taken before warming
+
+  log("docent warm");
+  const t0 = now();
+  const warmOut = run(["warm", "--data", warmed, "--model", model, "--threads", threads]);
+  const warmS = now() - t0;
+  const passages = Number(/done: ([0-9]+) computed/.exec(warmOut)[1]);
+  const kvDir = join(warmed, "chunk-kv");
+  const files = readdirSync(kvDir).filter((f) => f.endsWith(".kv"));
+  const bytes = files.reduce((sum, f) => sum + statSync(join(kvDir, f)).size, 0);
+  const reads = files.map((f) => {
+    const t = now();
+    readFileSync(join(kvDir, f));
+    return now() - t;
+  });
+
+  const rows = [];
+  for (const q of questions) {
+    const exact = await firstAsk(cold, "exact", q);
+    const fast = await firstAsk(warmed, "fast", q);
+    rows.push({question: q, exact_ms: exact.timings.first_token_ms,
+               fast_ms: fast.timings.first_token_ms, prompt_tokens: fast.usage.prompt_tokens,
+               stored: fast.usage.stored_prompt_tokens,
+               recomputed: fast.usage.recomputed_prompt_tokens});
+    log(`  ${q}\n    exact ${exact.timings.first_token_ms.toFixed(0)} ms, fast ` +
+        `${fast.timings.first_token_ms.toFixed(0)} ms (${fast.usage.prompt_tokens} prompt tokens: ` +
+        `${fast.usage.stored_prompt_tokens} stored, ${fast.usage.recomputed_prompt_tokens} computed)`);
+  }
+  const result = {
+    cpu: cpus()[0].model, model, threads: Number(threads),
+    exact_first_token_ms: median(rows.map((x) => x.exact_ms)),
+    fast_first_token_ms: median(rows.map((x) => x.fast_ms)),
+    ratio: median(rows.map((x) => x.fast_ms / x.exact_ms)),
+    warm_passages_per_s: passages / warmS,
+    store_bytes_per_passage: bytes / Math.max(files.length, 1),
+    entry_read_ms_median: 1000 * median(reads),
+    rows,
+  };
+  if (asJson) {
+    console.log(JSON.stringify(result));
+  } else {
+    console.log(`first token, median of ${rows.length} questions: exact ${result.exact_first_token_ms.toFixed(0)} ms, ` +
+                `fast ${result.fast_first_token_ms.toFixed(0)} ms, fast/exact ${result.ratio.toFixed(3)}`);
+    console.log(`warm: ${result.warm_passages_per_s.toFixed(2)} passages/s; store: ` +
+                `${(result.store_bytes_per_passage / 1e6).toFixed(2)} MB per passage; reading an entry: ` +
+                `${result.entry_read_ms_median.toFixed(2)} ms (median, page cache)`);
+  }
+} finally {
+  rmSync(work, {recursive: true, force: true});
+}

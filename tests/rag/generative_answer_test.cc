@@ -108,8 +108,34 @@ TEST(GenerativeAnswerTest, SourcesThatDoNotFitAreDroppedFromTheEnd) {
   EXPECT_GE(a->sources.size(), 1u);
   EXPECT_LT(a->sources.size(), 5u);
   EXPECT_LE(a->generation.prompt_tokens + options.max_tokens, 512u);
-  auto too_big = AnswerGeneratively(e.answer_model(), "How many days?", Passages(1, 400), true,
-                                    options, nullptr);
+}
+
+// A best source longer than the whole context is cut to the sentences around its best match
+// instead of refusing the question (LangChain's ChatOpenAI got a 400 for a Korean question on
+// a small context): the answering sentence, in the middle of the passage, reaches the model.
+TEST(GenerativeAnswerTest, ASourceLongerThanTheContextIsCutAroundItsBestSentence) {
+  Engine e = Load(512);
+  GenerativeOptions options;
+  options.max_tokens = 16;
+  search::Passage long_one;
+  long_one.doc_title = "Handbook";
+  for (int i = 0; i < 60; ++i) {
+    long_one.text += "Section " + std::to_string(i) + " covers the cafeteria and the parking. ";
+    if (i == 30) long_one.text += "Sick leave of more than three days needs a doctor's note. ";
+  }
+  auto a = AnswerGeneratively(e.answer_model(), "Does sick leave need a doctor's note?", {long_one},
+                              true, options, nullptr);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_EQ(a->sources.size(), 1u);
+  const std::string& given = a->sources[0].passage.text;
+  EXPECT_THAT(given, ::testing::HasSubstr("Sick leave of more than three days"));
+  EXPECT_LT(given.size(), long_one.text.size());
+  EXPECT_THAT(given, ::testing::StartsWith("…"));
+  EXPECT_THAT(given, ::testing::EndsWith("…"));
+  EXPECT_LE(a->generation.prompt_tokens + 1, 512u);
+  // A question longer than the context is still an error, not a crash.
+  const std::string huge(6000, 'q');
+  auto too_big = AnswerGeneratively(e.answer_model(), huge, {long_one}, true, options, nullptr);
   ASSERT_FALSE(too_big.ok());
   EXPECT_THAT(too_big.status().message(), ::testing::HasSubstr("context holds"));
 }

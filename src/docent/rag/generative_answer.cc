@@ -7,6 +7,7 @@
 #include "docent/llm/tokenizer_streaming.h"
 #include "docent/rag/citation_filter.h"
 #include "docent/rag/generative_prompt.h"
+#include "docent/rag/passage_fit.h"
 
 namespace docent::rag {
 
@@ -96,6 +97,21 @@ Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(
     prompt = BuildRagPrompt(*model.tokenizer, model.family, given, question);
     request.prompt = prompt.tokens;
     if (n == 1 || request.prompt.size() + options.max_tokens <= model.context_tokens) break;
+  }
+  // Even the best source alone leaves no room for an answer: cut it to the sentences around
+  // its best match (passage_fit.h), leaving room for up to a quarter of the context.
+  const uint32_t room = std::min(options.max_tokens, std::max(1u, model.context_tokens / 4));
+  for (int attempt = 0;
+       attempt < 3 && given.size() == 1 && request.prompt.size() + room > model.context_tokens;
+       ++attempt) {
+    const size_t text_tokens = prompt.segments[2].end - prompt.segments[2].begin;
+    const size_t other = request.prompt.size() - text_tokens;
+    if (other + room + 8 > model.context_tokens) break;  // the question alone is too long
+    // Each attempt aims a little lower: the cut text's tokens within the prompt may differ.
+    const size_t budget = (model.context_tokens - other - room) * (4 - attempt) / 4;
+    given[0] = CutPassageToFit(given[0], question, *model.tokenizer, budget);
+    prompt = BuildRagPrompt(*model.tokenizer, model.family, given, question);
+    request.prompt = prompt.tokens;
   }
   if (request.prompt.size() + 1 >= model.context_tokens) {
     return InvalidArgument("the question and its best source take " +

@@ -8,11 +8,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/server_fixture.h"
@@ -258,6 +261,59 @@ TEST_F(RagServingTest, FastContextCacheStoresPassagesAndAnswersTheSameFromTheSto
   ASSERT_EQ(status, 200);
   EXPECT_EQ(e["context_cache"], "exact");
   EXPECT_EQ(e["usage"]["stored_prompt_tokens"], 0);
+}
+
+// Determinism under load in `fast` mode: the same question gives the same bytes alone and
+// while another client's generation shares the model's batches.
+TEST_F(RagServingTest, FastAnswersAreTheSameAloneAndUnderLoad) {
+  ServerProcess server(dir_.path().string(),
+                       {"--model", Stories(), "--context-cache", "fast", "--slots", "2"});
+  ASSERT_TRUE(server.started());
+  auto c = server.Client();
+  Upload(*c);
+  const json question = {{"question", "Does sick leave need a doctor's note?"},
+                         {"max_tokens", testing::kAnswerTokens}};
+  int status = 0;
+  const json alone = PostJson(*c, "/v1/ask", question, &status);
+  ASSERT_EQ(status, 200) << alone.dump();
+  // Another client's long generation, streaming before the question is asked and cancelled
+  // (the client hangs up) only once the answer is back, so the two share the model's batches.
+  std::promise<void> streaming;
+  std::atomic<bool> hang_up{false};
+  bool streamed = false;
+  std::thread other([&] {
+    auto oc = server.Client();
+    httplib::Request req;
+    req.method = "POST";
+    req.path = "/v1/completions";
+    req.headers = {{"Content-Type", "application/json"}};
+    req.body = json{{"prompt", "Once upon a time"},
+                    {"max_tokens", 400},
+                    {"stream", true},
+                    {"user", "someone-else"}}
+                   .dump();
+    bool first = true;
+    req.content_receiver = [&](const char*, size_t, uint64_t, uint64_t) {
+      if (first) {
+        first = false;
+        streaming.set_value();
+      }
+      return !hang_up.load();
+    };
+    httplib::Response res;
+    httplib::Error error = httplib::Error::Success;
+    oc->send(req, res, error);
+    if (first) streaming.set_value();  // it ended without a chunk: the test fails below
+    streamed = !first;
+  });
+  streaming.get_future().wait();
+  const json loaded = PostJson(*c, "/v1/ask", question, &status);
+  hang_up = true;
+  other.join();
+  EXPECT_TRUE(streamed) << "the other generation never streamed";
+  ASSERT_EQ(status, 200) << loaded.dump();
+  EXPECT_EQ(loaded["answer"], alone["answer"]);
+  EXPECT_EQ(loaded["citations"], alone["citations"]);
 }
 
 }  // namespace

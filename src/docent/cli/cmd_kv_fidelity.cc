@@ -84,24 +84,21 @@ int RunKvFidelity(const Argv& argv) {
   }
 
   const std::string path = args->Get("-m");
-  auto file = llm::GgufFile::Open(path);
-  if (!file.ok()) {
-    PrintError(file.status().ToString());
+  auto opened = OpenModelFile(path);
+  if (!opened.ok()) {
+    PrintError(opened.status().ToString());
     return 1;
   }
-  auto tokenizer = llm::Tokenizer::FromGguf(*file);
-  if (!tokenizer.ok()) {
-    PrintError(path + ": " + tokenizer.status().ToString());
-    return 1;
-  }
-  const llm::ChatFamily family = llm::ChatFamilyOf(*file);
+  auto& file = opened->file;
+  const llm::Tokenizer& tokenizer = *opened->tokenizer;
+  const llm::ChatFamily family = opened->family;
   auto model_options = ModelOptionsFromArgs(*args, 512);
   if (!model_options.ok()) {
     PrintError(model_options.status().message());
     return 2;
   }
   model_options->n_seq = 3;
-  auto model = llm::Model::FromFile(std::move(file).value(), *model_options);
+  auto model = llm::Model::FromFile(std::move(file), *model_options);
   if (!model.ok()) {
     PrintError(path + ": " + model.status().ToString());
     return 1;
@@ -109,7 +106,7 @@ int RunKvFidelity(const Argv& argv) {
   // Progress on a terminal only: a log gets the result alone.
   const bool tty = isatty(STDERR_FILENO) != 0;
   auto results =
-      eval::MeasureKvFidelity(**model, **tokenizer, family, options, [tty](int done, int total) {
+      eval::MeasureKvFidelity(**model, tokenizer, family, options, [tty](int done, int total) {
         if (!tty) return;
         std::fprintf(stderr, "\rkv-fidelity: %d/%d contexts", done, total);
         if (done == total) std::fputc('\n', stderr);

@@ -64,17 +64,14 @@ int RunWarm(const Argv& argv) {
     return 1;
   }
   const std::string path = args->Get("--model");
-  auto file = llm::GgufFile::Open(path);
-  if (!file.ok()) {
-    PrintError(file.status().ToString());
+  auto opened = OpenModelFile(path);
+  if (!opened.ok()) {
+    PrintError(opened.status().ToString());
     return 1;
   }
-  auto tokenizer = llm::Tokenizer::FromGguf(*file);
-  if (!tokenizer.ok()) {
-    PrintError(path + ": " + tokenizer.status().ToString());
-    return 1;
-  }
-  const llm::ChatFamily family = llm::ChatFamilyOf(*file);
+  auto& file = opened->file;
+  const llm::Tokenizer& tokenizer = *opened->tokenizer;
+  const llm::ChatFamily family = opened->family;
   auto kv_store = engine::ChunkKvStore::Open((*store)->data_dir() / "chunk-kv",
                                              static_cast<uint64_t>(*kv_store_mb) << 20);
   if (!kv_store.ok()) {
@@ -87,8 +84,8 @@ int RunWarm(const Argv& argv) {
     return 2;
   }
   const rag::PassageKvSource source =
-      answer::KvSourceFor(*file, options->kv_storage, kv_store->get());
-  auto model = llm::Model::FromFile(std::move(file).value(), *options);
+      answer::KvSourceFor(file, options->kv_storage, kv_store->get());
+  auto model = llm::Model::FromFile(std::move(file), *options);
   if (!model.ok()) {
     PrintError(path + ": " + model.status().ToString());
     return 1;
@@ -99,7 +96,7 @@ int RunWarm(const Argv& argv) {
   size_t computed = 0, skipped = 0, too_long = 0;
   const size_t total = passages->size();
   for (size_t i = 0; i < total; ++i) {
-    auto done = rag::StorePassageKv(**model, 0, source, **tokenizer, family, (*passages)[i]);
+    auto done = rag::StorePassageKv(**model, 0, source, tokenizer, family, (*passages)[i]);
     if (!done.ok()) {
       // A passage longer than the context cannot be stored; serve cuts such passages too.
       if (done.status().code() != StatusCode::kResourceExhausted) {

@@ -29,6 +29,15 @@ Result<llm::ModelOptions> ModelOptionsFromArgs(const ParsedArgs& args, uint32_t 
   return options;
 }
 
+Result<ModelFile> OpenModelFile(const std::string& path) {
+  DOCENT_ASSIGN_OR_RETURN(llm::GgufFile file, llm::GgufFile::Open(path));
+  auto tokenizer = llm::Tokenizer::FromGguf(file);
+  if (!tokenizer.ok()) return tokenizer.status().WithContext(path);
+  ModelFile out{std::move(file), std::move(tokenizer).value(), llm::ChatFamily::kChatMl};
+  out.family = llm::ChatFamilyOf(out.file);
+  return out;
+}
+
 double PeakRssMb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

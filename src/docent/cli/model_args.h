@@ -6,7 +6,10 @@
 #include <string>
 
 #include "docent/cli/args.h"
+#include "docent/llm/chat_template.h"
+#include "docent/llm/gguf_file.h"
 #include "docent/llm/model.h"
+#include "docent/llm/tokenizer.h"
 
 namespace docent::cli {
 
@@ -16,6 +19,15 @@ Result<llm::kernels::Isa> ParseIsa(const std::string& name);
 // ModelOptions for one sequence of up to max_positions tokens, from --threads (0 = one per
 // core) and --kernels.
 Result<llm::ModelOptions> ModelOptionsFromArgs(const ParsedArgs& args, uint32_t max_positions);
+
+// A model file opened for a command: the file, its tokenizer and its chat family.
+struct ModelFile {
+  llm::GgufFile file;
+  std::unique_ptr<llm::Tokenizer> tokenizer;
+  llm::ChatFamily family = llm::ChatFamily::kChatMl;
+};
+// The file's and the tokenizer's errors, each naming the file.
+Result<ModelFile> OpenModelFile(const std::string& path);
 
 // The process's peak resident set in MB (the mapped model counts once it is read, as it does
 // for llama.cpp).

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "docent/llm/model.h"
+#include "docent/llm/model_synth.h"
 #include "docent/llm/sampler.h"
 #include "docent/llm/tokenizer.h"
 #include "support/model_files.h"
@@ -176,6 +177,37 @@ TEST(ContextAssemblyTest, SeveralPassagesPlaceAllButTheChosenPositions) {
               << " tokens of each passage recomputed: " << stats.recomputed << " of "
               << prompt.tokens.size() << " positions, KL " << kl << ", top-1 "
               << (llm::ArgMax(logits) == llm::ArgMax(cold) ? "same" : "differs") << "\n";
+  }
+}
+
+// The store's other type: with a Q8_0 cache (and so Q8_0 entries), exactness holds the same
+// way, on a synthetic model whose heads are a multiple of 32 wide.
+TEST(ContextAssemblyTest, AQ8CacheIsExactWhereAnF16OneIs) {
+  llm::SynthModelSpec spec;
+  spec.arch = llm::ModelArch::kQwen2;
+  spec.weight_type = llm::GgmlType::kQ8_0;
+  auto writer = llm::BuildSynthModel(spec, testing::StoriesGguf());
+  ASSERT_TRUE(writer.ok());
+  const std::vector<uint8_t> bytes = writer->Serialize();
+  auto file = llm::GgufFile::FromBytes(bytes, "synth.gguf");
+  ASSERT_TRUE(file.ok());
+  llm::ModelOptions options;
+  options.n_seq = 3;
+  options.max_positions = 512;
+  options.kv_storage = llm::KvStorage::kQ8_0;
+  auto model = llm::Model::FromFile(std::move(file).value(), options);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const std::vector<search::Passage> passages = Passages();
+  const std::vector<search::Passage> one = {passages[1]};
+  for (const auto& set : {one, passages}) {
+    const RagPrompt prompt = BuildRagPrompt(Tokenizer(), kFamily, set, "Who lost the dog?");
+    const Kvs kvs = ComputeAll(**model, set);
+    std::vector<float> logits((*model)->config().vocab_size);
+    RecomputePolicy policy;
+    policy.body_tokens = 0;
+    policy.everything = set.size() > 1;  // one passage: placed; several: all recomputed
+    ASSERT_TRUE(AssemblePrompt(**model, 0, prompt, kvs.ptrs, policy, logits).ok());
+    EXPECT_TRUE(BitEqual(logits, ColdPrefill(**model, prompt))) << set.size() << " passages";
   }
 }
 

@@ -48,6 +48,7 @@ Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::
   model_options.n_seq = options.slots;
   model_options.max_positions = options.context;
   model_options.threads = options.threads;
+  model_options.kv_storage = options.kv_storage;
   // The model's fingerprint keys its stored passage KV: computed here, before the server says
   // it is ready, never on a request.
   rag::PassageKvSource source;

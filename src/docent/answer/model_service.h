@@ -34,6 +34,7 @@ struct ModelServiceOptions {
   rag::ContextCache context_cache = rag::ContextCache::kExact;
   std::filesystem::path kv_store_dir;
   uint64_t kv_store_bytes = uint64_t{2048} << 20;
+  llm::KvStorage kv_storage = llm::KvStorage::kF16;  // the KV cache's (and store's) type
 };
 
 // The passage KV source a model file gets, the same for `serve` and `docent warm` so both

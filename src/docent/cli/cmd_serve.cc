@@ -1,6 +1,7 @@
 // `docent serve [--data DIR] [--host H] [--port P] [--model MODEL.gguf [--slots N]
 // [--threads T] [--context N] [--gen-queue N] [--gen-queue-per-client N] [--request-timeout S]
-// [--prefix-cache-mb M] [--context-cache exact|fast|off] [--kv-store-mb M]]`: the HTTP API and web
+// [--prefix-cache-mb M] [--context-cache exact|fast|off] [--kv-store-mb M]
+// [--kv-type f16|q8_0]]`: the HTTP API and web
 // UI until SIGTERM or SIGINT, then a graceful stop: no new requests, in-flight ones finish, the
 // store closes. With --model the model is loaded once (mapped) and serves the OpenAI-compatible
 // endpoints to all clients.
@@ -13,6 +14,7 @@
 
 #include "docent/answer/model_service.h"
 #include "docent/cli/commands.h"
+#include "docent/cli/model_args.h"
 #include "docent/server/server.h"
 
 namespace docent::cli {
@@ -22,7 +24,7 @@ int RunServe(const Argv& argv) {
       ParseArgs(argv, {{"--data", "--host", "--port", "--max-upload-mb", "--max-json-kb", "--queue",
                         "--model", "--slots", "--threads", "--context", "--gen-queue",
                         "--gen-queue-per-client", "--request-timeout", "--prefix-cache-mb",
-                        "--api-key-file", "--context-cache", "--kv-store-mb"},
+                        "--api-key-file", "--context-cache", "--kv-store-mb", "--kv-type"},
                        {}});
   if (!args.ok()) {
     PrintError(args.status().message());
@@ -65,6 +67,11 @@ int RunServe(const Argv& argv) {
     PrintError(context_cache.status().message());
     return 2;
   }
+  auto kv_type = ParseKvType(args->Get("--kv-type", "f16"));
+  if (!kv_type.ok()) {
+    PrintError(kv_type.status().message());
+    return 2;
+  }
   auto store = OpenStore(*args);
   if (!store.ok()) {
     PrintError(store.status().ToString());
@@ -81,6 +88,7 @@ int RunServe(const Argv& argv) {
     mo.request_timeout_s = static_cast<double>(*timeout);
     mo.prefix_cache_bytes = static_cast<uint64_t>(*prefix_mb) << 20;
     mo.context_cache = *context_cache;
+    mo.kv_storage = *kv_type;
     mo.kv_store_dir = (*store)->data_dir() / "chunk-kv";
     mo.kv_store_bytes = static_cast<uint64_t>(*kv_store_mb) << 20;
     auto loaded = answer::ModelService::Load(args->Get("--model"), mo);

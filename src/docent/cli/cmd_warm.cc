@@ -1,4 +1,5 @@
-// `docent warm --model MODEL.gguf [--data DIR] [--kv-store-mb M] [--threads T]`: computes the
+// `docent warm --model MODEL.gguf [--data DIR] [--kv-type f16|q8_0] [--kv-store-mb M]
+// [--threads T]`: computes the
 // KV of every passage in the store, as `serve --context-cache fast` with the same model will
 // look it up, so the first questions find their passages stored. Passages already stored are
 // skipped, so a warm that was stopped resumes where it was; it is safe beside a running
@@ -34,8 +35,9 @@ std::string Duration(double seconds) {
 }  // namespace
 
 int RunWarm(const Argv& argv) {
-  auto args = ParseArgs(
-      argv, {{"--data", "--model", "--kv-store-mb", "--threads", "--kernels", "--context"}, {}});
+  auto args = ParseArgs(argv, {{"--data", "--model", "--kv-store-mb", "--threads", "--kernels",
+                                "--context", "--kv-type"},
+                               {}});
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;

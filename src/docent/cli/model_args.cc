@@ -26,7 +26,14 @@ Result<llm::ModelOptions> ModelOptionsFromArgs(const ParsedArgs& args, uint32_t 
   if (args.Has("--kernels")) {
     DOCENT_ASSIGN_OR_RETURN(options.isa, ParseIsa(args.Get("--kernels")));
   }
+  DOCENT_ASSIGN_OR_RETURN(options.kv_storage, ParseKvType(args.Get("--kv-type", "f16")));
   return options;
+}
+
+Result<llm::KvStorage> ParseKvType(const std::string& name) {
+  if (name == "f16") return llm::KvStorage::kF16;
+  if (name == "q8_0") return llm::KvStorage::kQ8_0;
+  return InvalidArgument("--kv-type is f16 or q8_0, not '" + name + "'");
 }
 
 Result<ModelFile> OpenModelFile(const std::string& path) {

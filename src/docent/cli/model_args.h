@@ -16,8 +16,11 @@ namespace docent::cli {
 // "scalar", "avx2" or "avx512"; Unsupported when this CPU lacks it.
 Result<llm::kernels::Isa> ParseIsa(const std::string& name);
 
+// "f16" or "q8_0" (--kv-type): how the KV cache, and the passage KV store, keep keys and values.
+Result<llm::KvStorage> ParseKvType(const std::string& name);
+
 // ModelOptions for one sequence of up to max_positions tokens, from --threads (0 = one per
-// core) and --kernels.
+// core), --kernels and --kv-type.
 Result<llm::ModelOptions> ModelOptionsFromArgs(const ParsedArgs& args, uint32_t max_positions);
 
 // A model file opened for a command: the file, its tokenizer and its chat family.

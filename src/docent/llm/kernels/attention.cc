@@ -188,8 +188,28 @@ DOCENT_AVX512 void ScoresAvx512(const uint16_t* q, const uint16_t* keys, size_t 
   if (p < n_keys) ScoresAvx2(q, keys + p * stride, stride, n_keys - p, dim, scale, out + p);
 }
 
+// The common head sizes keep the output row in registers, as ValuesAvx2Fixed does; each
+// element's chain of FMAs over the positions is the same as the general loop's (and AVX2's).
+template <int kVectors>
+DOCENT_AVX512 void ValuesAvx512Fixed(const float* w, const uint16_t* values, size_t stride,
+                                     int64_t n_keys, float* out) {
+  __m512 acc[kVectors];
+  for (int j = 0; j < kVectors; ++j) acc[j] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < n_keys; ++p) {
+    const __m512 wv = _mm512_set1_ps(RoundToHalfF16c(w[p]));
+    const uint16_t* v = values + p * stride;
+    for (int j = 0; j < kVectors; ++j) {
+      const __m512 vv = CvtPh16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 16 * j)));
+      acc[j] = _mm512_fmadd_ps(wv, vv, acc[j]);
+    }
+  }
+  for (int j = 0; j < kVectors; ++j) _mm512_storeu_ps(out + 16 * j, acc[j]);
+}
+
 DOCENT_AVX512 void ValuesAvx512(const float* w, const uint16_t* values, size_t stride,
                                 int64_t n_keys, int64_t dim, float* out) {
+  if (dim == 64) return ValuesAvx512Fixed<4>(w, values, stride, n_keys, out);
+  if (dim == 128) return ValuesAvx512Fixed<8>(w, values, stride, n_keys, out);
   const int64_t vec = dim / 16 * 16;
   for (int64_t i = 0; i < dim; ++i) out[i] = 0.0f;
   for (int64_t p = 0; p < n_keys; ++p) {

@@ -22,6 +22,10 @@ std::string KvTypeName(llm::KvStorage storage) {
 
 }  // namespace
 
+std::filesystem::path KvStoreDir(const std::filesystem::path& data_dir) {
+  return data_dir / "chunk-kv";
+}
+
 rag::PassageKvSource KvSourceFor(const llm::GgufFile& file, llm::KvStorage storage,
                                  engine::ChunkKvStore* store) {
   rag::PassageKvSource source;

@@ -19,6 +19,11 @@
 
 namespace docent::answer {
 
+// Where `fast` mode keeps passage KV under a data directory, and the store's default budget
+// in MB (a fixed, documented number, never a share of free disk): serve and warm must agree.
+std::filesystem::path KvStoreDir(const std::filesystem::path& data_dir);
+inline constexpr long kDefaultKvStoreMb = 2048;
+
 struct ModelServiceOptions {
   uint32_t slots = 4;                 // concurrent generations (KV-cache sequences)
   uint32_t context = 4096;            // per slot; capped at the model's
@@ -33,7 +38,7 @@ struct ModelServiceOptions {
   // kv_store_dir, bounded by kv_store_bytes.
   rag::ContextCache context_cache = rag::ContextCache::kExact;
   std::filesystem::path kv_store_dir;
-  uint64_t kv_store_bytes = uint64_t{2048} << 20;
+  uint64_t kv_store_bytes = uint64_t{kDefaultKvStoreMb} << 20;
   llm::KvStorage kv_storage = llm::KvStorage::kF16;  // the KV cache's (and store's) type
 };
 

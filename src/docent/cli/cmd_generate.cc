@@ -73,25 +73,18 @@ int RunGenerate(const Argv& argv) {
     PrintError(sampling.status().message());
     return 2;
   }
-  auto file = llm::GgufFile::Open(path);
-  if (!file.ok()) {
-    PrintError(file.status().ToString());
+  auto opened = OpenModelFile(path);
+  if (!opened.ok()) {
+    PrintError(opened.status().ToString());
     return 1;
   }
-  auto tokenizer = llm::Tokenizer::FromGguf(*file);
-  if (!tokenizer.ok()) {
-    PrintError(path + ": " + tokenizer.status().ToString());
-    return 1;
-  }
-  const llm::Tokenizer& tok = **tokenizer;
+  auto& file = opened->file;
+  const llm::Tokenizer& tok = *opened->tokenizer;
 
   std::vector<int32_t> ids;
   if (args->Has("--chat")) {
-    auto text = file->GetString("tokenizer.chat_template");
-    const std::string chat_template = text.ok() ? std::string(*text) : std::string();
-    const llm::ChatFamily family = llm::DetectChatFamily(chat_template);
     const std::vector<llm::ChatMessage> messages = {{"user", prompt_text}};
-    const std::vector<uint32_t> chat = llm::EncodeChat(tok, family, messages);
+    const std::vector<uint32_t> chat = llm::EncodeChat(tok, opened->family, messages);
     ids.assign(chat.begin(), chat.end());
   } else {
     ids = tok.Encode(prompt_text, /*add_special=*/true, /*parse_special=*/false);
@@ -107,7 +100,7 @@ int RunGenerate(const Argv& argv) {
     PrintError(options.status().message());
     return 2;
   }
-  auto model = llm::Model::FromFile(std::move(file).value(), *options);
+  auto model = llm::Model::FromFile(std::move(file), *options);
   if (!model.ok()) {
     PrintError(path + ": " + model.status().ToString());
     return 1;

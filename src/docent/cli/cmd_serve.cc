@@ -44,8 +44,7 @@ int RunServe(const Argv& argv) {
                    gen_queue.ok() ? std::max<int64_t>(1, *gen_queue / 2) : 1, 1, 100000);
   auto timeout = args->GetInt("--request-timeout", 300, 1, 86400);
   auto prefix_mb = args->GetInt("--prefix-cache-mb", 256, 0, 1 << 20);
-  // A fixed, documented default (README): never a share of whatever disk is free.
-  auto kv_store_mb = args->GetInt("--kv-store-mb", 2048, 1, 1 << 24);
+  auto kv_store_mb = args->GetInt("--kv-store-mb", answer::kDefaultKvStoreMb, 1, 1 << 24);
   for (const auto* r : {&port, &upload_mb, &json_kb, &queue, &slots, &threads, &context, &gen_queue,
                         &per_client, &timeout, &prefix_mb, &kv_store_mb}) {
     if (!r->ok()) {
@@ -89,7 +88,7 @@ int RunServe(const Argv& argv) {
     mo.prefix_cache_bytes = static_cast<uint64_t>(*prefix_mb) << 20;
     mo.context_cache = *context_cache;
     mo.kv_storage = *kv_type;
-    mo.kv_store_dir = (*store)->data_dir() / "chunk-kv";
+    mo.kv_store_dir = answer::KvStoreDir((*store)->data_dir());
     mo.kv_store_bytes = static_cast<uint64_t>(*kv_store_mb) << 20;
     auto loaded = answer::ModelService::Load(args->Get("--model"), mo);
     if (!loaded.ok()) {

@@ -47,7 +47,7 @@ int RunWarm(const Argv& argv) {
     return 2;
   }
   // The same budget and context as serve's defaults.
-  auto kv_store_mb = args->GetInt("--kv-store-mb", 2048, 1, 1 << 24);
+  auto kv_store_mb = args->GetInt("--kv-store-mb", answer::kDefaultKvStoreMb, 1, 1 << 24);
   auto context = args->GetInt("--context", 4096, 64, 1 << 20);
   for (const Status& s : {kv_store_mb.status(), context.status()}) {
     if (!s.ok()) {
@@ -74,7 +74,7 @@ int RunWarm(const Argv& argv) {
   auto& file = opened->file;
   const llm::Tokenizer& tokenizer = *opened->tokenizer;
   const llm::ChatFamily family = opened->family;
-  auto kv_store = engine::ChunkKvStore::Open((*store)->data_dir() / "chunk-kv",
+  auto kv_store = engine::ChunkKvStore::Open(answer::KvStoreDir((*store)->data_dir()),
                                              static_cast<uint64_t>(*kv_store_mb) << 20);
   if (!kv_store.ok()) {
     PrintError(kv_store.status().ToString());

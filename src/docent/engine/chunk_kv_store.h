@@ -68,6 +68,10 @@ struct ChunkKvStats {
   uint64_t misses = 0;
   uint64_t evictions = 0;
   uint64_t write_errors = 0;
+  // Lookups served from the store, of all lookups (0 before the first).
+  double hit_rate() const {
+    return hits + misses ? static_cast<double>(hits) / static_cast<double>(hits + misses) : 0.0;
+  }
 };
 
 class ChunkKvStore {

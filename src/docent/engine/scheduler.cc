@@ -21,6 +21,12 @@ size_t CommonPrefix(const std::vector<uint32_t>& a, const std::vector<uint32_t>&
   return n;
 }
 
+// Whether a request reuses identical prefixes and offers its KV to others: not an assembled
+// prompt (its KV is not what reading the prompt gives), and prefixes are reused.
+bool SharesPrefixes(const GenerationRequest& r) {
+  return r.reuse_prefixes && !r.assemble;
+}
+
 }  // namespace
 
 void LatencyHistogram::Observe(double seconds) {
@@ -61,9 +67,7 @@ struct Scheduler::Active {
   uint32_t slot = 0;
   size_t prompt_done = 0;  // prompt tokens whose KV is in the slot
   bool generating = false;
-  // Whether the slot's KV is what reading the prompt gives, and may be shared (not an
-  // assembled prompt, and prefixes are reused).
-  bool exact() const { return handle->request_.reuse_prefixes && !handle->request_.assemble; }
+  bool exact() const { return SharesPrefixes(handle->request_); }
   uint32_t next_token = 0;  // sampled, to be fed at the next step
   llm::Sampler sampler;
   Clock::time_point last_token_at{};
@@ -202,7 +206,7 @@ void Scheduler::Admit() {
     // The free slot sharing the longest prefix with the prompt; the least recently used
     // among equals. At least the prompt's last token is computed, for its logits.
     // An assembled prompt, or one that may not reuse prefixes, takes the least recently used.
-    const bool reuse = h->request_.reuse_prefixes && !h->request_.assemble;
+    const bool reuse = SharesPrefixes(h->request_);
     int best = -1;
     size_t best_prefix = 0;
     for (size_t s = 0; s < slots_.size(); ++s) {

@@ -271,8 +271,11 @@ void ForwardBatch::RunSlice(KvCache& cache, std::span<const BatchEntry> batch, f
     (void)st;
   });
 
+  // Each token's rotary turn, computed once for all its heads in every layer.
   const RopeParams rope{c.rope_type, c.n_rot, c.rope_freq_base, c.rope_freq_scale,
                         weights_.rope_freq_factors};
+  std::vector<RopeTurn> turns(n);
+  pool_.ParallelFor(n, [&](int64_t t, int) { turns[t] = MakeRopeTurn(rope, batch[t].pos); });
   for (uint32_t l = 0; l < c.n_layer; ++l) {
     const LayerWeights& w = weights_.layers[l];
     pool_.ParallelFor(n, [&](int64_t t, int) {
@@ -293,12 +296,12 @@ void ForwardBatch::RunSlice(KvCache& cache, std::span<const BatchEntry> batch, f
       for (uint32_t h = 0; h < c.n_head; ++h) {
         const std::span<float> head(q + size_t{h} * c.head_dim_k, c.head_dim_k);
         if (!w.q_norm.empty()) RmsNorm(head, w.q_norm, c.rms_eps, head);
-        ApplyRope(rope, batch[t].pos, head);
+        ApplyRopeTurn(turns[t], head);
       }
       for (uint32_t h = 0; h < c.n_head_kv; ++h) {
         const std::span<float> head(k + size_t{h} * c.head_dim_k, c.head_dim_k);
         if (!w.k_norm.empty()) RmsNorm(head, w.k_norm, c.rms_eps, head);
-        ApplyRope(rope, batch[t].pos, head);
+        ApplyRopeTurn(turns[t], head);
       }
       cache.Store(batch[t].seq, l, batch[t].pos, std::span<const float>(k, c.k_width()),
                   std::span<const float>(v, c.v_width()));

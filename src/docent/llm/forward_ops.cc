@@ -18,48 +18,26 @@ void RmsNorm(std::span<const float> x, std::span<const float> weight, float eps,
   for (size_t i = 0; i < x.size(); ++i) out[i] = (x[i] * scale) * weight[i];
 }
 
-namespace {
-
-// Pair i turns by position * freq_scale * base^(-2i/n_rot) / freq_factors[i].
-void Rotate(const RopeParams& p, float position, std::span<float> head) {
-  assert(p.n_rot % 2 == 0 && p.n_rot <= head.size() && "rotary width");
+RopeTurn MakeRopeTurn(const RopeParams& p, int64_t position) {
+  assert(p.n_rot % 2 == 0 && "rotary width");
   assert((p.freq_factors.empty() || p.freq_factors.size() == p.n_rot / 2) && "freq factors");
-  const uint32_t half = p.n_rot / 2;
-  // The angle of pair i is pos * base^(-2i/n_rot); stepping it by a constant ratio from pair
-  // to pair (rather than a pow per pair) is how llama.cpp computes it, and matching it keeps
-  // the two engines' angles equal to the last bit at long positions.
-  const float step = std::pow(p.freq_base, -2.0f / static_cast<float>(p.n_rot));
-  float theta = position;
-  for (uint32_t i = 0; i < half; ++i) {
-    float angle = theta * p.freq_scale;
-    if (!p.freq_factors.empty()) angle /= p.freq_factors[i];
-    const float c = std::cos(angle);
-    const float s = std::sin(angle);
-    const uint32_t a = p.type == RopeType::kNormal ? 2 * i : i;
-    const uint32_t b = p.type == RopeType::kNormal ? 2 * i + 1 : i + half;
-    const float x0 = head[a];
-    const float x1 = head[b];
-    head[a] = x0 * c - x1 * s;
-    head[b] = x0 * s + x1 * c;
-    theta *= step;
-  }
-}
-
-}  // namespace
-
-RopeTurn MakeRopeTurn(const RopeParams& p, int64_t delta) {
   RopeTurn t;
   t.type = p.type;
   t.n_rot = p.n_rot;
   const uint32_t half = p.n_rot / 2;
-  // The same angles as Rotate computes, in the same order.
+  t.cos.resize(half);
+  t.sin.resize(half);
+  // Pair i turns by position * freq_scale * base^(-2i/n_rot) / freq_factors[i]. Stepping the
+  // angle by a constant ratio from pair to pair (rather than a pow per pair) is how llama.cpp
+  // computes it, and matching it keeps the two engines' angles equal to the last bit at long
+  // positions.
   const float step = std::pow(p.freq_base, -2.0f / static_cast<float>(p.n_rot));
-  float theta = static_cast<float>(delta);
+  float theta = static_cast<float>(position);
   for (uint32_t i = 0; i < half; ++i) {
     float angle = theta * p.freq_scale;
     if (!p.freq_factors.empty()) angle /= p.freq_factors[i];
-    t.cos.push_back(std::cos(angle));
-    t.sin.push_back(std::sin(angle));
+    t.cos[i] = std::cos(angle);
+    t.sin[i] = std::sin(angle);
     theta *= step;
   }
   return t;
@@ -79,11 +57,11 @@ void ApplyRopeTurn(const RopeTurn& t, std::span<float> head) {
 }
 
 void ApplyRope(const RopeParams& p, uint32_t pos, std::span<float> head) {
-  Rotate(p, static_cast<float>(pos), head);
+  ApplyRopeTurn(MakeRopeTurn(p, pos), head);
 }
 
 void RotateRopeBy(const RopeParams& p, int64_t delta, std::span<float> head) {
-  Rotate(p, static_cast<float>(delta), head);
+  ApplyRopeTurn(MakeRopeTurn(p, delta), head);
 }
 
 void SoftmaxInPlace(std::span<float> x) {

@@ -35,15 +35,15 @@ void ApplyRope(const RopeParams& params, uint32_t pos, std::span<float> head);
 // (delta may be negative): each pair turns by delta's angle. Equal to ApplyRope at p + delta
 // up to float rounding, since rotations by angles add (chunk KV reuse moves stored keys so).
 void RotateRopeBy(const RopeParams& params, int64_t delta, std::span<float> head);
-// RotateRopeBy's cosines and sines for one delta, computed once for many heads (moving a
-// passage turns every key of it by the same delta).
+// The cosines and sines of one position's (or delta's) turn, computed once for many heads:
+// every head of a token, or every key of a moved passage, turns by the same angles.
+// ApplyRope and RotateRopeBy are MakeRopeTurn then ApplyRopeTurn.
 struct RopeTurn {
   RopeType type = RopeType::kNormal;
   uint32_t n_rot = 0;
   std::vector<float> cos, sin;  // per pair
 };
-RopeTurn MakeRopeTurn(const RopeParams& params, int64_t delta);
-// Exactly RotateRopeBy(params, delta, head) for the turn's params and delta.
+RopeTurn MakeRopeTurn(const RopeParams& params, int64_t position);
 void ApplyRopeTurn(const RopeTurn& turn, std::span<float> head);
 
 // In-place softmax: x[i] = exp(x[i] - max) / sum.

@@ -24,23 +24,39 @@ bool Usable(const PassageKv& p, const llm::KvCache& cache) {
 
 }  // namespace
 
-Result<PassageKv> ComputePassageKv(llm::Model& model, uint32_t scratch_seq,
-                                   const llm::Tokenizer& tokenizer, llm::ChatFamily family,
-                                   const search::Passage& passage) {
-  const RagPrompt prompt = BuildRagPrompt(tokenizer, family, std::span(&passage, 1), "");
-  // start, header [1], body, tail: the first three are what any prompt holding this passage
-  // first has before its tail.
+namespace {
+
+// `passage` as the sole source of a prompt (start, header [1], body, tail): the first three
+// are what any prompt holding this passage first has before its tail.
+Result<RagPrompt> PromptAlone(const llm::Tokenizer& tokenizer, llm::ChatFamily family,
+                              const search::Passage& passage) {
+  RagPrompt prompt = BuildRagPrompt(tokenizer, family, std::span(&passage, 1), "");
   if (prompt.segments.size() != 4 || prompt.segments[2].kind != PromptSegment::Kind::kPassage) {
     return Internal("unexpected prompt layout for one passage");
   }
-  const PromptSegment& start = prompt.segments[0];
-  const PromptSegment& body = prompt.segments[2];
+  return prompt;
+}
+
+// The tokens a passage's KV is computed over, and so keyed by: start, header [1], body.
+std::span<const uint32_t> KvTokens(const RagPrompt& alone) {
+  return std::span(alone.tokens).first(alone.segments[2].end);
+}
+
+engine::ChunkKvKey KeyOf(const PassageKvSource& source, const RagPrompt& alone) {
+  return engine::MakeChunkKvKey(source.model_fingerprint, source.kv_type, source.workspace,
+                                KvTokens(alone));
+}
+
+Result<PassageKv> ComputeAlone(llm::Model& model, uint32_t scratch_seq, const RagPrompt& alone) {
+  const PromptSegment& start = alone.segments[0];
+  const PromptSegment& body = alone.segments[2];
   struct Owned {
     std::vector<uint32_t> tokens;
     std::vector<uint8_t> kv;
   };
   auto owned = std::make_shared<Owned>();
-  owned->tokens.assign(prompt.tokens.begin(), prompt.tokens.begin() + body.end);
+  const std::span<const uint32_t> tokens = KvTokens(alone);
+  owned->tokens.assign(tokens.begin(), tokens.end());
   std::vector<float> logits(model.config().vocab_size);
   DOCENT_RETURN_IF_ERROR(model.Prefill(scratch_seq, owned->tokens, 0, logits));
   owned->kv = Export(model, scratch_seq, 0, start.end);
@@ -54,6 +70,15 @@ Result<PassageKv> ComputePassageKv(llm::Model& model, uint32_t scratch_seq,
   kv.kv = owned->kv;
   kv.owner = std::move(owned);
   return kv;
+}
+
+}  // namespace
+
+Result<PassageKv> ComputePassageKv(llm::Model& model, uint32_t scratch_seq,
+                                   const llm::Tokenizer& tokenizer, llm::ChatFamily family,
+                                   const search::Passage& passage) {
+  DOCENT_ASSIGN_OR_RETURN(const RagPrompt alone, PromptAlone(tokenizer, family, passage));
+  return ComputeAlone(model, scratch_seq, alone);
 }
 
 Status AssemblePrompt(llm::Model& model, uint32_t seq, const RagPrompt& prompt,
@@ -70,8 +95,8 @@ Status AssemblePrompt(llm::Model& model, uint32_t seq, const RagPrompt& prompt,
   llm::KvCache& cache = model.mutable_cache();
   cache.Clear(seq);
   DOCENT_RETURN_IF_ERROR(cache.Extend(seq, n));
-  std::vector<bool> placed(n, false);
-  std::vector<int> placed_by(n, -1);  // which PassageKv a placed position came from
+  // Which PassageKv each position's KV is placed from ([0] the start, n source n); -1: computed.
+  std::vector<int> placed_by(n, -1);
   const llm::ModelConfig& c = model.config();
   const llm::RopeParams rope{c.rope_type, c.n_rot, c.rope_freq_base, c.rope_freq_scale,
                              model.weights().rope_freq_factors};
@@ -88,7 +113,6 @@ Status AssemblePrompt(llm::Model& model, uint32_t seq, const RagPrompt& prompt,
         }
         DOCENT_RETURN_IF_ERROR(
             cache.PlacePositions(seq, 0, s.end, first.start_kv(cache.PositionBytes()).data()));
-        std::fill(placed.begin(), placed.begin() + s.end, true);
         std::fill(placed_by.begin(), placed_by.begin() + s.end, 0);
       }
       if (s.kind != PromptSegment::Kind::kPassage) continue;
@@ -100,32 +124,29 @@ Status AssemblePrompt(llm::Model& model, uint32_t seq, const RagPrompt& prompt,
       }
       DOCENT_RETURN_IF_ERROR(cache.PlacePositions(seq, s.begin, s.end - s.begin,
                                                   p.body_kv(cache.PositionBytes()).data()));
-      if (s.begin != p.body_first) {
-        cache.RotateKeys(seq, s.begin, s.end - s.begin, rope,
+      // Only the positions kept need turning: the first ones are computed again below.
+      const uint32_t keep_from = std::min(s.end, s.begin + policy.body_tokens);
+      if (s.begin != p.body_first && keep_from < s.end) {
+        cache.RotateKeys(seq, keep_from, s.end - keep_from, rope,
                          int64_t{s.begin} - int64_t{p.body_first});
       }
-      const uint32_t keep_from = std::min(s.end, s.begin + policy.body_tokens);
-      std::fill(placed.begin() + keep_from, placed.begin() + s.end, true);
       std::fill(placed_by.begin() + keep_from, placed_by.begin() + s.end, s.source);
     }
   }
-  placed[n - 1] = false;  // the last position's logits are the answer's first token
+  placed_by[n - 1] = -1;  // the last position's logits are the answer's first token
   std::vector<llm::BatchEntry> batch;
-  uint32_t placed_count = 0;
+  std::vector<uint32_t> placed_by_source(kv.size() + 1, 0);
   for (uint32_t pos = 0; pos < n; ++pos) {
-    if (placed[pos]) {
-      ++placed_count;
-      continue;
+    if (placed_by[pos] >= 0) {
+      ++placed_by_source[static_cast<size_t>(placed_by[pos])];
+    } else {
+      batch.push_back({seq, prompt.tokens[pos], pos, pos + 1 == n});
     }
-    batch.push_back({seq, prompt.tokens[pos], pos, pos + 1 == n});
   }
   if (stats) {
-    stats->placed_by_source.assign(kv.size() + 1, 0);
-    for (uint32_t pos = 0; pos < n; ++pos) {
-      if (placed[pos]) ++stats->placed_by_source[static_cast<size_t>(placed_by[pos])];
-    }
-    stats->placed = placed_count;
+    stats->placed = n - static_cast<uint32_t>(batch.size());
     stats->recomputed = static_cast<uint32_t>(batch.size());
+    stats->placed_by_source = std::move(placed_by_source);
   }
   return model.Fill(batch, last_logits);
 }
@@ -151,18 +172,17 @@ Result<ContextCache> ParseContextCache(std::string_view name) {
 
 engine::ChunkKvKey PassageKvKey(const PassageKvSource& source, const llm::Tokenizer& tokenizer,
                                 llm::ChatFamily family, const search::Passage& passage) {
-  const RagPrompt alone = BuildRagPrompt(tokenizer, family, std::span(&passage, 1), "");
-  const std::span<const uint32_t> tokens(alone.tokens.data(), alone.segments[2].end);
-  return engine::MakeChunkKvKey(source.model_fingerprint, source.kv_type, source.workspace, tokens);
+  // BuildRagPrompt of one passage always has the four segments PromptAlone checks.
+  return KeyOf(source, BuildRagPrompt(tokenizer, family, std::span(&passage, 1), ""));
 }
 
 Result<bool> StorePassageKv(llm::Model& model, uint32_t scratch_seq, const PassageKvSource& source,
                             const llm::Tokenizer& tokenizer, llm::ChatFamily family,
                             const search::Passage& passage) {
-  const engine::ChunkKvKey key = PassageKvKey(source, tokenizer, family, passage);
+  DOCENT_ASSIGN_OR_RETURN(const RagPrompt alone, PromptAlone(tokenizer, family, passage));
+  const engine::ChunkKvKey key = KeyOf(source, alone);
   if (source.store->Contains(key)) return false;
-  DOCENT_ASSIGN_OR_RETURN(PassageKv kv,
-                          ComputePassageKv(model, scratch_seq, tokenizer, family, passage));
+  DOCENT_ASSIGN_OR_RETURN(PassageKv kv, ComputeAlone(model, scratch_seq, alone));
   DOCENT_RETURN_IF_ERROR(source.store->Put(key, kv.tokens, kv.body_first, kv.kv));
   return true;
 }
@@ -170,15 +190,18 @@ Result<bool> StorePassageKv(llm::Model& model, uint32_t scratch_seq, const Passa
 std::function<Status(llm::Model&, uint32_t, std::span<float>, uint32_t*)> MakePromptAssembler(
     const PassageKvSource& source, const llm::Tokenizer& tokenizer, llm::ChatFamily family,
     RagPrompt prompt, std::vector<search::Passage> sources) {
+  // Each source's own prompt, built once here for its key and, on a miss, its computation.
+  std::vector<RagPrompt> alone;
   std::vector<engine::ChunkKvKey> keys;
-  for (const search::Passage& p : sources)
-    keys.push_back(PassageKvKey(source, tokenizer, family, p));
-  return [source, &tokenizer, family, prompt = std::move(prompt), sources = std::move(sources),
-          keys = std::move(keys)](llm::Model& model, uint32_t seq, std::span<float> logits,
-                                  uint32_t* stored) -> Status {
-    std::vector<PassageKv> kv(sources.size());
-    std::vector<bool> hit(sources.size(), false);
-    for (size_t i = 0; i < sources.size(); ++i) {
+  for (const search::Passage& p : sources) {
+    alone.push_back(BuildRagPrompt(tokenizer, family, std::span(&p, 1), ""));
+    keys.push_back(KeyOf(source, alone.back()));
+  }
+  return [source, prompt = std::move(prompt), alone = std::move(alone), keys = std::move(keys)](
+             llm::Model& model, uint32_t seq, std::span<float> logits, uint32_t* stored) -> Status {
+    std::vector<PassageKv> kv(alone.size());
+    std::vector<bool> hit(alone.size(), false);
+    for (size_t i = 0; i < alone.size(); ++i) {
       if (auto entry = source.store->Get(keys[i])) {
         hit[i] = true;
         // The start's length is the prompt's (every passage shares it).
@@ -189,7 +212,7 @@ std::function<Status(llm::Model&, uint32_t, std::span<float>, uint32_t*)> MakePr
         kv[i].owner = entry;
         continue;
       }
-      DOCENT_ASSIGN_OR_RETURN(kv[i], ComputePassageKv(model, seq, tokenizer, family, sources[i]));
+      DOCENT_ASSIGN_OR_RETURN(kv[i], ComputeAlone(model, seq, alone[i]));
       source.store->PutInBackground(keys[i], kv[i].tokens, kv[i].body_first, kv[i].kv);
     }
     std::vector<const PassageKv*> pointers;
@@ -199,7 +222,7 @@ std::function<Status(llm::Model&, uint32_t, std::span<float>, uint32_t*)> MakePr
         AssemblePrompt(model, seq, prompt, pointers, source.policy, logits, &stats));
     // Stored: what came from store entries (the start comes with the first source's).
     *stored = 0;
-    for (size_t i = 0; i < sources.size(); ++i) {
+    for (size_t i = 0; i < alone.size(); ++i) {
       if (!hit[i]) continue;
       *stored += stats.placed_by_source[i + 1] + (i == 0 ? stats.placed_by_source[0] : 0);
     }

@@ -119,7 +119,8 @@ Result<bool> StorePassageKv(llm::Model& model, uint32_t scratch_seq, const Passa
 // sources are `sources` in prompt order: each source's KV comes from the store, or on a miss
 // is computed on its own on the model (exported from the cache, so in the store's storage
 // type, exactly as a hit would read it) and written to the store in the background. The
-// keys are made here, on the caller's thread. `tokenizer` and the store must outlive it.
+// keys (and each source's own prompt) are made here, on the caller's thread. The store must
+// outlive it.
 std::function<Status(llm::Model&, uint32_t, std::span<float>, uint32_t*)> MakePromptAssembler(
     const PassageKvSource& source, const llm::Tokenizer& tokenizer, llm::ChatFamily family,
     RagPrompt prompt, std::vector<search::Passage> sources);

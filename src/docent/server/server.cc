@@ -46,11 +46,10 @@ json ContextCacheView(ModelService* model) {
   json out = {{"mode", rag::ContextCacheName(model->context_cache())}};
   if (engine::ChunkKvStore* kv = model->kv_store()) {
     const engine::ChunkKvStats s = kv->stats();
-    const uint64_t lookups = s.hits + s.misses;
     out["store"] = {{"entries", s.entries},
                     {"bytes", s.bytes},
                     {"budget_bytes", kv->budget_bytes()},
-                    {"hit_rate", lookups ? static_cast<double>(s.hits) / lookups : 0.0}};
+                    {"hit_rate", s.hit_rate()}};
   }
   return out;
 }
@@ -498,11 +497,8 @@ Server::Server(store::Store& store, ServerOptions options)
       impl->metrics.AddGauge("docent_kv_store_bytes", "Bytes of the passage KV store's files.",
                              [kv] { return static_cast<double>(kv->stats().bytes); });
       impl->metrics.AddGauge("docent_kv_store_hit_rate",
-                             "Passage KV lookups served from the store since start.", [kv] {
-                               const engine::ChunkKvStats s = kv->stats();
-                               const uint64_t n = s.hits + s.misses;
-                               return n ? static_cast<double>(s.hits) / n : 0.0;
-                             });
+                             "Passage KV lookups served from the store since start.",
+                             [kv] { return kv->stats().hit_rate(); });
     }
   }
 }

@@ -44,7 +44,7 @@ TEST(WarmTest, KillDuringWarmLeavesAStoreThatLoadsAndIsCorrect) {
     int lines = 0;
     while (auto line = warm.ReadLine()) {
       ASSERT_NE(line->find("warm: "), std::string::npos) << *line;
-      if (++lines == 5) break;
+      if (line->find("passages (") != std::string::npos && ++lines == 5) break;
     }
     ASSERT_EQ(lines, 5);
     warm.Kill9();
@@ -100,6 +100,58 @@ TEST(WarmTest, KillDuringWarmLeavesAStoreThatLoadsAndIsCorrect) {
       << again.out;
   EXPECT_EQ(std::stoull(m[2]), stored);
   EXPECT_EQ(std::stoull(m[1]) + stored, 200u);
+}
+
+// Warm computes the passages that answers used most before the others: after questions
+// about one story (late in the canonical order), a warm stopped at its first progress line
+// has stored that story's passage.
+TEST(WarmTest, TheMostRetrievedPassagesComeFirst) {
+  testing::TempDir dir;
+  const std::string data = (dir / "data").string();
+  for (int d = 0; d < 40; ++d) {
+    dir.Write("docs/story" + std::to_string(d) + ".md",
+              "# Story " + std::to_string(d) + "\n\nLily and Tom found " + std::to_string(d) +
+                  " red balls in the park." + (d == 33 ? " A zeppelin flew over them." : "") +
+                  "\n");
+  }
+  ASSERT_EQ(testing::RunDocent({"add", "--data", data, (dir / "docs").string()}).exit_code, 0);
+  for (int i = 0; i < 2; ++i) {
+    const auto asked = testing::RunDocent({"ask", "--data", data, "what flew over? zeppelin"});
+    ASSERT_EQ(asked.exit_code, 0) << asked.err;
+    ASSERT_NE(asked.out.find("zeppelin"), std::string::npos) << asked.out;
+  }
+  {
+    testing::Child warm({DOCENT_BINARY, "warm", "--data", data, "--model", StoriesPath()});
+    bool progressed = false;
+    while (auto line = warm.ReadLine()) {
+      if (line->find("passages (") != std::string::npos) {
+        progressed = true;
+        break;
+      }
+    }
+    ASSERT_TRUE(progressed);
+    warm.Kill9();
+    warm.Wait();
+  }
+  auto kv_store = engine::ChunkKvStore::Open(fs::path(data) / "chunk-kv", uint64_t{1} << 30);
+  ASSERT_TRUE(kv_store.ok()) << kv_store.status().ToString();
+  EXPECT_LT((*kv_store)->stats().entries, 40u) << "the kill came after warm was done";
+  auto file = llm::GgufFile::Open(StoriesPath());
+  ASSERT_TRUE(file.ok());
+  auto tokenizer = llm::Tokenizer::FromGguf(*file);
+  ASSERT_TRUE(tokenizer.ok());
+  const rag::PassageKvSource source =
+      answer::KvSourceFor(*file, llm::KvStorage::kF16, kv_store->get());
+  auto docs = store::Store::Open(data);
+  ASSERT_TRUE(docs.ok());
+  auto passages = search::ListPassages(**docs);
+  ASSERT_TRUE(passages.ok());
+  ASSERT_EQ(passages->size(), 40u);
+  const search::Passage& first = passages->front();
+  EXPECT_NE(first.text.find("zeppelin"), std::string::npos) << first.text;
+  EXPECT_EQ(first.score, 2);
+  EXPECT_TRUE((*kv_store)->Contains(
+      rag::PassageKvKey(source, **tokenizer, llm::ChatFamilyOf(*file), first)));
 }
 
 }  // namespace

@@ -181,6 +181,65 @@ TEST(StoreTest, RefusesANewerSchema) {
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
 }
 
+// Store::NoteRetrieved's counts order ListPassages (warm's order), survive a reopen, wait in
+// memory while an ingest batch holds the writer, and go with a replaced document's chunks.
+TEST(StoreTest, RetrievalCountsOrderThePassagesAndGoWithTheirChunks) {
+  testing::TempDir dir;
+  auto order = [](Store& s) {
+    std::vector<std::pair<std::string, double>> out;
+    auto all = search::ListPassages(s);
+    EXPECT_TRUE(all.ok()) << all.status().ToString();
+    if (all.ok()) {
+      for (const auto& p : *all) out.emplace_back(p.text, p.score);
+    }
+    return out;
+  };
+  std::vector<int64_t> ids;
+  {
+    auto store = Store::Open(dir.path());
+    ASSERT_TRUE(store.ok());
+    Store& s = **store;
+    ASSERT_TRUE(s.PutDocument(MakeDoc("/a.md", {"alpha one", "alpha two"}, "a")).ok());
+    ASSERT_TRUE(s.PutDocument(MakeDoc("/b.md", {"beta one", "beta two"}, "b")).ok());
+    using P = std::vector<std::pair<std::string, double>>;
+    EXPECT_EQ(order(s), (P{{"alpha one", 0}, {"alpha two", 0}, {"beta one", 0}, {"beta two", 0}}));
+    auto all = search::ListPassages(s);
+    ASSERT_TRUE(all.ok());
+    for (const auto& p : *all) ids.push_back(p.chunk_id);
+    // beta two three times, beta one once, a chunk id that does not exist twice.
+    const int64_t notes[] = {ids[3], ids[2], ids[3], 999999, ids[3], 999999};
+    s.NoteRetrieved(notes);
+    // An open ingest batch holds the writer: the counts wait.
+    ASSERT_TRUE(s.BeginBatch().ok());
+    EXPECT_TRUE(s.FlushRetrievals().ok());
+    ASSERT_TRUE(s.CommitBatch().ok());
+    EXPECT_EQ(order(s)[0].second, 0) << "written inside the batch";
+    ASSERT_TRUE(s.FlushRetrievals().ok());
+    EXPECT_EQ(order(s), (P{{"beta two", 3}, {"beta one", 1}, {"alpha one", 0}, {"alpha two", 0}}));
+    const int64_t more[] = {ids[0]};
+    s.NoteRetrieved(more);  // written when the store closes
+  }
+  auto store = Store::Open(dir.path());
+  ASSERT_TRUE(store.ok());
+  Store& s = **store;
+  using P = std::vector<std::pair<std::string, double>>;
+  // Equal counts go by document, then chunk.
+  EXPECT_EQ(order(s), (P{{"beta two", 3}, {"alpha one", 1}, {"beta one", 1}, {"alpha two", 0}}));
+  // A changed document's new chunks start from zero; no count row outlives its chunk.
+  ASSERT_TRUE(s.PutDocument(MakeDoc("/b.md", {"beta one", "beta three"}, "b2")).ok());
+  EXPECT_EQ(order(s), (P{{"alpha one", 1}, {"alpha two", 0}, {"beta one", 0}, {"beta three", 0}}));
+  auto rows = s.db().Prepare("SELECT count(*) FROM chunk_retrievals");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_TRUE(*rows->Step());
+  EXPECT_EQ(rows->Int(0), 1);
+  // Notes beyond kRetrievalFlushEvery are written without a close.
+  std::vector<int64_t> many(Store::kRetrievalFlushEvery, ids[1]);
+  s.NoteRetrieved(many);
+  EXPECT_EQ(order(s)[0], (std::pair<std::string, double>{
+                             "alpha two", static_cast<double>(Store::kRetrievalFlushEvery)}));
+  EXPECT_TRUE(s.CheckIntegrity().ok());
+}
+
 TEST(StoreTest, GarbageDatabaseIsAnErrorNotACrash) {
   testing::TempDir dir;
   dir.Write("docent.db", std::string(4096, 'x'));

@@ -35,6 +35,14 @@ double MsSince(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
+// Counts the answer's sources for `docent warm`'s order (Store::NoteRetrieved).
+void NoteSources(store::Store& store, const std::vector<rag::Citation>& sources) {
+  std::vector<int64_t> ids;
+  ids.reserve(sources.size());
+  for (const rag::Citation& c : sources) ids.push_back(c.passage.chunk_id);
+  store.NoteRetrieved(ids);
+}
+
 }  // namespace
 
 struct AnswerSession::Impl {
@@ -92,6 +100,7 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
       impl->sources.push_back({static_cast<int>(i + 1), passages[i]});
     }
     for (int n : numbered.used) impl->citations.push_back(impl->sources[n - 1]);
+    NoteSources(store, impl->sources);
     impl->found = numbered.found;
     impl->text = numbered.text;
     for (std::string& piece : SentencePieces(numbered.text))
@@ -119,6 +128,7 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
                               }));
   impl->sources = impl->pending->sources();
   impl->context_cache = model->context_cache();
+  NoteSources(store, impl->sources);
   return std::unique_ptr<AnswerSession>(new AnswerSession(std::move(impl)));
 }
 

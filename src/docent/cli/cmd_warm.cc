@@ -3,10 +3,13 @@
 // KV of every passage in the store, as `serve --context-cache fast` with the same model will
 // look it up, so the first questions find their passages stored. Passages already stored are
 // skipped, so a warm that was stopped resumes where it was; it is safe beside a running
-// server (the store's writes are atomic renames). Progress: one line per passage with the
-// rate and the time left (rewritten in place on a terminal).
+// server (the store's writes are atomic renames). The passages answers have used most go first
+// (Store::NoteRetrieved), so a warm cut short by its budget or a kill has stored what the next
+// questions most likely need. Progress: one line per passage with the rate and the time left
+// (rewritten in place on a terminal).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -93,6 +96,11 @@ int RunWarm(const Argv& argv) {
     return 1;
   }
 
+  // ListPassages puts the passages answers used most first (their score is the count).
+  const size_t retrieved = static_cast<size_t>(std::count_if(
+      passages->begin(), passages->end(), [](const search::Passage& p) { return p.score > 0; }));
+  std::printf("warm: %zu passages, the %zu that answers have used first, most used first\n",
+              passages->size(), retrieved);
   const bool tty = isatty(STDOUT_FILENO) != 0;
   const auto start = std::chrono::steady_clock::now();
   size_t computed = 0, skipped = 0, too_long = 0;

@@ -113,13 +113,16 @@ Result<std::vector<Passage>> ListPassages(store::Store& store) {
       store::Stmt st,
       session->db().Prepare(
           "SELECT c.id, c.doc_id, d.title, d.source, c.location, c.body, c.char_begin, "
-          "c.char_end FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.doc_id, c.id"));
+          "c.char_end, COALESCE(r.count, 0) AS n FROM chunks c JOIN documents d ON d.id = "
+          "c.doc_id LEFT JOIN chunk_retrievals r ON r.chunk_id = c.id "
+          "ORDER BY n DESC, c.doc_id, c.id"));
   std::vector<Passage> out;
   for (;;) {
     DOCENT_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     Passage p = ReadPassage(st, 1);
     p.chunk_id = st.Int(0);
+    p.score = static_cast<double>(st.Int(8));
     out.push_back(std::move(p));
   }
   return out;

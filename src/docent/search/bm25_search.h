@@ -58,8 +58,9 @@ std::vector<std::string> QueryTerms(std::string_view query, size_t max_terms = 6
 // The FTS5 MATCH expression that ORs the given terms, each quoted.
 std::string MatchExpression(const std::vector<std::string>& terms);
 
-// Every chunk of the store as a passage, by document, then chunk (for precomputing what
-// answers will need: `docent warm`). Score 0.
+// Every chunk of the store as a passage (for precomputing what answers will need: `docent
+// warm`), the most retrieved first (Store::NoteRetrieved's counts), then by document and
+// chunk. Score: the chunk's retrieval count.
 Result<std::vector<Passage>> ListPassages(store::Store& store);
 
 // Up to k passages, best first. An empty list when the query has no searchable terms.

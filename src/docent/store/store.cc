@@ -14,7 +14,8 @@ namespace docent::store {
 namespace {
 
 // 2: the meta table's generation, which every write bumps (see ReadSession).
-constexpr int kSchemaVersion = 2;
+// 3: chunk_retrievals (see Store::NoteRetrieved).
+constexpr int kSchemaVersion = 3;
 // FTS5's 'automerge' for chunks_fts; see Store::TuneFts.
 constexpr int kFtsAutomerge = 8;
 
@@ -59,6 +60,10 @@ CREATE TABLE IF NOT EXISTS meta(
   generation INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO meta(id, generation) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS chunk_retrievals(
+  chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id),
+  count INTEGER NOT NULL
+);
 )sql";
 
 int64_t NowSeconds() {
@@ -271,8 +276,57 @@ Status Store::DeleteChunksLocked(int64_t doc_id, std::vector<ChunkText>* removed
       db_.Prepare("INSERT INTO chunks_fts(chunks_fts, rowid, title, heading, body) "
                   "SELECT 'delete', id, title, heading, body FROM chunks WHERE doc_id = ?1"));
   DOCENT_RETURN_IF_ERROR(del_fts.Bind(1, doc_id).Run());
+  DOCENT_ASSIGN_OR_RETURN(Stmt del_counts,
+                          db_.Prepare("DELETE FROM chunk_retrievals WHERE chunk_id IN "
+                                      "(SELECT id FROM chunks WHERE doc_id = ?1)"));
+  DOCENT_RETURN_IF_ERROR(del_counts.Bind(1, doc_id).Run());
   DOCENT_ASSIGN_OR_RETURN(Stmt del, db_.Prepare("DELETE FROM chunks WHERE doc_id = ?1"));
   return del.Bind(1, doc_id).Run();
+}
+
+Store::~Store() {
+  (void)FlushRetrievals();  // a hint: a store that cannot write keeps its old counts
+}
+
+void Store::NoteRetrieved(std::span<const int64_t> chunk_ids) {
+  bool flush = false;
+  {
+    std::lock_guard lock(retrievals_mu_);
+    for (int64_t id : chunk_ids) {
+      if (pending_retrievals_.size() >= kMaxPendingRetrievals &&
+          !pending_retrievals_.contains(id)) {
+        continue;
+      }
+      ++pending_retrievals_[id];
+      ++pending_notes_;
+    }
+    flush = pending_notes_ >= kRetrievalFlushEvery;
+  }
+  if (flush) (void)FlushRetrievals();
+}
+
+Status Store::FlushRetrievals() {
+  std::unique_lock writer(mu_, std::try_to_lock);
+  // An ingest holds the writer for a while; the counts wait for the next note or the close.
+  if (!writer.owns_lock() || batch_ != nullptr) return Status::Ok();
+  std::unordered_map<int64_t, int64_t> counts;
+  {
+    std::lock_guard lock(retrievals_mu_);
+    counts.swap(pending_retrievals_);
+    pending_notes_ = 0;
+  }
+  if (counts.empty()) return Status::Ok();
+  Transaction tx(db_);
+  DOCENT_RETURN_IF_ERROR(tx.Begin());
+  // A chunk removed since it was retrieved has no row to count against.
+  DOCENT_ASSIGN_OR_RETURN(
+      Stmt add, db_.Prepare("INSERT INTO chunk_retrievals(chunk_id, count) SELECT ?1, ?2 "
+                            "WHERE EXISTS(SELECT 1 FROM chunks WHERE id = ?1) "
+                            "ON CONFLICT(chunk_id) DO UPDATE SET count = count + excluded.count"));
+  for (const auto& [id, n] : counts) {
+    DOCENT_RETURN_IF_ERROR(add.Bind(1, id).Bind(2, n).Run());
+  }
+  return tx.Commit();
 }
 
 bool Store::IndexLive() const {

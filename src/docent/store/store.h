@@ -20,8 +20,10 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "docent/store/sqlite_db.h"
@@ -112,6 +114,18 @@ class Store {
   // Runs FTS5's own integrity check and docent's invariants; for tests and `docent check`.
   Status CheckIntegrity();
 
+  // How often each chunk was a source of an answer, so `docent warm` computes the KV of the
+  // most-retrieved chunks first. The counts are a hint, not a fact: they gather in memory
+  // (at most kMaxPendingRetrievals distinct chunks; more are dropped) and reach the database
+  // in one small transaction once kRetrievalFlushEvery have gathered, never while an ingest
+  // batch holds the writer, and when the store closes. A crash loses the unwritten ones. A
+  // chunk's count goes with the chunk: a changed document's new chunks start from zero.
+  void NoteRetrieved(std::span<const int64_t> chunk_ids);
+  Status FlushRetrievals();
+  static constexpr size_t kRetrievalFlushEvery = 64;
+  static constexpr size_t kMaxPendingRetrievals = 1 << 16;
+  ~Store();
+
   // For the search module, which runs its read-only queries under the same lock.
   Db& db() { return db_; }
   // A consistent read of the store on a connection of its own, so searches and answers go
@@ -179,6 +193,10 @@ class Store {
   int64_t index_generation_ = -1;
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Db>> idle_readers_;  // GUARDED_BY(readers_mu_)
+  // NoteRetrieved's counts not yet written, and how many notes they hold.
+  std::mutex retrievals_mu_;
+  std::unordered_map<int64_t, int64_t> pending_retrievals_;  // GUARDED_BY(retrievals_mu_)
+  size_t pending_notes_ = 0;                                 // GUARDED_BY(retrievals_mu_)
 };
 
 // One snapshot of the store on a pooled read-only connection (WAL: it never waits for the

@@ -1,7 +1,8 @@
-// The SwiGLU gate kernel on every instruction set this CPU runs, against silu computed in
-// double, over the range a gate meets (and beyond, where it saturates), at odd lengths.
+// The SwiGLU gate and softmax kernels on every instruction set this CPU runs, against the
+// functions computed in double, over the range they meet (and beyond), at odd lengths.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <random>
@@ -39,6 +40,47 @@ TEST(ActivationKernelTest, SiluMulMatchesDoublePrecision) {
       std::vector<float> prefix(g.begin(), g.begin() + (n + 1) / 2);
       SiluMul(isa, prefix.data(), u.data(), prefix.data(), (n + 1) / 2);
       for (int64_t i = 0; i < (n + 1) / 2; ++i) EXPECT_EQ(prefix[i], out[i]) << i;
+    }
+  }
+}
+
+TEST(ActivationKernelTest, SoftmaxMatchesDoublePrecision) {
+  std::mt19937 rng(5);
+  for (int64_t n : {1, 2, 7, 8, 9, 15, 17, 63, 1417, 4096}) {
+    std::vector<float> x(n);
+    std::uniform_real_distribution<float> scores(-12.0f, 12.0f);
+    for (float& v : x) v = scores(rng);
+    if (n > 3) {
+      x[1] = -1e4f;  // masked far below the rest: its weight is 0
+      x[2] = 40.0f;  // one position dominates
+    }
+    double max = x[0];
+    for (float v : x) max = std::max<double>(max, v);
+    double sum = 0;
+    for (float v : x) sum += std::exp(v - max);
+    std::vector<float> avx2_out;
+    for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512Vnni}) {
+      if (!IsaSupported(isa)) {
+        std::cout << "[ softmax ] skipped " << IsaName(isa) << ": this CPU lacks it\n";
+        continue;
+      }
+      std::vector<float> out = x;
+      Softmax(isa, out.data(), n);
+      double total = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        // x - max is taken in float (as the engine does), so a weight's relative error grows
+        // with |x - max| by the float rounding of that difference.
+        const double want = std::exp(x[i] - max) / sum;
+        EXPECT_NEAR(out[i], want, 1e-6 * want * (1 + std::abs(x[i] - max)) + 1e-30)
+            << IsaName(isa) << " x " << x[i] << " i " << i << " n " << n;
+        total += out[i];
+      }
+      EXPECT_NEAR(total, 1.0, 1e-5) << IsaName(isa) << " n " << n;
+      // The SIMD paths agree bit for bit (SimdPathTest relies on it).
+      if (isa == Isa::kAvx2) avx2_out = out;
+      if (isa == Isa::kAvx512Vnni && !avx2_out.empty()) {
+        EXPECT_EQ(out, avx2_out) << "n " << n;
+      }
     }
   }
 }

@@ -218,7 +218,7 @@ void ForwardBatch::Attention(KvCache& cache, std::span<const BatchEntry> batch, 
           kernels::AttentionScoresF16(isa_, q16,
                                       cache.KeysF16(e.seq, layer) + size_t{kv_head} * c.head_dim_k,
                                       cache.KeyRowStride(), n_keys, c.head_dim_k, scale, scores);
-          SoftmaxInPlace(std::span<float>(scores, n_keys));
+          kernels::Softmax(isa_, scores, n_keys);
           kernels::AttentionValuesF16(
               isa_, scores, cache.ValuesF16(e.seq, layer) + size_t{kv_head} * c.head_dim_v,
               cache.ValueRowStride(), n_keys, c.head_dim_v, out);
@@ -236,7 +236,7 @@ void ForwardBatch::Attention(KvCache& cache, std::span<const BatchEntry> batch, 
             scores[p] = cache.DotKey(e.seq, layer, static_cast<uint32_t>(p), kv_head, qh) * scale;
           }
         }
-        SoftmaxInPlace(std::span<float>(scores, n_keys));
+        kernels::Softmax(isa_, scores, n_keys);
         const std::span<float> o(out, c.head_dim_v);
         for (float& v : o) v = 0.0f;
         for (int64_t p = 0; p < n_keys; ++p) {

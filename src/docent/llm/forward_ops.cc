@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "docent/llm/kernels/kernels.h"
+
 namespace docent::llm {
 
 void RmsNorm(std::span<const float> x, std::span<const float> weight, float eps,
@@ -65,16 +67,7 @@ void RotateRopeBy(const RopeParams& p, int64_t delta, std::span<float> head) {
 }
 
 void SoftmaxInPlace(std::span<float> x) {
-  if (x.empty()) return;
-  float max = x[0];
-  for (float v : x) max = v > max ? v : max;
-  double sum = 0.0;
-  for (float& v : x) {
-    v = std::exp(v - max);
-    sum += v;
-  }
-  const float inv = static_cast<float>(1.0 / sum);
-  for (float& v : x) v *= inv;
+  kernels::Softmax(kernels::Isa::kScalar, x.data(), static_cast<int64_t>(x.size()));
 }
 
 float Silu(float x) {

@@ -68,6 +68,11 @@ void ToF16(Isa isa, const float* x, uint16_t* out, int64_t n);
 // (kernels/activation.cc); each element on its own. out may alias g.
 void SiluMul(Isa isa, const float* g, const float* u, float* out, int64_t n);
 
+// x[i] = e^(x[i] - max) / sum_j e^(x[j] - max), in place (kernels/activation.cc). The SIMD
+// paths share one exp and one summation order, so they agree bit for bit; the scalar path is
+// libm's exp with a sequential double sum.
+void Softmax(Isa isa, float* x, int64_t n);
+
 // Attention over an F16 KV cache, one query head at a time (kernels/attention*.cc):
 // out[p] = scale * sum_i q[i] * keys[p * stride + i] for p in [0, n_keys), q in F16.
 void AttentionScoresF16(Isa isa, const uint16_t* q, const uint16_t* keys, size_t stride,

@@ -1,8 +1,8 @@
 // Single-thread speed of the matrix-product kernels on the model shapes that matter (Qwen2.5
 // 0.5B/1.5B projections and output head), for every ISA this CPU runs: decode (one column)
 // as weight bytes streamed per second, and eight streams' decode step (8 columns) and prompts
-// (64 columns) as integer or float ops per second (2 per multiply-add), each the median of at least 5 timed runs (thread CPU time),
-// beside the scalar kernel measured in the same run.
+// (64 columns) as integer or float ops per second (2 per multiply-add), each the median of at least
+// 5 timed runs (thread CPU time), beside the scalar kernel measured in the same run.
 //
 // The prompt case of the scalar kernel on the largest shapes computes a slice of the rows
 // (it is compute-bound, so the rate is the same) to keep the run short.
@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
     return only.empty() || only == docent::llm::GgmlTypeName(t);
   };
   std::vector<Isa> isas;
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512Vnni}) {
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni}) {
     if (k::IsaSupported(isa)) isas.push_back(isa);
   }
   std::printf("kernels_bench: one thread, shapes rows x n, medians of 5 runs\n");

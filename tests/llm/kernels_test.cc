@@ -27,9 +27,11 @@
 namespace docent::llm::kernels {
 namespace {
 
+constexpr Isa kAllIsas[] = {Isa::kScalar, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni};
+
 std::vector<Isa> SupportedIsas() {
   std::vector<Isa> out;
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512Vnni}) {
+  for (Isa isa : kAllIsas) {
     if (IsaSupported(isa)) out.push_back(isa);
   }
   return out;
@@ -201,9 +203,10 @@ TEST(KernelDispatchTest, ListsTheIsasThatRun) {
   EXPECT_TRUE(IsaSupported(Isa::kScalar));
   EXPECT_EQ(IsaName(Isa::kScalar), "scalar");
   EXPECT_EQ(IsaName(Isa::kAvx2), "avx2");
+  EXPECT_EQ(IsaName(Isa::kAvxVnni), "avxvnni");
   EXPECT_EQ(IsaName(Isa::kAvx512Vnni), "avx512");
-  // AVX-512 VNNI implies the AVX2 set here (avx512.cc is compiled with both).
-  if (IsaSupported(Isa::kAvx512Vnni)) {
+  // Both VNNI levels imply the AVX2 set here (their files are compiled with it).
+  if (IsaSupported(Isa::kAvx512Vnni) || IsaSupported(Isa::kAvxVnni)) {
     EXPECT_TRUE(IsaSupported(Isa::kAvx2));
   }
 }
@@ -219,6 +222,10 @@ TEST(KernelDispatchTest, EnvironmentCapsTheBestIsa) {
   EXPECT_EQ(BestIsa(), Isa::kScalar);
   setenv("DOCENT_KERNELS", "avx2", 1);
   EXPECT_EQ(BestIsa(), IsaSupported(Isa::kAvx2) ? Isa::kAvx2 : Isa::kScalar);
+  setenv("DOCENT_KERNELS", "avxvnni", 1);
+  EXPECT_EQ(BestIsa(), IsaSupported(Isa::kAvxVnni) ? Isa::kAvxVnni
+                       : IsaSupported(Isa::kAvx2)  ? Isa::kAvx2
+                                                   : Isa::kScalar);
   setenv("DOCENT_KERNELS", "avx512", 1);
   EXPECT_EQ(BestIsa(), best);
   if (old) {
@@ -378,9 +385,14 @@ TEST(KernelPrepareTest, HalfAndBf16WeightsMeetRoundedValues) {
   }
 }
 
-TEST(KernelMatMulTest, MatchesTheScalarReference) {
+// Every level, whether or not this CPU runs it: one it lacks reports itself skipped, by name.
+class KernelIsaTest : public ::testing::TestWithParam<Isa> {};
+
+TEST_P(KernelIsaTest, MatMulMatchesTheScalarReference) {
+  const Isa isa = GetParam();
+  if (!IsaSupported(isa)) GTEST_SKIP() << "this CPU lacks " << IsaName(isa);
   uint32_t seed = 1;
-  for (Isa isa : SupportedIsas()) {
+  {
     for (GgmlType type : kAllTypes) {
       for (int64_t n : SizesFor(type)) {
         for (int64_t rows : {1, 3, 7, 33}) {
@@ -404,6 +416,11 @@ TEST(KernelMatMulTest, MatchesTheScalarReference) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(AllLevels, KernelIsaTest, ::testing::ValuesIn(kAllIsas),
+                         [](const ::testing::TestParamInfo<Isa>& info) {
+                           return std::string(IsaName(info.param));
+                         });
 
 // Every column count 1..17 on one shape: the column-chunk and tile edges.
 TEST(KernelMatMulTest, EveryColumnCount) {

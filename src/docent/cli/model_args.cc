@@ -7,7 +7,7 @@ namespace docent::cli {
 
 Result<llm::kernels::Isa> ParseIsa(const std::string& name) {
   using llm::kernels::Isa;
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512Vnni}) {
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni}) {
     if (name == llm::kernels::IsaName(isa)) {
       if (!llm::kernels::IsaSupported(isa)) {
         return Unsupported("this CPU cannot run the " + name + " kernels");
@@ -15,7 +15,7 @@ Result<llm::kernels::Isa> ParseIsa(const std::string& name) {
       return isa;
     }
   }
-  return InvalidArgument("--kernels must be scalar, avx2 or avx512, not '" + name + "'");
+  return InvalidArgument("--kernels must be scalar, avx2, avxvnni or avx512, not '" + name + "'");
 }
 
 Result<llm::ModelOptions> ModelOptionsFromArgs(const ParsedArgs& args, uint32_t max_positions) {

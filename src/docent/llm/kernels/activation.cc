@@ -141,13 +141,13 @@ DOCENT_AVX2 void SoftmaxAvx2(float* x, int64_t n) {
 
 void Softmax(Isa isa, float* x, int64_t n) {
   // The AVX-512 path shares the AVX2 code, so the two agree bit for bit.
-  if (isa == Isa::kAvx2 || isa == Isa::kAvx512Vnni) return SoftmaxAvx2(x, n);
+  if (isa != Isa::kScalar) return SoftmaxAvx2(x, n);
   SoftmaxScalar(x, n);
 }
 
 void SiluMul(Isa isa, const float* g, const float* u, float* out, int64_t n) {
   // The AVX-512 path reuses the AVX2 code: this step is a small share of the time.
-  if (isa == Isa::kAvx2 || isa == Isa::kAvx512Vnni) return SiluMulAvx2(g, u, out, n);
+  if (isa != Isa::kScalar) return SiluMulAvx2(g, u, out, n);
   SiluMulScalar(g, u, out, n);
 }
 

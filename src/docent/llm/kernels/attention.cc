@@ -231,6 +231,7 @@ void AttentionScoresF16(Isa isa, const uint16_t* q, const uint16_t* keys, size_t
   switch (isa) {
     case Isa::kAvx512Vnni:
       return ScoresAvx512(q, keys, stride, n_keys, dim, scale, out);
+    case Isa::kAvxVnni:  // nothing here for VNNI to speed up
     case Isa::kAvx2:
       return ScoresAvx2(q, keys, stride, n_keys, dim, scale, out);
     case Isa::kScalar:
@@ -244,6 +245,7 @@ void AttentionValuesF16(Isa isa, const float* w, const uint16_t* values, size_t 
   switch (isa) {
     case Isa::kAvx512Vnni:
       return ValuesAvx512(w, values, stride, n_keys, dim, out);
+    case Isa::kAvxVnni:
     case Isa::kAvx2:
       return ValuesAvx2(w, values, stride, n_keys, dim, out);
     case Isa::kScalar:

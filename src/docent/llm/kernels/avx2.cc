@@ -17,6 +17,7 @@
 #include "docent/llm/kernels/internal.h"
 
 #define DOCENT_KERNELS_VNNI 0
+#define DOCENT_KERNELS_512 0
 
 namespace docent::llm::kernels::internal {
 namespace {

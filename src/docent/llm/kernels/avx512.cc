@@ -1,7 +1,8 @@
 // The AVX-512 VNNI kernels: the bodies in simd_body.inc compiled with AVX-512 F/BW/VL/DQ/VNNI,
-// behind the extern entry points the dispatcher calls only after checking the CPU. The vectors
-// stay 256-bit (AVX512VL): vpdpbusd replaces vpmaddubsw + vpmaddwd with the same exact sums,
-// and the 32 vector registers hold a tile's weights without spills.
+// behind the extern entry points the dispatcher calls only after checking the CPU. vpdpbusd
+// replaces vpmaddubsw + vpmaddwd with the same exact sums; Q4_0 and Q8_0 take 16-row tiles in
+// 512-bit vectors, the other types stay 256-bit (AVX512VL), and the 32 vector registers hold
+// a tile's weights without spills.
 //
 // Why this file includes so little: it is compiled with -mavx512f/bw/vl/dq/vnni (and AVX2,
 // FMA, F16C; see CMakeLists.txt) and the rest of the program is not. Any inline function,
@@ -10,6 +11,12 @@
 // path could then execute AVX-512 instructions on a CPU without them. So: only <immintrin.h>
 // (always-inline intrinsics, never emitted), C headers and internal.h (declarations only),
 // and everything but the entry points in an anonymous namespace (internal linkage).
+// GCC 12's AVX-512 intrinsics fill their unused pass-through operands with
+// _mm512_undefined_*(), a deliberate self-initialisation that -Wmaybe-uninitialized reports
+// once the intrinsics are inlined (a known false positive).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 #include <cstddef>
@@ -19,6 +26,8 @@
 #include "docent/llm/kernels/internal.h"
 
 #define DOCENT_KERNELS_VNNI 1
+#define DOCENT_KERNELS_512 1
+#define DOCENT_DPBUSD256 _mm256_dpbusd_epi32
 
 namespace docent::llm::kernels::internal {
 namespace {

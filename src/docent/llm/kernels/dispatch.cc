@@ -1,5 +1,5 @@
 // Run-time choice of the kernel ISA and the public entry points of kernels.h, which forward
-// to the scalar, AVX2 or AVX-512 VNNI implementation.
+// to the scalar, AVX2, AVX-VNNI or AVX-512 VNNI implementation.
 //
 // A requested ISA the CPU lacks is never run: it is lowered to the best one below it, and a
 // type an ISA does not implement falls through to the next one down, ending at scalar.
@@ -42,8 +42,25 @@ bool CpuHasAvx512Vnni() {
          __builtin_cpu_supports("avx512vnni");
 }
 
+// AVX-VNNI: CPUID leaf 7, sub-leaf 1, EAX bit 4 (clang 14's __builtin_cpu_supports lacks it);
+// its instructions are VEX-encoded 256-bit, so the OS's YMM state is the AVX2 check's.
+bool CpuHasAvxVnni() {
+  unsigned eax = 0;
+  unsigned ebx = 0;
+  unsigned ecx = 0;
+  unsigned edx = 0;
+  return CpuHasAvx2() && __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) && ((eax >> 4) & 1u) != 0;
+}
+
 Isa Lower(Isa isa) {
-  return isa == Isa::kAvx512Vnni ? Isa::kAvx2 : Isa::kScalar;
+  switch (isa) {
+    case Isa::kAvx512Vnni:
+      return Isa::kAvxVnni;
+    case Isa::kAvxVnni:
+      return Isa::kAvx2;
+    default:
+      return Isa::kScalar;
+  }
 }
 
 // The requested ISA, or the best supported one below it.
@@ -117,12 +134,15 @@ void PrepareHalf(Isa isa, bool bf16, const float* x, int64_t n, uint8_t* out) {
 
 bool IsaSupported(Isa isa) {
   static const bool avx2 = CpuHasAvx2();
+  static const bool avx_vnni = CpuHasAvxVnni();
   static const bool avx512 = CpuHasAvx512Vnni();
   switch (isa) {
     case Isa::kScalar:
       return true;
     case Isa::kAvx2:
       return avx2;
+    case Isa::kAvxVnni:
+      return avx_vnni;
     case Isa::kAvx512Vnni:
       return avx512;
   }
@@ -136,6 +156,7 @@ Isa BestIsa() {
     const std::string_view v(env);
     if (v == "scalar") cap = Isa::kScalar;
     if (v == "avx2") cap = Isa::kAvx2;
+    if (v == "avxvnni") cap = Isa::kAvxVnni;
   }
   return Runnable(cap);
 }
@@ -146,6 +167,8 @@ std::string_view IsaName(Isa isa) {
       return "scalar";
     case Isa::kAvx2:
       return "avx2";
+    case Isa::kAvxVnni:
+      return "avxvnni";
     case Isa::kAvx512Vnni:
       return "avx512";
   }
@@ -168,6 +191,8 @@ void PrepareActivations(Isa isa, GgmlType weight_type, const float* x, int64_t n
     switch (Runnable(isa)) {
       case Isa::kAvx512Vnni:
         return internal::PrepareQuantisedAvx512(format, x, n, out);
+      case Isa::kAvxVnni:
+        return internal::PrepareQuantisedAvxVnni(format, x, n, out);
       case Isa::kAvx2:
         return internal::PrepareQuantisedAvx2(format, x, n, out);
       case Isa::kScalar:
@@ -189,6 +214,9 @@ void MatMul(Isa isa, const MatMulArgs& args, int64_t row_begin, int64_t row_end)
     case Isa::kAvx512Vnni:
       if (internal::MatMulAvx512(job, row_begin, row_end)) return;
       [[fallthrough]];
+    case Isa::kAvxVnni:
+      if (internal::MatMulAvxVnni(job, row_begin, row_end)) return;
+      [[fallthrough]];
     case Isa::kAvx2:
       if (internal::MatMulAvx2(job, row_begin, row_end)) return;
       [[fallthrough]];
@@ -204,6 +232,8 @@ void ToF16(Isa isa, const float* x, uint16_t* out, int64_t n) {
   switch (Runnable(isa)) {
     case Isa::kAvx512Vnni:
       return internal::ToF16Avx512(x, out, n);
+    case Isa::kAvxVnni:
+      return internal::ToF16AvxVnni(x, out, n);
     case Isa::kAvx2:
       return internal::ToF16Avx2(x, out, n);
     case Isa::kScalar:

@@ -62,6 +62,8 @@ void ToF16Scalar(const float* x, uint16_t* out, int64_t n);
 bool MatMulAvx2(const Job& job, int64_t row_begin, int64_t row_end);
 void ToF16Avx2(const float* x, uint16_t* out, int64_t n);
 
+bool MatMulAvxVnni(const Job& job, int64_t row_begin, int64_t row_end);
+void ToF16AvxVnni(const float* x, uint16_t* out, int64_t n);
 bool MatMulAvx512(const Job& job, int64_t row_begin, int64_t row_end);
 void ToF16Avx512(const float* x, uint16_t* out, int64_t n);
 
@@ -87,6 +89,7 @@ enum ActivationFormat : uint32_t { kActQ8_0 = 0, kActQ8_1 = 1, kActQ8_K = 2 };
 // n is a multiple of 32 (of 256 for kActQ8_K).
 void PrepareQuantised(ActivationFormat format, const float* x, int64_t n, uint8_t* out);
 void PrepareQuantisedAvx2(ActivationFormat format, const float* x, int64_t n, uint8_t* out);
+void PrepareQuantisedAvxVnni(ActivationFormat format, const float* x, int64_t n, uint8_t* out);
 void PrepareQuantisedAvx512(ActivationFormat format, const float* x, int64_t n, uint8_t* out);
 
 }  // namespace docent::llm::kernels::internal

@@ -1,6 +1,6 @@
 // The compute kernels of the inference engine: weight-matrix products for decode (one
 // activation column) and prompts (many columns), and the F16 vector steps of attention, each
-// in a scalar reference and in AVX2 and AVX-512 VNNI versions chosen at run time.
+// in a scalar reference and in AVX2, AVX-VNNI and AVX-512 VNNI versions chosen at run time.
 //
 // Activations are prepared once per column for the weight type they meet
 // (PrepareActivations) the way llama.cpp prepares them, so both engines multiply the same
@@ -30,12 +30,14 @@
 
 namespace docent::llm::kernels {
 
-enum class Isa : uint8_t { kScalar, kAvx2, kAvx512Vnni };
+// The levels, lowest first; each level's CPUs usually run the ones below it (an AVX-512 VNNI
+// CPU without AVX-VNNI, such as Zen 4 or Ice Lake, lowers a request for avxvnni to avx2).
+enum class Isa : uint8_t { kScalar, kAvx2, kAvxVnni, kAvx512Vnni };
 
 // Whether this CPU (and OS) runs `isa`'s instructions.
 bool IsaSupported(Isa isa);
 // The best supported ISA, capped by the environment variable DOCENT_KERNELS
-// (scalar | avx2 | avx512) when it is set, so tests and benchmarks can pin a path.
+// (scalar | avx2 | avxvnni | avx512) when it is set, so tests and benchmarks can pin a path.
 Isa BestIsa();
 std::string_view IsaName(Isa isa);
 

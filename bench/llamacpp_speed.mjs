@@ -10,11 +10,15 @@
 // (flash attention off, as the differential tests run it), batch 512, F16 KV cache.
 //
 // usage: node bench/llamacpp_speed.mjs MODEL.gguf [--threads T] [--prompt-tokens 512]
-//                                      [--gen-tokens 128] [--no-warmup]
-// Prints one JSON line: {"pp_tok_s":…, "tg_tok_s":…, "peak_rss_mb":…, …}.
+//                                      [--gen-tokens 128] [--no-warmup] [--cpu-build native|oracle]
+// Prints one JSON line: {"pp_tok_s":…, "tg_tok_s":…, "peak_rss_mb":…, "cpu_build":…, …}.
 //
-// ES modules resolve packages from the script's own folder, so node-llama-cpp is taken from
-// tests/oracle/node_modules (installed by scripts/install-deps.sh) by an explicit path.
+// ES modules resolve packages from the script's own folder, so node-llama-cpp is taken by an
+// explicit path: by default (native) from tests/oracle/.native-cpu, the copy with every ggml
+// CPU build that scripts/install-deps.sh keeps, so ggml loads the build it would pick for a
+// user of this CPU (zen4 on a Zen 4/5 or Sapphire Rapids, haswell on an AVX2-only chip);
+// `--cpu-build oracle` takes the differential tests' copy, pinned to haswell. cpu_build names
+// the library ggml loaded.
 import {createRequire} from "node:module";
 import {readFileSync} from "node:fs";
 import {pathToFileURL} from "node:url";
@@ -34,14 +38,20 @@ const threads = Number(option("--threads", "2"));
 const promptTokens = Number(option("--prompt-tokens", "512"));
 const genTokens = Number(option("--gen-tokens", "128"));
 const warmup = !args.includes("--no-warmup");
+const cpuBuildChoice = option("--cpu-build", "native");
+if (cpuBuildChoice !== "native" && cpuBuildChoice !== "oracle") {
+  console.error(`--cpu-build must be native or oracle, not '${cpuBuildChoice}'`);
+  process.exit(2);
+}
 
 const oracleDir = new URL("../tests/oracle/", import.meta.url);
+const packagesDir = cpuBuildChoice === "native" ? new URL(".native-cpu/", oracleDir) : oracleDir;
 let entry;
 try {
-  entry = createRequire(new URL("package.json", oracleDir)).resolve("node-llama-cpp");
+  entry = createRequire(new URL("package.json", packagesDir)).resolve("node-llama-cpp");
 } catch {
-  console.error("node-llama-cpp is not installed in tests/oracle " +
-                "(cd tests/oracle && npm ci --omit=optional, or scripts/install-deps.sh)");
+  console.error(`node-llama-cpp is not installed in ${packagesDir.pathname} ` +
+                "(scripts/install-deps.sh installs both copies)");
   process.exit(1);
 }
 const {getLlama} = await import(pathToFileURL(entry).href);
@@ -65,8 +75,17 @@ const peakRssMb = () => {
   return m ? Number(m[1]) / 1024 : null;
 };
 
+// ggml names the CPU library it picked in a message of its "log" level, which node-llama-cpp
+// passes on only at logLevel "debug"; keep that one, pass errors on.
+let cpuBuild = "unknown";
+const logger = (level, message) => {
+  const m = /loaded CPU backend from .*libggml-cpu-([A-Za-z0-9_]+)\.so/.exec(message);
+  if (m) cpuBuild = m[1];
+  else if (level === "error" || level === "fatal") process.stderr.write(`${message}\n`);
+};
 // maxThreads 0: the context's `threads` is then exactly the number used, not a hint.
-const llama = await getLlama({gpu: false, build: "never", logLevel: "error", maxThreads: 0});
+const llama = await getLlama({gpu: false, build: "never", logLevel: "debug", logger,
+                              maxThreads: 0});
 const model = await llama.loadModel({modelPath});
 const context = await model.createContext({
   contextSize: Math.max(1024, promptTokens + genTokens + 16), batchSize: 512, threads,
@@ -110,5 +129,6 @@ console.log(JSON.stringify({
   pp_tok_s: promptTokens / (t1 - t0),
   tg_tok_s: genTokens / (t2 - t1),
   peak_rss_mb: peakRssMb(),
+  cpu_build: cpuBuild,
 }));
 process.exit(0);

@@ -77,7 +77,8 @@ record() {
   line="$(printf '%s\n' "$out" | grep -E '^\{.*"pp_tok_s"' | tail -n 1 || true)"
   [[ -n "$line" ]] || line='{"pp_tok_s":null,"tg_tok_s":null,"peak_rss_mb":null}'
   jq -c --arg e "$engine" --arg s "$shape" --arg ty "$type" --argjson t "$t" \
-    '{engine:$e, shape:$s, type:$ty, threads:$t, pp_tok_s, tg_tok_s, peak_rss_mb}' <<<"$line" >>"$results"
+    '{engine:$e, shape:$s, type:$ty, threads:$t, pp_tok_s, tg_tok_s, peak_rss_mb, kernels,
+      cpu_build}' <<<"$line" >>"$results"
 }
 
 IFS=',' read -ra model_list <<<"$models"
@@ -195,13 +196,27 @@ for (shape, ty, t), by_engine in groups.items():
         row[f"ratio_{m[:2]}"] = d / l if d and l else None
     rows.append(row)
 
+# Which code ran: docent's kernel level and the ggml CPU library llama.cpp loaded.
+kernels = sorted({r["kernels"] for r in runs if r.get("kernels")})
+cpu_builds = sorted({r["cpu_build"] for r in runs if r.get("cpu_build")})
+cpu = "unknown"
+try:
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip(); break
+except OSError:
+    pass
+
 if as_json == "1":
     print(json.dumps({"bandwidth_gb_s": bandwidth / 1e9, "bandwidth_source": bandwidth_source,
-                      "int8_tops": tops / 1e12, "results": rows}))
+                      "int8_tops": tops / 1e12, "cpu": cpu, "docent_kernels": kernels,
+                      "llamacpp_cpu_build": cpu_builds, "results": rows}))
     sys.exit(0)
 
 f = lambda v, spec=".1f": "n/a" if v is None else format(v, spec)
 pct = lambda v, ceiling: "n/a" if v is None else f"{100 * v / ceiling:.0f}%"
+print(f"CPU: {cpu}; docent kernels: {', '.join(kernels) or 'unknown'}; "
+      f"llama.cpp CPU build: {', '.join(cpu_builds) or 'unknown'}")
 print(f"median of {max(r['runs'] for r in rows)} runs each; prompt 512 tokens, generation 128\n")
 print("| model | type | threads | docent pp | llama.cpp pp | ratio | docent tg | llama.cpp tg | ratio | docent peak RSS | llama.cpp peak RSS |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")

@@ -71,3 +71,20 @@ if [ -f "$bins/libggml-cpu-haswell.so" ]; then
   done
   echo "install-deps: llama.cpp oracle pinned to its haswell CPU build"
 fi
+
+# The speed benchmarks (bench/llamacpp_speed.mjs) compare docent with llama.cpp at its best on
+# this CPU, not with the oracle's pinned build: a second copy of the oracle's packages with
+# every CPU build in place, so ggml picks the one it would pick for a user. Rebuilt when the
+# oracle's packages change. Idempotent.
+native="$root/tests/oracle/.native-cpu"
+if [ -d "$aside" ] && ! cmp -s "$root/tests/oracle/package-lock.json" "$native/.docent-lock" 2>/dev/null; then
+  rm -rf "$native"
+  mkdir -p "$native"
+  cp -a "$root/tests/oracle/node_modules" "$native/node_modules"
+  mv -f "$native/node_modules/.docent-other-cpu-builds"/*.so \
+    "$native/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/"
+  rmdir "$native/node_modules/.docent-other-cpu-builds"
+  cp "$root/tests/oracle/package.json" "$native/package.json"
+  cp "$root/tests/oracle/package-lock.json" "$native/.docent-lock"
+  echo "install-deps: llama.cpp with every CPU build for the speed benchmarks in $native"
+fi

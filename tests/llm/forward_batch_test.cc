@@ -267,6 +267,44 @@ TEST_P(SimdPathTest, EverySimdPathGivesBitIdenticalLogits) {
   }
 }
 
+// Matrices repacked into tiles at load (ModelOptions::tile_weights, the default) give the bits
+// of the GGUF row layout: prefill (the prompt kernels) and single-token steps (decode).
+TEST(TiledWeightsTest, RepackedMatricesGiveBitIdenticalLogits) {
+  std::vector<kernels::Isa> paths;
+  for (kernels::Isa isa :
+       {kernels::Isa::kAvx2, kernels::Isa::kAvxVnni, kernels::Isa::kAvx512Vnni}) {
+    if (kernels::IsaSupported(isa)) paths.push_back(isa);
+  }
+  if (paths.empty()) GTEST_SKIP() << "this CPU lacks AVX2: no level tiles its weights";
+  const std::vector<uint32_t> prompt = RandomPrompt(21, 41);
+  for (GgmlType type : {GgmlType::kQ4_0, GgmlType::kQ8_0}) {
+    const auto& bytes = SynthBytes(ModelArch::kQwen2, type);
+    for (kernels::Isa isa : paths) {
+      std::vector<std::vector<float>> runs[2];
+      for (bool tile : {false, true}) {
+        ModelOptions o = Options(1, 2);
+        o.isa = isa;
+        o.tile_weights = tile;
+        auto model = Load(bytes, o);
+        ASSERT_EQ(model->weights().layers[0].ffn_down.layout,
+                  tile ? kernels::WeightLayout::kTiles16 : kernels::WeightLayout::kRows);
+        std::vector<float> logits(model->config().vocab_size);
+        ASSERT_TRUE(model->Prefill(0, prompt, 0, logits).ok());
+        runs[tile].push_back(logits);
+        for (uint32_t step = 0; step < 4; ++step) {
+          const uint32_t pos = static_cast<uint32_t>(prompt.size()) + step;
+          ASSERT_TRUE(model->ForwardInto(0, ArgMax(logits), pos, logits).ok());
+          runs[tile].push_back(logits);
+        }
+      }
+      for (size_t i = 0; i < runs[0].size(); ++i) {
+        EXPECT_TRUE(BitEqual(runs[0][i], runs[1][i]))
+            << GgmlTypeName(type) << " " << kernels::IsaName(isa) << " step " << i;
+      }
+    }
+  }
+}
+
 std::vector<PathCase> AllPathCases() {
   std::vector<PathCase> cases;
   for (ModelArch arch :

@@ -552,6 +552,66 @@ TEST(KernelMatMulTest, Avx512MatchesAvx2) {
   }
 }
 
+// The tiled layout (TileWeights) holds the same bytes: every row comes back whole, and every
+// ISA's product over the tiles is bit-identical to its product over the rows, for any row
+// range, column count and row count (a partial last tile included), with the columns that
+// make the kernels take their decode, chunked and multi-chunk paths.
+TEST(KernelMatMulTest, TiledWeightsGiveTheRowLayoutsBits) {
+  for (GgmlType type : {GgmlType::kQ4_0, GgmlType::kQ8_0}) {
+    for (int64_t rows : {1, 7, 16, 17, 37}) {
+      const int64_t n = 96;
+      const Matrix m = MakeMatrix(type, rows, n, 600 + static_cast<uint32_t>(rows));
+      const size_t tiled_bytes = LayoutBytes(type, WeightLayout::kTiles16, rows, n);
+      EXPECT_EQ(tiled_bytes, static_cast<size_t>((rows + 15) / 16 * 16) * m.row_bytes);
+      // One byte in, so the kernels cannot rely on alignment.
+      std::vector<uint8_t> tiled(tiled_bytes + 1);
+      TileWeights(type, WeightLayout::kTiles16, m.bytes.data(), m.row_bytes, rows, n,
+                  tiled.data() + 1);
+      std::vector<uint8_t> row(m.row_bytes);
+      for (int64_t r = 0; r < rows; ++r) {
+        UntileRow(type, WeightLayout::kTiles16, tiled.data() + 1, m.row_bytes, n, r, row.data());
+        ASSERT_EQ(0, std::memcmp(row.data(), m.bytes.data() + r * m.row_bytes, m.row_bytes))
+            << GgmlTypeName(type) << " row " << r;
+      }
+      for (Isa isa : SupportedIsas()) {
+        for (int64_t n_cols : {1, 3, 8, 70}) {
+          const Columns cols =
+              MakeColumns(isa, type, n, n_cols, 700 + static_cast<uint32_t>(n_cols));
+          const std::vector<float> want = RunMatMul(isa, m, cols);
+          const int64_t ranges[][2] = {{0, rows}, {rows / 3, rows - rows / 4}, {rows - 1, rows}};
+          for (const auto& range : ranges) {
+            std::vector<float> y(static_cast<size_t>(n_cols * rows), 0.0f);
+            MatMulArgs a;
+            a.type = type;
+            a.w = tiled.data() + 1;
+            a.w_row_bytes = m.row_bytes;
+            a.layout = WeightLayout::kTiles16;
+            a.n = n;
+            a.x = cols.prepared.data();
+            a.x_stride = cols.stride;
+            a.n_cols = n_cols;
+            a.y = y.data();
+            a.y_stride = rows;
+            MatMul(isa, a, range[0], range[1]);
+            for (int64_t c = 0; c < n_cols; ++c) {
+              for (int64_t r = 0; r < rows; ++r) {
+                const bool inside = r >= range[0] && r < range[1];
+                ASSERT_EQ(Bits(y[c * rows + r]), inside ? Bits(want[c * rows + r]) : Bits(0.0f))
+                    << IsaName(isa) << " " << GgmlTypeName(type) << " rows=" << rows
+                    << " cols=" << n_cols << " range " << range[0] << "-" << range[1] << " r=" << r
+                    << " c=" << c;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(PreferredLayout(Isa::kScalar, GgmlType::kQ4_0), WeightLayout::kRows);
+  EXPECT_EQ(PreferredLayout(Isa::kAvx2, GgmlType::kQ6_K), WeightLayout::kRows);
+  EXPECT_EQ(PreferredLayout(Isa::kAvx2, GgmlType::kQ8_0), WeightLayout::kTiles16);
+}
+
 TEST(KernelF16Test, ToF16RoundsLikeFloatToHalf) {
   std::vector<float> x = Gaussian(67, 40, 1000.0f);
   const float specials[] = {0.0f,

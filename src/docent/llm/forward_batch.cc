@@ -177,8 +177,9 @@ void ForwardBatch::MatMuls(std::span<const Product> products, const float* in, s
       const Product& p = products[task.product];
       kernels::MatMulArgs args;
       args.type = p.w->type;
-      args.w = p.w->data.data();
+      args.w = p.w->tiled.empty() ? p.w->data.data() : p.w->tiled.data();
       args.w_row_bytes = p.w->row_bytes;
+      args.layout = p.w->layout;
       args.n = n;
       args.x = act + size_t{task.col_begin} * act_bytes;
       args.x_stride = act_bytes;

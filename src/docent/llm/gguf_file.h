@@ -78,6 +78,10 @@ class GgufFile {
   std::span<const uint8_t> TensorData(const GgufTensorInfo& tensor) const;
   // Corrupt ("no tensor named ...") when absent.
   Result<std::span<const uint8_t>> TensorDataByName(std::string_view name) const;
+  // Drops the resident pages of `part` (bytes of this file) when the file is mapped, for a
+  // caller that keeps its own copy of them (MappedFile::ReleasePages); a copy made by
+  // FromBytes is left alone.
+  void ReleasePages(std::span<const uint8_t> part) const { mapped_.ReleasePages(part); }
 
  private:
   struct AlignedFree {

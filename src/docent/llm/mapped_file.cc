@@ -66,6 +66,19 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   return *this;
 }
 
+void MappedFile::ReleasePages(std::span<const uint8_t> part) const {
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<uintptr_t>(part.data());
+  const uintptr_t end = begin + part.size();
+  const auto map_begin = reinterpret_cast<uintptr_t>(data_);
+  if (data_ == nullptr || begin < map_begin || end > map_begin + size_) return;
+  const uintptr_t first = (begin + page - 1) / page * page;
+  const uintptr_t last = end / page * page;
+  // A read-only private file mapping: MADV_DONTNEED only unmaps the pages; the data stays in
+  // the file (and usually the page cache). Advice, so a failure changes nothing.
+  if (first < last) (void)::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 void MappedFile::Reset() {
   if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
   data_ = nullptr;

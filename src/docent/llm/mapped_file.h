@@ -30,6 +30,11 @@ class MappedFile {
   // Empty for an empty file. Page-aligned otherwise.
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
 
+  // Drops this process's resident pages wholly inside `part` (a range of bytes()), as a model
+  // does once it holds a repacked copy of a tensor: the mapping stays valid, and a page read
+  // again comes back from the file. A no-op for a range outside the mapping.
+  void ReleasePages(std::span<const uint8_t> part) const;
+
  private:
   MappedFile(const uint8_t* data, size_t size) : data_(data), size_(size) {}
   void Reset();

@@ -31,8 +31,13 @@ Result<std::unique_ptr<Model>> Model::FromParts(GgufFile file, ModelConfig confi
   shape.max_positions = std::min(options.max_positions, config.context_length);
   shape.n_seq = options.n_seq;
   DOCENT_ASSIGN_OR_RETURN(KvCache cache, KvCache::Create(shape, options.kv_storage));
-  return std::unique_ptr<Model>(
-      new Model(std::move(file), std::move(config), std::move(weights), std::move(cache), options));
+  // Once per model, at load: the first request never pays for it.
+  TiledWeights tiled;
+  if (options.tile_weights) {
+    tiled = TileModelWeights(weights, options.isa.value_or(kernels::BestIsa()), file);
+  }
+  return std::unique_ptr<Model>(new Model(std::move(file), std::move(config), std::move(weights),
+                                          std::move(tiled), std::move(cache), options));
 }
 
 namespace {
@@ -44,11 +49,12 @@ int ThreadsFor(const ModelOptions& options) {
 
 }  // namespace
 
-Model::Model(GgufFile file, ModelConfig config, ModelWeights weights, KvCache cache,
-             const ModelOptions& options)
+Model::Model(GgufFile file, ModelConfig config, ModelWeights weights, TiledWeights tiled,
+             KvCache cache, const ModelOptions& options)
     : file_(std::move(file)),
       config_(std::move(config)),
       weights_(std::move(weights)),
+      tiled_(std::move(tiled)),
       cache_(std::move(cache)),
       forward_(config_, weights_),
       pool_(ThreadsFor(options)),

@@ -38,6 +38,9 @@ struct ModelOptions {
   // Single tokens through the scalar reference pass (forward_reference.h) instead of the
   // batched engine: the yardstick the fast path is tested against.
   bool reference = false;
+  // Repack the matrices at load into the layout the kernels want (TileModelWeights). Off
+  // only to show that it changes no bit.
+  bool tile_weights = true;
 };
 
 class Model {
@@ -88,12 +91,13 @@ class Model {
   void ResetSequence(uint32_t seq) { cache_.Clear(seq); }
 
  private:
-  Model(GgufFile file, ModelConfig config, ModelWeights weights, KvCache cache,
+  Model(GgufFile file, ModelConfig config, ModelWeights weights, TiledWeights tiled, KvCache cache,
         const ModelOptions& options);
 
   GgufFile file_;
   ModelConfig config_;
-  ModelWeights weights_;  // points into file_
+  ModelWeights weights_;  // points into file_ and tiled_
+  TiledWeights tiled_;
   KvCache cache_;
   ForwardReference forward_;  // points at config_ and weights_
   ThreadPool pool_;

@@ -1,6 +1,7 @@
 // Finds, shape-checks and maps the tensors of a llama-family model (see model_weights.h).
 #include "docent/llm/model_weights.h"
 
+#include <algorithm>
 #include <string>
 
 #include "docent/llm/quantize.h"
@@ -128,6 +129,41 @@ Result<ModelWeights> MapModelWeights(const GgufFile& file, const ModelConfig& c)
     w.layers.push_back(std::move(layer));
   }
   return w;
+}
+
+namespace {
+
+void TileMatrix(WeightMatrix& m, kernels::Isa isa, const GgufFile& file, TiledWeights& out) {
+  const kernels::WeightLayout layout = kernels::PreferredLayout(isa, m.type);
+  if (layout == kernels::WeightLayout::kRows || m.rows == 0) return;
+  std::vector<uint8_t>& buffer =
+      out.buffers.emplace_back(kernels::LayoutBytes(m.type, layout, m.rows, m.cols));
+  // A slice of rows at a time (a multiple of the tile), each slice's file pages dropped once
+  // it is copied: the model's peak memory grows by one slice, not by the largest matrix.
+  constexpr int64_t kSliceRows = 64 * kernels::kTileRows;
+  for (int64_t r0 = 0; r0 < m.rows; r0 += kSliceRows) {
+    const int64_t rows = std::min<int64_t>(kSliceRows, m.rows - r0);
+    const std::span<const uint8_t> slice = m.data.subspan(r0 * m.row_bytes, rows * m.row_bytes);
+    kernels::TileWeights(m.type, layout, slice.data(), m.row_bytes, rows, m.cols,
+                         buffer.data() + kernels::LayoutBytes(m.type, layout, r0, m.cols));
+    file.ReleasePages(slice);
+  }
+  m.layout = layout;
+  m.tiled = buffer;
+  out.bytes += buffer.size();
+}
+
+}  // namespace
+
+TiledWeights TileModelWeights(ModelWeights& weights, kernels::Isa isa, const GgufFile& file) {
+  TiledWeights out;
+  for (LayerWeights& l : weights.layers) {
+    for (WeightMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) {
+      TileMatrix(*m, isa, file, out);
+    }
+  }
+  TileMatrix(weights.output, isa, file, out);
+  return out;
 }
 
 }  // namespace docent::llm

@@ -19,6 +19,7 @@
 
 #include "docent/llm/ggml_types.h"
 #include "docent/llm/gguf_file.h"
+#include "docent/llm/kernels/kernels.h"
 #include "docent/llm/model_config.h"
 #include "docent/util/status.h"
 
@@ -32,7 +33,12 @@ struct WeightMatrix {
   uint32_t rows = 0;
   uint32_t cols = 0;
   uint64_t row_bytes = 0;
-  std::span<const uint8_t> data;
+  std::span<const uint8_t> data;  // GGUF's row layout, in the file
+  // The same matrix repacked at load into the layout the kernels want (kernels.h,
+  // WeightLayout), or kRows and empty. Products read this; row lookups (embeddings) and the
+  // reference pass read `data`.
+  kernels::WeightLayout layout = kernels::WeightLayout::kRows;
+  std::span<const uint8_t> tiled;
 
   std::span<const uint8_t> Row(uint32_t r) const { return data.subspan(r * row_bytes, row_bytes); }
 };
@@ -59,5 +65,17 @@ struct ModelWeights {
 // tensor's type is one docent cannot compute with. qwen2 requires the q/k/v biases and qwen3
 // the q/k norms; other architectures take biases when present.
 Result<ModelWeights> MapModelWeights(const GgufFile& file, const ModelConfig& config);
+
+// The repacked copies of a model's matrices (WeightMatrix::tiled): owns their bytes.
+struct TiledWeights {
+  std::vector<std::vector<uint8_t>> buffers;
+  uint64_t bytes = 0;
+};
+
+// Repacks every product matrix (the layers' and the output) whose type `isa`'s kernels want in
+// another layout (kernels::PreferredLayout), one matrix at a time, and drops the file's
+// resident pages of each once its copy is made, so the model's memory does not double (the
+// embedding's rows stay readable from the file). Done at load, before any request.
+TiledWeights TileModelWeights(ModelWeights& weights, kernels::Isa isa, const GgufFile& file);
 
 }  // namespace docent::llm

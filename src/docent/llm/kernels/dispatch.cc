@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "docent/llm/half.h"
 #include "docent/llm/kernels/internal.h"
@@ -73,6 +74,7 @@ internal::Job ToJob(const MatMulArgs& a) {
   return internal::Job{static_cast<uint32_t>(a.type),
                        a.w,
                        a.w_row_bytes,
+                       a.layout == WeightLayout::kTiles16 ? uint32_t{kTileRows} : 0u,
                        a.n,
                        a.x,
                        a.x_stride,
@@ -127,6 +129,29 @@ void PrepareHalf(Isa isa, bool bf16, const float* x, int64_t n, uint8_t* out) {
       for (int64_t j = 0; j < m; ++j) f[j] = HalfToFloat(h[j]);
     }
     std::memcpy(out + i * sizeof(float), f, static_cast<size_t>(m) * sizeof(float));
+  }
+}
+
+// The scalar kernels read rows: a tiled matrix goes through them one row at a time, each row
+// put back in its GGUF layout first (only where a tiled matrix meets the scalar level, as in
+// tests; a model is tiled only for a SIMD level).
+void MatMulUntiled(const MatMulArgs& args, int64_t row_begin, int64_t row_end) {
+  std::vector<uint8_t> row(args.w_row_bytes);
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    UntileRow(args.type, args.layout, args.w, args.w_row_bytes, args.n, r, row.data());
+    const internal::Job job{static_cast<uint32_t>(args.type),
+                            row.data(),
+                            args.w_row_bytes,
+                            0u,
+                            args.n,
+                            args.x,
+                            args.x_stride,
+                            args.n_cols,
+                            args.y + r,
+                            args.y_stride};
+    const bool done = internal::MatMulScalar(job, 0, 1);
+    assert(done && "MatMul of a type docent cannot compute");
+    (void)done;
   }
 }
 
@@ -223,6 +248,7 @@ void MatMul(Isa isa, const MatMulArgs& args, int64_t row_begin, int64_t row_end)
     case Isa::kScalar:
       break;
   }
+  if (args.layout != WeightLayout::kRows) return MatMulUntiled(args, row_begin, row_end);
   const bool done = internal::MatMulScalar(job, row_begin, row_end);
   assert(done && "MatMul of a type docent cannot compute");
   (void)done;

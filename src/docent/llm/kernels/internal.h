@@ -46,6 +46,7 @@ struct Job {
   uint32_t type;
   const uint8_t* w;
   size_t w_row_bytes;
+  uint32_t tile_rows;  // 0: the kRows layout; 16: kTiles16 (kernels.h)
   int64_t n;
   const uint8_t* x;
   size_t x_stride;

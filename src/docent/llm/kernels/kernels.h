@@ -47,10 +47,34 @@ size_t ActivationBytes(GgmlType weight_type, int64_t n);
 // Prepares one activation column x[0..n) for weights of `weight_type`.
 void PrepareActivations(Isa isa, GgmlType weight_type, const float* x, int64_t n, uint8_t* out);
 
+// How a weight matrix's bytes are laid out.
+//   kRows     GGUF's layout: rows of RowBytes(type, n) bytes one after another.
+//   kTiles16  repacked once at load (TileWeights), for Q4_0 and Q8_0 on the SIMD levels:
+//             16 rows per tile, tiles one after another; within a tile, block b of its 16
+//             rows as their 16 F16 scales (32 bytes) then the quantised bytes in groups of
+//             four per row, group g holding bytes 4g..4g+3 of rows 0..15 (64 bytes). One
+//             aligned 64-byte load then feeds a multiply-add for 16 rows, with no unpacking
+//             or transposing per use; the last tile repeats the last row. Same size as kRows
+//             (up to the padding).
+enum class WeightLayout : uint8_t { kRows, kTiles16 };
+inline constexpr int64_t kTileRows = 16;
+
+// The layout `isa`'s kernels want for `type` (kRows where tiles would not pay).
+WeightLayout PreferredLayout(Isa isa, GgmlType type);
+// Bytes of a matrix of `rows` rows of n values of `type` in `layout`.
+size_t LayoutBytes(GgmlType type, WeightLayout layout, int64_t rows, int64_t n);
+// Writes the kRows matrix `w` (rows of row_bytes) in `layout` to `out` (LayoutBytes long).
+void TileWeights(GgmlType type, WeightLayout layout, const uint8_t* w, size_t row_bytes,
+                 int64_t rows, int64_t n, uint8_t* out);
+// Row r of a matrix held in `layout`, written in the kRows layout (row_bytes bytes).
+void UntileRow(GgmlType type, WeightLayout layout, const uint8_t* w, size_t row_bytes, int64_t n,
+               int64_t r, uint8_t* out);
+
 struct MatMulArgs {
   GgmlType type = GgmlType::kF32;
-  const uint8_t* w = nullptr;  // rows of `n` elements, row r at w + r * w_row_bytes
-  size_t w_row_bytes = 0;
+  const uint8_t* w = nullptr;  // rows of `n` elements, row r at w + r * w_row_bytes (kRows)
+  size_t w_row_bytes = 0;      // RowBytes(type, n), whatever the layout
+  WeightLayout layout = WeightLayout::kRows;
   int64_t n = 0;
   const uint8_t* x = nullptr;  // prepared columns, column c at x + c * x_stride
   size_t x_stride = 0;

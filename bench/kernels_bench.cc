@@ -5,7 +5,15 @@
 // 5 timed runs (thread CPU time), beside the scalar kernel measured in the same run.
 //
 // The prompt case of the scalar kernel on the largest shapes computes a slice of the rows
-// (it is compute-bound, so the rate is the same) to keep the run short.
+// (it is compute-bound, so the rate is the same) to keep the run short. The weights are in the
+// layout a model loaded for that ISA uses (kernels::PreferredLayout: Q4_0 and Q8_0 tiled).
+//
+// Each quantised prompt figure is also given as a share of the core's int8 peak for its ISA,
+// measured first in the same run: independent chains (12 on ymm, 16 on zmm) of the ISA's
+// widest 8-bit multiply-add, 2 ops per multiply-add (AVX2: vpmaddubsw on ymm, 32 products per instruction,
+// its int16 sums not widened, so a bound no real kernel reaches; AVX-VNNI: vpdpbusd on ymm,
+// 32; AVX-512 VNNI: vpdpbusd on zmm, 64).
+#include <immintrin.h>
 #include <time.h>
 
 #include <algorithm>
@@ -56,6 +64,70 @@ double MedianSeconds(Fn&& fn) {
   return samples[samples.size() / 2];
 }
 
+// The int8 peak of one core (GOP/s) for `isa`, as the header says; 0 for scalar. Each
+// function runs the 16 chains kPeakIters times (no vector arguments or results: they are
+// compiled for their ISA alone).
+constexpr int kPeakIters = 1 << 14;
+volatile int g_sink;
+
+// ymm code has 16 registers: 12 chains leave room for the operands (16 would spill).
+constexpr int kYmmChains = 12;
+constexpr int kZmmChains = 16;
+
+__attribute__((target("avx2"))) void ChainsAvx2() {
+  __m256i acc[kYmmChains];
+  for (int i = 0; i < kYmmChains; ++i) acc[i] = _mm256_set1_epi16(static_cast<short>(i));
+  const __m256i a = _mm256_set1_epi8(3);
+  const __m256i b = _mm256_set1_epi8(static_cast<char>(g_sink));
+  for (int it = 0; it < kPeakIters; ++it) {
+    for (int i = 0; i < kYmmChains; ++i) {
+      acc[i] = _mm256_add_epi16(acc[i], _mm256_maddubs_epi16(a, b));
+    }
+  }
+  for (int i = 1; i < kYmmChains; ++i) acc[0] = _mm256_add_epi16(acc[0], acc[i]);
+  g_sink = _mm256_extract_epi16(acc[0], 0);
+}
+
+__attribute__((target("avx2,avxvnni"))) void ChainsAvxVnni() {
+  __m256i acc[kYmmChains];
+  for (int i = 0; i < kYmmChains; ++i) acc[i] = _mm256_set1_epi32(i);
+  const __m256i a = _mm256_set1_epi8(3);
+  const __m256i b = _mm256_set1_epi8(static_cast<char>(g_sink));
+  for (int it = 0; it < kPeakIters; ++it) {
+    for (int i = 0; i < kYmmChains; ++i) acc[i] = _mm256_dpbusd_avx_epi32(acc[i], a, b);
+  }
+  for (int i = 1; i < kYmmChains; ++i) acc[0] = _mm256_add_epi32(acc[0], acc[i]);
+  g_sink = _mm256_extract_epi32(acc[0], 0);
+}
+
+__attribute__((target("avx512f,avx512vnni"))) void ChainsAvx512() {
+  __m512i acc[kZmmChains];
+  for (int i = 0; i < kZmmChains; ++i) acc[i] = _mm512_set1_epi32(i);
+  const __m512i a = _mm512_set1_epi8(3);
+  const __m512i b = _mm512_set1_epi8(static_cast<char>(g_sink));
+  for (int it = 0; it < kPeakIters; ++it) {
+    for (int i = 0; i < kZmmChains; ++i) acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
+  }
+  for (int i = 1; i < kZmmChains; ++i) acc[0] = _mm512_add_epi32(acc[0], acc[i]);
+  alignas(64) int lanes[16];
+  _mm512_store_si512(lanes, acc[0]);
+  g_sink = lanes[0];
+}
+
+double Int8Peak(Isa isa) {
+  void (*chains)() = isa == Isa::kAvx2      ? ChainsAvx2
+                     : isa == Isa::kAvxVnni ? ChainsAvxVnni
+                     : isa == Isa::kAvx512Vnni ? ChainsAvx512
+                                             : nullptr;
+  if (chains == nullptr) return 0;
+  const double products = isa == Isa::kAvx512Vnni ? 64 : 32;
+  const double chains_n = isa == Isa::kAvx512Vnni ? kZmmChains : kYmmChains;
+  const double t = MedianSeconds([&] { chains(); });
+  return 2.0 * products * chains_n * kPeakIters / t / 1e9;
+}
+
+std::vector<double> g_peaks;  // per Isa value, GOP/s
+
 std::vector<uint8_t> MakeWeights(GgmlType type, const Shape& s, size_t* row_bytes) {
   *row_bytes = *docent::llm::RowBytes(type, static_cast<uint64_t>(s.n));
   // 64 distinct random rows, repeated: the kernels' speed does not depend on the values.
@@ -93,10 +165,14 @@ void Bench(GgmlType type, const Shape& s, const std::vector<Isa>& isas) {
       for (float& v : x) v = dist(rng);
       k::PrepareActivations(isa, type, x.data(), s.n, xp.data() + c * stride);
     }
+    const k::WeightLayout layout = k::PreferredLayout(isa, type);
+    std::vector<uint8_t> tiled(k::LayoutBytes(type, layout, s.rows, s.n));
+    k::TileWeights(type, layout, w.data(), row_bytes, s.rows, s.n, tiled.data());
     k::MatMulArgs a;
     a.type = type;
-    a.w = w.data();
+    a.w = tiled.data();
     a.w_row_bytes = row_bytes;
+    a.layout = layout;
     a.n = s.n;
     a.x = xp.data();
     a.x_stride = stride;
@@ -121,12 +197,18 @@ void Bench(GgmlType type, const Shape& s, const std::vector<Isa>& isas) {
       base_gbs = gbs;
       base_gops = gops;
     }
+    const double peak = g_peaks[static_cast<size_t>(isa)];
+    char share[32] = "";
+    if (peak > 0 && type != GgmlType::kF16) {
+      std::snprintf(share, sizeof share, ", %3.0f%% of peak", 100.0 * gops / peak);
+    }
     std::printf(
         "%-5s %7lldx%-5lld %-7s  n_cols=1 %7.2f GB/s (x%5.1f)   n_cols=8 %7.1f GOP/s   "
-        "n_cols=64 %8.1f GOP/s (x%5.1f)\n",
+        "n_cols=64 %8.1f GOP/s (x%5.1f%s)\n",
         std::string(docent::llm::GgmlTypeName(type)).c_str(), static_cast<long long>(s.rows),
         static_cast<long long>(s.n), std::string(k::IsaName(isa)).c_str(), gbs,
-        base_gbs > 0 ? gbs / base_gbs : 0.0, gops8, gops, base_gops > 0 ? gops / base_gops : 0.0);
+        base_gbs > 0 ? gbs / base_gbs : 0.0, gops8, gops, base_gops > 0 ? gops / base_gops : 0.0,
+        share);
     std::fflush(stdout);
   }
 }
@@ -144,6 +226,17 @@ int main(int argc, char** argv) {
     if (k::IsaSupported(isa)) isas.push_back(isa);
   }
   std::printf("kernels_bench: one thread, shapes rows x n, medians of 5 runs\n");
+  g_peaks.assign(4, 0.0);
+  for (Isa isa : isas) {
+    g_peaks[static_cast<size_t>(isa)] = Int8Peak(isa);
+    if (isa != Isa::kScalar) {
+      std::printf("int8 peak %-7s %8.1f GOP/s (independent chains of %s)\n",
+                  std::string(k::IsaName(isa)).c_str(), g_peaks[static_cast<size_t>(isa)],
+                  isa == Isa::kAvx2      ? "vpmaddubsw ymm, 12 chains, 32 products each"
+                  : isa == Isa::kAvxVnni ? "vpdpbusd ymm, 12 chains, 32 products each"
+                                         : "vpdpbusd zmm, 16 chains, 64 products each");
+    }
+  }
   {  // Activation preparation (quantising a column), per ISA.
     const int64_t n = 4864;
     std::vector<float> x(n);

@@ -10,10 +10,11 @@
 #   prompt ceiling     = int8 throughput / FLOPs per token (2 per weight + attention over the
 #                        prompt's mean context of 256).
 #
-# usage: bench/llm_vs_llamacpp.sh [--models LIST] [--threads LIST] [--runs N] [--json]
+# usage: bench/llm_vs_llamacpp.sh [--models LIST] [--threads LIST] [--runs N] [--prompt N] [--json]
 #          [--cache DIR] [--docent PATH] [--bandwidth GBPS | --measure-bandwidth] [--tops T]
 #   LIST is comma-separated: models as SHAPE:TYPE (default qwen2.5-0.5b:q4_0,
 #   qwen2.5-0.5b:q8_0,qwen2.5-1.5b:q4_0,qwen2.5-1.5b:q8_0,qwen2.5-1.5b:q4_k), threads (2,1).
+#   --prompt sets the prompt length (default 512; 2048 for the long-prompt cells).
 #   Defaults: 3 runs, cache build/bench-models, docent build/docent, 30 GB/s (the figure for
 #   this VM; --measure-bandwidth times a memcpy instead), 1.8 int8 TOPS.
 # Quick run: bench/llm_vs_llamacpp.sh --models qwen2.5-0.5b:q4_0 --threads 2 --runs 1
@@ -23,6 +24,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 models="qwen2.5-0.5b:q4_0,qwen2.5-0.5b:q8_0,qwen2.5-1.5b:q4_0,qwen2.5-1.5b:q8_0,qwen2.5-1.5b:q4_k"
 threads="2,1"
 runs=3
+prompt=512
 json=0
 cache="$root/build/bench-models"
 docent="$root/build/docent"
@@ -36,6 +38,7 @@ while [[ $# -gt 0 ]]; do
     --models) models="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
+    --prompt) prompt="$2"; shift 2 ;;
     --json) json=1; shift ;;
     --cache) cache="$2"; shift 2 ;;
     --docent) docent="$2"; shift 2 ;;
@@ -93,21 +96,23 @@ for m in "${model_list[@]}"; do
   for t in "${thread_list[@]}"; do
     for ((r = 1; r <= runs; r++)); do
       log "$shape $type threads $t run $r/$runs: docent"
-      out="$("$docent" bench -m "$file" --threads "$t" --json 2>/tmp/llm_vs_llamacpp.err)" ||
+      out="$("$docent" bench -m "$file" --threads "$t" -p "$prompt" --json 2>/tmp/llm_vs_llamacpp.err)" ||
         log "  docent bench failed: $(tail -n 3 /tmp/llm_vs_llamacpp.err)"
       record docent "$shape" "$type" "$t" "${out:-}"
       log "$shape $type threads $t run $r/$runs: llama.cpp"
-      out="$(node "$root/bench/llamacpp_speed.mjs" "$file" --threads "$t" 2>/tmp/llm_vs_llamacpp.err)" ||
+      out="$(node "$root/bench/llamacpp_speed.mjs" "$file" --threads "$t" --prompt-tokens "$prompt" \
+        2>/tmp/llm_vs_llamacpp.err)" ||
         log "  llama.cpp failed: $(tail -n 3 /tmp/llm_vs_llamacpp.err)"
       record llama.cpp "$shape" "$type" "$t" "${out:-}"
     done
   done
 done
 
-python3 - "$results" "$cache" "$json" "$bandwidth" "$bandwidth_source" "$tops" <<'EOF'
+python3 - "$results" "$cache" "$json" "$bandwidth" "$bandwidth_source" "$tops" "$prompt" <<'EOF'
 import json, os, statistics, struct, sys
 
-results, cache, as_json, bandwidth, bandwidth_source, tops = sys.argv[1:7]
+results, cache, as_json, bandwidth, bandwidth_source, tops, prompt = sys.argv[1:8]
+prompt = int(prompt)
 bandwidth, tops = float(bandwidth) * 1e9, float(tops) * 1e12
 
 # ggml type id -> (elements per block, bytes per block)
@@ -168,7 +173,7 @@ def costs(path):
             tensor_bytes += nbytes // dims[1]
     n_layer = meta[arch + ".block_count"]; n_head = meta[arch + ".attention.head_count"]
     head = meta.get(arch + ".attention.key_length", meta[arch + ".embedding_length"] // n_head)
-    attn_flops = n_layer * 4 * n_head * head * 256  # QK^T and AV at the mean prompt position
+    attn_flops = n_layer * 4 * n_head * head * prompt // 2  # QK^T and AV at the mean position
     return tensor_bytes, matmul_flops + attn_flops
 
 runs = [json.loads(l) for l in open(results) if l.strip()]
@@ -209,7 +214,8 @@ except OSError:
 
 if as_json == "1":
     print(json.dumps({"bandwidth_gb_s": bandwidth / 1e9, "bandwidth_source": bandwidth_source,
-                      "int8_tops": tops / 1e12, "cpu": cpu, "docent_kernels": kernels,
+                      "int8_tops": tops / 1e12, "prompt_tokens": prompt, "cpu": cpu,
+                      "docent_kernels": kernels,
                       "llamacpp_cpu_build": cpu_builds, "results": rows}))
     sys.exit(0)
 
@@ -217,7 +223,7 @@ f = lambda v, spec=".1f": "n/a" if v is None else format(v, spec)
 pct = lambda v, ceiling: "n/a" if v is None else f"{100 * v / ceiling:.0f}%"
 print(f"CPU: {cpu}; docent kernels: {', '.join(kernels) or 'unknown'}; "
       f"llama.cpp CPU build: {', '.join(cpu_builds) or 'unknown'}")
-print(f"median of {max(r['runs'] for r in rows)} runs each; prompt 512 tokens, generation 128\n")
+print(f"median of {max(r['runs'] for r in rows)} runs each; prompt {prompt} tokens, generation 128\n")
 print("| model | type | threads | docent pp | llama.cpp pp | ratio | docent tg | llama.cpp tg | ratio | docent peak RSS | llama.cpp peak RSS |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for r in rows:

@@ -277,7 +277,7 @@ TEST(TiledWeightsTest, RepackedMatricesGiveBitIdenticalLogits) {
   }
   if (paths.empty()) GTEST_SKIP() << "this CPU lacks AVX2: no level tiles its weights";
   const std::vector<uint32_t> prompt = RandomPrompt(21, 41);
-  for (GgmlType type : {GgmlType::kQ4_0, GgmlType::kQ8_0}) {
+  for (GgmlType type : {GgmlType::kQ4_0, GgmlType::kQ8_0, GgmlType::kQ4_K, GgmlType::kQ6_K}) {
     const auto& bytes = SynthBytes(ModelArch::kQwen2, type);
     for (kernels::Isa isa : paths) {
       std::vector<std::vector<float>> runs[2];

@@ -557,9 +557,9 @@ TEST(KernelMatMulTest, Avx512MatchesAvx2) {
 // range, column count and row count (a partial last tile included), with the columns that
 // make the kernels take their decode, chunked and multi-chunk paths.
 TEST(KernelMatMulTest, TiledWeightsGiveTheRowLayoutsBits) {
-  for (GgmlType type : {GgmlType::kQ4_0, GgmlType::kQ8_0}) {
+  for (GgmlType type : {GgmlType::kQ4_0, GgmlType::kQ8_0, GgmlType::kQ4_K, GgmlType::kQ6_K}) {
     for (int64_t rows : {1, 7, 16, 17, 37}) {
-      const int64_t n = 96;
+      const int64_t n = IsKQuant(type) ? 768 : 96;
       const Matrix m = MakeMatrix(type, rows, n, 600 + static_cast<uint32_t>(rows));
       const size_t tiled_bytes = LayoutBytes(type, WeightLayout::kTiles16, rows, n);
       EXPECT_EQ(tiled_bytes, static_cast<size_t>((rows + 15) / 16 * 16) * m.row_bytes);
@@ -608,7 +608,8 @@ TEST(KernelMatMulTest, TiledWeightsGiveTheRowLayoutsBits) {
     }
   }
   EXPECT_EQ(PreferredLayout(Isa::kScalar, GgmlType::kQ4_0), WeightLayout::kRows);
-  EXPECT_EQ(PreferredLayout(Isa::kAvx2, GgmlType::kQ6_K), WeightLayout::kRows);
+  EXPECT_EQ(PreferredLayout(Isa::kAvx2, GgmlType::kQ5_K), WeightLayout::kRows);
+  EXPECT_EQ(PreferredLayout(Isa::kAvx512Vnni, GgmlType::kQ6_K), WeightLayout::kTiles16);
   EXPECT_EQ(PreferredLayout(Isa::kAvx2, GgmlType::kQ8_0), WeightLayout::kTiles16);
 }
 

@@ -49,13 +49,14 @@ void PrepareActivations(Isa isa, GgmlType weight_type, const float* x, int64_t n
 
 // How a weight matrix's bytes are laid out.
 //   kRows     GGUF's layout: rows of RowBytes(type, n) bytes one after another.
-//   kTiles16  repacked once at load (TileWeights), for Q4_0 and Q8_0 on the SIMD levels:
-//             16 rows per tile, tiles one after another; within a tile, block b of its 16
-//             rows as their 16 F16 scales (32 bytes) then the quantised bytes in groups of
-//             four per row, group g holding bytes 4g..4g+3 of rows 0..15 (64 bytes). One
-//             aligned 64-byte load then feeds a multiply-add for 16 rows, with no unpacking
-//             or transposing per use; the last tile repeats the last row. Same size as kRows
-//             (up to the padding).
+//   kTiles16  repacked once at load (TileWeights), for Q4_0, Q8_0, Q4_K and Q6_K on the
+//             SIMD levels: 16 rows per tile, tiles one after another; within a tile, block b
+//             of its 16 rows field by field in GGUF's order (Q4_0: scale, quants; Q4_K: d,
+//             dmin, scales, quants; Q6_K: ql, qh, scales, d), each field interleaved lane by
+//             lane in units of 2 bytes (an F16) or 4: unit k of row r at 16k + r. A quant
+//             group of 16 rows is then one 64-byte load that feeds a multiply-add for 16 rows,
+//             with no unpacking or transposing per use; the last tile repeats the last row.
+//             Same size as kRows (up to the padding).
 enum class WeightLayout : uint8_t { kRows, kTiles16 };
 inline constexpr int64_t kTileRows = 16;
 

@@ -169,13 +169,20 @@ TEST(SchedulerTest, CancelAllEndsRunningAndQueuedRequestsAndRefusesNewOnes) {
   Fixture f = Load(1);
   Scheduler s(*f.model, *f.tokenizer, {});
   std::promise<void> started;
+  // The worker waits at the first token until CancelAll has run, so the request cannot finish
+  // first however the threads are scheduled.
+  std::promise<void> cancelled;
+  std::shared_future<void> cancel_done = cancelled.get_future().share();
   bool first = true;
   GenerationRequest long_one;
   long_one.prompt = RandomPrompt(70, 8);
   long_one.max_tokens = 200;
   auto running = s.Submit(long_one, [&](uint32_t) {
-    if (first) started.set_value();
-    first = false;
+    if (first) {
+      first = false;
+      started.set_value();
+      cancel_done.wait();
+    }
     return true;
   });
   ASSERT_TRUE(running.ok());
@@ -183,6 +190,7 @@ TEST(SchedulerTest, CancelAllEndsRunningAndQueuedRequestsAndRefusesNewOnes) {
   ASSERT_TRUE(queued.ok());
   started.get_future().wait();
   s.CancelAll();
+  cancelled.set_value();
   const GenerationResult r = (*running)->Wait();
   EXPECT_EQ(r.finish, FinishReason::kCancelled);
   EXPECT_LT(r.tokens.size(), 200u);

@@ -1,18 +1,20 @@
 // The term-index ranker against two references on random mixed Korean/English corpora:
 // a brute-force BM25 over every chunk (computed here from the analyzer alone), and FTS5's
 // own bm25() on the same store. Top-k ids must agree exactly, scores to 1e-9.
+#include "docent/search/bm25_ranker.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <thread>
 #include <cmath>
+#include <condition_variable>
 #include <map>
+#include <memory>
 #include <random>
+#include <thread>
 
 #include "docent/rag/store_term_statistics.h"
-#include "docent/search/bm25_ranker.h"
 #include "docent/search/bm25_search.h"
 #include "docent/text/analyzer.h"
 #include "support/temp_dir.h"
@@ -20,10 +22,10 @@
 namespace docent::search {
 namespace {
 
-const char* const kWords[] = {"policy", "leave", "annual", "vpn", "office", "remote", "the",
-                              "expense", "report", "travel", "laptop", "3.5", "ISO27001",
-                              "연차휴가는", "회사에서", "보고서를", "출장비", "휴가", "회사",
-                              "정책이", "원격근무", "노트북을", "2024년에", "API는"};
+const char* const kWords[] = {
+    "policy", "leave",  "annual", "vpn",    "office",   "remote",     "the",      "expense",
+    "report", "travel", "laptop", "3.5",    "ISO27001", "연차휴가는", "회사에서", "보고서를",
+    "출장비", "휴가",   "회사",   "정책이", "원격근무", "노트북을",   "2024년에", "API는"};
 
 std::string RandomText(std::mt19937_64& rng, int words) {
   std::uniform_int_distribution<size_t> pick(0, std::size(kWords) - 1);
@@ -41,8 +43,9 @@ struct Row {
 };
 
 // Brute force: analyze every chunk from scratch and score it with the BM25 of fts5_aux.c.
-std::vector<RankedChunk> BruteForce(const std::vector<Row>& rows, const std::vector<std::string>& terms,
-                                    const Bm25Weights& w, int k) {
+std::vector<RankedChunk> BruteForce(const std::vector<Row>& rows,
+                                    const std::vector<std::string>& terms, const Bm25Weights& w,
+                                    int k) {
   const double weight[3] = {w.title, w.heading, w.body};
   std::vector<std::map<std::string, double>> freq(rows.size());
   std::vector<double> len(rows.size(), 0);
@@ -50,7 +53,8 @@ std::vector<RankedChunk> BruteForce(const std::vector<Row>& rows, const std::vec
   for (size_t r = 0; r < rows.size(); ++r) {
     for (int c = 0; c < 3; ++c) {
       bool first = true;
-      for (const text::Term& t : text::AnalyzeToVector(rows[r].cols[c], text::AnalyzeMode::kDocument)) {
+      for (const text::Term& t :
+           text::AnalyzeToVector(rows[r].cols[c], text::AnalyzeMode::kDocument)) {
         if (first || !t.colocated) len[r] += 1;
         first = false;
         freq[r][t.text] += weight[c];
@@ -120,7 +124,8 @@ class Bm25RankerTest : public ::testing::Test {
     return rows;
   }
 
-  std::vector<RankedChunk> Fts5(const std::vector<std::string>& terms, const Bm25Weights& w, int k) {
+  std::vector<RankedChunk> Fts5(const std::vector<std::string>& terms, const Bm25Weights& w,
+                                int k) {
     std::lock_guard lock(store_->mutex());
     auto st = store_->db().Prepare(
         "SELECT rowid, bm25(chunks_fts, ?2, ?3, ?4) AS s FROM chunks_fts WHERE chunks_fts MATCH ?1 "
@@ -182,6 +187,30 @@ class Bm25RankerTest : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<store::Store> store_;
 };
+
+// The ranker caches each thread's length norms per index. An index dropped and another built
+// in its place (often at the same address, with the same generation and size) must not be
+// ranked with the old one's norms: the two below differ only in their chunks' lengths.
+TEST(Bm25RankerCacheTest, ARebuiltIndexIsNotRankedWithTheOldOnesNorms) {
+  const std::vector<std::string> terms = QueryTerms("apple");
+  std::vector<RankedChunk> first, second;
+  {
+    auto a = std::make_unique<store::TermIndex>();
+    a->Add(a->AnalyzeChunk(1, "", "", "apple"));
+    a->Add(a->AnalyzeChunk(2, "", "", "apple pear plum fig kiwi lime"));
+    first = RankBm25(*a, terms, Bm25Weights{}, 2);
+  }
+  auto b = std::make_unique<store::TermIndex>();
+  b->Add(b->AnalyzeChunk(1, "", "", "apple pear plum fig kiwi lime"));
+  b->Add(b->AnalyzeChunk(2, "", "", "apple"));
+  second = RankBm25(*b, terms, Bm25Weights{}, 2);
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_EQ(second.size(), 2u);
+  // The shorter chunk ranks first in each (BM25's length norm).
+  EXPECT_EQ(first[0].chunk_id, 1);
+  EXPECT_EQ(second[0].chunk_id, 2);
+  EXPECT_EQ(first[0].score, second[0].score);
+}
 
 TEST_F(Bm25RankerTest, AgreesWithBruteForceAndFts5) {
   std::mt19937_64 rng(11);

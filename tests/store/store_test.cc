@@ -240,6 +240,57 @@ TEST(StoreTest, RetrievalCountsOrderThePassagesAndGoWithTheirChunks) {
   EXPECT_TRUE(s.CheckIntegrity().ok());
 }
 
+// Uploads that replace the same documents with new words leave dead slots and unused terms in
+// the term index; past a fraction of the live part the writer swaps in a compacted copy. Its
+// searches are exactly those of an index built afresh from the same chunks (a second store
+// on the same data), and its dead part stays bounded.
+TEST(StoreTest, ChurnCompactsTheTermIndexWithTheSameResults) {
+  testing::TempDir dir;
+  StoreOptions fast;
+  fast.durable = false;
+  auto store = Store::Open(dir.path(), fast);
+  ASSERT_TRUE(store.ok());
+  Store& s = **store;
+  auto body = [](int doc, int round) {
+    return "common policy words " + std::to_string(doc % 7) + " unique" + std::to_string(doc) +
+           "r" + std::to_string(round) + " round" + std::to_string(round);
+  };
+  constexpr int kDocs = 200;
+  for (int round = 0; round < 24; ++round) {
+    ASSERT_TRUE(s.BeginBatch().ok());
+    for (int doc = 0; doc < kDocs; ++doc) {
+      const std::string src = "/d" + std::to_string(doc) + ".md";
+      ASSERT_TRUE(
+          s.PutDocument(MakeDoc(src, {body(doc, round)}, "h" + std::to_string(round))).ok());
+    }
+    ASSERT_TRUE(s.CommitBatch().ok());
+    if (round == 0) {
+      ASSERT_TRUE(s.WarmTermIndex().ok());
+    }
+  }
+  const Store::IndexMemory m = s.TermIndexMemory();
+  EXPECT_GE(m.compactions, 1u);
+  EXPECT_LT(m.dead_slots, 4096u + kDocs);  // 23 x 200 dead slots came; compaction took them
+  EXPECT_GT(m.bytes, 0u);
+
+  auto fresh = Store::Open(dir.path(), fast);
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_TRUE((*fresh)->WarmTermIndex().ok());
+  EXPECT_EQ((*fresh)->TermIndexMemory().dead_slots, 0u);
+  for (const char* q : {"common policy", "unique5r23", "words unique17r23 round23", "3"}) {
+    auto a = search::SearchBm25(s, q, search::SearchOptions::TopK(20));
+    auto b = search::SearchBm25(**fresh, q, search::SearchOptions::TopK(20));
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(a->size(), b->size()) << q;
+    ASSERT_FALSE(a->empty()) << q;
+    for (size_t i = 0; i < a->size(); ++i) {
+      EXPECT_EQ((*a)[i].chunk_id, (*b)[i].chunk_id) << q << " " << i;
+      EXPECT_EQ((*a)[i].score, (*b)[i].score) << q << " " << i;
+    }
+  }
+  EXPECT_TRUE(s.CheckIntegrity().ok());
+}
+
 TEST(StoreTest, GarbageDatabaseIsAnErrorNotACrash) {
   testing::TempDir dir;
   dir.Write("docent.db", std::string(4096, 'x'));

@@ -15,7 +15,7 @@ constexpr double kB = 0.75;
 
 // Reused across calls: sized to the index's slots, so a query allocates nothing once warm.
 struct Scratch {
-  const store::TermIndex* index = nullptr;
+  uint64_t index_id = 0;  // TermIndex::id(): never 0
   uint64_t generation = ~uint64_t{0};
   std::vector<double> norm;  // per slot: k1 * (1 - b + b * D / avgdl)
   std::vector<double> acc;
@@ -26,8 +26,8 @@ struct Scratch {
 
 void Prepare(const store::TermIndex& index, Scratch& s) {
   const uint32_t n = index.slot_count();
-  if (s.index != &index || s.generation != index.generation() || s.norm.size() != n) {
-    s.index = &index;
+  if (s.index_id != index.id() || s.generation != index.generation() || s.norm.size() != n) {
+    s.index_id = index.id();
     s.generation = index.generation();
     s.norm.resize(n);
     const double avgdl =
@@ -42,6 +42,17 @@ void Prepare(const store::TermIndex& index, Scratch& s) {
     s.acc.assign(n, 0.0);
     s.stamp.assign(n, 0);
     s.epoch = 0;
+    // Each connection thread keeps its scratch: after a compaction (or mass removal) shrank
+    // the index, give back what only the old size needed.
+    if (s.acc.capacity() > 2 * size_t{n} + 4096) {
+      s.norm.shrink_to_fit();
+      s.acc.shrink_to_fit();
+      s.stamp.shrink_to_fit();
+    }
+  }
+  if (s.touched.capacity() > 2 * size_t{n} + 4096) {
+    s.touched.clear();
+    s.touched.shrink_to_fit();
   }
   if (++s.epoch == 0) {  // wrapped: every stamp could look live
     std::fill(s.stamp.begin(), s.stamp.end(), 0);
@@ -59,8 +70,8 @@ bool Better(const RankedChunk& a, const RankedChunk& b) {
 }  // namespace
 
 std::vector<RankedChunk> RankBm25(const store::TermIndex& index,
-                                  const std::vector<std::string>& terms,
-                                  const Bm25Weights& weights, int k) {
+                                  const std::vector<std::string>& terms, const Bm25Weights& weights,
+                                  int k) {
   std::vector<RankedChunk> out;
   if (k <= 0 || index.rows() <= 0) return out;
   thread_local Scratch s;

@@ -489,6 +489,19 @@ Server::Server(store::Store& store, ServerOptions options)
                          [impl] { return static_cast<double>(impl->queue.Depth()); });
   impl->metrics.AddGauge("docent_process_resident_bytes", "Resident set size of the process.",
                          [] { return ProcessRssBytes(); });
+  impl->metrics.AddGauge(
+      "docent_term_index_bytes", "Heap bytes of the in-memory term index (approximate).",
+      [impl] { return static_cast<double>(impl->store.TermIndexMemory().bytes); });
+  impl->metrics.AddGauge(
+      "docent_term_index_dead_bytes",
+      "Bytes of the term index held by removed chunks and unused terms, until compaction.",
+      [impl] { return static_cast<double>(impl->store.TermIndexMemory().dead_bytes); });
+  impl->metrics.AddGauge("docent_sqlite_memory_bytes",
+                         "Bytes SQLite holds (page caches of every connection, statements).",
+                         [] { return static_cast<double>(store::SqliteMemoryBytes()); });
+  impl->metrics.AddGauge(
+      "docent_term_index_compactions", "Times the term index was compacted since start.",
+      [impl] { return static_cast<double>(impl->store.TermIndexMemory().compactions); });
   if (ModelService* m = impl->options.model) {
     impl->metrics.AddSection([m] { return RenderGenerationMetrics(m->scheduler().Stats()); });
     if (engine::ChunkKvStore* kv = m->kv_store()) {

@@ -100,6 +100,13 @@ Result<bool> Stmt::Step() {
   return IOError(std::move(m));
 }
 
+uint64_t SqliteMemoryBytes() {
+  sqlite3_int64 current = 0;
+  sqlite3_int64 highwater = 0;
+  if (sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &current, &highwater, 0) != SQLITE_OK) return 0;
+  return static_cast<uint64_t>(current);
+}
+
 Status Stmt::Run() {
   for (;;) {
     auto r = Step();

@@ -18,6 +18,10 @@ namespace docent::store {
 
 class Stmt;
 
+// Bytes SQLite holds in this process now (every connection's page cache, statements,
+// schema), as sqlite3_status64(SQLITE_STATUS_MEMORY_USED) counts them.
+uint64_t SqliteMemoryBytes();
+
 class Db {
  public:
   Db() = default;

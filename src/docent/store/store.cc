@@ -372,7 +372,42 @@ Status Store::CommitAndIndex(Transaction& tx, int64_t generation_before, bool co
   for (const AnalyzedChunk& c : gone) term_index_->Remove(term_index_->Resolve(c));
   for (const AnalyzedChunk& c : come) term_index_->Add(term_index_->Resolve(c));
   index_generation_ = generation_before + 1;
+  const bool compact = term_index_->NeedsCompaction();
+  lock.unlock();
+  if (compact) CompactTermIndexIfWorthIt();
   return Status::Ok();
+}
+
+void Store::CompactTermIndexIfWorthIt() {
+  // The copy is made under the shared lock, so searches go on over the old index meanwhile;
+  // commits cannot, as the caller is the writer. The swap waits for the sessions that hold
+  // the old index, like any commit.
+  std::unique_ptr<TermIndex> compacted;
+  int64_t generation = 0;
+  {
+    std::shared_lock lock(index_mu_);
+    if (!term_index_ || !term_index_->NeedsCompaction()) return;
+    compacted = term_index_->Compacted();
+    generation = index_generation_;
+  }
+  std::unique_lock lock(index_mu_);
+  if (term_index_ && index_generation_ == generation) {
+    term_index_ = std::move(compacted);
+    ++index_compactions_;
+  }
+}
+
+Store::IndexMemory Store::TermIndexMemory() const {
+  std::shared_lock lock(index_mu_);
+  IndexMemory m;
+  m.compactions = index_compactions_;
+  if (!term_index_) return m;
+  const TermIndex::Memory use = term_index_->MemoryUse();
+  m.bytes = use.bytes;
+  m.dead_bytes = use.dead_bytes;
+  m.dead_slots = term_index_->dead_slots();
+  m.dead_terms = term_index_->dead_terms();
+  return m;
 }
 
 // ---- Read sessions

@@ -137,6 +137,19 @@ class Store {
   // path). A no-op when the index is current. Setting *cancel stops it between rows
   // (Cancelled), so a server shutting down does not wait for a large build.
   Status WarmTermIndex(const std::atomic<bool>* cancel = nullptr);
+
+  // The term index's memory (approximate heap bytes; zero while none is built), its dead part
+  // (removed chunks' slots, terms no live chunk uses) and how often it was compacted: after a
+  // commit leaves the dead part past TermIndex::NeedsCompaction's fraction, the writer builds
+  // a compacted copy while searches go on over the old one, then swaps it in.
+  struct IndexMemory {
+    uint64_t bytes = 0;
+    uint64_t dead_bytes = 0;
+    uint64_t dead_slots = 0;
+    uint64_t dead_terms = 0;
+    uint64_t compactions = 0;
+  };
+  IndexMemory TermIndexMemory() const;
   std::mutex& mutex() { return mu_; }
   // Test hook: runs inside each write transaction just before its commit, with the writer's
   // lock held (a test parks a write there to show that reads go on).
@@ -164,6 +177,9 @@ class Store {
   // Bumps meta.generation inside the open transaction; returns the value before.
   Result<int64_t> BumpGenerationLocked();
   // Commits and brings the term index to the new generation, under index_mu_ exclusive.
+  // Swaps in a compacted copy of the term index when its dead part has grown (see
+  // TermIndexMemory). Called by a writer, with mu_ held, after its commit.
+  void CompactTermIndexIfWorthIt();
   Status CommitAndIndex(Transaction& tx, int64_t generation_before, bool collected,
                         const std::vector<ChunkText>& removed, const std::vector<ChunkText>& added);
   Result<PutOutcome> PutDocumentLocked(const DocumentToPut& doc, int64_t* id_out);
@@ -191,6 +207,7 @@ class Store {
   mutable std::shared_mutex index_mu_;
   std::unique_ptr<TermIndex> term_index_;
   int64_t index_generation_ = -1;
+  uint64_t index_compactions_ = 0;  // GUARDED_BY(index_mu_)
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Db>> idle_readers_;  // GUARDED_BY(readers_mu_)
   // NoteRetrieved's counts not yet written, and how many notes they hold.

@@ -14,9 +14,16 @@
 // Invariants: each term's postings are sorted by slot and name live chunks only; a slot is
 // never reused (a removed chunk's slot just has no postings); rows() and total_tokens()
 // sum over live chunks. Thread safety: none; Store guards it with its mutex.
+//
+// Growth: removed chunks leave dead slots, and terms that no live chunk uses stay in the
+// dictionary with empty postings, so an index that only sees replacements (the same
+// documents uploaded again and again with new words) grows with its history. Compacted()
+// makes a copy without either, with the live slots renumbered in their old order; Store swaps
+// it in once NeedsCompaction() says the dead part has grown past a fraction of the live.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -62,7 +69,7 @@ AnalyzedChunk AnalyzeChunkText(int64_t chunk_id, std::string_view title, std::st
 
 class TermIndex {
  public:
-  TermIndex() = default;
+  TermIndex();
   TermIndex(const TermIndex&) = delete;
   TermIndex& operator=(const TermIndex&) = delete;
 
@@ -82,14 +89,34 @@ class TermIndex {
   // The postings of `term`, or nullptr when no live chunk has it.
   const std::vector<Posting>* Find(std::string_view term) const;
 
+  // Slots of removed chunks, and dictionary terms no live chunk uses.
+  uint32_t dead_slots() const { return slot_count() - static_cast<uint32_t>(rows_); }
+  size_t dead_terms() const { return empty_terms_; }
+  size_t terms() const { return postings_.size(); }
+  // Whether the dead part is large enough to be worth a Compacted() copy: more than a quarter
+  // of the live slots or half the live terms, beyond a floor that keeps small indexes alone.
+  bool NeedsCompaction() const;
+  // A copy with only the live chunks (slots renumbered, old order kept) and the terms they
+  // use. Searches over it give the same results; its generation() is this one's plus one.
+  std::unique_ptr<TermIndex> Compacted() const;
+  // Approximate heap bytes: everything, and the part held by dead slots and dead terms.
+  struct Memory {
+    uint64_t bytes = 0;
+    uint64_t dead_bytes = 0;
+  };
+  Memory MemoryUse() const;
+
   int64_t rows() const { return rows_; }
   int64_t total_tokens() const { return total_tokens_; }
   // Slots run from 0 to slot_count() - 1; removed ones are dead but keep their id.
   uint32_t slot_count() const { return static_cast<uint32_t>(chunk_ids_.size()); }
   int64_t chunk_id(uint32_t slot) const { return chunk_ids_[slot]; }
   uint32_t length(uint32_t slot) const { return lengths_[slot]; }
-  // Bumped by every Add and Remove: callers cache derived values (length norms) on it.
+  // Bumped by every Add and Remove: callers cache derived values (length norms) on it,
+  // together with id(), which no other index of this process has had (an address can: a
+  // rebuilt index may land where a dropped one was, with the same generation and size).
   uint64_t generation() const { return generation_; }
+  uint64_t id() const { return id_; }
 
  private:
   uint32_t Intern(std::string_view term);
@@ -104,9 +131,11 @@ class TermIndex {
   std::vector<uint32_t> lengths_;                  // by slot
   std::unordered_map<int64_t, uint32_t> slot_of_;  // live chunk id -> slot
   std::vector<uint32_t> seen_;  // scratch for AnalyzeChunk: term id -> entry index + 1
+  size_t empty_terms_ = 0;      // term ids whose postings are empty
   int64_t rows_ = 0;
   int64_t total_tokens_ = 0;
   uint64_t generation_ = 0;
+  uint64_t id_ = 0;
 };
 
 }  // namespace docent::store

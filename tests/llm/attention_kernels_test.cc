@@ -118,5 +118,55 @@ TEST(AttentionKernelTest, Avx512IsBitIdenticalToAvx2) {
   }
 }
 
+// The block kernels (several queries over the same keys, in blocks of positions) give each
+// query exactly the one-query kernels' bits, on every path, for key counts that differ per
+// query and cross the position blocks.
+TEST(AttentionKernelTest, BlocksGiveTheOneQueryBits) {
+  std::mt19937 rng(11);
+  for (Isa isa : SupportedIsas()) {
+    for (int64_t dim : {13, 64, 80, 128}) {
+      const size_t stride = static_cast<size_t>(dim) * 2 + 5;
+      const int64_t most = 300;
+      const std::vector<uint16_t> keys = RandomHalves(rng, stride * most);
+      const std::vector<uint16_t> values = RandomHalves(rng, stride * most);
+      const int n_q = 9;
+      std::vector<std::vector<uint16_t>> q;
+      std::vector<int64_t> n_keys;
+      for (int r = 0; r < n_q; ++r) {
+        q.push_back(RandomHalves(rng, dim));
+        n_keys.push_back(r == 0 ? most : 1 + static_cast<int64_t>(rng() % most));
+      }
+      std::vector<std::vector<float>> scores(n_q, std::vector<float>(most, -1.0f));
+      std::vector<std::vector<float>> out(n_q, std::vector<float>(dim, -1.0f));
+      std::vector<const uint16_t*> qp;
+      std::vector<float*> sp, op;
+      for (int r = 0; r < n_q; ++r) {
+        qp.push_back(q[r].data());
+        sp.push_back(scores[r].data());
+        op.push_back(out[r].data());
+      }
+      AttentionScoresF16Block(isa, n_q, qp.data(), n_keys.data(), keys.data(), stride, dim, 0.125f,
+                              sp.data());
+      std::vector<const float*> wp(sp.begin(), sp.end());
+      AttentionValuesF16Block(isa, n_q, wp.data(), n_keys.data(), values.data(), stride, dim,
+                              op.data());
+      for (int r = 0; r < n_q; ++r) {
+        std::vector<float> one(n_keys[r]);
+        AttentionScoresF16(isa, q[r].data(), keys.data(), stride, n_keys[r], dim, 0.125f,
+                           one.data());
+        EXPECT_EQ(std::memcmp(one.data(), scores[r].data(), sizeof(float) * n_keys[r]), 0)
+            << IsaName(isa) << " scores, dim " << dim << ", query " << r;
+        EXPECT_EQ(scores[r][n_keys[r] - 1 + (n_keys[r] < most ? 1 : 0)],
+                  n_keys[r] < most ? -1.0f : scores[r][most - 1])
+            << "wrote past the query's positions";
+        std::vector<float> v(dim);
+        AttentionValuesF16(isa, scores[r].data(), values.data(), stride, n_keys[r], dim, v.data());
+        EXPECT_EQ(std::memcmp(v.data(), out[r].data(), sizeof(float) * dim), 0)
+            << IsaName(isa) << " values, dim " << dim << ", query " << r;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace docent::llm::kernels

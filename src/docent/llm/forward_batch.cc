@@ -50,6 +50,7 @@ ForwardBatch::ForwardBatch(const ModelConfig& c, const ModelWeights& w, ThreadPo
   scores_.resize(threads * c.context_length);
   q16_.resize(threads * c.head_dim_k);
   q8_.resize(threads * (c.head_dim_k / 32) * kQ8BlockBytes);
+  block_scratch_.resize(threads);
 }
 
 Status ForwardBatch::Check(const KvCache& cache, std::span<const BatchEntry> batch,
@@ -197,8 +198,69 @@ void ForwardBatch::MatMul(const WeightMatrix& w, const float* in, size_t in_stri
   MatMuls(std::span<const Product>(&p, 1), in, in_stride, n_tokens);
 }
 
+// Consecutive entries of one sequence per attention block: they read the same keys, so a block
+// of kTokensPerBlock tokens times the heads of a KV group (28 queries on Qwen2.5-0.5B) walks
+// the context once (kernels::AttentionScoresF16Block) where one query at a time walked it 28
+// times. Each output keeps the one-query kernels' bits, so the logits do not change.
+constexpr size_t kTokensPerBlock = 4;
+
+void ForwardBatch::AttentionF16Blocks(KvCache& cache, std::span<const BatchEntry> batch,
+                                      uint32_t layer) {
+  const ModelConfig& c = config_;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim_k));
+  const uint32_t group = c.n_head / c.n_head_kv;
+  attention_blocks_.clear();
+  for (size_t t = 0; t < batch.size();) {
+    size_t e = t + 1;
+    while (e < batch.size() && e - t < kTokensPerBlock && batch[e].seq == batch[t].seq) ++e;
+    attention_blocks_.push_back({t, e});
+    t = e;
+  }
+  pool_.ParallelFor(
+      static_cast<int64_t>(attention_blocks_.size()) * c.n_head_kv, [&](int64_t task, int thread) {
+        const EntryRange block = attention_blocks_[static_cast<size_t>(task / c.n_head_kv)];
+        const uint32_t kv_head = static_cast<uint32_t>(task % c.n_head_kv);
+        const int n_q = static_cast<int>((block.end - block.begin) * group);
+        int64_t most = 0;
+        for (size_t t = block.begin; t < block.end; ++t) {
+          most = std::max<int64_t>(most, int64_t{batch[t].pos} + 1);
+        }
+        BlockScratch& s = block_scratch_[static_cast<size_t>(thread)];
+        if (s.q16.size() < size_t(n_q) * c.head_dim_k) s.q16.resize(size_t(n_q) * c.head_dim_k);
+        if (s.scores.size() < size_t(n_q) * size_t(most)) s.scores.resize(size_t(n_q) * most);
+        const uint16_t* q16[kTokensPerBlock * 64];
+        float* scores[kTokensPerBlock * 64];
+        float* out[kTokensPerBlock * 64];
+        int64_t n_keys[kTokensPerBlock * 64];
+        int r = 0;
+        for (size_t t = block.begin; t < block.end; ++t) {
+          for (uint32_t g = 0; g < group; ++g, ++r) {
+            const uint32_t head = kv_head * group + g;
+            uint16_t* q = s.q16.data() + size_t(r) * c.head_dim_k;
+            kernels::ToF16(isa_, q_.data() + t * c.q_width() + size_t{head} * c.head_dim_k, q,
+                           c.head_dim_k);
+            q16[r] = q;
+            scores[r] = s.scores.data() + size_t(r) * most;
+            out[r] = attn_.data() + t * c.attn_out_width() + size_t{head} * c.head_dim_v;
+            n_keys[r] = int64_t{batch[t].pos} + 1;
+          }
+        }
+        const uint32_t seq = batch[block.begin].seq;
+        kernels::AttentionScoresF16Block(isa_, n_q, q16, n_keys,
+                                         cache.KeysF16(seq, layer) + size_t{kv_head} * c.head_dim_k,
+                                         cache.KeyRowStride(), c.head_dim_k, scale, scores);
+        for (int i = 0; i < n_q; ++i) kernels::Softmax(isa_, scores[i], n_keys[i]);
+        kernels::AttentionValuesF16Block(
+            isa_, n_q, scores, n_keys, cache.ValuesF16(seq, layer) + size_t{kv_head} * c.head_dim_v,
+            cache.ValueRowStride(), c.head_dim_v, out);
+      });
+}
+
 void ForwardBatch::Attention(KvCache& cache, std::span<const BatchEntry> batch, uint32_t layer) {
   const ModelConfig& c = config_;
+  if (cache.storage() == KvStorage::kF16 && c.n_head / c.n_head_kv <= 64) {
+    return AttentionF16Blocks(cache, batch, layer);
+  }
   const float scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim_k));
   const uint32_t group = c.n_head / c.n_head_kv;
   const bool f16 = cache.storage() == KvStorage::kF16;

@@ -102,6 +102,19 @@ class ForwardBatch {
   std::vector<float> scores_;      // per thread: one head's attention weights
   std::vector<uint16_t> q16_;      // per thread: one query head in F16
   std::vector<uint8_t> q8_;        // per thread: one query head in Q8_0 (for a Q8_0 cache)
+  // An F16 cache's attention in blocks (AttentionF16Blocks): the blocks of entries, and per
+  // thread the block's queries in F16 and their weights, grown as contexts grow.
+  struct EntryRange {
+    size_t begin, end;
+  };
+  std::vector<EntryRange> attention_blocks_;
+  struct BlockScratch {
+    std::vector<uint16_t> q16;
+    std::vector<float> scores;
+  };
+  std::vector<BlockScratch> block_scratch_;
+
+  void AttentionF16Blocks(KvCache& cache, std::span<const BatchEntry> batch, uint32_t layer);
 };
 
 }  // namespace docent::llm

@@ -30,9 +30,13 @@ void ScoresScalar(const uint16_t* q, const uint16_t* keys, size_t stride, int64_
   }
 }
 
+// With `accumulate`, the sums go on from out's contents (a later block of positions); the
+// chain per element is the same as one call over all positions.
 void ValuesScalar(const float* w, const uint16_t* values, size_t stride, int64_t n_keys,
-                  int64_t dim, float* out) {
-  for (int64_t i = 0; i < dim; ++i) out[i] = 0.0f;
+                  int64_t dim, float* out, bool accumulate) {
+  if (!accumulate) {
+    for (int64_t i = 0; i < dim; ++i) out[i] = 0.0f;
+  }
   for (int64_t p = 0; p < n_keys; ++p) {
     const float wp = HalfToFloat(FloatToHalf(w[p]));
     const uint16_t* v = values + p * stride;
@@ -106,9 +110,11 @@ DOCENT_AVX2 void ScoresAvx2(const uint16_t* q, const uint16_t* keys, size_t stri
 // the positions is the same as the general loop's.
 template <int kVectors>
 DOCENT_AVX2 void ValuesAvx2Fixed(const float* w, const uint16_t* values, size_t stride,
-                                 int64_t n_keys, float* out) {
+                                 int64_t n_keys, float* out, bool accumulate) {
   __m256 acc[kVectors];
-  for (int j = 0; j < kVectors; ++j) acc[j] = _mm256_setzero_ps();
+  for (int j = 0; j < kVectors; ++j) {
+    acc[j] = accumulate ? _mm256_loadu_ps(out + 8 * j) : _mm256_setzero_ps();
+  }
   for (int64_t p = 0; p < n_keys; ++p) {
     const __m256 wv = _mm256_set1_ps(RoundToHalfF16c(w[p]));
     const uint16_t* v = values + p * stride;
@@ -118,11 +124,13 @@ DOCENT_AVX2 void ValuesAvx2Fixed(const float* w, const uint16_t* values, size_t 
 }
 
 DOCENT_AVX2 void ValuesAvx2(const float* w, const uint16_t* values, size_t stride, int64_t n_keys,
-                            int64_t dim, float* out) {
-  if (dim == 64) return ValuesAvx2Fixed<8>(w, values, stride, n_keys, out);
-  if (dim == 128) return ValuesAvx2Fixed<16>(w, values, stride, n_keys, out);
+                            int64_t dim, float* out, bool accumulate) {
+  if (dim == 64) return ValuesAvx2Fixed<8>(w, values, stride, n_keys, out, accumulate);
+  if (dim == 128) return ValuesAvx2Fixed<16>(w, values, stride, n_keys, out, accumulate);
   const int64_t vec = dim / 8 * 8;
-  for (int64_t i = 0; i < dim; ++i) out[i] = 0.0f;
+  if (!accumulate) {
+    for (int64_t i = 0; i < dim; ++i) out[i] = 0.0f;
+  }
   for (int64_t p = 0; p < n_keys; ++p) {
     const float wp = RoundToHalfF16c(w[p]);
     const __m256 wv = _mm256_set1_ps(wp);
@@ -192,9 +200,11 @@ DOCENT_AVX512 void ScoresAvx512(const uint16_t* q, const uint16_t* keys, size_t 
 // element's chain of FMAs over the positions is the same as the general loop's (and AVX2's).
 template <int kVectors>
 DOCENT_AVX512 void ValuesAvx512Fixed(const float* w, const uint16_t* values, size_t stride,
-                                     int64_t n_keys, float* out) {
+                                     int64_t n_keys, float* out, bool accumulate) {
   __m512 acc[kVectors];
-  for (int j = 0; j < kVectors; ++j) acc[j] = _mm512_setzero_ps();
+  for (int j = 0; j < kVectors; ++j) {
+    acc[j] = accumulate ? _mm512_loadu_ps(out + 16 * j) : _mm512_setzero_ps();
+  }
   for (int64_t p = 0; p < n_keys; ++p) {
     const __m512 wv = _mm512_set1_ps(RoundToHalfF16c(w[p]));
     const uint16_t* v = values + p * stride;
@@ -207,11 +217,13 @@ DOCENT_AVX512 void ValuesAvx512Fixed(const float* w, const uint16_t* values, siz
 }
 
 DOCENT_AVX512 void ValuesAvx512(const float* w, const uint16_t* values, size_t stride,
-                                int64_t n_keys, int64_t dim, float* out) {
-  if (dim == 64) return ValuesAvx512Fixed<4>(w, values, stride, n_keys, out);
-  if (dim == 128) return ValuesAvx512Fixed<8>(w, values, stride, n_keys, out);
+                                int64_t n_keys, int64_t dim, float* out, bool accumulate) {
+  if (dim == 64) return ValuesAvx512Fixed<4>(w, values, stride, n_keys, out, accumulate);
+  if (dim == 128) return ValuesAvx512Fixed<8>(w, values, stride, n_keys, out, accumulate);
   const int64_t vec = dim / 16 * 16;
-  for (int64_t i = 0; i < dim; ++i) out[i] = 0.0f;
+  if (!accumulate) {
+    for (int64_t i = 0; i < dim; ++i) out[i] = 0.0f;
+  }
   for (int64_t p = 0; p < n_keys; ++p) {
     const float wp = RoundToHalfF16c(w[p]);
     const __m512 wv = _mm512_set1_ps(wp);
@@ -240,18 +252,63 @@ void AttentionScoresF16(Isa isa, const uint16_t* q, const uint16_t* keys, size_t
   ScoresScalar(q, keys, stride, n_keys, dim, scale, out);
 }
 
-void AttentionValuesF16(Isa isa, const float* w, const uint16_t* values, size_t stride,
-                        int64_t n_keys, int64_t dim, float* out) {
+namespace {
+
+void Values(Isa isa, const float* w, const uint16_t* values, size_t stride, int64_t n_keys,
+            int64_t dim, float* out, bool accumulate) {
   switch (isa) {
     case Isa::kAvx512Vnni:
-      return ValuesAvx512(w, values, stride, n_keys, dim, out);
+      return ValuesAvx512(w, values, stride, n_keys, dim, out, accumulate);
     case Isa::kAvxVnni:
     case Isa::kAvx2:
-      return ValuesAvx2(w, values, stride, n_keys, dim, out);
+      return ValuesAvx2(w, values, stride, n_keys, dim, out, accumulate);
     case Isa::kScalar:
       break;
   }
-  ValuesScalar(w, values, stride, n_keys, dim, out);
+  ValuesScalar(w, values, stride, n_keys, dim, out, accumulate);
+}
+
+// Positions per block in the block kernels: 64 keys of a 64-dim head are 8 KB of F16, so a
+// block stays in L1 while every query of the block passes over it.
+constexpr int64_t kKeyBlock = 64;
+
+}  // namespace
+
+void AttentionValuesF16(Isa isa, const float* w, const uint16_t* values, size_t stride,
+                        int64_t n_keys, int64_t dim, float* out) {
+  Values(isa, w, values, stride, n_keys, dim, out, /*accumulate=*/false);
+}
+
+void AttentionScoresF16Block(Isa isa, int n_q, const uint16_t* const* q, const int64_t* n_keys,
+                             const uint16_t* keys, size_t stride, int64_t dim, float scale,
+                             float* const* out) {
+  int64_t most = 0;
+  for (int r = 0; r < n_q; ++r) most = n_keys[r] > most ? n_keys[r] : most;
+  for (int64_t k0 = 0; k0 < most; k0 += kKeyBlock) {
+    for (int r = 0; r < n_q; ++r) {
+      const int64_t end = n_keys[r] < k0 + kKeyBlock ? n_keys[r] : k0 + kKeyBlock;
+      if (end <= k0) continue;
+      AttentionScoresF16(isa, q[r], keys + k0 * stride, stride, end - k0, dim, scale, out[r] + k0);
+    }
+  }
+}
+
+void AttentionValuesF16Block(Isa isa, int n_q, const float* const* w, const int64_t* n_keys,
+                             const uint16_t* values, size_t stride, int64_t dim,
+                             float* const* out) {
+  int64_t most = 0;
+  for (int r = 0; r < n_q; ++r) {
+    most = n_keys[r] > most ? n_keys[r] : most;
+    for (int64_t i = 0; i < dim; ++i) out[r][i] = 0.0f;
+  }
+  for (int64_t k0 = 0; k0 < most; k0 += kKeyBlock) {
+    for (int r = 0; r < n_q; ++r) {
+      const int64_t end = n_keys[r] < k0 + kKeyBlock ? n_keys[r] : k0 + kKeyBlock;
+      if (end <= k0) continue;
+      Values(isa, w[r] + k0, values + k0 * stride, stride, end - k0, dim, out[r],
+             /*accumulate=*/true);
+    }
+  }
 }
 
 }  // namespace docent::llm::kernels

@@ -109,4 +109,16 @@ void AttentionScoresF16(Isa isa, const uint16_t* q, const uint16_t* keys, size_t
 void AttentionValuesF16(Isa isa, const float* w, const uint16_t* values, size_t stride,
                         int64_t n_keys, int64_t dim, float* out);
 
+// The same for a block of n_q queries over the same keys (the query heads that share a KV
+// head, for a few tokens of one sequence), query r over positions [0, n_keys[r]): the
+// positions go in blocks that stay in L1 while every query passes over them, so a long
+// context is read from memory once per block of queries instead of once per query. Each
+// output is the one-query kernel's bits (the same chain per score, and per value element the
+// same FMAs over ascending positions).
+void AttentionScoresF16Block(Isa isa, int n_q, const uint16_t* const* q, const int64_t* n_keys,
+                             const uint16_t* keys, size_t stride, int64_t dim, float scale,
+                             float* const* out);
+void AttentionValuesF16Block(Isa isa, int n_q, const float* const* w, const int64_t* n_keys,
+                             const uint16_t* values, size_t stride, int64_t dim, float* const* out);
+
 }  // namespace docent::llm::kernels

@@ -17,12 +17,14 @@
 // usage: node bench/context_cache_bench.mjs [--model M.gguf] [--shape qwen2.5-0.5b]
 //                                           [--corpus policy|korquad] [--docent PATH]
 //                                           [--threads T] [--json]
-import {spawn, spawnSync} from "node:child_process";
+import {spawnSync} from "node:child_process";
 import {cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync,
         statSync, writeFileSync} from "node:fs";
 import {cpus, tmpdir} from "node:os";
 import {dirname, join} from "node:path";
 import {fileURLToPath} from "node:url";
+
+import {startServer, stopServer} from "./lib/serve.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -88,20 +90,10 @@ function writeCorpus(dir) {
 }
 
 async function firstAsk(data, mode, question) {
-  const server = spawn(docent, ["serve", "--data", data, "--port", "0", "--model", model,
-                                "--threads", threads, "--slots", "1", "--context", "4096",
-                                "--context-cache", mode],
-                       {stdio: ["ignore", "pipe", "inherit"]});
+  const {server, base} = await startServer(docent, [
+    "--data", data, "--model", model, "--threads", threads, "--slots", "1", "--context", "4096",
+    "--context-cache", mode]);
   try {
-    const base = await new Promise((resolve, reject) => {
-      let out = "";
-      server.stdout.on("data", (d) => {
-        out += d;
-        const m = out.match(/serving (http:\/\/[0-9.]+:[0-9]+)/);
-        if (m) resolve(m[1]);
-      });
-      server.on("exit", (code) => reject(new Error(`docent serve exited with ${code}`)));
-    });
     const res = await fetch(base + "/v1/ask", {
       method: "POST", headers: {"Content-Type": "application/json"},
       body: JSON.stringify({question, max_tokens: 8})});
@@ -109,8 +101,7 @@ async function firstAsk(data, mode, question) {
     if (!res.ok) throw new Error(JSON.stringify(body));
     return body;
   } finally {
-    server.kill("SIGTERM");
-    await new Promise((resolve) => server.on("exit", resolve));
+    await stopServer(server);
   }
 }
 

@@ -18,11 +18,13 @@
 //                                     [--runs N] [--no-llamacpp] [--json]
 // The default model is the synthetic Qwen2.5-0.5B Q4_0 (`docent synth-model --shape
 // qwen2.5-0.5b --type q4_0`), written once into build/bench-models/.
-import {spawn, spawnSync} from "node:child_process";
+import {spawnSync} from "node:child_process";
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {dirname, join} from "node:path";
 import {fileURLToPath} from "node:url";
+
+import {startServer, stopServer} from "./lib/serve.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -69,18 +71,9 @@ const now = () => Number(process.hrtime.bigint()) / 1e9;
 
 // The server.
 const data = mkdtempSync(join(tmpdir(), "docent-serving-bench-"));
-const server = spawn(docent, ["serve", "--data", data, "--port", "0", "--model", model,
-                              "--threads", String(threads), "--slots", "8", "--context", "4096"],
-                     {stdio: ["ignore", "pipe", "inherit"]});
-const base = await new Promise((resolve, reject) => {
-  let out = "";
-  server.stdout.on("data", (d) => {
-    out += d;
-    const m = out.match(/serving (http:\/\/[0-9.]+:[0-9]+)/);
-    if (m) resolve(m[1]);
-  });
-  server.on("exit", (code) => reject(new Error(`docent serve exited with ${code}`)));
-});
+const {server, base} = await startServer(docent, [
+  "--data", data, "--model", model, "--threads", String(threads), "--slots", "8",
+  "--context", "4096"]);
 const stop = () => {
   server.kill("SIGTERM");
   rmSync(data, {recursive: true, force: true});

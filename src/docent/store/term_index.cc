@@ -134,8 +134,11 @@ void TermIndex::Remove(const ChunkTerms& chunk) {
 }
 
 bool TermIndex::NeedsCompaction() const {
-  constexpr uint32_t kMinDeadSlots = 4096;
-  constexpr size_t kMinDeadTerms = 16384;
+  // A compaction costs one pass over the live part and comes after at least a quarter (half)
+  // of it has died, so its cost per removal is constant; the floors only keep a tiny index from
+  // being copied on nearly every write, and bound its dead part at ~100 KB.
+  constexpr uint32_t kMinDeadSlots = 1024;
+  constexpr size_t kMinDeadTerms = 4096;
   const uint64_t live_slots = static_cast<uint64_t>(rows_);
   const size_t live_terms = postings_.size() - empty_terms_;
   return (dead_slots() >= kMinDeadSlots && dead_slots() > live_slots / 4) ||

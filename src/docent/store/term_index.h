@@ -94,7 +94,7 @@ class TermIndex {
   size_t dead_terms() const { return empty_terms_; }
   size_t terms() const { return postings_.size(); }
   // Whether the dead part is large enough to be worth a Compacted() copy: more than a quarter
-  // of the live slots or half the live terms, beyond a floor that keeps small indexes alone.
+  // of the live slots or half the live terms, beyond a small floor (term_index.cc).
   bool NeedsCompaction() const;
   // A copy with only the live chunks (slots renumbered, old order kept) and the terms they
   // use. Searches over it give the same results; its generation() is this one's plus one.

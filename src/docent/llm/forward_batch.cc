@@ -48,7 +48,6 @@ ForwardBatch::ForwardBatch(const ModelConfig& c, const ModelWeights& w, ThreadPo
   up_.resize(n * c.n_ff);
   const size_t threads = static_cast<size_t>(pool.size());
   scores_.resize(threads * c.context_length);
-  q16_.resize(threads * c.head_dim_k);
   q8_.resize(threads * (c.head_dim_k / 32) * kQ8BlockBytes);
   block_scratch_.resize(threads);
 }
@@ -228,10 +227,14 @@ void ForwardBatch::AttentionF16Blocks(KvCache& cache, std::span<const BatchEntry
         BlockScratch& s = block_scratch_[static_cast<size_t>(thread)];
         if (s.q16.size() < size_t(n_q) * c.head_dim_k) s.q16.resize(size_t(n_q) * c.head_dim_k);
         if (s.scores.size() < size_t(n_q) * size_t(most)) s.scores.resize(size_t(n_q) * most);
-        const uint16_t* q16[kTokensPerBlock * 64];
-        float* scores[kTokensPerBlock * 64];
-        float* out[kTokensPerBlock * 64];
-        int64_t n_keys[kTokensPerBlock * 64];
+        s.q.resize(n_q);
+        s.w.resize(n_q);
+        s.out.resize(n_q);
+        s.n_keys.resize(n_q);
+        const uint16_t** q16 = s.q.data();
+        float** scores = s.w.data();
+        float** out = s.out.data();
+        int64_t* n_keys = s.n_keys.data();
         int r = 0;
         for (size_t t = block.begin; t < block.end; ++t) {
           for (uint32_t g = 0; g < group; ++g, ++r) {
@@ -258,12 +261,9 @@ void ForwardBatch::AttentionF16Blocks(KvCache& cache, std::span<const BatchEntry
 
 void ForwardBatch::Attention(KvCache& cache, std::span<const BatchEntry> batch, uint32_t layer) {
   const ModelConfig& c = config_;
-  if (cache.storage() == KvStorage::kF16 && c.n_head / c.n_head_kv <= 64) {
-    return AttentionF16Blocks(cache, batch, layer);
-  }
+  if (cache.storage() == KvStorage::kF16) return AttentionF16Blocks(cache, batch, layer);
   const float scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim_k));
   const uint32_t group = c.n_head / c.n_head_kv;
-  const bool f16 = cache.storage() == KvStorage::kF16;
   const size_t q8_stride = size_t{c.head_dim_k} / 32 * kQ8BlockBytes;
   pool_.ParallelFor(
       int64_t{c.n_head} * static_cast<int64_t>(batch.size()), [&](int64_t task, int thread) {
@@ -275,18 +275,6 @@ void ForwardBatch::Attention(KvCache& cache, std::span<const BatchEntry> batch, 
         float* out = attn_.data() + t * c.attn_out_width() + size_t{head} * c.head_dim_v;
         float* scores = scores_.data() + size_t(thread) * c.context_length;
         const int64_t n_keys = int64_t{e.pos} + 1;
-        if (f16) {
-          uint16_t* q16 = q16_.data() + size_t(thread) * c.head_dim_k;
-          kernels::ToF16(isa_, q, q16, c.head_dim_k);
-          kernels::AttentionScoresF16(isa_, q16,
-                                      cache.KeysF16(e.seq, layer) + size_t{kv_head} * c.head_dim_k,
-                                      cache.KeyRowStride(), n_keys, c.head_dim_k, scale, scores);
-          kernels::Softmax(isa_, scores, n_keys);
-          kernels::AttentionValuesF16(
-              isa_, scores, cache.ValuesF16(e.seq, layer) + size_t{kv_head} * c.head_dim_v,
-              cache.ValueRowStride(), n_keys, c.head_dim_v, out);
-          return;
-        }
         if (cache.storage() == KvStorage::kQ8_0) {
           uint8_t* q8 = q8_.data() + size_t(thread) * q8_stride;
           QuantizeRowQ8_0(q, q8, c.head_dim_k);

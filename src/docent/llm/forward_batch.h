@@ -99,8 +99,7 @@ class ForwardBatch {
   std::vector<float> up_;          // n_ff
   std::vector<uint8_t> act_;       // prepared activations
   std::vector<MatMulTask> tasks_;  // MatMuls' task list, reused
-  std::vector<float> scores_;      // per thread: one head's attention weights
-  std::vector<uint16_t> q16_;      // per thread: one query head in F16
+  std::vector<float> scores_;      // per thread: one head's attention weights (Q8_0, F32 caches)
   std::vector<uint8_t> q8_;        // per thread: one query head in Q8_0 (for a Q8_0 cache)
   // An F16 cache's attention in blocks (AttentionF16Blocks): the blocks of entries, and per
   // thread the block's queries in F16 and their weights, grown as contexts grow.
@@ -111,6 +110,11 @@ class ForwardBatch {
   struct BlockScratch {
     std::vector<uint16_t> q16;
     std::vector<float> scores;
+    // Per query of the block: its F16 row, weights row, output and position count.
+    std::vector<const uint16_t*> q;
+    std::vector<float*> w;
+    std::vector<float*> out;
+    std::vector<int64_t> n_keys;
   };
   std::vector<BlockScratch> block_scratch_;
 

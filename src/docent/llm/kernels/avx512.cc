@@ -1,8 +1,8 @@
 // The AVX-512 VNNI kernels: the bodies in simd_body.inc compiled with AVX-512 F/BW/VL/DQ/VNNI,
 // behind the extern entry points the dispatcher calls only after checking the CPU. vpdpbusd
-// replaces vpmaddubsw + vpmaddwd with the same exact sums; Q4_0 and Q8_0 take 16-row tiles in
-// 512-bit vectors, the other types stay 256-bit (AVX512VL), and the 32 vector registers hold
-// a tile's weights without spills.
+// replaces vpmaddubsw + vpmaddwd with the same exact sums; weights tiled at load (Q4_0, Q8_0,
+// Q4_K, Q6_K) take 16-row tiles in 512-bit vectors, the rest stay 256-bit (AVX512VL), and the
+// 32 vector registers hold a tile's weights without spills.
 //
 // Why this file includes so little: it is compiled with -mavx512f/bw/vl/dq/vnni (and AVX2,
 // FMA, F16C; see CMakeLists.txt) and the rest of the program is not. Any inline function,

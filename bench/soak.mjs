@@ -137,7 +137,8 @@ async function client(id) {
 // Samples: RSS from /proc and the server's gauges.
 const gaugeNames = ["docent_process_resident_bytes", "docent_term_index_bytes",
                     "docent_term_index_dead_bytes", "docent_term_index_compactions",
-                    "docent_prefix_cache_bytes", "docent_sqlite_memory_bytes", "docent_chunks",
+                    "docent_prefix_cache_bytes", "docent_sqlite_memory_bytes",
+                    "docent_heap_in_use_bytes", "docent_heap_free_held_bytes", "docent_chunks",
                     "docent_documents"];
 const samples = [];
 async function sample() {
@@ -154,7 +155,9 @@ async function sample() {
       `${((s.docent_term_index_bytes ?? 0) / 1e6).toFixed(2)} MB ` +
       `(dead ${((s.docent_term_index_dead_bytes ?? 0) / 1e6).toFixed(2)}), ` +
       `compactions ${s.docent_term_index_compactions ?? 0}, sqlite ` +
-      `${((s.docent_sqlite_memory_bytes ?? 0) / 1e6).toFixed(1)} MB, chunks ${s.docent_chunks}, ` +
+      `${((s.docent_sqlite_memory_bytes ?? 0) / 1e6).toFixed(1)} MB, heap in use ` +
+      `${((s.docent_heap_in_use_bytes ?? 0) / 1e6).toFixed(1)} MB (free held ` +
+      `${((s.docent_heap_free_held_bytes ?? 0) / 1e6).toFixed(1)}), chunks ${s.docent_chunks}, ` +
       `uploads ${uploads}, failures ${failures.length}`);
 }
 await sample();

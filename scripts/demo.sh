@@ -15,6 +15,7 @@ ask "How many days of annual leave do new employees get?"
 ask "연차 휴가는 며칠인가요?"
 ask "What does error code E07 mean on the HB-200?"
 ask "법인카드 분실 시 어떻게 해야 하나요?"
+ask "방문객은 몇 시까지 출입할 수 있나요?"   # answered from a scanned page, read by OCR
 ask "What is the company's policy on stock options?"
 echo
 echo "\$ docent search \"VPN MFA\" -k 3"

@@ -10,6 +10,7 @@ PACKAGES=(
   libpoppler-cpp-dev libzip-dev libpugixml-dev zlib1g-dev
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev libbrotli-dev libhnswlib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libtesseract-dev libleptonica-dev tesseract-ocr-kor tesseract-ocr-eng
   libcairo2-dev fonts-nanum poppler-utils
   clang-14 libclang-rt-14-dev clang-format
   chromium

@@ -46,6 +46,12 @@ fuzz() {
     name=$(basename "$f")
     mkdir -p "build-fuzz/corpus/$name"
     seeds="tests/fuzz/seeds/${name#fuzz_}"
+    if [ "$name" = fuzz_hwp ] && [ -d ../shared/documents/hwp ]; then
+      # The small real HWP files (not the 1 MB one with an image: it would set max_len).
+      seeds=build-fuzz/seeds-hwp
+      mkdir -p "$seeds"
+      find ../shared/documents/hwp -name '*.hwp' -size -40k -exec cp {} "$seeds/" \;
+    fi
     echo "fuzzing $name for ${FUZZ_SECONDS}s"
     "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=1 \
       "build-fuzz/corpus/$name" $( [ -d "$seeds" ] && echo "$seeds" ) 2>&1 | tail -n 3

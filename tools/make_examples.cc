@@ -32,6 +32,9 @@ using docent::testing::Slide;
 constexpr char kHandbookEn[] =
 #include "examples/handbook_en.inc"
     ;
+constexpr char kVisitorAccessKo[] =
+#include "examples/visitor_access_ko.inc"
+    ;
 constexpr char kLeavePolicyKo[] =
 #include "examples/leave_policy_ko.inc"
     ;
@@ -71,7 +74,8 @@ constexpr char kReadme[] =
     "Everything in this folder is fictional: Hanbit Robotics (한빛로보틱스), its people, "
     "policies, e-mail addresses and the HB-200 robot are invented for docent's demos and "
     "tests, in Korean and English and in every format docent reads (md, txt, html, docx, "
-    "pptx, xlsx, hwpx, pdf). The files are generated from the sources in `tools/examples/` by "
+    "pptx, xlsx, hwpx, pdf, and a scanned PDF that only OCR reads: "
+    "visitor-access-ko-scan.pdf). The files are generated from the sources in `tools/examples/` by "
     "`tools/make_examples.cc`; regenerate them with `make examples` (which runs "
     "`build/tools/make_examples examples`). The questions in `tests/data/rag/` are answered, "
     "or deliberately not answered, by these documents.\n";
@@ -191,6 +195,13 @@ std::vector<Sheet> ParseSheets(std::string_view text) {
   return sheets;
 }
 
+// A scanned copy: the pages as WritePdf lays them out, scanned (200 dpi, turned, noisy, JPEG),
+// in a PDF with no text layer.
+Status WriteScan(const std::filesystem::path& path, const Source& source) {
+  DOCENT_ASSIGN_OR_RETURN(auto jpegs, docent::testing::ScanPages(source.title, source.pages));
+  return docent::testing::WriteImagePdf(path, jpegs);
+}
+
 struct Output {
   const char* file;
   const char* language;
@@ -230,6 +241,8 @@ std::vector<Output> WriteAll(const std::filesystem::path& dir) {
       {"hb-200-error-codes.xlsx", "en+ko",
        t::WriteXlsx(dir / "hb-200-error-codes.xlsx", ParseSheets(kHb200ErrorCodes),
                     Parse(kHb200ErrorCodes).title)},
+      {"visitor-access-ko-scan.pdf", "ko",
+       WriteScan(dir / "visitor-access-ko-scan.pdf", Parse(kVisitorAccessKo))},
       {"README.md", "en", t::WriteTextFile(dir / "README.md", kReadme)},
   };
 }

@@ -152,13 +152,18 @@ TEST(HostileTest, UnknownTypes) {
   EXPECT_EQ(FormatForPath("x.Docx"), "docx");
   EXPECT_EQ(FormatForPath("보고서.hwpx"), "hwpx");
   EXPECT_EQ(FormatForPath("setup.exe"), std::nullopt);
-  EXPECT_EQ(FormatForPath("legacy.hwp"), std::nullopt);
+  EXPECT_EQ(FormatForPath("규정.HWP"), "hwp");
+  EXPECT_EQ(FormatForPath("scan.TIFF"), "image");
+  EXPECT_EQ(FormatForPath("legacy.doc"), std::nullopt);
   EXPECT_EQ(FormatForPath("Makefile"), std::nullopt);
   ExpectError(ExtractBytes("MZ\x90", "setup.exe"), StatusCode::kUnsupported,
               "setup.exe: unsupported file type \".exe\"");
   TempDir dir;
-  ExpectError(ExtractFile(dir.Write("photo.jpg", "\xFF\xD8\xFF")), StatusCode::kUnsupported,
-              "photo.jpg: unsupported file type");
+  ExpectError(ExtractFile(dir.Write("photo.svg", "<svg/>")), StatusCode::kUnsupported,
+              "photo.svg: unsupported file type");
+  // An image that is not one: corrupt, not unsupported.
+  ExpectError(ExtractFile(dir.Write("photo.jpg", "\xFF\xD8\xFF")), StatusCode::kCorrupt,
+              "photo.jpg: ");
 }
 
 TEST(HostileTest, EmptyAndMissingFiles) {

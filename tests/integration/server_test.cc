@@ -129,6 +129,26 @@ TEST_F(ServerTest, UploadListSearchAskStreamAndDelete) {
             std::string::npos);
   EXPECT_NE(metrics->body.find("docent_documents 1"), std::string::npos) << metrics->body;
   EXPECT_NE(metrics->body.find("docent_process_resident_bytes"), std::string::npos);
+  EXPECT_NE(metrics->body.find("docent_heap_in_use_bytes"), std::string::npos);
+}
+
+// A client that asks for paths nobody routes must not grow the metrics: the route label names
+// the route, never the path as sent (issue 19: label sets bounded by the routes).
+TEST_F(ServerTest, UnknownPathsShareOneMetricsLabel) {
+  ServerProcess server(Data());
+  auto http = server.Client();
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(http->Get("/v1/no-such-thing-" + std::to_string(i) + "x")->status, 404);
+    EXPECT_EQ(http->Get("/static/" + std::to_string(i) + ".js")->status, 404);
+  }
+  auto metrics = http->Get("/metrics");
+  ASSERT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->body.find("no-such-thing"), std::string::npos);
+  EXPECT_EQ(metrics->body.find("/static/"), std::string::npos);
+  // (Counts are not compared: a request is counted after its response is sent.)
+  EXPECT_NE(metrics->body.find("docent_http_requests_total{route=\"other\",status=\"404\"}"),
+            std::string::npos)
+      << metrics->body;
 }
 
 TEST_F(ServerTest, BadRequestsGetClearErrorsAndWriteNothing) {

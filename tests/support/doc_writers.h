@@ -77,6 +77,22 @@ Status WriteXlsx(const std::filesystem::path& path, const std::vector<Sheet>& sh
 Status WritePdf(const std::filesystem::path& path, const std::string& title,
                 const std::vector<std::vector<DocItem>>& pages);
 
+// Scanned pages for the OCR tests: pages laid out as WritePdf lays them out, rendered at
+// `dpi`, turned by `angle_degrees`, given Gaussian noise of `noise_sigma` grey levels (seeded),
+// and saved as JPEG: one JPEG per page.
+struct ScanOptions {
+  int dpi = 200;
+  double angle_degrees = 0.7;
+  double noise_sigma = 12;
+  int jpeg_quality = 70;
+  uint32_t seed = 1;
+};
+Result<std::vector<std::string>> ScanPages(const std::string& title,
+                                           const std::vector<std::vector<DocItem>>& pages,
+                                           const ScanOptions& options = {});
+// A PDF with one JPEG filling each A4 page and no text layer: what a scanner writes.
+Status WriteImagePdf(const std::filesystem::path& path, const std::vector<std::string>& jpegs);
+
 // Writes bytes to a file as they are (for txt fixtures); kIOError when it cannot.
 Status WriteTextFile(const std::filesystem::path& path, std::string_view contents);
 

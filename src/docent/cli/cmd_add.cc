@@ -1,7 +1,8 @@
-// `docent add PATH... [--batch-files N]`: ingest files and folders, with a progress bar on a
-// terminal and one line per file otherwise. Files are committed in batches (16 MB or N files,
-// default 256: indexer::IndexFiles); a file is reported once its batch is stored, so after a
-// crash every file listed is in the store and a re-run adds the rest.
+// `docent add PATH... [--batch-files N] [--ocr off|auto|force] [--ocr-threads N]`: ingest
+// files and folders, with a progress bar on a terminal and one line per file otherwise; a
+// scanned document read by OCR shows its pages as they are read. Files are committed in batches (16
+// MB or N files, default 256: indexer::IndexFiles); a file is reported once its batch is stored, so
+// after a crash every file listed is in the store and a re-run adds the rest.
 #include <unistd.h>
 
 #include <chrono>
@@ -39,6 +40,17 @@ class Progress {
       PrintLine(r, stdout);
       std::fflush(stdout);
     }
+  }
+
+  // A page of a scanned document read: on the bar's line on a terminal, else a line of its
+  // own on stderr (stdout keeps one line per file for scripts).
+  void OcrPage(const std::string& name, int done, int total) {
+    if (tty_) {
+      std::fprintf(stderr, "\r\033[K[OCR] %s: page %d of %d", name.c_str(), done, total);
+    } else {
+      std::fprintf(stderr, "ocr %s: page %d of %d\n", name.c_str(), done, total);
+    }
+    std::fflush(stderr);
   }
 
   void Finish(size_t added, size_t updated, size_t unchanged, size_t skipped, size_t failed) {
@@ -94,7 +106,7 @@ class Progress {
 }  // namespace
 
 int RunAdd(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"--data", "--batch-files"}, {"--quiet"}});
+  auto args = ParseArgs(argv, {{"--data", "--batch-files", "--ocr", "--ocr-threads"}, {"--quiet"}});
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -107,6 +119,15 @@ int RunAdd(const Argv& argv) {
     return 2;
   }
   batch.batch_files = static_cast<size_t>(*batch_files);
+  indexer::IndexOptions options;
+  auto ocr = ingest::ParseOcrMode(args->Get("--ocr", "auto"));
+  auto ocr_threads = args->GetInt("--ocr-threads", 1, 1, 256);
+  if (!ocr.ok() || !ocr_threads.ok()) {
+    PrintError(!ocr.ok() ? ocr.status().message() : ocr_threads.status().message());
+    return 2;
+  }
+  options.limits.ocr.mode = *ocr;
+  options.limits.ocr.threads = static_cast<int>(*ocr_threads);
   if (args->positional.empty()) {
     PrintError("add needs at least one file or folder");
     return 2;
@@ -131,8 +152,13 @@ int RunAdd(const Argv& argv) {
     progress.Report(p);
     ++counts[static_cast<int>(p.outcome)];
   }
+  if (!args->Has("--quiet")) {
+    options.on_ocr_page = [&progress](const std::string& name, int done, int total) {
+      progress.OcrPage(name, done, total);
+    };
+  }
   const Status run =
-      indexer::IndexFiles(**store, files, {}, batch, [&](const indexer::FileResult& r) {
+      indexer::IndexFiles(**store, files, options, batch, [&](const indexer::FileResult& r) {
         progress.Report(r);
         ++counts[static_cast<int>(r.outcome)];
       });

@@ -1,11 +1,13 @@
 // `docent serve [--data DIR] [--host H] [--port P] [--model MODEL.gguf [--slots N]
 // [--threads T] [--context N] [--gen-queue N] [--gen-queue-per-client N] [--request-timeout S]
 // [--prefix-cache-mb M] [--context-cache exact|fast|off] [--kv-store-mb M]
-// [--kv-type f16|q8_0]]`: the HTTP API and web
+// [--kv-type f16|q8_0]] [--ocr off|auto|force] [--ocr-threads N]`: the HTTP API and web
 // UI until SIGTERM or SIGINT, then a graceful stop: no new requests, in-flight ones finish, the
 // store closes. With --model the model is loaded once (mapped) and serves the OpenAI-compatible
 // endpoints to all clients.
+#include <malloc.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -20,12 +22,27 @@
 namespace docent::cli {
 
 int RunServe(const Argv& argv) {
-  auto args =
-      ParseArgs(argv, {{"--data", "--host", "--port", "--max-upload-mb", "--max-json-kb", "--queue",
-                        "--model", "--slots", "--threads", "--context", "--gen-queue",
-                        "--gen-queue-per-client", "--request-timeout", "--prefix-cache-mb",
-                        "--api-key-file", "--context-cache", "--kv-store-mb", "--kv-type"},
-                       {}});
+  auto args = ParseArgs(argv, {{"--data",
+                                "--host",
+                                "--port",
+                                "--max-upload-mb",
+                                "--max-json-kb",
+                                "--queue",
+                                "--model",
+                                "--slots",
+                                "--threads",
+                                "--context",
+                                "--gen-queue",
+                                "--gen-queue-per-client",
+                                "--request-timeout",
+                                "--prefix-cache-mb",
+                                "--api-key-file",
+                                "--context-cache",
+                                "--kv-store-mb",
+                                "--kv-type",
+                                "--ocr",
+                                "--ocr-threads"},
+                               {}});
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -45,8 +62,9 @@ int RunServe(const Argv& argv) {
   auto timeout = args->GetInt("--request-timeout", 300, 1, 86400);
   auto prefix_mb = args->GetInt("--prefix-cache-mb", 256, 0, 1 << 20);
   auto kv_store_mb = args->GetInt("--kv-store-mb", answer::kDefaultKvStoreMb, 1, 1 << 24);
+  auto ocr_threads = args->GetInt("--ocr-threads", 1, 1, 256);
   for (const auto* r : {&port, &upload_mb, &json_kb, &queue, &slots, &threads, &context, &gen_queue,
-                        &per_client, &timeout, &prefix_mb, &kv_store_mb}) {
+                        &per_client, &timeout, &prefix_mb, &kv_store_mb, &ocr_threads}) {
     if (!r->ok()) {
       PrintError(r->status().message());
       return 2;
@@ -60,10 +78,19 @@ int RunServe(const Argv& argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a client that hangs up mid-answer is not a reason to exit
+  // glibc gives each thread that meets a locked arena a new one, up to 8 per core; with 64
+  // connection threads, freed memory then sits in arenas other threads never reuse, and RSS
+  // creeps up under a steady load (bench/soak.mjs). One arena per core keeps it reusable.
+  mallopt(M_ARENA_MAX, static_cast<int>(std::max<long>(2, sysconf(_SC_NPROCESSORS_ONLN))));
 
   auto context_cache = rag::ParseContextCache(args->Get("--context-cache", "exact"));
   if (!context_cache.ok()) {
     PrintError(context_cache.status().message());
+    return 2;
+  }
+  auto ocr = ingest::ParseOcrMode(args->Get("--ocr", "auto"));
+  if (!ocr.ok()) {
+    PrintError(ocr.status().message());
     return 2;
   }
   auto kv_type = ParseKvType(args->Get("--kv-type", "f16"));
@@ -127,6 +154,8 @@ int RunServe(const Argv& argv) {
   options.max_upload_bytes = static_cast<uint64_t>(*upload_mb) << 20;
   options.max_json_bytes = static_cast<uint64_t>(*json_kb) << 10;
   options.ingest_queue_capacity = static_cast<size_t>(*queue);
+  options.ocr.mode = *ocr;
+  options.ocr.threads = static_cast<int>(*ocr_threads);
   if (const char* pause = std::getenv("DOCENT_TEST_PAUSE_INGEST"); pause && *pause == '1') {
     options.TEST_pause_ingest = true;
   }
@@ -139,8 +168,12 @@ int RunServe(const Argv& argv) {
   std::printf("docent: serving http://%s:%d/ (data %s)\n", options.host.c_str(), srv.port(),
               (*store)->data_dir().c_str());
   std::fflush(stdout);
+  // While serving, the main thread hands freed heap pages back to the system every 30 s:
+  // glibc keeps them otherwise, so a burst (a big upload, many parallel answers) would hold its
+  // peak RSS for good.
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  const timespec kTrimEvery{30, 0};
+  while ((sig = sigtimedwait(&stop_signals, nullptr, &kTrimEvery)) < 0) malloc_trim(0);
   std::printf("docent: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   std::fflush(stdout);
   srv.Stop();

@@ -13,7 +13,8 @@ constexpr const char* kUsage = R"(docent: answers questions about your documents
 usage: docent COMMAND [options]
 
 commands:
-  add PATH...              ingest files and folders (pdf docx pptx xlsx hwpx html md txt csv)
+  add PATH...              ingest files and folders (pdf docx pptx xlsx hwp hwpx html md txt
+                           csv; scanned pdf, png, jpg, tif through OCR: --ocr off|auto|force)
   search "query" [-k N]    ranked passages with score, document and location
   ask "question"           the sentences that answer, each cited, then the sources
   docs ls | docs rm ID|PATH

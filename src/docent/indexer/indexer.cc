@@ -121,7 +121,13 @@ FileResult IndexBytes(store::Store& store, std::string_view bytes, std::string_v
     r.chunks = static_cast<size_t>((*existing)->chunk_count);
     return r;
   }
-  auto extracted = ingest::ExtractBytes(bytes, name, options.limits);
+  ingest::Limits limits = options.limits;
+  if (options.on_ocr_page) {
+    limits.ocr.on_page = [&options, file = std::string(name)](int done, int total) {
+      options.on_ocr_page(file, done, total);
+    };
+  }
+  auto extracted = ingest::ExtractBytes(bytes, name, limits);
   if (!extracted.ok()) {
     FileResult f = Fail(r.path, extracted.status());
     f.bytes = r.bytes;

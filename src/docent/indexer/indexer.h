@@ -45,6 +45,9 @@ struct IndexOptions {
   // When set and it becomes true, indexing stops at the next step (between extraction,
   // chunking and each stored chunk) and the document fails with nothing stored.
   const std::atomic<bool>* cancel = nullptr;
+  // Called as OCR finishes each page of a scanned document: (file name, pages done, pages to
+  // read). From the recognising threads, one call at a time.
+  std::function<void(const std::string& name, int done, int total)> on_ocr_page;
 };
 
 // Expands files and folders into the files to index, recursively and in a stable (sorted)

@@ -1,6 +1,7 @@
 // Block-building helpers shared by the extractors.
 #include "docent/ingest/blocks.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "docent/util/utf8.h"
@@ -131,6 +132,18 @@ void AddTable(ExtractedDocument& doc, std::vector<std::vector<std::string>> rows
 std::string FileStem(std::string_view file_name) {
   std::string stem = std::filesystem::path(std::string(file_name)).stem().string();
   return stem.empty() ? std::string(file_name) : stem;
+}
+
+void TitleFromShortFirstParagraph(ExtractedDocument& doc) {
+  constexpr size_t kMaxTitleParagraphBytes = 240;
+  const bool has_heading = std::any_of(doc.blocks.begin(), doc.blocks.end(), [](const Block& b) {
+    return b.kind == BlockKind::kHeading;
+  });
+  if (doc.title.empty() && !has_heading && !doc.blocks.empty() &&
+      doc.blocks[0].kind == BlockKind::kParagraph &&
+      doc.blocks[0].text.size() <= kMaxTitleParagraphBytes) {
+    doc.title = doc.blocks[0].text;
+  }
 }
 
 }  // namespace docent::ingest

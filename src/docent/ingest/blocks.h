@@ -42,6 +42,10 @@ std::string TableRowText(const std::vector<std::string>& cells,
 void AddTable(ExtractedDocument& doc, std::vector<std::vector<std::string>> rows,
               bool first_row_is_header, const Block& proto = {});
 
+// Korean reports open with a centred title in a plain style: with no title yet and no heading
+// anywhere, a first paragraph of at most 240 bytes becomes the title (HWP, HWPX).
+void TitleFromShortFirstParagraph(ExtractedDocument& doc);
+
 // The file name without folder and last extension ("report.final" for
 // "docs/report.final.pdf"): the title of last resort.
 std::string FileStem(std::string_view file_name);

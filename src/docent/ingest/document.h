@@ -18,16 +18,17 @@ enum class BlockKind {
 
 struct Block {
   BlockKind kind = BlockKind::kParagraph;
-  int level = 0;       // heading level for kHeading, 0 otherwise
-  std::string text;    // UTF-8, one logical paragraph; may contain '\n' for hard line breaks
-  int page = 0;        // 1-based PDF page; 0 when the format has no pages
-  int slide = 0;       // 1-based slide number (pptx); 0 otherwise
-  std::string sheet;   // sheet name (xlsx); empty otherwise
+  int level = 0;      // heading level for kHeading, 0 otherwise
+  std::string text;   // UTF-8, one logical paragraph; may contain '\n' for hard line breaks
+  int page = 0;       // 1-based PDF page; 0 when the format has no pages
+  int slide = 0;      // 1-based slide number (pptx); 0 otherwise
+  std::string sheet;  // sheet name (xlsx); empty otherwise
+  int section = 0;    // 1-based section of a document of several (hwp); 0 otherwise
 };
 
 struct ExtractedDocument {
-  std::string title;                  // metadata title, else first heading, else file stem
-  std::string format;                 // "txt", "md", "html", "csv", "pdf", "docx", ...
+  std::string title;   // metadata title, else first heading, else file stem
+  std::string format;  // "txt", "md", "html", "csv", "pdf", "docx", ...
   std::vector<Block> blocks;
   std::vector<std::string> warnings;  // non-fatal: "invalid UTF-8 replaced at byte 812"
 };

@@ -69,7 +69,8 @@ std::string CleanTitle(std::string_view raw) {
   return title;
 }
 
-Status Finish(ExtractedDocument& doc, std::string_view format, std::string_view file_name) {
+Status Finish(ExtractedDocument& doc, std::string_view format, std::string_view file_name,
+              const Limits& limits) {
   doc.format = std::string(format);
   bool repaired = false;
   std::vector<Block> kept;
@@ -100,9 +101,12 @@ Status Finish(ExtractedDocument& doc, std::string_view format, std::string_view 
   doc.blocks = std::move(kept);
   if (repaired) doc.warnings.push_back("invalid UTF-8 in the extracted text was replaced");
   if (doc.blocks.empty()) {
-    return Unsupported(format == "pdf"
-                           ? "no extractable text (a scanned or image-only PDF? docent does no OCR)"
-                           : "no extractable text");
+    const bool ocr_off = limits.ocr.mode == OcrMode::kOff;
+    if (format == "pdf" && ocr_off) {
+      return Unsupported("no extractable text (a scanned PDF? OCR is off: --ocr auto reads it)");
+    }
+    return Unsupported(format == "pdf" || format == "image" ? "no extractable text (OCR found none)"
+                                                            : "no extractable text");
   }
   doc.title = CleanTitle(doc.title);
   if (doc.title.empty()) {
@@ -128,6 +132,8 @@ Result<ExtractedDocument> Dispatch(const std::string& format, const ExtractInput
   if (format == "pptx") return ExtractPptx(in);
   if (format == "xlsx") return ExtractXlsx(in);
   if (format == "hwpx") return ExtractHwpx(in);
+  if (format == "hwp") return ExtractHwp(in);
+  if (format == "image") return ExtractImage(in);
   return Internal("no extractor for format " + format);
 }
 
@@ -157,6 +163,10 @@ std::optional<std::string> FormatForPath(const fs::path& path) {
   if (ext == "pptx" || ext == "pptm") return "pptx";
   if (ext == "xlsx" || ext == "xlsm") return "xlsx";
   if (ext == "hwpx") return "hwpx";
+  if (ext == "hwp") return "hwp";
+  if (ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "tif" || ext == "tiff") {
+    return "image";
+  }
   return std::nullopt;
 }
 
@@ -179,7 +189,7 @@ Result<ExtractedDocument> ExtractBytes(std::string_view bytes, std::string_view 
   try {
     Result<ExtractedDocument> doc = Dispatch(*format, ExtractInput{bytes, file_name, limits});
     if (!doc.ok()) return doc.status().WithContext(name);
-    const Status finished = Finish(*doc, *format, file_name);
+    const Status finished = Finish(*doc, *format, file_name, limits);
     if (!finished.ok()) return finished.WithContext(name);
     return doc;
   } catch (const std::bad_alloc&) {

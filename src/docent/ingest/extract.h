@@ -1,8 +1,8 @@
 // Entry point of the ingest module: bytes or a file in, an ExtractedDocument out.
 //
 // Every input is treated as hostile. A failure is a Status naming the file and the reason
-// (kCorrupt for a broken or encrypted PDF, kTooLarge for a file or zip over the limits,
-// kUnsupported for an unknown type); it never throws and never aborts the process.
+// (kCorrupt for a broken or encrypted PDF or HWP, kTooLarge for a file, zip or stream over the
+// limits, kUnsupported for an unknown type); it never throws and never aborts the process.
 // Messages start with the file name: "x.txt: empty file" (kInvalidArgument),
 // "scan.pdf: no extractable text ..." (kUnsupported: nothing but whitespace or images),
 // "a.docx: word/document.xml: malformed XML (...)" (kCorrupt, naming the zip entry).
@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "docent/ingest/document.h"
+#include "docent/ingest/ocr.h"
 #include "docent/util/status.h"
 
 namespace docent::ingest {
@@ -26,6 +27,8 @@ struct Limits {
   uint64_t max_entry_bytes = 256ull << 20;         // one inflated zip entry
   uint32_t max_compression_ratio = 200;            // inflated/compressed, per entry
   uint32_t max_zip_entries = 20000;
+  uint64_t max_image_pixels = 400ull << 20;  // an image file's pages together, before decoding
+  OcrOptions ocr;                            // scanned PDF pages and image files (ocr.h)
 };
 
 // The format name for a path by its extension ("pdf", "docx", "md", ...), or nullopt when
@@ -38,7 +41,6 @@ Result<ExtractedDocument> ExtractBytes(std::string_view bytes, std::string_view 
                                        const Limits& limits = {});
 
 // Reads and extracts a file, refusing it before reading when it exceeds max_file_bytes.
-Result<ExtractedDocument> ExtractFile(const std::filesystem::path& path,
-                                      const Limits& limits = {});
+Result<ExtractedDocument> ExtractFile(const std::filesystem::path& path, const Limits& limits = {});
 
 }  // namespace docent::ingest

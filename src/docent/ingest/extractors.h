@@ -28,6 +28,13 @@ Result<ExtractedDocument> ExtractDocx(const ExtractInput& in);
 Result<ExtractedDocument> ExtractPptx(const ExtractInput& in);
 Result<ExtractedDocument> ExtractXlsx(const ExtractInput& in);
 Result<ExtractedDocument> ExtractHwpx(const ExtractInput& in);
+// HWP 5 binary documents, distribution documents included; a .hwp that is a zip is HWPX.
+Result<ExtractedDocument> ExtractHwp(const ExtractInput& in);
+// PNG, JPEG and TIFF files through OCR: each page's paragraphs, located by page.
+Result<ExtractedDocument> ExtractImage(const ExtractInput& in);
+// The blocks of one HWP section's records (decompressed), read without DocInfo: for the
+// fuzzer, which reaches the record walk directly rather than through deflate.
+ExtractedDocument ReadHwpSection(std::string_view records);
 
 // Decodes HTML character references (&amp; &#xAC00; &#44032; &nbsp; and the common named
 // ones) in `text`; unknown names are left as written. Shared by html and markdown.

@@ -19,9 +19,6 @@ namespace docent::ingest {
 namespace {
 
 constexpr char kDefaultPackage[] = "Contents/content.hpf";
-// A first paragraph this short reads as a title (Korean reports open with a centred title
-// in a plain style); a longer one is body text.
-constexpr size_t kMaxTitleParagraphBytes = 240;
 
 // Outline style id -> heading level, from Contents/header.xml.
 std::map<std::string, int> OutlineStyles(const pugi::xml_node& head) {
@@ -222,14 +219,7 @@ Result<ExtractedDocument> ExtractHwpx(const ExtractInput& in) {
     reader.Paragraphs(section->document_element(), 0);
   }
   if (reader.too_deep()) doc.warnings.push_back("content nested too deeply was skipped");
-  const bool has_heading = std::any_of(doc.blocks.begin(), doc.blocks.end(), [](const Block& b) {
-    return b.kind == BlockKind::kHeading;
-  });
-  if (doc.title.empty() && !has_heading && !doc.blocks.empty() &&
-      doc.blocks[0].kind == BlockKind::kParagraph &&
-      doc.blocks[0].text.size() <= kMaxTitleParagraphBytes) {
-    doc.title = doc.blocks[0].text;
-  }
+  TitleFromShortFirstParagraph(doc);
   return doc;
 }
 

@@ -5,10 +5,14 @@
 // the Info dictionary, else the first heading, else the file stem.
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-global.h>
+#include <poppler/cpp/poppler-page-renderer.h>
 #include <poppler/cpp/poppler-page.h>
 #include <poppler/cpp/poppler-toc.h>
 
+#include <algorithm>
 #include <climits>
+#include <cmath>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -124,6 +128,45 @@ std::string CleanPdfTitle(std::string title) {
   return title;
 }
 
+// Characters other than spaces in a page's words: how much text layer the page has.
+int TextChars(const std::vector<PdfWord>& words) {
+  int n = 0;
+  for (const PdfWord& w : words) {
+    for (char c : w.text) n += (c != ' ' && (static_cast<unsigned char>(c) & 0xC0) != 0x80);
+  }
+  return n;
+}
+
+// A page rendered to gray for OCR at 300 dpi, less for pages so large that 300 dpi would pass
+// kMaxRenderPixels (a poster, or a hostile page size).
+Result<GrayPage> RenderPage(const poppler::document& pdf, int index) {
+  constexpr double kDpi = 300, kMaxRenderPixels = 60e6;
+  std::unique_ptr<poppler::page> page(pdf.create_page(index));
+  if (!page) return Corrupt("page " + std::to_string(index + 1) + " cannot be read");
+  const poppler::rectf box = page->page_rect();
+  const double area_in2 = std::max(box.width(), 1.0) * std::max(box.height(), 1.0) / (72.0 * 72.0);
+  const double dpi = std::clamp(std::sqrt(kMaxRenderPixels / area_in2), 1.0, kDpi);
+  poppler::page_renderer renderer;
+  renderer.set_image_format(poppler::image::format_gray8);
+  renderer.set_render_hints(poppler::page_renderer::antialiasing |
+                            poppler::page_renderer::text_antialiasing);
+  const poppler::image image = renderer.render_page(page.get(), dpi, dpi);
+  if (!image.is_valid() || image.width() <= 0 || image.height() <= 0) {
+    return Corrupt("page " + std::to_string(index + 1) + " cannot be rendered");
+  }
+  GrayPage gray;
+  gray.width = image.width();
+  gray.height = image.height();
+  gray.dpi = static_cast<int>(dpi);
+  gray.pixels.resize(static_cast<size_t>(gray.width) * gray.height);
+  const char* data = image.const_data();
+  for (int y = 0; y < gray.height; ++y) {
+    std::memcpy(gray.pixels.data() + static_cast<size_t>(y) * gray.width,
+                data + static_cast<size_t>(y) * image.bytes_per_row(), gray.width);
+  }
+  return gray;
+}
+
 }  // namespace
 
 Result<ExtractedDocument> ExtractPdf(const ExtractInput& in) {
@@ -145,19 +188,49 @@ Result<ExtractedDocument> ExtractPdf(const ExtractInput& in) {
 
   ExtractedDocument doc;
   doc.title = CleanPdfTitle(CollapseSpaces(Utf8(pdf->info_key("Title"))));
-  std::vector<PdfParagraph> paragraphs;
+  std::vector<std::vector<PdfParagraph>> page_paragraphs(static_cast<size_t>(pages));
+  std::vector<int> scanned;  // pages whose text OCR reads
   int unreadable = 0;
+  const OcrMode ocr = in.limits.ocr.mode;
   for (int i = 0; i < pages; ++i) {
     std::unique_ptr<poppler::page> page(pdf->create_page(i));
     if (!page) {
       ++unreadable;
       continue;
     }
+    if (ocr == OcrMode::kForce) {
+      scanned.push_back(i);
+      continue;
+    }
     // Words in reading order, not the physical-layout text: that interleaves the lines of
     // side-by-side columns and garbles every sentence of a two-column page.
-    for (PdfParagraph& p : BuildParagraphs(PageWords(*page), i + 1)) {
-      paragraphs.push_back(std::move(p));
+    const std::vector<PdfWord> words = PageWords(*page);
+    if (ocr == OcrMode::kAuto && TextChars(words) < kOcrMinTextChars) {
+      scanned.push_back(i);  // no text layer, or a stray page number over a scan
+      continue;
     }
+    page_paragraphs[static_cast<size_t>(i)] = BuildParagraphs(words, i + 1);
+  }
+  if (!scanned.empty()) {
+    DOCENT_ASSIGN_OR_RETURN(
+        auto texts, RecognizePages(
+                        static_cast<int>(scanned.size()),
+                        [&](int k) { return RenderPage(*pdf, scanned[static_cast<size_t>(k)]); },
+                        in.limits.ocr));
+    for (size_t k = 0; k < scanned.size(); ++k) {
+      auto& out = page_paragraphs[static_cast<size_t>(scanned[k])];
+      for (std::string& text : texts[k]) {
+        PdfParagraph p;
+        p.text = std::move(text);
+        p.lines = 1;
+        p.page = scanned[k] + 1;
+        out.push_back(std::move(p));
+      }
+    }
+  }
+  std::vector<PdfParagraph> paragraphs;
+  for (auto& on_page : page_paragraphs) {
+    for (PdfParagraph& p : on_page) paragraphs.push_back(std::move(p));
   }
   DropRunningHeaders(paragraphs, pages);
   const std::vector<OutlineEntry> outline = FlattenOutline(*pdf);

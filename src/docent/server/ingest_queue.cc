@@ -139,7 +139,13 @@ void IngestQueue::Work() {
       jobs_[id].state = JobState::kIndexing;
       name = jobs_[id].name;
     }
-    indexer::FileResult r = indexer::IndexBytes(store_, bytes, name, "upload:" + name, options_);
+    indexer::IndexOptions options = options_;
+    options.on_ocr_page = [this, id](const std::string&, int done, int total) {
+      std::lock_guard lock(mu_);
+      jobs_[id].pages_done = done;
+      jobs_[id].pages_total = total;
+    };
+    indexer::FileResult r = indexer::IndexBytes(store_, bytes, name, "upload:" + name, options);
     {
       std::lock_guard lock(mu_);
       JobInfo& job = jobs_[id];

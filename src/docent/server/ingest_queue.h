@@ -36,6 +36,7 @@ struct JobInfo {
   std::vector<std::string> warnings;
   int64_t doc_id = 0;  // once ready
   size_t chunks = 0;
+  int pages_done = 0, pages_total = 0;  // OCR of a scanned document, while it is read
 };
 
 class IngestQueue {

@@ -12,6 +12,10 @@ nlohmann::json JobView(const JobInfo& j) {
   out["id"] = j.state == JobState::kReady ? nlohmann::json(j.doc_id) : nlohmann::json(nullptr);
   if (j.state == JobState::kReady) out["chunks"] = j.chunks;
   if (j.state == JobState::kFailed) out["error"] = j.message;
+  if (j.pages_total > 0) {  // a scanned document: how far OCR has read it
+    out["pages_done"] = j.pages_done;
+    out["pages_total"] = j.pages_total;
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Prometheus text exposition (version 0.0.4) of the server's counters and histograms.
 #include "docent/server/metrics.h"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -86,6 +87,11 @@ double ProcessRssBytes() {
   double pages_total = 0, pages_resident = 0;
   if (!(statm >> pages_total >> pages_resident)) return 0;
   return pages_resident * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+HeapBytes ProcessHeapBytes() {
+  const struct mallinfo2 m = mallinfo2();
+  return {static_cast<double>(m.uordblks + m.hblkhd), static_cast<double>(m.fordblks)};
 }
 
 }  // namespace docent::server

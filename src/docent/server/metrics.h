@@ -56,4 +56,13 @@ std::string PrometheusBound(double v);
 // The process's resident set size in bytes, from /proc/self/statm (0 when unreadable).
 double ProcessRssBytes();
 
+// What the C library's allocator holds, over all its arenas (glibc's mallinfo2): bytes in
+// blocks the program has not freed, and bytes freed but kept by the allocator. RSS that grows
+// while the first stays flat is the allocator's fragmentation, not a structure of docent's.
+struct HeapBytes {
+  double in_use = 0;
+  double free_held = 0;
+};
+HeapBytes ProcessHeapBytes();
+
 }  // namespace docent::server

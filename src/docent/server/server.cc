@@ -66,13 +66,6 @@ void SendJson(httplib::Response& res, int status, const json& body) {
 
 // The route label for metrics: numeric path segments become {id}, unknown paths one label,
 // so a scanner cannot grow the metric tables without bound.
-std::string RouteLabel(const std::string& path, int status) {
-  static const std::regex kNumber("/[0-9]+(?=/|$)");
-  if (status == 404 && path.rfind("/v1/", 0) != 0 && path != "/") return "other";
-  std::string label = std::regex_replace(path, kNumber, "/{id}");
-  return label.size() > 64 ? "other" : label;
-}
-
 // Equal strings, in time that does not depend on where they differ.
 bool SameKey(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -107,30 +100,47 @@ std::string ClientOf(const httplib::Request& req, const std::string& user) {
 struct KnownRoute {
   std::regex path;
   const char* allow;
+  const char* label;  // the route's name in metrics: one per route, whatever the ids
 };
 const std::vector<KnownRoute>& KnownRoutes() {
   static const std::vector<KnownRoute> routes = {
-      {std::regex("/"), "GET"},
-      {std::regex("/healthz"), "GET"},
-      {std::regex("/readyz"), "GET"},
-      {std::regex("/metrics"), "GET"},
-      {std::regex("/v1/documents"), "GET, POST"},
-      {std::regex("/v1/documents/[^/]+"), "GET, DELETE"},
-      {std::regex("/v1/uploads/[^/]+"), "GET"},
-      {std::regex("/v1/search"), "POST"},
-      {std::regex("/v1/ask"), "POST"},
-      {std::regex("/v1/models"), "GET"},
-      {std::regex("/v1/chat/completions"), "POST"},
-      {std::regex("/v1/completions"), "POST"},
+      {std::regex("/"), "GET", "/"},
+      {std::regex("/healthz"), "GET", "/healthz"},
+      {std::regex("/readyz"), "GET", "/readyz"},
+      {std::regex("/metrics"), "GET", "/metrics"},
+      {std::regex("/v1/documents"), "GET, POST", "/v1/documents"},
+      {std::regex("/v1/documents/[^/]+"), "GET, DELETE", "/v1/documents/{id}"},
+      {std::regex("/v1/uploads/[^/]+"), "GET", "/v1/uploads/{id}"},
+      {std::regex("/v1/search"), "POST", "/v1/search"},
+      {std::regex("/v1/ask"), "POST", "/v1/ask"},
+      {std::regex("/v1/models"), "GET", "/v1/models"},
+      {std::regex("/v1/chat/completions"), "POST", "/v1/chat/completions"},
+      {std::regex("/v1/completions"), "POST", "/v1/completions"},
   };
   return routes;
+}
+
+// The metrics label of a request's path: its route's name, so that the label set is bounded
+// by the routes and not by what clients send (ids, unknown paths, static assets).
+std::string RouteLabel(const std::string& path) {
+  for (const KnownRoute& r : KnownRoutes()) {
+    if (std::regex_match(path, r.path)) return r.label;
+  }
+  return "other";
 }
 
 }  // namespace
 
 struct Server::Impl {
   Impl(store::Store& s, ServerOptions o)
-      : store(s), options(std::move(o)), queue(s, options.ingest_queue_capacity, {}) {}
+      : store(s),
+        options(std::move(o)),
+        queue(s, options.ingest_queue_capacity, QueueOptions(options)) {}
+  static indexer::IndexOptions QueueOptions(const ServerOptions& o) {
+    indexer::IndexOptions index;
+    index.limits.ocr = o.ocr;
+    return index;
+  }
 
   void Routes();
   void Upload(const httplib::Request& req, httplib::Response& res);
@@ -183,7 +193,7 @@ void Server::Impl::Routes() {
   });
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     double seconds = std::chrono::duration<double>(Clock::now() - request_start).count();
-    metrics.ObserveRequest(RouteLabel(req.path, res.status), res.status, seconds);
+    metrics.ObserveRequest(RouteLabel(req.path), res.status, seconds);
   });
   // Errors httplib raises itself (no route, payload too large) get the JSON body too.
   const uint64_t upload_limit = options.max_upload_bytes;
@@ -489,6 +499,12 @@ Server::Server(store::Store& store, ServerOptions options)
                          [impl] { return static_cast<double>(impl->queue.Depth()); });
   impl->metrics.AddGauge("docent_process_resident_bytes", "Resident set size of the process.",
                          [] { return ProcessRssBytes(); });
+  impl->metrics.AddGauge("docent_heap_in_use_bytes",
+                         "Bytes of the C allocator's blocks in use (mallinfo2, all arenas).",
+                         [] { return ProcessHeapBytes().in_use; });
+  impl->metrics.AddGauge("docent_heap_free_held_bytes",
+                         "Bytes the C allocator holds in freed blocks (mallinfo2, all arenas).",
+                         [] { return ProcessHeapBytes().free_held; });
   impl->metrics.AddGauge(
       "docent_term_index_bytes", "Heap bytes of the in-memory term index (approximate).",
       [impl] { return static_cast<double>(impl->store.TermIndexMemory().bytes); });

@@ -21,6 +21,7 @@ struct BlockInfo {
   int page = 0;
   int slide = 0;
   std::string sheet;
+  int section = 0;
   bool heading = false;
 };
 
@@ -153,6 +154,7 @@ void Packer::Emit(size_t b, size_t e) {
     }
   }
   c.sheet = blocks_[first.block].sheet;
+  c.section = blocks_[first.block].section;
   out_.push_back(std::move(c));
 }
 
@@ -203,8 +205,10 @@ void Packer::Run() {
     const BlockInfo& block = blocks_[bi];
     if (bi > 0) {
       const BlockInfo& prev = blocks_[bi - 1];
-      // A chunk never mixes two slides or two sheets.
-      if (prev.slide != block.slide || prev.sheet != block.sheet) Close(false, false);
+      // A chunk never mixes two slides, sheets or sections.
+      if (prev.slide != block.slide || prev.sheet != block.sheet || prev.section != block.section) {
+        Close(false, false);
+      }
       if (block.heading) {
         const bool new_page = block.page != 0 && block.page != prev.page;
         if (!HasNew()) {
@@ -245,6 +249,7 @@ std::string Chunk::Location() const {
             : "slide " + std::to_string(slide_begin));
   }
   if (!sheet.empty()) add("sheet " + sheet);
+  if (section > 0) add("section " + std::to_string(section));
   if (!heading_path.empty()) add(heading_path);
   return out;
 }
@@ -298,7 +303,7 @@ ChunkedDocument ChunkDocument(const ingest::ExtractedDocument& doc, const Chunke
     }
     const size_t byte_base = result.full_text.size();
     result.full_text += text;
-    blocks.push_back({in.page, in.slide, in.sheet, heading});
+    blocks.push_back({in.page, in.slide, in.sheet, in.section, heading});
     AppendBlockUnits(text,
                      {byte_base, cp_total, static_cast<uint32_t>(blocks.size() - 1),
                       static_cast<uint32_t>(paths.size() - 1), heading},

@@ -44,8 +44,9 @@ struct Chunk {
   int page_begin = 0, page_end = 0;    // 0 when the format has no pages
   int slide_begin = 0, slide_end = 0;  // 0 when not a slide deck
   std::string sheet;                   // sheet of the chunk's first block, for xlsx
+  int section = 0;                     // section of a document of several (hwp), else 0
 
-  // Human-readable location: "p. 3", "pp. 3-4", "slide 2", "sheet Expenses",
+  // Human-readable location: "p. 3", "pp. 3-4", "slide 2", "sheet Expenses", "section 2",
   // "Leave policy > Annual leave", or combinations joined with " · ".
   std::string Location() const;
 };

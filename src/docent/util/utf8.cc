@@ -67,6 +67,25 @@ void AppendUtf8(char32_t cp, std::string& out) {
   }
 }
 
+void AppendUtf16Le(std::string_view bytes, std::string& out) {
+  const size_t units = bytes.size() / 2;
+  auto unit = [&](size_t i) -> char32_t {
+    return static_cast<unsigned char>(bytes[2 * i]) |
+           static_cast<char32_t>(static_cast<unsigned char>(bytes[2 * i + 1])) << 8;
+  };
+  for (size_t i = 0; i < units; ++i) {
+    char32_t c = unit(i);
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < units && unit(i + 1) >= 0xDC00 &&
+        unit(i + 1) <= 0xDFFF) {
+      c = 0x10000 + ((c - 0xD800) << 10) + (unit(i + 1) - 0xDC00);
+      ++i;
+    } else if (c >= 0xD800 && c <= 0xDFFF) {
+      c = kReplacementChar;
+    }
+    AppendUtf8(c, out);
+  }
+}
+
 // ASCII is skipped eight bytes at a time and nothing is decoded into code points: ingest
 // checks every multi-megabyte text with this.
 bool IsValidUtf8(std::string_view bytes) {

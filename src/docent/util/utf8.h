@@ -18,6 +18,10 @@ char32_t DecodeUtf8(std::string_view s, size_t& pos);
 // Appends the UTF-8 encoding of `cp` (which must be a valid scalar value).
 void AppendUtf8(char32_t cp, std::string& out);
 
+// Appends UTF-16LE `bytes` (an odd last byte ignored) as UTF-8; an unpaired surrogate
+// becomes U+FFFD. For the binary formats that store text so (HWP, OLE2 names).
+void AppendUtf16Le(std::string_view bytes, std::string& out);
+
 // Skips whole eight-byte words of ASCII from p (never past end): the scans over large texts
 // spend their time on ASCII, and one 64-bit test covers eight bytes.
 inline const unsigned char* SkipAsciiWords(const unsigned char* p, const unsigned char* end) {

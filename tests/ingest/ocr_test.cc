@@ -130,5 +130,30 @@ TEST(OcrTest, ForceReadsPagesThatHaveText) {
   EXPECT_GE(test::CharAccuracy(text, Joined(*forced)), 0.95) << Joined(*forced);
 }
 
+// A machine without Tesseract's language data still reads a PDF's text pages: a page
+// without a text layer (a blank separator) costs a warning, not the document.
+TEST(OcrTest, WithoutLanguageDataTextPagesStillCount) {
+  testing::TempDir dir;
+  const std::string text = "The quarterly safety review found no incidents in the warehouse.";
+  ASSERT_TRUE(testing::WritePdf(dir.path() / "t.pdf", "t",
+                                {{{testing::DocItem::Kind::kParagraph, 1, text, {}}},
+                                 {{testing::DocItem::Kind::kParagraph, 1, "7", {}}}})
+                  .ok());
+  const char* before = std::getenv("TESSDATA_PREFIX");
+  const std::string saved = before != nullptr ? before : "";
+  setenv("TESSDATA_PREFIX", (dir.path() / "no-tessdata").c_str(), 1);
+  auto doc = ExtractFile(dir.path() / "t.pdf");
+  if (before != nullptr) {
+    setenv("TESSDATA_PREFIX", saved.c_str(), 1);
+  } else {
+    unsetenv("TESSDATA_PREFIX");
+  }
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  EXPECT_EQ(Joined(*doc), text + " ");
+  ASSERT_EQ(doc->warnings.size(), 1u);
+  EXPECT_NE(doc->warnings[0].find("1 pages without a text layer were not read"), std::string::npos)
+      << doc->warnings[0];
+}
+
 }  // namespace
 }  // namespace docent::ingest

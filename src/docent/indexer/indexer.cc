@@ -122,6 +122,7 @@ FileResult IndexBytes(store::Store& store, std::string_view bytes, std::string_v
     return r;
   }
   ingest::Limits limits = options.limits;
+  limits.ocr.cancel = options.cancel;
   if (options.on_ocr_page) {
     limits.ocr.on_page = [&options, file = std::string(name)](int done, int total) {
       options.on_ocr_page(file, done, total);

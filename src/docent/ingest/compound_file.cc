@@ -19,7 +19,6 @@ constexpr unsigned char kSignature[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1
 constexpr uint32_t kHeaderBytes = 512;
 constexpr uint32_t kMaxRegularSector = 0xFFFFFFFA;
 constexpr uint32_t kEndOfChain = 0xFFFFFFFE;
-constexpr uint32_t kFreeSector = 0xFFFFFFFF;
 constexpr uint32_t kNoEntry = 0xFFFFFFFF;
 constexpr uint32_t kMiniSectorBytes = 64;
 constexpr uint32_t kEntryBytes = 128;
@@ -86,7 +85,9 @@ Result<CompoundFile> CompoundFile::Open(std::string_view bytes) {
   cf.sector_size_ = 1u << sector_shift;
   // In version 4 the header fills the whole first 4096-byte sector.
   const uint64_t first = cf.sector_size_;
-  cf.sector_count_ = bytes.size() < first ? 0 : (bytes.size() - first) / cf.sector_size_;
+  // A last sector cut short is still read (writers do not always pad the file).
+  cf.sector_count_ =
+      bytes.size() <= first ? 0 : (bytes.size() - first + cf.sector_size_ - 1) / cf.sector_size_;
   cf.mini_cutoff_ = U32(bytes, 0x38);
   if (cf.mini_cutoff_ != 4096) return Corrupt("compound file mini stream cutoff is not 4096");
   DOCENT_RETURN_IF_ERROR(cf.ReadAllocationTables(U32(bytes, 0x2C), U32(bytes, 0x44)));
@@ -121,6 +122,7 @@ Status CompoundFile::ReadAllocationTables(uint32_t fat_sectors, uint32_t first_d
       return Corrupt("compound file DIFAT chain is broken");
     }
     const std::string_view s = Sector(difat);
+    if (s.size() < sector_size_) return Corrupt("compound file DIFAT sector is cut short");
     const uint32_t per = sector_size_ / 4 - 1;
     for (uint32_t i = 0; i < per && fat_list.size() < fat_sectors; ++i) {
       fat_list.push_back(U32(s, 4 * i));
@@ -131,22 +133,26 @@ Status CompoundFile::ReadAllocationTables(uint32_t fat_sectors, uint32_t first_d
   for (uint32_t s : fat_list) {
     if (s >= sector_count_) return Corrupt("compound file FAT sector is outside the file");
     const std::string_view sector = Sector(s);
+    if (sector.size() < sector_size_) return Corrupt("compound file FAT sector is cut short");
     for (uint32_t i = 0; i < sector_size_ / 4; ++i) fat_.push_back(U32(sector, 4 * i));
   }
   return Status::Ok();
 }
 
 Status CompoundFile::ReadChain(uint32_t start, uint64_t size, std::string& out) const {
+  // A sector met twice is a loop: each is visited once, so no chain outgrows the file.
+  std::vector<bool> visited(sector_count_, false);
   uint32_t s = start;
-  uint64_t steps = 0;
   while (size > 0) {
     if (s == kEndOfChain) return Corrupt("compound file stream is shorter than its size");
     if (s >= sector_count_ || s >= fat_.size()) {
       return Corrupt("compound file chain points outside the file");
     }
-    if (++steps > fat_.size()) return Corrupt("compound file chain loops");
+    if (visited[s]) return Corrupt("compound file chain loops");
+    visited[s] = true;
     const std::string_view sector = Sector(s);
     const uint64_t take = std::min<uint64_t>(size, sector.size());
+    if (take == 0) return Corrupt("compound file stream is shorter than its size");
     out.append(sector.substr(0, take));
     size -= take;
     s = fat_[s];
@@ -155,15 +161,16 @@ Status CompoundFile::ReadChain(uint32_t start, uint64_t size, std::string& out) 
 }
 
 Status CompoundFile::ReadMiniChain(uint32_t start, uint64_t size, std::string& out) const {
+  std::vector<bool> visited(minifat_.size(), false);
   uint32_t s = start;
-  uint64_t steps = 0;
   while (size > 0) {
     if (s == kEndOfChain) return Corrupt("compound file stream is shorter than its size");
     if (s >= minifat_.size() ||
         (static_cast<uint64_t>(s) + 1) * kMiniSectorBytes > mini_stream_.size()) {
       return Corrupt("compound file mini chain points outside the mini stream");
     }
-    if (++steps > minifat_.size()) return Corrupt("compound file mini chain loops");
+    if (visited[s]) return Corrupt("compound file mini chain loops");
+    visited[s] = true;
     const uint64_t take = std::min<uint64_t>(size, kMiniSectorBytes);
     out.append(mini_stream_, static_cast<size_t>(s) * kMiniSectorBytes, take);
     size -= take;
@@ -175,16 +182,17 @@ Status CompoundFile::ReadMiniChain(uint32_t start, uint64_t size, std::string& o
 Status CompoundFile::ReadDirectory(uint32_t first_sector) {
   // The directory's length is its chain's; every sector of it holds whole entries.
   std::string dir;
+  std::vector<bool> visited_sectors(sector_count_, false);
   uint32_t s = first_sector;
-  uint64_t steps = 0;
   while (s != kEndOfChain) {
-    if (s >= sector_count_ || s >= fat_.size() || ++steps > fat_.size()) {
+    if (s >= sector_count_ || s >= fat_.size() || visited_sectors[s]) {
       return Corrupt("compound file directory chain is broken");
     }
+    visited_sectors[s] = true;
     dir.append(Sector(s));
     s = fat_[s];
   }
-  std::vector<Entry> entries(dir.size() / kEntryBytes);
+  std::vector<Entry> entries(dir.size() / kEntryBytes);  // (a cut-short sector: whole ones)
   for (size_t i = 0; i < entries.size(); ++i) {
     const std::string_view e = std::string_view(dir).substr(i * kEntryBytes, kEntryBytes);
     Entry& en = entries[i];

@@ -44,6 +44,10 @@ constexpr uint64_t kMaxStreamRatio = 200;
 constexpr int kMaxSections = 4096;
 constexpr int kMaxNesting = 24;  // tables in cells in text boxes ...
 constexpr int kOutlineLevels = 7;
+// Real number formats are a few characters ("^1.^2."); a generated number longer than this
+// is cut (a hostile format of "^1" repeated would otherwise multiply every heading).
+constexpr size_t kMaxNumberFormatBytes = 64;
+constexpr size_t kMaxNumberBytes = 64;
 
 struct NumberingLevel {
   uint32_t shape = 0;  // how the number is written: 0 "1", 1 "①", 8 "가", 10 "ㄱ" ...
@@ -64,13 +68,16 @@ struct DocInfo {
 };
 
 DocInfo ReadDocInfo(const RecordTree& tree) {
+  // Shapes and numberings are named by u16 ids: more than that many are never used, and a
+  // hostile DocInfo of empty records must not become gigabytes of definitions.
+  constexpr size_t kMaxDefinitions = 0xFFFF;
   DocInfo info;
   for (const hwp::Record& r : tree.records) {
-    if (r.tag == hwp::kParaShape) {
+    if (r.tag == hwp::kParaShape && info.para_shapes.size() < kMaxDefinitions) {
       const uint32_t attr = U32At(r.payload, 0);
       info.para_shapes.push_back({static_cast<int>((attr >> 23) & 3),
                                   static_cast<int>((attr >> 25) & 7), U16At(r.payload, 30)});
-    } else if (r.tag == hwp::kNumbering) {
+    } else if (r.tag == hwp::kNumbering && info.numberings.size() < kMaxDefinitions) {
       // Seven levels of (12 bytes of paragraph-head information, a format string), the start
       // number, then (5.0.2.5 on) each level's start.
       Numbering n;
@@ -79,7 +86,10 @@ DocInfo ReadDocInfo(const RecordTree& tree) {
         level.shape = (U32At(r.payload, at) >> 5) & 0xF;
         at += 12;
         level.format = hwp::WStringAt(r.payload, at, &at);
+        if (level.format.size() > kMaxNumberFormatBytes) level.format.clear();  // not a real one
       }
+      const uint16_t start = U16At(r.payload, at);
+      for (NumberingLevel& level : n) level.start = std::max<uint32_t>(start, 1);
       at += 2;
       if (at + 4 * kOutlineLevels <= r.payload.size()) {
         for (int k = 0; k < kOutlineLevels; ++k) {
@@ -363,7 +373,7 @@ class SectionReader {
     for (int k = level + 1; k < kOutlineLevels; ++k) counters[k].reset();
     std::string out;
     const std::string& f = n[level].format;
-    for (size_t i = 0; i < f.size(); ++i) {
+    for (size_t i = 0; i < f.size() && out.size() < kMaxNumberBytes; ++i) {
       if (f[i] == '^' && i + 1 < f.size() && f[i + 1] >= '1' && f[i + 1] <= '7') {
         const int k = f[i + 1] - '1';
         out += FormatNumber(counters[k] ? *counters[k] : n[k].start, n[k].shape);
@@ -437,7 +447,10 @@ Result<ExtractedDocument> ExtractHwp(const ExtractInput& in) {
   const bool compressed = flags & kFlagCompressed;
   const bool distribution = flags & kFlagDistribution;
 
-  // A stream's records: decrypted (distribution documents' body), then inflated.
+  // A stream's records: decrypted (distribution documents' body), then inflated. Each stream
+  // is held to `cap`, and all of them together to the limit on a container's inflated bytes
+  // (sections may even share their sectors).
+  uint64_t total = 0;
   auto stream_bytes = [&](const std::string& path, bool encrypted) -> Result<std::string> {
     DOCENT_ASSIGN_OR_RETURN(std::string raw, cf.ReadStream(path, in.bytes.size()));
     if (encrypted) {
@@ -445,10 +458,19 @@ Result<ExtractedDocument> ExtractHwp(const ExtractInput& in) {
       if (!plain.ok()) return plain.status().WithContext(path);
       raw = std::move(*plain);
     }
-    if (!compressed) return raw;
-    auto inflated = InflateRaw(raw, cap);
-    if (!inflated.ok()) return inflated.status().WithContext(path);
-    return inflated;
+    if (compressed) {
+      auto inflated = InflateRaw(raw, cap);
+      if (!inflated.ok()) return inflated.status().WithContext(path);
+      raw = std::move(*inflated);
+    } else if (raw.size() > cap) {
+      return TooLarge(path + ": stream is over the limit of " + std::to_string(cap) + " bytes");
+    }
+    total += raw.size();
+    if (total > in.limits.max_uncompressed_bytes) {
+      return TooLarge("streams inflate past the limit of " +
+                      std::to_string(in.limits.max_uncompressed_bytes) + " bytes");
+    }
+    return raw;
   };
 
   DocInfo info;
@@ -474,7 +496,10 @@ Result<ExtractedDocument> ExtractHwp(const ExtractInput& in) {
     truncated |= tree.truncated;
     reader.Read(tree, sections > 1 ? s + 1 : 0);
   }
-  if (truncated) doc.warnings.push_back("a section ends inside a record; the rest was skipped");
+  if (truncated) {
+    doc.warnings.push_back(
+        "a section ends inside a record or holds too many records; the rest was skipped");
+  }
   if (reader.too_deep()) doc.warnings.push_back("content nested too deeply was skipped");
   TitleFromShortFirstParagraph(doc);
   return doc;

@@ -70,12 +70,12 @@ std::string WStringAt(std::string_view p, size_t off, size_t* next) {
   return out;
 }
 
-RecordTree ReadRecords(std::string_view s) {
+RecordTree ReadRecords(std::string_view s, size_t max_records) {
   RecordTree tree;
   std::vector<uint32_t> stack;  // open records, by ascending level
   size_t pos = 0;
   while (pos < s.size()) {
-    if (s.size() - pos < 4) {
+    if (tree.records.size() >= max_records || s.size() - pos < 4) {
       tree.truncated = true;
       break;
     }

@@ -41,12 +41,14 @@ struct Record {
 struct RecordTree {
   std::vector<Record> records;
   std::vector<uint32_t> top;  // records of the lowest level, in order
-  bool truncated = false;     // the stream ended inside a record (what came before is kept)
+  bool truncated = false;     // the stream ended inside a record, or held too many records
 };
 
-// Reads every record of `stream` (which must outlive the tree). A record whose level jumps
-// more than one below its predecessor is attached to that predecessor all the same.
-RecordTree ReadRecords(std::string_view stream);
+// Reads the records of `stream` (which must outlive the tree), at most `max_records` of them
+// (each costs ~50 bytes of memory for 4 bytes of stream). A record whose level jumps more
+// than one below its predecessor is attached to that predecessor all the same.
+inline constexpr size_t kMaxRecords = 1u << 20;
+RecordTree ReadRecords(std::string_view stream, size_t max_records = kMaxRecords);
 
 // Little-endian fields of a payload; 0 when the payload is too short (fields grow between
 // format versions, so readers never assume a size).

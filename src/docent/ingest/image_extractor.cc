@@ -16,9 +16,14 @@ Result<ExtractedDocument> ExtractImage(const ExtractInput& in) {
                       pages, [&](int i) { return DecodeImagePage(in.bytes, i); }, in.limits.ocr));
   ExtractedDocument doc;
   for (size_t i = 0; i < texts.size(); ++i) {
+    if (!texts[i].error.empty()) {
+      if (pages == 1) return Corrupt(texts[i].error);
+      doc.warnings.push_back("page " + std::to_string(i + 1) + " not read: " + texts[i].error);
+      continue;
+    }
     Block proto;
     proto.page = static_cast<int>(i) + 1;
-    for (std::string& p : texts[i]) AddParagraph(doc, std::move(p), proto);
+    for (std::string& p : texts[i].paragraphs) AddParagraph(doc, std::move(p), proto);
   }
   return doc;
 }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <type_traits>
 
@@ -48,7 +49,9 @@ PixPtr ToPix(const GrayPage& page) {
 
 GrayPage FromPix(Pix* any) {
   GrayPage page;
-  PixPtr gray(pixConvertTo8(any, 0));
+  // A transparent background is drawn on white (else it reads as black: no text at all).
+  PixPtr opaque(pixGetSpp(any) == 4 ? pixAlphaBlendUniform(any, 0xffffff00) : nullptr);
+  PixPtr gray(pixConvertTo8(opaque ? opaque.get() : any, 0));
   if (!gray) return page;
   page.width = static_cast<int>(pixGetWidth(gray.get()));
   page.height = static_cast<int>(pixGetHeight(gray.get()));
@@ -174,6 +177,10 @@ class Recognizer {
     DOCENT_ASSIGN_OR_RETURN(api_, LoadTesseract());
     handle_ = api_->create();
     if (handle_ == nullptr) return ResourceExhausted("cannot create a Tesseract instance");
+    // Its warnings are not the user's business. A global of Tesseract's: set once, before
+    // any instance reads it.
+    static std::once_flag quiet;
+    std::call_once(quiet, [&] { api_->set_variable(handle_, "debug_file", "/dev/null"); });
     // Language data lives where Debian installs it unless TESSDATA_PREFIX says otherwise.
     const char* prefix = std::getenv("TESSDATA_PREFIX");
     if (api_->init(handle_, prefix != nullptr && *prefix != '\0' ? prefix : nullptr, kLanguages,
@@ -183,7 +190,6 @@ class Recognizer {
           "tesseract-ocr-eng)");
     }
     api_->set_psm(handle_, tesseract::PSM_SINGLE_BLOCK);
-    api_->set_variable(handle_, "debug_file", "/dev/null");  // its warnings are not ours
     return Status::Ok();
   }
   ~Recognizer() {
@@ -220,53 +226,76 @@ Result<OcrMode> ParseOcrMode(std::string_view text) {
   return InvalidArgument("--ocr takes off, auto or force, not \"" + std::string(text) + "\"");
 }
 
-Result<std::vector<std::vector<std::string>>> RecognizePages(int count, const PageSource& page,
-                                                             const OcrOptions& options) {
+Result<std::vector<PageText>> RecognizePages(int count, const PageSource& page,
+                                             const OcrOptions& options) {
   SilenceLeptonica();
-  std::vector<std::vector<std::string>> texts(static_cast<size_t>(std::max(count, 0)));
+  std::vector<PageText> texts(static_cast<size_t>(std::max(count, 0)));
   if (count <= 0) return texts;
   const int threads = std::clamp(options.threads, 1, count);
   std::mutex mu;  // guards next, done, status, and calls of `page` and `on_page`
   int next = 0, done = 0;
   Status status = Status::Ok();
+  auto cancelled = [&] {
+    return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed);
+  };
   auto work = [&] {
-    if (options.low_priority) {
-      // Linux nices threads one by one; Tesseract's helper threads inherit it.
-      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kLowPriorityNice);
-    }
-    Recognizer recognizer;
-    if (Status s = recognizer.Init(); !s.ok()) {
-      std::lock_guard lock(mu);
-      if (status.ok()) status = s;
-      return;
-    }
-    for (;;) {
-      int index;
-      Result<GrayPage> image = GrayPage{};
-      {
-        std::lock_guard lock(mu);
-        if (!status.ok() || next >= count) return;
-        index = next++;
-        image = page(index);
-        if (!image.ok()) {
-          status = image.status();
-          return;
-        }
+    // Nothing may escape a thread (std::terminate): allocation failures become the status.
+    try {
+      if (options.low_priority) {
+        // Linux nices threads one by one; Tesseract's helper threads inherit it.
+        setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kLowPriorityNice);
       }
-      auto text = recognizer.Read(*image);
-      std::lock_guard lock(mu);
-      if (!text.ok()) {
-        if (status.ok()) status = text.status();
+      Recognizer recognizer;
+      if (Status s = recognizer.Init(); !s.ok()) {
+        std::lock_guard lock(mu);
+        if (status.ok()) status = s;
         return;
       }
-      texts[static_cast<size_t>(index)] = std::move(*text);
-      ++done;
-      if (options.on_page) options.on_page(done, count);
+      for (;;) {
+        int index;
+        Result<GrayPage> image = GrayPage{};
+        {
+          std::lock_guard lock(mu);
+          if (!status.ok() || next >= count) return;
+          if (cancelled()) {
+            status = Cancelled("OCR was stopped");
+            return;
+          }
+          index = next++;
+          image = page(index);
+        }
+        PageText& out = texts[static_cast<size_t>(index)];
+        if (image.ok()) {
+          auto text = recognizer.Read(*image);
+          if (text.ok()) {
+            out.paragraphs = std::move(*text);
+          } else {
+            out.error = text.status().message();
+          }
+        } else {
+          out.error = image.status().message();
+        }
+        image = GrayPage{};  // the page's pixels go before the lock is taken again
+        std::lock_guard lock(mu);
+        ++done;
+        if (options.on_page) options.on_page(done, count);
+      }
+    } catch (const std::bad_alloc&) {
+      std::lock_guard lock(mu);
+      if (status.ok()) status = ResourceExhausted("out of memory during OCR");
+    } catch (const std::exception& e) {
+      std::lock_guard lock(mu);
+      if (status.ok()) status = Internal(std::string("OCR failed: ") + e.what());
     }
   };
   // Even one thread is a thread of its own: its nice value must not stick to the caller.
   std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(work);
+  try {
+    for (int t = 0; t < threads; ++t) pool.emplace_back(work);
+  } catch (const std::system_error&) {
+    if (pool.empty()) return ResourceExhausted("cannot start an OCR thread");
+    // Fewer threads than asked: the ones started read every page.
+  }
   for (std::thread& t : pool) t.join();
   if (!status.ok()) return status;
   return texts;
@@ -286,12 +315,26 @@ Result<int> CountImagePages(std::string_view bytes, uint64_t max_pixels) {
   SilenceLeptonica();
   const auto* data = reinterpret_cast<const l_uint8*>(bytes.data());
   l_int32 format = 0, w = 0, h = 0, bps = 0, spp = 0, cmap = 0, res = 0;
+  // Only PNG, JPEG and TIFF: Leptonica reads other formats' headers by decoding them whole.
+  if (bytes.size() < 12 || findFileFormatBuffer(data, &format) != 0 ||
+      !(format == IFF_PNG || format == IFF_JFIF_JPEG || IsTiff(format))) {
+    return Corrupt("not a PNG, JPEG or TIFF image");
+  }
+  auto page_fits = [&](l_int32 pw, l_int32 ph) {
+    return pw > 0 && ph > 0 && pw <= kMaxOcrPageSide && ph <= kMaxOcrPageSide &&
+           static_cast<uint64_t>(pw) * static_cast<uint64_t>(ph) <= kMaxOcrPagePixels;
+  };
   if (pixReadHeaderMem(data, bytes.size(), &format, &w, &h, &bps, &spp, &cmap) != 0 || w <= 0 ||
       h <= 0) {
     return Corrupt("not a readable PNG, JPEG or TIFF image");
   }
   // Every page's size is read from its header before any is decoded: a small file can
   // declare a huge image.
+  if (!page_fits(w, h)) {
+    return TooLarge("image is " + std::to_string(w) + " x " + std::to_string(h) +
+                    " pixels: a page is read up to " + std::to_string(kMaxOcrPagePixels) +
+                    " pixels and " + std::to_string(kMaxOcrPageSide) + " on a side");
+  }
   uint64_t pixels = static_cast<uint64_t>(w) * static_cast<uint64_t>(h);
   int pages = 1;
   if (IsTiff(format)) {
@@ -299,7 +342,11 @@ Result<int> CountImagePages(std::string_view bytes, uint64_t max_pixels) {
     pages = 0;
     while (pages < kMaxImagePages && readHeaderMemTiff(data, bytes.size(), pages, &w, &h, &bps,
                                                        &spp, &res, &cmap, &format) == 0) {
-      pixels += static_cast<uint64_t>(std::max(w, 0)) * static_cast<uint64_t>(std::max(h, 0));
+      if (!page_fits(w, h)) {
+        return TooLarge("TIFF page " + std::to_string(pages + 1) + " is " + std::to_string(w) +
+                        " x " + std::to_string(h) + " pixels, over the page limits");
+      }
+      pixels += static_cast<uint64_t>(w) * static_cast<uint64_t>(h);
       ++pages;
     }
     if (pages == 0) return Corrupt("damaged TIFF image");

@@ -9,6 +9,7 @@
 // OpenMP is held to one thread per instance by OMP_THREAD_LIMIT (cli/main.cc sets it).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -32,6 +33,8 @@ struct OcrOptions {
   OcrMode mode = OcrMode::kAuto;
   int threads = 1;            // pages recognised at once
   bool low_priority = false;  // nice the recognising threads (under serve)
+  // When set and it becomes true, recognition stops before the next page (kCancelled).
+  const std::atomic<bool>* cancel = nullptr;
   // Called as pages finish: (pages done, pages to recognise). From the recognising threads,
   // one call at a time.
   std::function<void(int done, int total)> on_page;
@@ -50,16 +53,26 @@ inline constexpr int kOcrMinTextChars = 32;
 
 // Recognises `count` pages, each made on demand by `page(i)` (called one at a time, so it
 // may use a document that is not thread-safe; only `threads` pages are in memory at once).
-// The i-th result is page i's paragraphs (a paragraph's lines joined). kUnavailable when the
-// Tesseract language data (tesseract-ocr-kor, tesseract-ocr-eng) is not installed; the first
-// page that fails to render fails the whole.
+// The i-th result is page i's paragraphs (a paragraph's lines joined), or, for a page that
+// could not be rendered or read, the reason; the others are still read. The call itself
+// fails only when OCR cannot run at all (kUnavailable: no Tesseract or no Korean/English
+// data) or is cancelled.
+struct PageText {
+  std::vector<std::string> paragraphs;
+  std::string error;  // empty when the page was read
+};
 using PageSource = std::function<Result<GrayPage>(int index)>;
-Result<std::vector<std::vector<std::string>>> RecognizePages(int count, const PageSource& page,
-                                                             const OcrOptions& options);
+Result<std::vector<PageText>> RecognizePages(int count, const PageSource& page,
+                                             const OcrOptions& options);
+
+// Pages larger than this (or wider or taller than Tesseract's 32,767 pixels) are not read.
+inline constexpr uint64_t kMaxOcrPagePixels = 60'000'000;
+inline constexpr int kMaxOcrPageSide = 32767;
 
 // Image files: PNG, JPEG, or TIFF (every page). CountImagePages reads the headers only:
 // kCorrupt for bytes that are no such image, kTooLarge when the pages together pass
-// `max_pixels`. DecodeImagePage decodes page `index` to gray.
+// `max_pixels` or one is over the page limits above. DecodeImagePage decodes page `index` to
+// gray (transparency over white).
 inline constexpr int kMaxImagePages = 2000;
 Result<int> CountImagePages(std::string_view bytes, uint64_t max_pixels);
 Result<GrayPage> DecodeImagePage(std::string_view bytes, int index);

@@ -140,12 +140,15 @@ int TextChars(const std::vector<PdfWord>& words) {
 // A page rendered to gray for OCR at 300 dpi, less for pages so large that 300 dpi would pass
 // kMaxRenderPixels (a poster, or a hostile page size).
 Result<GrayPage> RenderPage(const poppler::document& pdf, int index) {
-  constexpr double kDpi = 300, kMaxRenderPixels = 60e6;
+  constexpr double kDpi = 300, kMaxRenderPixels = static_cast<double>(kMaxOcrPagePixels);
   std::unique_ptr<poppler::page> page(pdf.create_page(index));
   if (!page) return Corrupt("page " + std::to_string(index + 1) + " cannot be read");
   const poppler::rectf box = page->page_rect();
   const double area_in2 = std::max(box.width(), 1.0) * std::max(box.height(), 1.0) / (72.0 * 72.0);
-  const double dpi = std::clamp(std::sqrt(kMaxRenderPixels / area_in2), 1.0, kDpi);
+  const double dpi = std::min(std::sqrt(kMaxRenderPixels / area_in2), kDpi);
+  if (dpi < 50 || std::max(box.width(), box.height()) / 72.0 * dpi > kMaxOcrPageSide) {
+    return TooLarge("page " + std::to_string(index + 1) + " is too large to read by OCR");
+  }
   poppler::page_renderer renderer;
   renderer.set_image_format(poppler::image::format_gray8);
   renderer.set_render_hints(poppler::page_renderer::antialiasing |
@@ -211,20 +214,38 @@ Result<ExtractedDocument> ExtractPdf(const ExtractInput& in) {
     }
     page_paragraphs[static_cast<size_t>(i)] = BuildParagraphs(words, i + 1);
   }
+  if (scanned.size() > static_cast<size_t>(kMaxImagePages)) {
+    doc.warnings.push_back(std::to_string(scanned.size() - kMaxImagePages) +
+                           " pages without text past the first " + std::to_string(kMaxImagePages) +
+                           " were not read by OCR");
+    scanned.resize(kMaxImagePages);
+  }
   if (!scanned.empty()) {
-    DOCENT_ASSIGN_OR_RETURN(
-        auto texts, RecognizePages(
-                        static_cast<int>(scanned.size()),
-                        [&](int k) { return RenderPage(*pdf, scanned[static_cast<size_t>(k)]); },
-                        in.limits.ocr));
-    for (size_t k = 0; k < scanned.size(); ++k) {
-      auto& out = page_paragraphs[static_cast<size_t>(scanned[k])];
-      for (std::string& text : texts[k]) {
-        PdfParagraph p;
-        p.text = std::move(text);
-        p.lines = 1;
-        p.page = scanned[k] + 1;
-        out.push_back(std::move(p));
+    auto texts = RecognizePages(
+        static_cast<int>(scanned.size()),
+        [&](int k) { return RenderPage(*pdf, scanned[static_cast<size_t>(k)]); }, in.limits.ocr);
+    if (!texts.ok() && texts.status().code() != StatusCode::kUnavailable) return texts.status();
+    if (!texts.ok()) {
+      // No OCR on this machine: the pages with text still count.
+      doc.warnings.push_back(std::to_string(scanned.size()) +
+                             " pages without a text layer were not read (" +
+                             texts.status().message() + ")");
+    } else {
+      for (size_t k = 0; k < scanned.size(); ++k) {
+        PageText& text = (*texts)[k];
+        if (!text.error.empty()) {
+          doc.warnings.push_back("page " + std::to_string(scanned[k] + 1) +
+                                 " not read by OCR: " + text.error);
+          continue;
+        }
+        auto& out = page_paragraphs[static_cast<size_t>(scanned[k])];
+        for (std::string& paragraph : text.paragraphs) {
+          PdfParagraph p;
+          p.text = std::move(paragraph);
+          p.lines = 1;
+          p.page = scanned[k] + 1;
+          out.push_back(std::move(p));
+        }
       }
     }
   }

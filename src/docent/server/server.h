@@ -46,7 +46,11 @@ struct ServerOptions {
   uint64_t max_json_bytes = 1ull << 20;
   size_t ingest_queue_capacity = 64;
   // OCR of uploaded scans: by default one thread, niced, so searches and answers keep the CPU.
-  ingest::OcrOptions ocr = {ingest::OcrMode::kAuto, 1, true, {}};
+  ingest::OcrOptions ocr = [] {
+    ingest::OcrOptions o;
+    o.low_priority = true;
+    return o;
+  }();
   // Connections served at once. A keep-alive connection holds its thread, so this is sized
   // for a team's worth of open browsers and clients rather than for the cores.
   int worker_threads = 64;

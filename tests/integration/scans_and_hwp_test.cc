@@ -103,5 +103,51 @@ TEST(ScansAndHwpTest, UploadedScanReportsItsPages) {
   EXPECT_GE(ingest::test::CharAccuracy(text, read), 0.9) << read;
 }
 
+// A long scan does not hold up searches: while the upload is still being read (status
+// "indexing", pages not all done), a search is answered, and the scan is still being read
+// when the answer is back.
+TEST(ScansAndHwpTest, SearchesAnswerWhileAScanIsRead) {
+  testing::TempDir dir;
+  const auto paragraphs = ingest::test::CorpusPassages("korquad-dev", 4, 250, 450);
+  ASSERT_EQ(paragraphs.size(), 4u);
+  std::vector<std::vector<testing::DocItem>> pages;
+  for (const std::string& p : paragraphs) {
+    pages.push_back({{testing::DocItem::Kind::kParagraph, 1, p, {}}});
+  }
+  auto jpegs = testing::ScanPages("long scan", pages);
+  ASSERT_TRUE(jpegs.ok()) << jpegs.status().ToString();
+  ASSERT_TRUE(testing::WriteImagePdf(dir.path() / "long.pdf", *jpegs).ok());
+  testing::ServerProcess server((dir.path() / "data").string());
+  ASSERT_TRUE(server.started());
+  auto http = server.Client();
+  httplib::MultipartFormDataItems notes = {
+      {"file", "# Leave\n\nEvery employee receives 15 days of annual leave.\n", "leave.md",
+       "text/markdown"}};
+  ASSERT_EQ(http->Post("/v1/documents?wait=true", notes)->status, 200);
+  httplib::MultipartFormDataItems scan = {
+      {"file", testing::ReadFileOrEmpty(dir.path() / "long.pdf"), "long.pdf", "application/pdf"}};
+  auto up = http->Post("/v1/documents", scan);
+  ASSERT_EQ(up->status, 202) << up->body;
+  const std::string job =
+      "/v1/uploads/" +
+      std::to_string(nlohmann::json::parse(up->body)["uploads"][0]["job"].get<int>());
+  // Until OCR has started on the scan (the first page read: the job reports its pages).
+  nlohmann::json state;
+  do {
+    auto r = http->Get(job);
+    ASSERT_EQ(r->status, 200);
+    state = nlohmann::json::parse(r->body);
+    ASSERT_NE(state["status"], "failed") << state;
+    ASSERT_NE(state["status"], "ready") << "the scan was read before a search could be made";
+  } while (!state.contains("pages_total"));
+  auto search =
+      http->Post("/v1/search", R"({"query": "annual leave", "k": 3})", "application/json");
+  ASSERT_EQ(search->status, 200) << search->body;
+  EXPECT_EQ(nlohmann::json::parse(search->body)["results"].size(), 1u);
+  auto after = nlohmann::json::parse(http->Get(job)->body);
+  EXPECT_EQ(after["status"], "indexing") << after;
+  EXPECT_LT(after["pages_done"].get<int>(), 4) << after;
+}
+
 }  // namespace
 }  // namespace docent

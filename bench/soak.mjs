@@ -138,7 +138,8 @@ async function client(id) {
 const gaugeNames = ["docent_process_resident_bytes", "docent_term_index_bytes",
                     "docent_term_index_dead_bytes", "docent_term_index_compactions",
                     "docent_prefix_cache_bytes", "docent_sqlite_memory_bytes",
-                    "docent_heap_in_use_bytes", "docent_heap_free_held_bytes", "docent_chunks",
+                    "docent_heap_in_use_bytes", "docent_heap_free_held_bytes",
+                    "docent_stem_cache_bytes", "docent_chunks",
                     "docent_documents"];
 const samples = [];
 async function sample() {

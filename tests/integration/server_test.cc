@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -130,6 +131,13 @@ TEST_F(ServerTest, UploadListSearchAskStreamAndDelete) {
   EXPECT_NE(metrics->body.find("docent_documents 1"), std::string::npos) << metrics->body;
   EXPECT_NE(metrics->body.find("docent_process_resident_bytes"), std::string::npos);
   EXPECT_NE(metrics->body.find("docent_heap_in_use_bytes"), std::string::npos);
+  // Each thread that stemmed English (the ingest worker, a connection) holds one cache of
+  // 8,192 slots of 68 bytes.
+  const size_t stem = metrics->body.find("\ndocent_stem_cache_bytes ");
+  ASSERT_NE(stem, std::string::npos);
+  const double stem_bytes = std::stod(metrics->body.substr(stem + 25));
+  EXPECT_GT(stem_bytes, 0);
+  EXPECT_EQ(std::fmod(stem_bytes, 8192.0 * 68.0), 0.0) << stem_bytes;
 }
 
 // A client that asks for paths nobody routes must not grow the metrics: the route label names

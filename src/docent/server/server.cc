@@ -24,6 +24,7 @@
 #include "docent/server/openai_api.h"
 #include "docent/server/request_checks.h"
 #include "docent/server/web_ui.h"
+#include "docent/text/english.h"
 
 namespace docent::server {
 namespace {
@@ -523,6 +524,9 @@ Server::Server(store::Store& store, ServerOptions options)
   impl->metrics.AddGauge("docent_sqlite_memory_bytes",
                          "Bytes SQLite holds (page caches of every connection, statements).",
                          [] { return static_cast<double>(store::SqliteMemoryBytes()); });
+  impl->metrics.AddGauge("docent_stem_cache_bytes",
+                         "Bytes of the per-thread English stem caches (0.55 MB a thread at most).",
+                         [] { return static_cast<double>(text::StemCacheBytes()); });
   impl->metrics.AddGauge(
       "docent_term_index_compactions", "Times the term index was compacted since start.",
       [impl] { return static_cast<double>(impl->store.TermIndexMemory().compactions); });

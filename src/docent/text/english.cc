@@ -5,6 +5,7 @@
 #include <libstemmer.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -47,9 +48,17 @@ class Stemmer {
 // remembers the stems of the words it has seen, up to a bound (a stem is a pure function of
 // its word, so the cache cannot change a result). Open addressing over fixed slots holding
 // the bytes themselves: one probe usually touches one cache line, and nothing allocates.
+// Bytes held by every thread's stem cache together (the metrics' gauge).
+std::atomic<size_t> g_stem_cache_bytes{0};
+
 class StemCache {
  public:
   static constexpr size_t kMaxBytes = 30;  // longer words (rare) are stemmed every time
+
+  StemCache() = default;
+  StemCache(const StemCache&) = delete;
+  StemCache& operator=(const StemCache&) = delete;
+  ~StemCache() { g_stem_cache_bytes -= slots_.size() * sizeof(Slot); }
 
   // On a hit, replaces `word` with its stem.
   bool Find(size_t hash, std::string& word) const {
@@ -67,7 +76,10 @@ class StemCache {
 
   void Insert(size_t hash, std::string_view key, std::string_view stem) {
     if (key.empty() || key.size() + stem.size() > sizeof(Slot::bytes)) return;
-    if (slots_.empty()) slots_.resize(kSlots);
+    if (slots_.empty()) {
+      slots_.resize(kSlots);
+      g_stem_cache_bytes += kSlots * sizeof(Slot);
+    }
     if (used_ >= kSlots / 2) {  // full: start over rather than track recency
       std::fill(slots_.begin(), slots_.end(), Slot{});
       used_ = 0;
@@ -100,6 +112,10 @@ class StemCache {
 };
 
 }  // namespace
+
+size_t StemCacheBytes() {
+  return g_stem_cache_bytes.load(std::memory_order_relaxed);
+}
 
 bool IsEnglishStopword(std::string_view word) {
   if (word.size() > kLongestStopword) return false;

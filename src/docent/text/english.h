@@ -14,4 +14,8 @@ bool IsEnglishStopword(std::string_view word);
 // Replaces a case-folded word with its Snowball English (Porter2) stem.
 void StemEnglishInPlace(std::string& word);
 
+// Bytes of the stemmer's caches, all threads together: each thread that stems keeps one of
+// 8,192 slots (0.55 MB), freed when the thread ends, so the bound is that times the threads.
+size_t StemCacheBytes();
+
 }  // namespace docent::text

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
-#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -21,13 +20,6 @@ namespace {
 
 std::filesystem::path HwpDir() {
   return testing::SharedDir() / "documents" / "hwp";
-}
-
-std::string ReadAll(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // The PrvText stream as UTF-8 with "\r\n" as '\n'.
@@ -87,7 +79,7 @@ TEST(HwpTest, TextHoldsThePreviewWordsInOrder) {
   };
   for (const Sample& s : samples) {
     SCOPED_TRACE(s.file);
-    const std::string bytes = ReadAll(HwpDir() / s.file);
+    const std::string bytes = testing::ReadFileOrEmpty(HwpDir() / s.file);
     ASSERT_FALSE(bytes.empty());
     std::vector<std::string> expected = Words(PrvText(bytes));
     auto doc = ExtractBytes(bytes, s.file);
@@ -117,7 +109,7 @@ TEST(HwpTest, TextHoldsThePreviewWordsInOrder) {
 // whose numbers Hangul generates from the outline definition: each must come out as a
 // heading with the same number and words.
 TEST(HwpTest, DistributionDocumentDecryptsAndNumbersItsOutline) {
-  const std::string bytes = ReadAll(HwpDir() / "hwp-spec-distribution.hwp");
+  const std::string bytes = testing::ReadFileOrEmpty(HwpDir() / "hwp-spec-distribution.hwp");
   auto doc = ExtractBytes(bytes, "hwp-spec-distribution.hwp");
   ASSERT_TRUE(doc.ok()) << doc.status().ToString();
   const std::string all = test::AllText(*doc);
@@ -146,7 +138,7 @@ TEST(HwpTest, DistributionDocumentDecryptsAndNumbersItsOutline) {
 // A form made of tables: each preview row whose cells all hold text is a table row block,
 // its cells in order.
 TEST(HwpTest, TablesKeepTheirRows) {
-  const std::string bytes = ReadAll(HwpDir() / "work_report.hwp");
+  const std::string bytes = testing::ReadFileOrEmpty(HwpDir() / "work_report.hwp");
   auto doc = ExtractBytes(bytes, "work_report.hwp");
   ASSERT_TRUE(doc.ok()) << doc.status().ToString();
   const std::vector<std::string> rows = test::Texts(*doc, BlockKind::kTableRow);
@@ -170,7 +162,7 @@ TEST(HwpTest, TablesKeepTheirRows) {
 
 // A password-protected file is refused by name, before any of its streams is read.
 TEST(HwpTest, PasswordProtectedFilesAreRefused) {
-  std::string bytes = ReadAll(HwpDir() / "hello_world.hwp");
+  std::string bytes = testing::ReadFileOrEmpty(HwpDir() / "hello_world.hwp");
   const size_t header = bytes.find("HWP Document File");
   ASSERT_NE(header, std::string::npos);
   bytes[header + 36] = static_cast<char>(bytes[header + 36] | 0x02);  // flags: password
@@ -184,7 +176,7 @@ TEST(HwpTest, PasswordProtectedFilesAreRefused) {
 // Hostile bytes: every truncation of a real file, and bytes that are no HWP, fail with a
 // message naming the file (or, cut after the text, still read); nothing crashes.
 TEST(HwpTest, BrokenFilesFailClearly) {
-  const std::string bytes = ReadAll(HwpDir() / "work_report.hwp");
+  const std::string bytes = testing::ReadFileOrEmpty(HwpDir() / "work_report.hwp");
   for (size_t cut = 0; cut < bytes.size(); cut += 509) {
     auto doc = ExtractBytes(std::string_view(bytes).substr(0, cut), "cut.hwp");
     if (!doc.ok()) {
@@ -201,7 +193,7 @@ TEST(HwpTest, BrokenFilesFailClearly) {
 TEST(HwpTest, HwpxNamedHwpIsReadAsHwpx) {
   testing::TempDir dir;
   ASSERT_TRUE(testing::WriteHwpx(dir.path() / "policy.hwpx", test::LeavePolicyModel()).ok());
-  auto doc = ExtractBytes(ReadAll(dir.path() / "policy.hwpx"), "policy.hwp");
+  auto doc = ExtractBytes(testing::ReadFileOrEmpty(dir.path() / "policy.hwpx"), "policy.hwp");
   ASSERT_TRUE(doc.ok()) << doc.status().ToString();
   auto direct = ExtractFile(dir.path() / "policy.hwpx");
   ASSERT_TRUE(direct.ok());

@@ -12,10 +12,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <random>
-#include <sstream>
 
 #include "support/doc_writers.h"
 #include "support/temp_dir.h"
@@ -30,13 +28,6 @@ struct PixDeleter {
   void operator()(Pix* p) const { pixDestroy(&p); }
 };
 using PixPtr = std::unique_ptr<Pix, PixDeleter>;
-
-std::string ReadBytes(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 Result<std::string> ScanPage(const poppler::document& pdf, int index, const ScanOptions& o,
                              std::mt19937& rng) {
@@ -86,7 +77,7 @@ Result<std::vector<std::string>> ScanPages(const std::string& title,
                                            const ScanOptions& options) {
   TempDir dir;
   DOCENT_RETURN_IF_ERROR(WritePdf(dir.path() / "text.pdf", title, pages));
-  const std::string text_pdf = ReadBytes(dir.path() / "text.pdf");
+  const std::string text_pdf = ReadFileOrEmpty(dir.path() / "text.pdf");
   std::unique_ptr<poppler::document> pdf(
       poppler::document::load_from_raw_data(text_pdf.data(), static_cast<int>(text_pdf.size())));
   if (!pdf) return Internal("scan: cannot read back the laid-out PDF");

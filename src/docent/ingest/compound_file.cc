@@ -10,6 +10,7 @@
 #include <cstring>
 #include <set>
 
+#include "docent/ingest/little_endian.h"
 #include "docent/util/utf8.h"
 
 namespace docent::ingest {
@@ -26,16 +27,6 @@ constexpr uint8_t kTypeStorage = 1, kTypeStream = 2, kTypeRoot = 5;
 // Deeper storages than this are refused: HWP nests two levels, and the walk is recursive.
 constexpr int kMaxStorageDepth = 32;
 
-uint32_t U32(std::string_view b, size_t off) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[off + i]);
-  return v;
-}
-uint16_t U16(std::string_view b, size_t off) {
-  return static_cast<uint16_t>(static_cast<unsigned char>(b[off]) |
-                               (static_cast<unsigned char>(b[off + 1]) << 8));
-}
-
 struct Entry {
   std::string name;  // UTF-8
   uint8_t type = 0;
@@ -48,7 +39,7 @@ struct Entry {
 std::string EntryName(std::string_view raw, uint16_t name_bytes) {
   size_t units = std::min<size_t>(name_bytes, 64) / 2;
   for (size_t i = 0; i < units; ++i) {
-    if (U16(raw, 2 * i) == 0) units = i;
+    if (U16At(raw, 2 * i) == 0) units = i;
   }
   std::string out;
   util::AppendUtf16Le(raw.substr(0, 2 * units), out);
@@ -72,10 +63,10 @@ Result<CompoundFile> CompoundFile::Open(std::string_view bytes) {
   if (bytes.size() < kHeaderBytes) return Corrupt("compound file header is truncated");
   CompoundFile cf;
   cf.bytes_ = bytes;
-  const uint16_t major = U16(bytes, 0x1A);
-  const uint16_t byte_order = U16(bytes, 0x1C);
-  const uint16_t sector_shift = U16(bytes, 0x1E);
-  const uint16_t mini_shift = U16(bytes, 0x20);
+  const uint16_t major = U16At(bytes, 0x1A);
+  const uint16_t byte_order = U16At(bytes, 0x1C);
+  const uint16_t sector_shift = U16At(bytes, 0x1E);
+  const uint16_t mini_shift = U16At(bytes, 0x20);
   if (byte_order != 0xFFFE) return Corrupt("compound file has a bad byte-order mark");
   if (!((major == 3 && sector_shift == 9) || (major == 4 && sector_shift == 12))) {
     return Corrupt("compound file version " + std::to_string(major) + " with sector shift " +
@@ -88,19 +79,19 @@ Result<CompoundFile> CompoundFile::Open(std::string_view bytes) {
   // A last sector cut short is still read (writers do not always pad the file).
   cf.sector_count_ =
       bytes.size() <= first ? 0 : (bytes.size() - first + cf.sector_size_ - 1) / cf.sector_size_;
-  cf.mini_cutoff_ = U32(bytes, 0x38);
+  cf.mini_cutoff_ = U32At(bytes, 0x38);
   if (cf.mini_cutoff_ != 4096) return Corrupt("compound file mini stream cutoff is not 4096");
-  DOCENT_RETURN_IF_ERROR(cf.ReadAllocationTables(U32(bytes, 0x2C), U32(bytes, 0x44)));
-  DOCENT_RETURN_IF_ERROR(cf.ReadDirectory(U32(bytes, 0x30)));
-  const uint32_t first_minifat = U32(bytes, 0x3C);
-  const uint32_t minifat_sectors = U32(bytes, 0x40);
+  DOCENT_RETURN_IF_ERROR(cf.ReadAllocationTables(U32At(bytes, 0x2C), U32At(bytes, 0x44)));
+  DOCENT_RETURN_IF_ERROR(cf.ReadDirectory(U32At(bytes, 0x30)));
+  const uint32_t first_minifat = U32At(bytes, 0x3C);
+  const uint32_t minifat_sectors = U32At(bytes, 0x40);
   if (minifat_sectors > 0 && first_minifat <= kMaxRegularSector) {
     if (minifat_sectors > cf.sector_count_) return Corrupt("compound file miniFAT is too large");
     std::string raw;
     DOCENT_RETURN_IF_ERROR(
         cf.ReadChain(first_minifat, static_cast<uint64_t>(minifat_sectors) * cf.sector_size_, raw));
     cf.minifat_.resize(raw.size() / 4);
-    for (size_t i = 0; i < cf.minifat_.size(); ++i) cf.minifat_[i] = U32(raw, 4 * i);
+    for (size_t i = 0; i < cf.minifat_.size(); ++i) cf.minifat_[i] = U32At(raw, 4 * i);
   }
   return cf;
 }
@@ -112,7 +103,7 @@ Status CompoundFile::ReadAllocationTables(uint32_t fat_sectors, uint32_t first_d
   }
   std::vector<uint32_t> fat_list;
   for (uint32_t i = 0; i < 109 && fat_list.size() < fat_sectors; ++i) {
-    fat_list.push_back(U32(bytes_, 0x4C + 4 * i));
+    fat_list.push_back(U32At(bytes_, 0x4C + 4 * i));
   }
   uint32_t difat = first_difat;
   std::set<uint32_t> seen;
@@ -125,16 +116,16 @@ Status CompoundFile::ReadAllocationTables(uint32_t fat_sectors, uint32_t first_d
     if (s.size() < sector_size_) return Corrupt("compound file DIFAT sector is cut short");
     const uint32_t per = sector_size_ / 4 - 1;
     for (uint32_t i = 0; i < per && fat_list.size() < fat_sectors; ++i) {
-      fat_list.push_back(U32(s, 4 * i));
+      fat_list.push_back(U32At(s, 4 * i));
     }
-    difat = U32(s, 4 * per);
+    difat = U32At(s, 4 * per);
   }
   fat_.reserve(static_cast<size_t>(fat_sectors) * (sector_size_ / 4));
   for (uint32_t s : fat_list) {
     if (s >= sector_count_) return Corrupt("compound file FAT sector is outside the file");
     const std::string_view sector = Sector(s);
     if (sector.size() < sector_size_) return Corrupt("compound file FAT sector is cut short");
-    for (uint32_t i = 0; i < sector_size_ / 4; ++i) fat_.push_back(U32(sector, 4 * i));
+    for (uint32_t i = 0; i < sector_size_ / 4; ++i) fat_.push_back(U32At(sector, 4 * i));
   }
   return Status::Ok();
 }
@@ -196,14 +187,14 @@ Status CompoundFile::ReadDirectory(uint32_t first_sector) {
   for (size_t i = 0; i < entries.size(); ++i) {
     const std::string_view e = std::string_view(dir).substr(i * kEntryBytes, kEntryBytes);
     Entry& en = entries[i];
-    en.name = EntryName(e, U16(e, 0x40));
+    en.name = EntryName(e, U16At(e, 0x40));
     en.type = static_cast<uint8_t>(e[0x42]);
-    en.left = U32(e, 0x44);
-    en.right = U32(e, 0x48);
-    en.child = U32(e, 0x4C);
-    en.start = U32(e, 0x74);
-    en.size = U32(e, 0x78) | (sector_size_ == 4096 ? static_cast<uint64_t>(U32(e, 0x7C)) << 32
-                                                   : 0);  // v3: the high half is undefined
+    en.left = U32At(e, 0x44);
+    en.right = U32At(e, 0x48);
+    en.child = U32At(e, 0x4C);
+    en.start = U32At(e, 0x74);
+    en.size = U32At(e, 0x78) | (sector_size_ == 4096 ? static_cast<uint64_t>(U32At(e, 0x7C)) << 32
+                                                     : 0);  // v3: the high half is undefined
   }
   if (entries.empty() || entries[0].type != kTypeRoot) {
     return Corrupt("compound file has no root directory entry");

@@ -408,13 +408,9 @@ std::string SummaryTitle(std::string_view set) {
     if (U32At(s, 8 + 8 * static_cast<size_t>(i)) != kTitleId) continue;
     const uint32_t at = U32At(s, 12 + 8 * static_cast<size_t>(i));
     if (at >= s.size() || U32At(s, at) != kLpwstr) return {};
-    const size_t units = std::min<size_t>(U32At(s, at + 4), (s.size() - at) / 2);
-    const size_t n = std::min<size_t>(units, 0xFFFF);
-    std::string buf;  // re-prefixed with a u16 count for WStringAt
-    buf.push_back(static_cast<char>(n & 0xFF));
-    buf.push_back(static_cast<char>(n >> 8));
-    buf.append(s.substr(std::min<size_t>(at + 8, s.size()), 2 * n));
-    std::string title = hwp::WStringAt(buf, 0);
+    const size_t units = std::min<size_t>(U32At(s, at + 4), 0xFFFF);
+    std::string title;
+    util::AppendUtf16Le(s.substr(std::min<size_t>(at + 8, s.size()), 2 * units), title);
     if (const size_t nul = title.find('\0'); nul != std::string::npos) title.resize(nul);
     return title;
   }

@@ -42,17 +42,6 @@ ControlWidth WidthOf(uint16_t c) {
 
 }  // namespace
 
-uint16_t U16At(std::string_view p, size_t off) {
-  if (off + 2 > p.size()) return 0;
-  return static_cast<uint16_t>(static_cast<unsigned char>(p[off]) |
-                               static_cast<unsigned char>(p[off + 1]) << 8);
-}
-
-uint32_t U32At(std::string_view p, size_t off) {
-  if (off + 4 > p.size()) return 0;
-  return static_cast<uint32_t>(U16At(p, off)) | static_cast<uint32_t>(U16At(p, off + 2)) << 16;
-}
-
 std::string CtrlIdAt(std::string_view p, size_t off) {
   const uint32_t v = U32At(p, off);
   std::string id(4, ' ');

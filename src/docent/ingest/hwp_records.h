@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "docent/ingest/little_endian.h"
 #include "docent/util/status.h"
 
 namespace docent::ingest::hwp {
@@ -50,10 +51,9 @@ struct RecordTree {
 inline constexpr size_t kMaxRecords = 1u << 20;
 RecordTree ReadRecords(std::string_view stream, size_t max_records = kMaxRecords);
 
-// Little-endian fields of a payload; 0 when the payload is too short (fields grow between
-// format versions, so readers never assume a size).
-uint16_t U16At(std::string_view payload, size_t offset);
-uint32_t U32At(std::string_view payload, size_t offset);
+// A payload's fields (little_endian.h): 0 past the end of a short payload.
+using ingest::U16At;
+using ingest::U32At;
 
 // A control id as a four-character string ("tbl ", "gso ", "secd"): the u32 at `offset`,
 // most significant byte first.

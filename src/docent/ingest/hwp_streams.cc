@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "docent/ingest/little_endian.h"
+
 namespace docent::ingest {
 namespace {
 
@@ -65,17 +67,12 @@ Result<std::string> DecryptDistributionStream(std::string_view stream) {
   if (stream.size() < 4 + kDistributeDataBytes) {
     return Corrupt("distribution document section is too short for its key record");
   }
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(stream[i]); };
-  const uint32_t header =
-      byte(0) | byte(1) << 8 | byte(2) << 16 | static_cast<uint32_t>(byte(3)) << 24;
+  const uint32_t header = U32At(stream, 0);
   if ((header & 0x3FF) != kDistributeDocDataTag || (header >> 20) != kDistributeDataBytes) {
     return Corrupt("distribution document section does not start with its key record");
   }
   const std::string_view payload = stream.substr(4, kDistributeDataBytes);
-  const uint32_t seed = static_cast<unsigned char>(payload[0]) |
-                        static_cast<unsigned char>(payload[1]) << 8 |
-                        static_cast<unsigned char>(payload[2]) << 16 |
-                        static_cast<uint32_t>(static_cast<unsigned char>(payload[3])) << 24;
+  const uint32_t seed = U32At(payload, 0);
   unsigned char mask[kDistributeDataBytes];
   MsvcRand rand(seed);
   for (size_t i = 0; i < kDistributeDataBytes;) {

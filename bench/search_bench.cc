@@ -164,7 +164,9 @@ int main(int argc, char** argv) {
       auto t0 = Clock::now();
       docent::search::SearchOptions build;
       build.index = docent::search::IndexUse::kBuild;  // as `docent serve` does at start
-      if (!docent::search::SearchBm25(store, "warmup", build).ok()) return 1;
+      if (!docent::search::SearchBm25(store, docent::store::kDefaultWorkspaceId, "warmup", build)
+               .ok())
+        return 1;
       std::printf("term index build from the store (first search): %.1f s\n",
                   Ms(t0, Clock::now()) / 1e3);
     }
@@ -178,7 +180,7 @@ int main(int argc, char** argv) {
       std::vector<double> dl, sl;
       for (const auto& q : queries) {
         auto t0 = Clock::now();
-        auto res = docent::search::SearchBm25(store, q);
+        auto res = docent::search::SearchBm25(store, docent::store::kDefaultWorkspaceId, q);
         auto t1 = Clock::now();
         stock.Search(q);
         auto t2 = Clock::now();

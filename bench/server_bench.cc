@@ -49,10 +49,14 @@ long Flag(int argc, char** argv, const char* name, long fallback) {
 }
 
 const std::vector<std::string> kExampleQuestions = {
-    "How many days of annual leave do new employees get?", "연차 휴가는 며칠인가요?",
-    "What does error code E07 mean on the HB-200?",      "법인카드 분실 시 어떻게 해야 하나요?",
-    "How do I report a phishing email?",                 "VPN MFA",
-    "What is the company's policy on stock options?",    "재택근무 신청 방법",
+    "How many days of annual leave do new employees get?",
+    "연차 휴가는 며칠인가요?",
+    "What does error code E07 mean on the HB-200?",
+    "법인카드 분실 시 어떻게 해야 하나요?",
+    "How do I report a phishing email?",
+    "VPN MFA",
+    "What is the company's policy on stock options?",
+    "재택근무 신청 방법",
 };
 
 struct Figures {
@@ -62,8 +66,8 @@ struct Figures {
 };
 
 // `clients` threads, each sending `requests` POSTs to `path`, cycling through `bodies`.
-Figures Load(int port, const std::string& path, const std::vector<std::string>& bodies,
-             int clients, int requests) {
+Figures Load(int port, const std::string& path, const std::vector<std::string>& bodies, int clients,
+             int requests) {
   Figures f;
   std::mutex mu;
   std::atomic<int> errors{0};
@@ -96,10 +100,11 @@ void Report(const char* what, const Figures& http, const std::vector<double>& di
   double p50 = docent::eval::Percentile(http.latencies_ms, 50);
   double p99 = docent::eval::Percentile(http.latencies_ms, 99);
   double d50 = docent::eval::Percentile(direct_ms, 50);
-  std::printf("  %-12s %8.0f req/s   p50 %7.2f ms   p99 %7.2f ms   errors %d   "
-              "(in-process p50 %.2f ms, HTTP/in-process p50 %.2fx)\n",
-              what, static_cast<double>(http.latencies_ms.size()) / http.seconds, p50, p99,
-              http.errors, d50, d50 > 0 ? p50 / d50 : 0.0);
+  std::printf(
+      "  %-12s %8.0f req/s   p50 %7.2f ms   p99 %7.2f ms   errors %d   "
+      "(in-process p50 %.2f ms, HTTP/in-process p50 %.2fx)\n",
+      what, static_cast<double>(http.latencies_ms.size()) / http.seconds, p50, p99, http.errors,
+      d50, d50 > 0 ? p50 / d50 : 0.0);
 }
 
 }  // namespace
@@ -129,7 +134,8 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 500; ++i) questions.push_back(corpus.Query(qrng));
   } else {
     std::vector<docent::indexer::FileResult> problems;
-    for (const auto& f : docent::indexer::CollectFiles({DOCENT_SOURCE_DIR "/examples"}, &problems)) {
+    for (const auto& f :
+         docent::indexer::CollectFiles({DOCENT_SOURCE_DIR "/examples"}, &problems)) {
       (void)docent::indexer::IndexFile(store, f);
     }
     questions = kExampleQuestions;
@@ -143,16 +149,17 @@ int main(int argc, char** argv) {
   std::vector<double> direct_search, direct_ask;
   // Measure the steady state: the term index a server builds at start is built first.
   auto warm_t0 = Clock::now();
-  if (!store.WarmTermIndex().ok()) return 1;
+  if (!store.WarmTermIndex(docent::store::kDefaultWorkspaceId).ok()) return 1;
   std::printf("term index built in %.1f s\n", Ms(warm_t0, Clock::now()) / 1e3);
   for (size_t i = 0; i < std::min<size_t>(questions.size(), 200); ++i) {
     auto t0 = Clock::now();
-    auto p = docent::search::SearchBm25(store, questions[i]);
+    auto p = docent::search::SearchBm25(store, docent::store::kDefaultWorkspaceId, questions[i]);
     auto t1 = Clock::now();
     docent::search::SearchOptions so;
     so.k = 8;
-    auto p8 = docent::search::SearchBm25(store, questions[i], so);
-    docent::rag::StoreTermStatistics st(store);
+    auto p8 =
+        docent::search::SearchBm25(store, docent::store::kDefaultWorkspaceId, questions[i], so);
+    docent::rag::StoreTermStatistics st(store, docent::store::kDefaultWorkspaceId);
     auto a = docent::rag::AnswerExtractively(questions[i], *p8, st);
     auto t2 = Clock::now();
     direct_search.push_back(Ms(t0, t1));

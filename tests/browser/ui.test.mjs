@@ -4,30 +4,11 @@
 // passage and saves a screenshot (build/browser-artifacts/ui.png).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const docent = process.env.DOCENT_BINARY || join(root, "build/docent");
-const artifacts = join(root, "build/browser-artifacts");
-
-// Starts the server and resolves with its base URL once it prints the serving line.
-function startServer(dataDir) {
-  const child = spawn(docent, ["serve", "--port", "0", "--data", dataDir], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolvePromise, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on("line", (line) => {
-      const m = line.match(/serving (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m) resolvePromise({ child, url: m[1] });
-    });
-    child.on("exit", (code) => reject(new Error("docent serve exited with " + code)));
-  });
-}
+import { startServer, artifacts } from "./lib/serve.mjs";
 
 test("upload, ask, stream, cite and open the source in the web UI", async () => {
   const work = mkdtempSync(join(tmpdir(), "docent-ui-"));

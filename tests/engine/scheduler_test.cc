@@ -131,6 +131,27 @@ TEST(SchedulerTest, ASharedPrefixIsComputedOnceAndChangesNothing) {
   EXPECT_EQ(s.Stats().cached_prompt_tokens, second.cached_prompt_tokens);
 }
 
+TEST(SchedulerTest, PrefixesAreReusedOnlyWithinACacheScope) {
+  // Two workspaces asking over the same passages: the second workspace's request computes its
+  // whole prompt (neither the slot nor the prefix cache of the first is offered to it), gets
+  // the same tokens, and reuses its own prefix on its next request.
+  Fixture f = Load(1);
+  Scheduler s(*f.model, *f.tokenizer, {});
+  auto scoped = [](uint32_t seed, uint64_t scope) {
+    GenerationRequest r = PassagesThenQuestion(50, seed);
+    r.cache_scope = scope;
+    return r;
+  };
+  const GenerationResult hr = (*s.Submit(scoped(1, 1), nullptr))->Wait();
+  const GenerationResult fin = (*s.Submit(scoped(1, 2), nullptr))->Wait();
+  EXPECT_EQ(fin.cached_prompt_tokens, 0u);
+  EXPECT_EQ(fin.tokens, hr.tokens);
+  const GenerationResult fin_again = (*s.Submit(scoped(2, 2), nullptr))->Wait();
+  EXPECT_GE(fin_again.cached_prompt_tokens, 120u);
+  const GenerationResult chat = (*s.Submit(scoped(2, 0), nullptr))->Wait();
+  EXPECT_EQ(chat.cached_prompt_tokens, 0u);
+}
+
 TEST(SchedulerTest, ThePrefixCacheKeepsPassagesAfterTheirSlotIsReused) {
   auto with_question = [](uint32_t seed) { return PassagesThenQuestion(60, seed); };
   SchedulerOptions no_cache;

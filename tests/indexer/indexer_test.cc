@@ -56,10 +56,10 @@ TEST_F(IndexFileTest, AddUnchangedChangedAndBadFiles) {
 
   dir_.Write("in/leave.md", "# Leave\n\nAnnual leave is twenty days.\n");
   EXPECT_EQ(IndexFile(*store_, md).outcome, Outcome::kReplaced);
-  auto hits = search::SearchBm25(*store_, "fifteen");
+  auto hits = search::SearchBm25(*store_, docent::store::kDefaultWorkspaceId, "fifteen");
   ASSERT_TRUE(hits.ok());
   EXPECT_TRUE(hits->empty());
-  hits = search::SearchBm25(*store_, "twenty");
+  hits = search::SearchBm25(*store_, docent::store::kDefaultWorkspaceId, "twenty");
   ASSERT_TRUE(hits.ok());
   ASSERT_EQ(hits->size(), 1u);
   EXPECT_EQ((*hits)[0].doc_title, "Leave");

@@ -79,7 +79,7 @@ TEST(CrashSafetyTest, KillDuringAddLeavesEachDocumentOldOrNew) {
     auto store = store::Store::Open(data);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     ASSERT_TRUE((*store)->CheckIntegrity().ok()) << (*store)->CheckIntegrity().ToString();
-    auto listed = (*store)->ListDocuments();
+    auto listed = (*store)->ListDocuments(docent::store::kDefaultWorkspaceId);
     ASSERT_TRUE(listed.ok());
     ASSERT_EQ(listed->size(), static_cast<size_t>(kDocs));
     int updated = 0;
@@ -93,12 +93,14 @@ TEST(CrashSafetyTest, KillDuringAddLeavesEachDocumentOldOrNew) {
       int now = has_new ? version : version_of[d];
       // The index must agree with the text: the held version's marker finds exactly this
       // document's chunks, and the other version's finds none.
-      auto hits = search::SearchBm25(**store, Marker(now, d), search::SearchOptions::TopK(100));
+      auto hits = search::SearchBm25(**store, docent::store::kDefaultWorkspaceId, Marker(now, d),
+                                     search::SearchOptions::TopK(100));
       ASSERT_TRUE(hits.ok());
       EXPECT_EQ(hits->size(), static_cast<size_t>(info.chunk_count)) << "document " << d;
       for (const auto& h : *hits) EXPECT_EQ(h.doc_id, info.id);
       int other = has_new ? version_of[d] : version;
-      auto stale = search::SearchBm25(**store, Marker(other, d), search::SearchOptions::TopK(100));
+      auto stale = search::SearchBm25(**store, docent::store::kDefaultWorkspaceId, Marker(other, d),
+                                      search::SearchOptions::TopK(100));
       ASSERT_TRUE(stale.ok());
       EXPECT_TRUE(stale->empty()) << "document " << d << " still indexed under its other version";
       version_of[d] = now;

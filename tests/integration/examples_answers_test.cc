@@ -52,9 +52,10 @@ class ExamplesAnswersTest : public ::testing::Test {
   }
 
   rag::ExtractiveAnswer Ask(const std::string& q) {
-    auto passages = search::SearchBm25(*store_, q, search::SearchOptions::TopK(8));
+    auto passages = search::SearchBm25(*store_, docent::store::kDefaultWorkspaceId, q,
+                                       search::SearchOptions::TopK(8));
     EXPECT_TRUE(passages.ok());
-    rag::StoreTermStatistics stats(*store_);
+    rag::StoreTermStatistics stats(*store_, docent::store::kDefaultWorkspaceId);
     return rag::AnswerExtractively(q, passages.ok() ? *passages : std::vector<search::Passage>{},
                                    stats);
   }

@@ -56,9 +56,10 @@ TEST_F(OpenAiApiTest, CompletionsChatStreamingUsageAndStops) {
   auto models = c->Get("/v1/models");
   ASSERT_TRUE(models);
   const json list = json::parse(models->body);
-  ASSERT_EQ(list["data"].size(), 2u);
+  ASSERT_EQ(list["data"].size(), 3u);
   EXPECT_EQ(list["data"][0]["id"], "stories260K");
   EXPECT_EQ(list["data"][1]["id"], "docent-rag");
+  EXPECT_EQ(list["data"][2]["id"], "docent-rag:default");  // one per workspace
 
   // Plain completion, greedy by default: llama.cpp's continuation (forward_test.cc).
   int status = 0;
@@ -173,10 +174,12 @@ TEST_F(OpenAiApiTest, WithoutAModelTheEndpointsSaySo) {
   EXPECT_THAT(r["error"]["message"].get<std::string>(), HasSubstr("--model"));
   auto models = c->Get("/v1/models");
   ASSERT_TRUE(models);
-  // Only the model that answers from the documents, which needs none.
+  // Only the model that answers from the documents, which needs none, and its name for
+  // each workspace.
   const json list = json::parse(models->body);
-  ASSERT_EQ(list["data"].size(), 1u);
+  ASSERT_EQ(list["data"].size(), 2u);
   EXPECT_EQ(list["data"][0]["id"], "docent-rag");
+  EXPECT_EQ(list["data"][1]["id"], "docent-rag:default");
 }
 
 TEST_F(OpenAiApiTest, ADisconnectedStreamFreesItsSlot) {

@@ -51,7 +51,8 @@ TEST(SoakTest, ChurnUnderMixedLoadReclaimsTheIndexAndStopsClean) {
   double index_bytes = 0;
   double chunks = 0;
   {
-    ServerProcess server(data, {"--model", model, "--prefix-cache-mb", "4"});
+    ServerProcess server(data,
+                         {"--answer-cache-mb", "0", "--model", model, "--prefix-cache-mb", "4"});
     ASSERT_TRUE(server.started());
     std::atomic<int> failed{0};
     std::vector<std::thread> clients;

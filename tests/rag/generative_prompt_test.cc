@@ -38,8 +38,9 @@ std::vector<search::Passage> Passages() {
 // Retrieval results from three documents, in relevance order (not canonical).
 std::vector<search::Passage> Retrieved() {
   std::vector<search::Passage> out(3);
-  out[0] = {42, 7,  "Travel policy", "/docs/travel.md", "Hotels", "Hotels cost at most 150 USD.", 0,
-            28, 9.0};
+  out[0] = {
+      42,  7, "Travel policy", "/docs/travel.md", "Hotels", "Hotels cost at most 150 USD.", 0, 28,
+      9.0, ""};
   out[1] = {12,
             3,
             "Leave policy",
@@ -48,7 +49,8 @@ std::vector<search::Passage> Retrieved() {
             "Employees receive 15 days of annual leave.",
             0,
             42,
-            8.0};
+            8.0,
+            ""};
   out[2] = {13,
             3,
             "Leave policy",
@@ -57,7 +59,8 @@ std::vector<search::Passage> Retrieved() {
             "A doctor's note is needed after three days of sick leave.",
             42,
             99,
-            7.5};
+            7.5,
+            ""};
   return out;
 }
 

@@ -156,7 +156,7 @@ class Bm25RankerTest : public ::testing::Test {
 
   // Whether searches now rank on a current term index.
   bool IndexLive() {
-    auto session = store_->Read(/*with_index=*/true);
+    auto session = store_->Read(docent::store::kDefaultWorkspaceId, /*with_index=*/true);
     EXPECT_TRUE(session.ok());
     return session.ok() && (*session)->index() != nullptr;
   }
@@ -169,7 +169,7 @@ class Bm25RankerTest : public ::testing::Test {
       o.k = 1 + static_cast<int>(rng() % 12);
       if (q % 3 == 1) o.weights = {3.0, 0.5, 1.0};
       const auto terms = QueryTerms(query);
-      auto got = SearchBm25(*store_, query, o);
+      auto got = SearchBm25(*store_, docent::store::kDefaultWorkspaceId, query, o);
       ASSERT_TRUE(got.ok()) << got.status().ToString();
       ExpectSame(BruteForce(rows, terms, o.weights, o.k), *got, "brute force: " + query);
       ExpectSame(Fts5(terms, o.weights, o.k), *got, "fts5: " + query);
@@ -177,7 +177,7 @@ class Bm25RankerTest : public ::testing::Test {
       SearchOptions via_fts5 = o;
       via_fts5.index = IndexUse::kFts5;
       if (!IndexLive()) {
-        auto fts = SearchBm25(*store_, query, via_fts5);
+        auto fts = SearchBm25(*store_, docent::store::kDefaultWorkspaceId, query, via_fts5);
         ASSERT_TRUE(fts.ok());
         ExpectSame(BruteForce(rows, terms, o.weights, o.k), *fts, "fts5 path: " + query);
       }
@@ -227,7 +227,7 @@ TEST_F(Bm25RankerTest, TheFts5PathGivesTheSameListBeforeTheIndexExists) {
     SearchOptions o;
     o.k = 1 + static_cast<int>(rng() % 12);
     o.index = IndexUse::kFts5;
-    auto got = SearchBm25(*store_, query, o);
+    auto got = SearchBm25(*store_, docent::store::kDefaultWorkspaceId, query, o);
     ASSERT_TRUE(got.ok()) << got.status().ToString();
     ExpectSame(BruteForce(rows, QueryTerms(query), o.weights, o.k), *got, "fts5 path: " + query);
   }
@@ -247,7 +247,7 @@ TEST_F(Bm25RankerTest, StaysExactAcrossReplaceAndRemove) {
 TEST_F(Bm25RankerTest, WarmingBuildsTheIndexFromASnapshotAndStaysExact) {
   std::mt19937_64 rng(33);
   for (int d = 0; d < 30; ++d) PutRandom(rng, "doc" + std::to_string(d), 2);
-  ASSERT_TRUE(store_->WarmTermIndex().ok());
+  ASSERT_TRUE(store_->WarmTermIndex(docent::store::kDefaultWorkspaceId).ok());
   ASSERT_TRUE(IndexLive());
   CheckQueries(rng, 30);
   for (int d = 30; d < 36; ++d) PutRandom(rng, "doc" + std::to_string(d), 2);  // applied live
@@ -259,7 +259,8 @@ TEST_F(Bm25RankerTest, ACancelledWarmUpLeavesNoIndexAndSearchStillWorks) {
   std::mt19937_64 rng(44);
   for (int d = 0; d < 10; ++d) PutRandom(rng, "doc" + std::to_string(d), 2);
   std::atomic<bool> cancel{true};
-  EXPECT_EQ(store_->WarmTermIndex(&cancel).code(), StatusCode::kCancelled);
+  EXPECT_EQ(store_->WarmTermIndex(docent::store::kDefaultWorkspaceId, &cancel).code(),
+            StatusCode::kCancelled);
   EXPECT_FALSE(IndexLive());
   CheckQueries(rng, 10);  // builds the index on demand and agrees with brute force
 }
@@ -281,7 +282,7 @@ TEST_F(Bm25RankerTest, SeesCommitsFromAnotherConnection) {
     d.chunked.chunks.push_back(c);
     ASSERT_TRUE((*other)->PutDocument(d).ok());
   }
-  auto got = SearchBm25(*store_, "zebra");
+  auto got = SearchBm25(*store_, docent::store::kDefaultWorkspaceId, "zebra");
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->size(), 1u);
   EXPECT_EQ((*got)[0].doc_path, "other");
@@ -313,7 +314,8 @@ TEST(ReadDuringWriteTest, SearchesGoOnWhileADocumentIsBeingWritten) {
     return store.PutDocument(d);
   };
   ASSERT_TRUE(put("old", "giraffe habitat notes").ok());
-  ASSERT_EQ(SearchBm25(store, "giraffe")->size(), 1u);  // the term index is live from here
+  ASSERT_EQ(SearchBm25(store, docent::store::kDefaultWorkspaceId, "giraffe")->size(),
+            1u);  // the term index is live from here
 
   std::mutex mu;
   std::condition_variable cv;
@@ -329,10 +331,20 @@ TEST(ReadDuringWriteTest, SearchesGoOnWhileADocumentIsBeingWritten) {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return parked; });
   }
-  auto during = SearchBm25(store, "giraffe");  // would hang here if reads waited for writes
+  auto during = SearchBm25(store, docent::store::kDefaultWorkspaceId,
+                           "giraffe");  // would hang here if reads waited for writes
   ASSERT_TRUE(during.ok());
   EXPECT_EQ(during->size(), 1u) << "the uncommitted document is not visible";
-  rag::StoreTermStatistics stats(store);  // answers' statistics read apart too
+  {
+    // Answers' statistics read apart too (and, holding the term index, are let go of before
+    // the write may commit).
+    rag::StoreTermStatistics stats(store, docent::store::kDefaultWorkspaceId);
+    auto term = [](const char* word) {
+      return text::AnalyzeToVector(word, text::AnalyzeMode::kQuery).at(0).text;
+    };
+    EXPECT_TRUE(stats.Known(term("giraffe")));
+    EXPECT_FALSE(stats.Known(term("feeding"))) << "the uncommitted document is not counted";
+  }
   {
     std::lock_guard lock(mu);
     go = true;
@@ -340,7 +352,7 @@ TEST(ReadDuringWriteTest, SearchesGoOnWhileADocumentIsBeingWritten) {
   cv.notify_all();
   writer.join();
   store.TEST_SetBeforeCommit(nullptr);
-  auto after = SearchBm25(store, "giraffe");
+  auto after = SearchBm25(store, docent::store::kDefaultWorkspaceId, "giraffe");
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->size(), 2u);
 }

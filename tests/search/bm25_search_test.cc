@@ -15,8 +15,8 @@ class Bm25SearchTest : public ::testing::Test {
     store_ = std::move(*s);
   }
 
-  void Put(const std::string& source, const std::string& title, const std::vector<std::string>& bodies,
-           const std::string& heading = "") {
+  void Put(const std::string& source, const std::string& title,
+           const std::vector<std::string>& bodies, const std::string& heading = "") {
     store::DocumentToPut d;
     d.source = source;
     d.title = title;
@@ -34,7 +34,7 @@ class Bm25SearchTest : public ::testing::Test {
   std::vector<std::string> Sources(const std::string& q, int k = 10) {
     SearchOptions o;
     o.k = k;
-    auto r = SearchBm25(*store_, q, o);
+    auto r = SearchBm25(*store_, docent::store::kDefaultWorkspaceId, q, o);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     std::vector<std::string> out;
     if (r.ok()) {
@@ -65,7 +65,8 @@ TEST_F(Bm25SearchTest, TitleOutweighsBody) {
 }
 
 TEST_F(Bm25SearchTest, TiesBreakByChunkIdAndRepeatIdentically) {
-  for (int i = 0; i < 5; ++i) Put("d" + std::to_string(i), "Same", {"identical passage about badges"});
+  for (int i = 0; i < 5; ++i)
+    Put("d" + std::to_string(i), "Same", {"identical passage about badges"});
   auto first = Sources("badges");
   ASSERT_EQ(first.size(), 5u);
   EXPECT_EQ(first, (std::vector<std::string>{"d0", "d1", "d2", "d3", "d4"}));

@@ -35,7 +35,7 @@ TEST_F(IngestQueueTest, UploadsBecomeReadyOrFailWithTheReason) {
   EXPECT_GT(jobs[0].doc_id, 0);
   EXPECT_EQ(jobs[1].state, JobState::kFailed);
   EXPECT_NE(jobs[1].message.find("broken.pdf"), std::string::npos) << jobs[1].message;
-  auto docs = store_->ListDocuments();
+  auto docs = store_->ListDocuments(docent::store::kDefaultWorkspaceId);
   ASSERT_TRUE(docs.ok());
   ASSERT_EQ(docs->size(), 1u);
   EXPECT_EQ((*docs)[0].source, "upload:leave.md");
@@ -52,7 +52,7 @@ TEST_F(IngestQueueTest, AFullQueueRefusesAndStopFailsTheWaiting) {
   EXPECT_EQ(q.Depth(), 2u);
   q.Stop();
   for (const JobInfo& j : q.Jobs()) EXPECT_EQ(j.state, JobState::kFailed);
-  auto docs = store_->ListDocuments();
+  auto docs = store_->ListDocuments(docent::store::kDefaultWorkspaceId);
   ASSERT_TRUE(docs.ok());
   EXPECT_TRUE(docs->empty());
   EXPECT_EQ(q.Submit("d.txt", "after stop").status().code(), StatusCode::kUnavailable);
@@ -76,7 +76,7 @@ TEST_F(IngestQueueTest, StopCancelsTheUploadBeingIndexedAndStoresNothing) {
   EXPECT_NE(stopped->message.find("shut down while this upload was being indexed"),
             std::string::npos)
       << stopped->message;
-  auto docs = store_->ListDocuments();
+  auto docs = store_->ListDocuments(docent::store::kDefaultWorkspaceId);
   ASSERT_TRUE(docs.ok());
   EXPECT_TRUE(docs->empty());
   auto stats = store_->Stats();

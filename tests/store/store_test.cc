@@ -33,7 +33,7 @@ DocumentToPut MakeDoc(std::string source, std::vector<std::string> bodies, std::
 }
 
 std::vector<std::string> Bodies(Store& store, const std::string& query) {
-  auto r = search::SearchBm25(store, query);
+  auto r = search::SearchBm25(store, docent::store::kDefaultWorkspaceId, query);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   std::vector<std::string> out;
   if (r.ok()) {
@@ -105,7 +105,7 @@ TEST(StoreTest, ACancelledPutRollsBackAndKeepsTheOldVersion) {
   EXPECT_EQ(put.status().code(), StatusCode::kCancelled);
   EXPECT_EQ(Bodies(s, "annual leave").size(), 1u) << "the old version is still whole";
   EXPECT_TRUE(Bodies(s, "sick").empty());
-  auto info = s.FindBySource("/a.md");
+  auto info = s.FindBySource(docent::store::kDefaultWorkspaceId, "/a.md");
   ASSERT_TRUE(info.ok() && *info);
   EXPECT_EQ((*info)->content_hash, "h1");
   EXPECT_TRUE(s.CheckIntegrity().ok());
@@ -160,7 +160,7 @@ TEST(StoreTest, SurvivesReopen) {
   auto store = Store::Open(dir.path());
   ASSERT_TRUE(store.ok());
   EXPECT_EQ(Bodies(**store, "연차휴가는").size(), 1u);
-  auto docs = (*store)->ListDocuments();
+  auto docs = (*store)->ListDocuments(docent::store::kDefaultWorkspaceId);
   ASSERT_TRUE(docs.ok());
   ASSERT_EQ(docs->size(), 1u);
   EXPECT_EQ((*docs)[0].source, "/k.md");
@@ -265,7 +265,7 @@ TEST(StoreTest, ChurnCompactsTheTermIndexWithTheSameResults) {
     }
     ASSERT_TRUE(s.CommitBatch().ok());
     if (round == 0) {
-      ASSERT_TRUE(s.WarmTermIndex().ok());
+      ASSERT_TRUE(s.WarmTermIndex(docent::store::kDefaultWorkspaceId).ok());
     }
   }
   const Store::IndexMemory m = s.TermIndexMemory();
@@ -275,11 +275,13 @@ TEST(StoreTest, ChurnCompactsTheTermIndexWithTheSameResults) {
 
   auto fresh = Store::Open(dir.path(), fast);
   ASSERT_TRUE(fresh.ok());
-  ASSERT_TRUE((*fresh)->WarmTermIndex().ok());
+  ASSERT_TRUE((*fresh)->WarmTermIndex(docent::store::kDefaultWorkspaceId).ok());
   EXPECT_EQ((*fresh)->TermIndexMemory().dead_slots, 0u);
   for (const char* q : {"common policy", "unique5r23", "words unique17r23 round23", "3"}) {
-    auto a = search::SearchBm25(s, q, search::SearchOptions::TopK(20));
-    auto b = search::SearchBm25(**fresh, q, search::SearchOptions::TopK(20));
+    auto a = search::SearchBm25(s, docent::store::kDefaultWorkspaceId, q,
+                                search::SearchOptions::TopK(20));
+    auto b = search::SearchBm25(**fresh, docent::store::kDefaultWorkspaceId, q,
+                                search::SearchOptions::TopK(20));
     ASSERT_TRUE(a.ok() && b.ok());
     ASSERT_EQ(a->size(), b->size()) << q;
     ASSERT_FALSE(a->empty()) << q;

@@ -5,6 +5,7 @@
 #include <deque>
 #include <mutex>
 
+#include "docent/answer/answer_cache.h"
 #include "docent/answer/answer_views.h"
 #include "docent/answer/model_service.h"
 #include "docent/rag/generative_answer.h"
@@ -52,7 +53,18 @@ struct AnswerSession::Impl {
   std::deque<std::string> ready;  // guarded by mu
   bool generation_over = false;   // guarded by mu
 
+  // This answer's passage KV source (its workspace's); declared before `pending`, which may
+  // read it until it is destroyed.
+  rag::PassageKvSource kv_source;
   std::unique_ptr<rag::PendingAnswer> pending;  // generative only
+  bool generative = false;
+  bool cached = false;  // replayed from the cache
+  // Where and under which key a complete answer is stored (null: it is not), and the pieces
+  // handed out so far, which a replay hands out again.
+  AnswerCache* cache = nullptr;
+  std::optional<AnswerKey> key;
+  std::vector<std::string> handed_out;
+  std::string finish_reason;  // of a replayed generative answer
   rag::ContextCache context_cache = rag::ContextCache::kOff;
   bool complete = false;
   bool found = false;
@@ -79,20 +91,99 @@ AnswerSession::AnswerSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 
 AnswerSession::~AnswerSession() = default;  // a PendingAnswer cancels an unfinished model
 
+namespace {
+
+// The cache's copy of a complete answer.
+CachedAnswer ToCached(const AnswerSession& a, std::vector<std::string> pieces) {
+  CachedAnswer c;
+  c.pieces = std::move(pieces);
+  c.found = a.found();
+  c.generative = a.generative();
+  c.finish_reason = a.finish_reason();
+  c.context_cache = a.context_cache();
+  c.sources = a.sources();
+  for (const rag::Citation& cited : a.citations()) c.cited.push_back(cited.number);
+  const engine::GenerationResult& g = a.generation();
+  c.prompt_tokens = g.prompt_tokens;
+  c.cached_prompt_tokens = g.cached_prompt_tokens;
+  c.stored_prompt_tokens = g.stored_prompt_tokens;
+  c.recomputed_prompt_tokens = g.recomputed_prompt_tokens;
+  c.tokens = g.tokens;
+  return c;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
-                                                            ModelService* model,
-                                                            const std::string& question,
+                                                            ModelService* model, AnswerCache* cache,
+                                                            const std::string& asked,
                                                             const AskOptions& ask) {
   auto impl = std::make_unique<Impl>();
   const auto t0 = Clock::now();
+  // The pipeline answers the normalised question, so an answer is a function of its key.
+  const std::string question = NormalizeQuestion(asked);
+  const bool deterministic = model == nullptr || ask.sampling.temperature == 0.0f || ask.seed_given;
+  if (cache != nullptr && !deterministic) cache->NoteUncacheable();
+  if (cache != nullptr && deterministic) {
+    // The workspace's version is read before retrieval: a write after this point moves the
+    // version, so an answer computed from newer documents lands under a key nobody asks for
+    // again, never the other way round.
+    int64_t version = 0;
+    {
+      DOCENT_ASSIGN_OR_RETURN(auto session, store.Read(ask.workspace_id, /*with_index=*/false));
+      version = session->version();
+    }
+    AnswerKey key;
+    key.workspace_id = ask.workspace_id;
+    key.workspace_version = version;
+    key.question = question;
+    key.generator = model != nullptr ? model->generator() : "extractive";
+    key.k = ask.k;
+    if (model != nullptr) {
+      key.max_tokens = ask.max_tokens;
+      key.sampling = ask.sampling;
+    }
+    if (std::optional<CachedAnswer> hit = cache->Lookup(key)) {
+      impl->cached = true;
+      impl->generative = hit->generative;
+      impl->found = hit->found;
+      impl->finish_reason = hit->finish_reason;
+      if (auto mode = rag::ParseContextCache(hit->context_cache); mode.ok()) {
+        impl->context_cache = *mode;
+      }
+      impl->sources = std::move(hit->sources);
+      for (int n : hit->cited) impl->citations.push_back(impl->sources[n - 1]);
+      for (const std::string& p : hit->pieces) impl->text += p;
+      impl->ready.assign(hit->pieces.begin(), hit->pieces.end());
+      engine::GenerationResult& g = impl->generation;
+      g.prompt_tokens = hit->prompt_tokens;
+      g.cached_prompt_tokens = hit->cached_prompt_tokens;
+      g.stored_prompt_tokens = hit->stored_prompt_tokens;
+      g.recomputed_prompt_tokens = hit->recomputed_prompt_tokens;
+      g.tokens = std::move(hit->tokens);
+      impl->generation_over = true;
+      impl->complete = true;
+      impl->first_text_seen = true;  // nothing was waited for
+      NoteSources(store, impl->sources);
+      impl->timings.cache_ms = MsSince(t0);
+      return std::unique_ptr<AnswerSession>(new AnswerSession(std::move(impl)));
+    }
+    impl->cache = cache;
+    impl->key = std::move(key);
+    impl->timings.cache_ms = MsSince(t0);
+  }
+  const auto t1 = Clock::now();
   search::SearchOptions so;
   so.k = ask.k;
   DOCENT_ASSIGN_OR_RETURN(std::vector<search::Passage> passages,
-                          search::SearchBm25(store, question, so));
-  impl->timings.retrieve_ms = MsSince(t0);
+                          search::SearchBm25(store, ask.workspace_id, question, so));
+  impl->timings.retrieve_ms = MsSince(t1);
   impl->answer_start = Clock::now();
-  rag::StoreTermStatistics stats(store);
-  const rag::ExtractiveAnswer extractive = rag::AnswerExtractively(question, passages, stats);
+  const rag::ExtractiveAnswer extractive = [&] {
+    // The statistics hold the workspace's term index (and so delay commits) only this long.
+    rag::StoreTermStatistics stats(store, ask.workspace_id);
+    return rag::AnswerExtractively(question, passages, stats);
+  }();
 
   if (model == nullptr) {
     const NumberedAnswer numbered = NumberAgainstSources(extractive, passages);
@@ -108,7 +199,13 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
     impl->generation_over = true;
     impl->complete = true;
     impl->timings.first_text_ms = impl->timings.answer_ms = MsSince(impl->answer_start);
-    return std::unique_ptr<AnswerSession>(new AnswerSession(std::move(impl)));
+    std::unique_ptr<AnswerSession> session(new AnswerSession(std::move(impl)));
+    if (session->impl_->cache != nullptr) {
+      const std::vector<std::string> pieces(session->impl_->ready.begin(),
+                                            session->impl_->ready.end());
+      session->impl_->cache->Put(*session->impl_->key, ToCached(*session, pieces));
+    }
+    return session;
   }
 
   rag::GenerativeOptions options;
@@ -116,16 +213,26 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
   options.sampling = ask.sampling;
   options.deadline = model->Deadline();
   options.client = ask.client;
+  // Workspace ids are never reused, and plain chat has scope 0: no prefix crosses a workspace.
+  options.cache_scope = static_cast<uint64_t>(ask.workspace_id);
   Impl* raw = impl.get();
+  // Passage KV is keyed by workspace too, so no entry is shared across workspaces.
+  rag::AnswerModel answer_model = model->answer_model();
+  if (answer_model.kv_source != nullptr) {
+    impl->kv_source = *answer_model.kv_source;
+    impl->kv_source.workspace = ask.workspace;
+    answer_model.kv_source = &impl->kv_source;
+  }
   DOCENT_ASSIGN_OR_RETURN(impl->pending,
                           rag::StartGenerativeAnswer(
-                              model->answer_model(), question, passages, extractive.found, options,
+                              answer_model, question, passages, extractive.found, options,
                               [raw](std::string_view piece) { raw->Push(piece); },
                               [raw] {
                                 std::lock_guard<std::mutex> lock(raw->mu);
                                 raw->generation_over = true;
                                 raw->cv.notify_one();
                               }));
+  impl->generative = true;
   impl->sources = impl->pending->sources();
   impl->context_cache = model->context_cache();
   NoteSources(store, impl->sources);
@@ -133,7 +240,10 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
 }
 
 bool AnswerSession::generative() const {
-  return impl_->pending != nullptr;
+  return impl_->generative;
+}
+bool AnswerSession::cached() const {
+  return impl_->cached;
 }
 std::string AnswerSession::context_cache() const {
   return std::string(rag::ContextCacheName(impl_->context_cache));
@@ -162,6 +272,16 @@ Result<bool> AnswerSession::Next(std::vector<std::string>& pieces, std::chrono::
     s.citations = std::move(answer.citations);
     s.generation = std::move(answer.generation);
     s.timings.answer_ms = MsSince(s.answer_start);
+    if (s.cache != nullptr)
+      s.handed_out.insert(s.handed_out.end(), pieces.begin() + before, pieces.end());
+    // A timed-out answer depends on the load, not on the question: not kept.
+    if (s.cache != nullptr && s.generation.finish != engine::FinishReason::kTimeout &&
+        s.generation.error.ok()) {
+      s.cache->Put(*s.key, ToCached(*this, std::move(s.handed_out)));
+    }
+    s.cache = nullptr;
+  } else if (s.cache != nullptr) {
+    s.handed_out.insert(s.handed_out.end(), pieces.begin() + before, pieces.end());
   }
   if (!s.first_text_seen && pieces.size() > before) {
     s.first_text_seen = true;
@@ -182,6 +302,7 @@ Status AnswerSession::RunToEnd() {
 }
 
 void AnswerSession::Cancel() {
+  impl_->cache = nullptr;  // a cancelled answer is not complete: nothing is kept
   if (impl_->pending) impl_->pending->Cancel();
 }
 
@@ -202,6 +323,7 @@ const AnswerTimings& AnswerSession::timings() const {
 }
 
 std::string AnswerSession::finish_reason() const {
+  if (impl_->cached) return impl_->finish_reason;
   if (!impl_->pending) return "stop";
   switch (impl_->generation.finish) {
     case engine::FinishReason::kLength:

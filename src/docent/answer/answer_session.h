@@ -23,26 +23,38 @@
 
 namespace docent::answer {
 
+class AnswerCache;
 class ModelService;
 
 struct AnswerTimings {
+  double cache_ms = 0;  // the answer cache's lookup (0 without a cache)
   double retrieve_ms = 0;
   double first_text_ms = 0;  // retrieval done -> first piece of answer text
   double answer_ms = 0;      // retrieval done -> complete
 };
 
 struct AskOptions {
+  // The workspace answered from: retrieval, statistics and passage KV are its alone.
+  int64_t workspace_id = store::kDefaultWorkspaceId;
+  std::string workspace{store::kDefaultWorkspace};
   int k = 8;                     // passages retrieved
   uint32_t max_tokens = 512;     // of the model's answer
   llm::SamplingParams sampling;  // greedy unless set
-  std::string client;            // for the scheduler's fair queue
+  // The caller chose sampling.seed: a sampled answer is then repeatable, so cacheable.
+  bool seed_given = false;
+  std::string client;  // for the scheduler's fair queue
 };
 
 class AnswerSession {
  public:
   // Retrieves the best passages and starts answering. `model` may be null (extractive).
-  // Errors: the store's, and the scheduler's (a full queue is ResourceExhausted -> 429).
+  // With a `cache` (may be null), a deterministic answer is looked up first and replayed
+  // when found (cached() is then true), and stored once complete (answer_cache.h). The
+  // question is answered as NormalizeQuestion gives it.
+  // Errors: the store's (NotFound for a workspace that does not exist), and the scheduler's
+  // (a full queue is ResourceExhausted -> 429).
   static Result<std::unique_ptr<AnswerSession>> Start(store::Store& store, ModelService* model,
+                                                      AnswerCache* cache,
                                                       const std::string& question,
                                                       const AskOptions& options);
   ~AnswerSession();
@@ -50,6 +62,8 @@ class AnswerSession {
   AnswerSession& operator=(const AnswerSession&) = delete;
 
   bool generative() const;
+  // Replayed from the answer cache.
+  bool cached() const;
   // How the model read the prompt: "exact", "fast" or "off" ("off" for an extractive answer,
   // which reads none).
   std::string context_cache() const;

@@ -15,6 +15,7 @@ nlohmann::json PassageView(const search::Passage& p) {
 
 nlohmann::json DocumentView(const store::DocumentInfo& d) {
   return {{"id", d.id},
+          {"workspace", d.workspace},
           {"status", "ready"},
           {"title", d.title},
           {"source", d.source},
@@ -24,6 +25,14 @@ nlohmann::json DocumentView(const store::DocumentInfo& d) {
           {"added_at", d.added_at},
           {"updated_at", d.updated_at},
           {"warnings", d.warnings}};
+}
+
+nlohmann::json WorkspaceView(const store::WorkspaceInfo& w) {
+  return {{"name", w.name},
+          {"documents", w.documents},
+          {"chunks", w.chunks},
+          {"size_bytes", w.bytes},
+          {"created_at", w.created_at}};
 }
 
 NumberedAnswer NumberAgainstSources(const rag::ExtractiveAnswer& answer,
@@ -70,6 +79,7 @@ namespace {
 nlohmann::json TimingsView(const AnswerSession& a) {
   const AnswerTimings& t = a.timings();
   nlohmann::json out = {{"retrieve_ms", t.retrieve_ms}, {"answer_ms", t.answer_ms}};
+  if (a.cached() || t.cache_ms > 0) out["cache_ms"] = t.cache_ms;
   if (a.generative()) out["first_token_ms"] = t.first_text_ms;
   return out;
 }
@@ -82,7 +92,12 @@ nlohmann::json AnswerSummary(const AnswerSession& a, Timings timings) {
                         {"mode", a.generative() ? "generative" : "extractive"},
                         {"context_cache", a.context_cache()},
                         {"finish_reason", a.finish_reason()}};
-  if (timings == Timings::kInclude) out["timings"] = TimingsView(a);
+  // Whether the answer was replayed from the answer cache; left out with the timings, as it
+  // differs between two asks of one question that give the same answer.
+  if (timings == Timings::kInclude) {
+    out["cached"] = a.cached();
+    out["timings"] = TimingsView(a);
+  }
   if (a.generative()) {
     const engine::GenerationResult& g = a.generation();
     out["usage"] = {{"prompt_tokens", g.prompt_tokens},

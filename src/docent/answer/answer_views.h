@@ -17,6 +17,8 @@ class AnswerSession;
 
 nlohmann::json PassageView(const search::Passage& p);
 nlohmann::json DocumentView(const store::DocumentInfo& d);
+// {name, documents, chunks, size_bytes, created_at}
+nlohmann::json WorkspaceView(const store::WorkspaceInfo& w);
 
 // An answer numbered against the candidate sources: "[n]" in the text is passages[n - 1].
 struct NumberedAnswer {

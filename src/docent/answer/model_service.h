@@ -62,6 +62,9 @@ class ModelService {
   const llm::Model& model() const { return *model_; }
   engine::Scheduler& scheduler() { return *scheduler_; }
   rag::ContextCache context_cache() const { return context_cache_; }
+  // What the answer cache keys this model's answers by: the file's fingerprint (XXH3-128 of
+  // its bytes) and everything about how it reads prompts that could change the words.
+  const std::string& generator() const { return generator_; }
   // The passage KV store (`fast` only; else null).
   engine::ChunkKvStore* kv_store() { return kv_source_.store; }
 
@@ -75,7 +78,7 @@ class ModelService {
 
  private:
   ModelService() = default;
-  std::string id_, path_;
+  std::string id_, path_, generator_;
   double load_seconds_ = 0;
   double request_timeout_s_ = 300;
   llm::ChatFamily family_ = llm::ChatFamily::kChatMl;

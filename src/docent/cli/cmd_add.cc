@@ -106,7 +106,7 @@ class Progress {
 }  // namespace
 
 int RunAdd(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"--data", "--batch-files", "--ocr", "--ocr-threads"}, {"--quiet"}});
+  auto args = ParseArgs(argv, FlagsOf("add"));
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -137,6 +137,13 @@ int RunAdd(const Argv& argv) {
     PrintError(store.status().ToString());
     return 1;
   }
+  // Locally, adding into a workspace creates it.
+  auto ws = OpenWorkspace(**store, *args, /*create=*/true);
+  if (!ws.ok()) {
+    PrintError(ws.status().message());
+    return ws.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  options.workspace_id = ws->id;
   std::vector<std::filesystem::path> inputs(args->positional.begin(), args->positional.end());
   std::vector<indexer::FileResult> problems;
   std::vector<std::filesystem::path> files = indexer::CollectFiles(inputs, &problems);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "docent/answer/answer_cache.h"
 #include "docent/answer/answer_session.h"
 #include "docent/answer/answer_views.h"
 #include "docent/answer/model_service.h"
@@ -46,8 +47,7 @@ Result<std::unique_ptr<answer::ModelService>> LoadModel(const ParsedArgs& args) 
 }  // namespace
 
 int RunAsk(const Argv& argv) {
-  auto args =
-      ParseArgs(argv, {{"--data", "-k", "--model", "--threads", "--max-tokens"}, {"--json"}});
+  auto args = ParseArgs(argv, FlagsOf("ask"));
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -70,6 +70,11 @@ int RunAsk(const Argv& argv) {
     PrintError(store.status().ToString());
     return 1;
   }
+  auto ws = OpenWorkspace(**store, *args, /*create=*/false);
+  if (!ws.ok()) {
+    PrintError(ws.status().message());
+    return ws.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
   std::unique_ptr<answer::ModelService> model;
   if (args->Has("--model")) {
     auto loaded = LoadModel(*args);
@@ -81,9 +86,17 @@ int RunAsk(const Argv& argv) {
   }
   const std::string& question = args->positional[0];
   answer::AskOptions ask;
+  ask.workspace_id = ws->id;
+  ask.workspace = ws->name;
   ask.k = static_cast<int>(*k);
   ask.max_tokens = static_cast<uint32_t>(*max_tokens);
-  auto session = answer::AnswerSession::Start(**store, model.get(), question, ask);
+  // The same cache `serve` keeps: a question asked before is answered from it at once.
+  auto cache = OpenAnswerCache(*args, (*store)->data_dir());
+  if (!cache.ok()) {
+    PrintError(cache.status().ToString());
+    return cache.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  auto session = answer::AnswerSession::Start(**store, model.get(), cache->get(), question, ask);
   if (!session.ok()) {
     PrintError(session.status().ToString());
     return 1;

@@ -82,18 +82,14 @@ Result<RunTimes> RunOnce(llm::Model& model, std::vector<uint32_t> prompt, uint32
 }  // namespace
 
 int RunBench(const Argv& argv) {
-  auto args = ParseArgs(
-      argv, {{"-m", "--model", "--threads", "-p", "-n", "--reps", "--kernels", "--parallel"},
-             {"--json"}});
+  auto args = ParseArgs(argv, FlagsOf("bench"));
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
   }
   const std::string path = args->Has("-m") ? args->Get("-m") : args->Get("--model");
   if (path.empty() || !args->positional.empty()) {
-    PrintError(
-        "usage: docent bench -m MODEL.gguf [--threads T] [-p 512] [-n 128] [--reps 3] "
-        "[--parallel N] [--json]");
+    PrintError(UsageLine("bench") + " (--help lists them)");
     return 2;
   }
   auto n_prompt = args->GetInt("-p", 512, 1, 1 << 20);

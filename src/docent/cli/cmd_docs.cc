@@ -1,37 +1,17 @@
-// `docent docs ls` and `docent docs rm ID|PATH`.
+// `docent docs ls` and `docent docs rm ID|PATH`: a workspace's documents, listed in a table
+// that lines up whatever the titles' script, or one removed.
 #include <cstdio>
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "docent/answer/answer_views.h"
 #include "docent/cli/commands.h"
+#include "docent/cli/table.h"
 
 namespace docent::cli {
 namespace {
 
-std::string FormatDate(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
-}
-
-std::string FormatSize(int64_t bytes) {
-  char buf[32];
-  if (bytes < 1024) {
-    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
-  } else if (bytes < (1 << 20)) {
-    std::snprintf(buf, sizeof buf, "%.1f KB", bytes / 1024.0);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f MB", bytes / 1048576.0);
-  }
-  return buf;
-}
-
-int List(store::Store& store, bool json) {
-  auto docs = store.ListDocuments();
+int List(store::Store& store, int64_t workspace_id, bool json) {
+  auto docs = store.ListDocuments(workspace_id);
   if (!docs.ok()) {
     PrintError(docs.status().ToString());
     return 1;
@@ -51,17 +31,21 @@ int List(store::Store& store, bool json) {
     std::puts(answer::Dump(out).c_str());
     return 0;
   }
-  std::printf("%5s  %-40s  %-5s  %9s  %6s  %s\n", "ID", "TITLE", "TYPE", "SIZE", "CHUNKS",
-              "UPDATED (UTC)");
+  Table table({{"ID", -5},
+               {"TITLE", 40},
+               {"TYPE", 5},
+               {"SIZE", -9},
+               {"CHUNKS", -6},
+               {"UPDATED (UTC)", 16}});
   for (const auto& d : *docs) {
-    std::printf("%5lld  %-40s  %-5s  %9s  %6lld  %s\n", static_cast<long long>(d.id),
-                d.title.c_str(), d.format.c_str(), FormatSize(d.size_bytes).c_str(),
-                static_cast<long long>(d.chunk_count), FormatDate(d.updated_at).c_str());
+    table.Row({std::to_string(d.id), d.title, d.format, FormatSize(d.size_bytes),
+               std::to_string(d.chunk_count), FormatDate(d.updated_at)});
   }
+  std::fputs(table.Text().c_str(), stdout);
   return 0;
 }
 
-int Remove(store::Store& store, const std::string& what) {
+int Remove(store::Store& store, int64_t workspace_id, const std::string& what) {
   int64_t id = 0;
   bool numeric = !what.empty() && what.find_first_not_of("0123456789") == std::string::npos;
   if (numeric) {
@@ -69,8 +53,8 @@ int Remove(store::Store& store, const std::string& what) {
   } else {
     std::error_code ec;
     std::string abs = std::filesystem::absolute(what, ec).lexically_normal().string();
-    auto doc = store.FindBySource(abs);
-    if (doc.ok() && !*doc) doc = store.FindBySource(what);
+    auto doc = store.FindBySource(workspace_id, abs);
+    if (doc.ok() && !*doc) doc = store.FindBySource(workspace_id, what);
     if (!doc.ok()) {
       PrintError(doc.status().ToString());
       return 1;
@@ -81,7 +65,7 @@ int Remove(store::Store& store, const std::string& what) {
     }
     id = (*doc)->id;
   }
-  Status s = store.RemoveDocument(id);
+  Status s = store.RemoveDocument(id, workspace_id);
   if (!s.ok()) {
     PrintError(s.message());
     return 1;
@@ -93,7 +77,7 @@ int Remove(store::Store& store, const std::string& what) {
 }  // namespace
 
 int RunDocs(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"--data"}, {"--json"}});
+  auto args = ParseArgs(argv, FlagsOf("docs"));
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -102,7 +86,7 @@ int RunDocs(const Argv& argv) {
   bool ls = !pos.empty() && (pos[0] == "ls" || pos[0] == "list") && pos.size() == 1;
   bool rm = pos.size() == 2 && (pos[0] == "rm" || pos[0] == "remove");
   if (!ls && !rm) {
-    PrintError("usage: docent docs ls [--json] | docent docs rm ID|PATH");
+    PrintError(UsageLine("docs"));
     return 2;
   }
   auto store = OpenStore(*args);
@@ -110,7 +94,12 @@ int RunDocs(const Argv& argv) {
     PrintError(store.status().ToString());
     return 1;
   }
-  return ls ? List(**store, args->Has("--json")) : Remove(**store, pos[1]);
+  auto ws = OpenWorkspace(**store, *args, /*create=*/false);
+  if (!ws.ok()) {
+    PrintError(ws.status().message());
+    return ws.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  return ls ? List(**store, ws->id, args->Has("--json")) : Remove(**store, ws->id, pos[1]);
 }
 
 }  // namespace docent::cli

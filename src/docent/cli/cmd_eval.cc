@@ -8,7 +8,7 @@
 namespace docent::cli {
 
 int RunEval(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"--data", "--max-queries", "--misses"}, {"--json"}});
+  auto args = ParseArgs(argv, FlagsOf("eval"));
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -25,6 +25,11 @@ int RunEval(const Argv& argv) {
   eval::EvalOptions options;
   options.max_queries = static_cast<size_t>(*max_q);
   options.misses_path = args->Get("--misses");
+  options.workspace = args->Get("--workspace", std::string(store::kDefaultWorkspace));
+  if (!store::ValidWorkspaceName(options.workspace)) {
+    PrintError("--workspace: bad name \"" + options.workspace + "\"");
+    return 2;
+  }
   auto report = eval::RunEval(args->positional[0], options);
   if (!report.ok()) {
     PrintError(report.status().ToString());
@@ -32,18 +37,20 @@ int RunEval(const Argv& argv) {
   }
   const eval::EvalReport& r = *report;
   if (args->Has("--json")) {
-    nlohmann::json out = {{"ndcg@10", r.ndcg10}, {"recall@10", r.recall10},
+    nlohmann::json out = {{"ndcg@10", r.ndcg10},       {"recall@10", r.recall10},
                           {"recall@100", r.recall100}, {"mrr@10", r.mrr10},
-                          {"p50_ms", r.p50_ms}, {"p99_ms", r.p99_ms}, {"queries", r.queries}};
+                          {"p50_ms", r.p50_ms},        {"p99_ms", r.p99_ms},
+                          {"queries", r.queries}};
     out["answer_contains_gold"] =
         r.answer_contains_gold ? nlohmann::json(*r.answer_contains_gold) : nlohmann::json(nullptr);
     std::puts(out.dump().c_str());
     return 0;
   }
-  std::printf("queries        %zu (corpus %zu documents, indexed in %.1f s)\n", r.queries, r.documents,
-              r.index_seconds);
-  std::printf("nDCG@10        %.4f\nRecall@10      %.4f\nRecall@100     %.4f\nMRR@10         %.4f\n",
-              r.ndcg10, r.recall10, r.recall100, r.mrr10);
+  std::printf("queries        %zu (corpus %zu documents, indexed in %.1f s)\n", r.queries,
+              r.documents, r.index_seconds);
+  std::printf(
+      "nDCG@10        %.4f\nRecall@10      %.4f\nRecall@100     %.4f\nMRR@10         %.4f\n",
+      r.ndcg10, r.recall10, r.recall100, r.mrr10);
   if (r.answer_contains_gold) {
     std::printf("answer ⊇ gold  %.4f\n", *r.answer_contains_gold);
   }

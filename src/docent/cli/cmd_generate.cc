@@ -22,10 +22,6 @@
 namespace docent::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: docent generate -m MODEL.gguf -p \"prompt\" [-n 128] [--temp 0] [--seed 0] "
-    "[--top-k K] [--top-p P] [--min-p M] [--repeat-penalty R] [--threads T] [--chat]";
-
 Result<llm::SamplingParams> SamplingFromArgs(const ParsedArgs& args) {
   llm::SamplingParams p;
   DOCENT_ASSIGN_OR_RETURN(p.temperature, args.GetFloat("--temp", 0.0f));
@@ -48,10 +44,7 @@ Result<llm::SamplingParams> SamplingFromArgs(const ParsedArgs& args) {
 }  // namespace
 
 int RunGenerate(const Argv& argv) {
-  auto args =
-      ParseArgs(argv, {{"-m", "--model", "-p", "--prompt", "-n", "--temp", "--seed", "--top-k",
-                        "--top-p", "--min-p", "--repeat-penalty", "--threads", "--kernels"},
-                       {"--chat"}});
+  auto args = ParseArgs(argv, FlagsOf("generate"));
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -60,7 +53,7 @@ int RunGenerate(const Argv& argv) {
   const bool has_prompt = args->Has("-p") || args->Has("--prompt");
   const std::string prompt_text = args->Has("-p") ? args->Get("-p") : args->Get("--prompt");
   if (path.empty() || !has_prompt || !args->positional.empty()) {
-    PrintError(kUsage);
+    PrintError(UsageLine("generate") + " (--help lists them)");
     return 2;
   }
   auto n_gen = args->GetInt("-n", 128, 0, 1 << 20);

@@ -35,9 +35,7 @@ nlohmann::json View(const eval::KvFidelity& f) {
 }  // namespace
 
 int RunKvFidelity(const Argv& argv) {
-  auto args =
-      ParseArgs(argv, {{"-m", "--contexts", "--seed", "--recompute", "--threads", "--kernels"},
-                       {"--json", "--sweep"}});
+  auto args = ParseArgs(argv, FlagsOf("kv-fidelity"));
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;

@@ -20,7 +20,7 @@ std::string Preview(const std::string& text, size_t max_chars) {
 }
 
 int RunSearch(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"--data", "-k"}, {"--json"}});
+  auto args = ParseArgs(argv, FlagsOf("search"));
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -39,10 +39,15 @@ int RunSearch(const Argv& argv) {
     PrintError(store.status().ToString());
     return 1;
   }
+  auto ws = OpenWorkspace(**store, *args, /*create=*/false);
+  if (!ws.ok()) {
+    PrintError(ws.status().message());
+    return ws.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
   search::SearchOptions options;
   options.k = static_cast<int>(*k);
   auto t0 = std::chrono::steady_clock::now();
-  auto results = search::SearchBm25(**store, args->positional[0], options);
+  auto results = search::SearchBm25(**store, ws->id, args->positional[0], options);
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!results.ok()) {

@@ -13,7 +13,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
+#include "docent/answer/answer_cache.h"
 #include "docent/answer/model_service.h"
 #include "docent/cli/commands.h"
 #include "docent/cli/model_args.h"
@@ -22,27 +24,7 @@
 namespace docent::cli {
 
 int RunServe(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"--data",
-                                "--host",
-                                "--port",
-                                "--max-upload-mb",
-                                "--max-json-kb",
-                                "--queue",
-                                "--model",
-                                "--slots",
-                                "--threads",
-                                "--context",
-                                "--gen-queue",
-                                "--gen-queue-per-client",
-                                "--request-timeout",
-                                "--prefix-cache-mb",
-                                "--api-key-file",
-                                "--context-cache",
-                                "--kv-store-mb",
-                                "--kv-type",
-                                "--ocr",
-                                "--ocr-threads"},
-                               {}});
+  auto args = ParseArgs(argv, FlagsOf("serve"));
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -128,26 +110,45 @@ int RunServe(const Argv& argv) {
                 model->model().max_positions(), model->model().threads());
   }
   server::ServerOptions options;
-  // Keys from a file (one per line) or $DOCENT_API_KEY, never from the command line, where
-  // any user of the machine could read them in the process list.
+  // Keys from a file (one per line, with the workspaces and rights each may use: auth.h) or
+  // $DOCENT_API_KEY, never from the command line, where any user of the machine could read
+  // them in the process list.
   if (args->Has("--api-key-file")) {
     std::ifstream in(args->Get("--api-key-file"));
     if (!in) {
       PrintError("cannot read the API key file " + args->Get("--api-key-file"));
       return 2;
     }
-    for (std::string line; std::getline(in, line);) {
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-      if (!line.empty() && line[0] != '#') options.api_keys.push_back(line);
-    }
-    if (options.api_keys.empty()) {
-      PrintError("the API key file " + args->Get("--api-key-file") + " holds no key");
+    std::stringstream contents;
+    contents << in.rdbuf();
+    auto keys = server::ParseApiKeyFile(contents.str());
+    if (!keys.ok()) {
+      PrintError(args->Get("--api-key-file") + ": " + keys.status().message());
       return 2;
     }
+    options.api_keys = std::move(*keys);
   }
   if (const char* key = std::getenv("DOCENT_API_KEY"); key && *key) {
-    options.api_keys.emplace_back(key);
+    options.api_keys.push_back(server::KeyWithAllRights(key));
   }
+  std::unique_ptr<server::AuditLog> audit;
+  if (args->Has("--audit-log")) {
+    auto opened = server::AuditLog::Open(args->Get("--audit-log"));
+    if (!opened.ok()) {
+      PrintError(opened.status().message());
+      return 1;
+    }
+    audit = std::move(*opened);
+    options.audit = audit.get();
+  }
+  // The answer cache: a question already answered comes back at once, identically, until
+  // its workspace's documents change (answer/answer_cache.h).
+  auto answer_cache = OpenAnswerCache(*args, (*store)->data_dir());
+  if (!answer_cache.ok()) {
+    PrintError(answer_cache.status().ToString());
+    return answer_cache.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  options.answer_cache = answer_cache->get();
   options.model = model.get();
   options.host = args->Get("--host", "127.0.0.1");
   options.port = static_cast<int>(*port);

@@ -25,10 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kUsage =
-    "usage: docent synth-model --shape NAME --type TYPE -o FILE [--seed S] [--vocab FILE] "
-    "[--threads N] [--logit-scale X] | --list";
-
 std::string ShapeList() {
   std::string names;
   for (const llm::SynthShape& shape : llm::SynthShapes()) {
@@ -46,11 +42,9 @@ fs::path DefaultVocab(const llm::SynthShape& shape) {
 }  // namespace
 
 int RunSynthModel(const Argv& argv) {
-  auto args = ParseArgs(
-      argv,
-      {{"--shape", "--type", "-o", "--seed", "--vocab", "--threads", "--logit-scale"}, {"--list"}});
+  auto args = ParseArgs(argv, FlagsOf("synth-model"));
   if (!args.ok()) {
-    PrintError(args.status().message() + "\n" + kUsage);
+    PrintError(args.status().message() + "\n" + UsageLine("synth-model"));
     return 2;
   }
   if (args->Has("--list")) {
@@ -64,7 +58,7 @@ int RunSynthModel(const Argv& argv) {
   }
   if (!args->positional.empty() || !args->Has("--shape") || !args->Has("--type") ||
       !args->Has("-o")) {
-    PrintError(std::string(kUsage) + "\nshapes: " + ShapeList() +
+    PrintError(UsageLine("synth-model") + "\nshapes: " + ShapeList() +
                "\ntypes: f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_k q5_k q6_k");
     return 2;
   }

@@ -38,9 +38,7 @@ std::string Duration(double seconds) {
 }  // namespace
 
 int RunWarm(const Argv& argv) {
-  auto args = ParseArgs(argv, {{"--data", "--model", "--kv-store-mb", "--threads", "--kernels",
-                                "--context", "--kv-type"},
-                               {}});
+  auto args = ParseArgs(argv, FlagsOf("warm"));
   if (!args.ok()) {
     PrintError(args.status().message());
     return 2;
@@ -106,7 +104,10 @@ int RunWarm(const Argv& argv) {
   size_t computed = 0, skipped = 0, too_long = 0;
   const size_t total = passages->size();
   for (size_t i = 0; i < total; ++i) {
-    auto done = rag::StorePassageKv(**model, 0, source, tokenizer, family, (*passages)[i]);
+    // Each passage's KV is its workspace's: nothing is shared across workspaces.
+    rag::PassageKvSource scoped = source;
+    scoped.workspace = (*passages)[i].workspace;
+    auto done = rag::StorePassageKv(**model, 0, scoped, tokenizer, family, (*passages)[i]);
     if (!done.ok()) {
       // A passage longer than the context cannot be stored; serve cuts such passages too.
       if (done.status().code() != StatusCode::kResourceExhausted) {

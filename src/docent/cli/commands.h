@@ -7,7 +7,12 @@
 #include <vector>
 
 #include "docent/cli/args.h"
+#include "docent/cli/usage.h"  // FlagsOf: each command's flags
 #include "docent/store/store.h"
+
+namespace docent::answer {
+class AnswerCache;
+}  // namespace docent::answer
 
 namespace docent::cli {
 
@@ -24,10 +29,19 @@ int RunBench(const Argv& args);
 int RunSynthModel(const Argv& args);
 int RunKvFidelity(const Argv& args);
 int RunWarm(const Argv& args);
+int RunWorkspaces(const Argv& args);
 
 // Shared by the commands: prints "docent: <message>" to stderr.
 void PrintError(const std::string& message);
 // Opens the store named by --data (or the default data directory).
 Result<std::unique_ptr<store::Store>> OpenStore(const ParsedArgs& args);
+// The data directory's answer cache with --answer-cache-mb's budget (default 64); null when
+// the flag is 0.
+Result<std::unique_ptr<answer::AnswerCache>> OpenAnswerCache(const ParsedArgs& args,
+                                                             const std::filesystem::path& data_dir);
+// The workspace named by --workspace, else the default one. With `create` it is made when
+// missing (`docent add`); otherwise a missing one is NotFound. A bad name is InvalidArgument.
+Result<store::WorkspaceInfo> OpenWorkspace(store::Store& store, const ParsedArgs& args,
+                                           bool create);
 
 }  // namespace docent::cli

@@ -13,26 +13,29 @@ PrefixCache::PrefixCache(size_t position_bytes, const PrefixCacheOptions& option
   stats_.capacity_bytes = options.max_bytes;
 }
 
-uint64_t PrefixCache::Key(uint64_t parent, uint32_t depth, std::span<const uint32_t> tokens) {
-  // Seeded with the parent's key: the name covers every token before the block too. Never 0,
-  // which stands for "no parent".
-  const uint64_t h = XXH3_64bits_withSeed(tokens.data(), tokens.size_bytes(), parent ^ depth);
+uint64_t PrefixCache::Key(uint64_t scope, uint64_t parent, uint32_t depth,
+                          std::span<const uint32_t> tokens) {
+  // Seeded with the parent's key (with the scope, for a first block): the name covers every
+  // token before the block and the scope too. Never 0, which stands for "no parent".
+  const uint64_t seed = depth == 0 ? XXH3_64bits(&scope, sizeof scope) : parent ^ depth;
+  const uint64_t h = XXH3_64bits_withSeed(tokens.data(), tokens.size_bytes(), seed);
   return h == 0 ? 1 : h;
 }
 
-PrefixCache::Block* PrefixCache::Find(uint64_t key, uint64_t parent, uint32_t depth,
+PrefixCache::Block* PrefixCache::Find(uint64_t scope, uint64_t key, uint64_t parent, uint32_t depth,
                                       std::span<const uint32_t> tokens) {
   auto it = blocks_.find(key);
   if (it == blocks_.end()) return nullptr;
   Block& b = it->second;
-  if (b.parent != parent || b.depth != depth ||
+  if (b.scope != scope || b.parent != parent || b.depth != depth ||
       !std::equal(tokens.begin(), tokens.end(), b.tokens.begin(), b.tokens.end())) {
     return nullptr;  // a hash collision: treated as a miss
   }
   return &b;
 }
 
-std::vector<const uint8_t*> PrefixCache::Lookup(std::span<const uint32_t> tokens, size_t limit) {
+std::vector<const uint8_t*> PrefixCache::Lookup(uint64_t scope, std::span<const uint32_t> tokens,
+                                                size_t limit) {
   std::vector<const uint8_t*> out;
   if (options_.max_bytes == 0) return out;
   ++stats_.lookups;
@@ -42,8 +45,8 @@ std::vector<const uint8_t*> PrefixCache::Lookup(std::span<const uint32_t> tokens
   for (size_t first = 0; first + bt <= std::min(tokens.size(), limit); first += bt) {
     const auto block_tokens = tokens.subspan(first, bt);
     const uint32_t depth = static_cast<uint32_t>(first / bt);
-    const uint64_t key = Key(parent, depth, block_tokens);
-    Block* b = Find(key, parent, depth, block_tokens);
+    const uint64_t key = Key(scope, parent, depth, block_tokens);
+    Block* b = Find(scope, key, parent, depth, block_tokens);
     if (b == nullptr) break;
     b->last_used = now;
     out.push_back(b->data.get());
@@ -53,7 +56,7 @@ std::vector<const uint8_t*> PrefixCache::Lookup(std::span<const uint32_t> tokens
   return out;
 }
 
-void PrefixCache::Insert(std::span<const uint32_t> tokens, const CopyOut& copy) {
+void PrefixCache::Insert(uint64_t scope, std::span<const uint32_t> tokens, const CopyOut& copy) {
   if (options_.max_bytes < block_bytes_) return;
   const size_t bt = options_.block_tokens;
   const uint64_t now = ++clock_;
@@ -61,8 +64,8 @@ void PrefixCache::Insert(std::span<const uint32_t> tokens, const CopyOut& copy) 
   for (size_t first = 0; first + bt <= tokens.size(); first += bt) {
     const auto block_tokens = tokens.subspan(first, bt);
     const uint32_t depth = static_cast<uint32_t>(first / bt);
-    const uint64_t key = Key(parent, depth, block_tokens);
-    if (Block* b = Find(key, parent, depth, block_tokens)) {
+    const uint64_t key = Key(scope, parent, depth, block_tokens);
+    if (Block* b = Find(scope, key, parent, depth, block_tokens)) {
       b->last_used = now;
       parent = key;
       continue;
@@ -75,6 +78,7 @@ void PrefixCache::Insert(std::span<const uint32_t> tokens, const CopyOut& copy) 
     // cannot continue.
     if (parent != 0 && blocks_.count(parent) == 0) return;
     Block b;
+    b.scope = scope;
     b.parent = parent;
     b.depth = depth;
     b.last_used = now;

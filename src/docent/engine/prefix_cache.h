@@ -10,6 +10,10 @@
 // trusts a hash alone. A lookup walks the chain from the first block and stops at the first
 // one missing.
 //
+// Every chain belongs to a scope (a workspace, or 0 for plain chat): a lookup finds only its
+// own scope's blocks, so one team's prompts never shorten another's, and the time to a first
+// token reveals nothing across scopes.
+//
 // The memory is bounded: inserting beyond max_bytes evicts the least recently used block
 // first. A lookup touches its whole chain, so a block is never more recent than its parent,
 // and among equals the deeper goes first: eviction always takes a leaf, and a chain never
@@ -52,19 +56,21 @@ class PrefixCache {
   uint32_t block_tokens() const { return options_.block_tokens; }
   size_t block_bytes() const { return block_bytes_; }
 
-  // The longest chain of cached blocks that `tokens` starts with, at most `limit` tokens
-  // long: the blocks' data in order (each block_bytes, valid until the next Insert).
-  std::vector<const uint8_t*> Lookup(std::span<const uint32_t> tokens, size_t limit);
+  // The longest chain of `scope`'s cached blocks that `tokens` starts with, at most `limit`
+  // tokens long: the blocks' data in order (each block_bytes, valid until the next Insert).
+  std::vector<const uint8_t*> Lookup(uint64_t scope, std::span<const uint32_t> tokens,
+                                     size_t limit);
 
   // Caches every whole block of `tokens` not cached yet; `copy(first, count, dst)` writes
   // positions first..first+count-1 into dst. Blocks already there are only touched.
   using CopyOut = std::function<void(uint32_t first, uint32_t count, uint8_t* dst)>;
-  void Insert(std::span<const uint32_t> tokens, const CopyOut& copy);
+  void Insert(uint64_t scope, std::span<const uint32_t> tokens, const CopyOut& copy);
 
   PrefixCacheStats Stats() const;
 
  private:
   struct Block {
+    uint64_t scope = 0;
     uint64_t parent = 0;  // key of the block before (0 for the first)
     uint32_t depth = 0;   // 0 for the first block
     uint32_t children = 0;
@@ -73,9 +79,11 @@ class PrefixCache {
     std::unique_ptr<uint8_t[]> data;
   };
   // The key of block `depth` of a chain whose previous block has key `parent`.
-  static uint64_t Key(uint64_t parent, uint32_t depth, std::span<const uint32_t> tokens);
-  // The cached block for these tokens after `parent`, or null.
-  Block* Find(uint64_t key, uint64_t parent, uint32_t depth, std::span<const uint32_t> tokens);
+  static uint64_t Key(uint64_t scope, uint64_t parent, uint32_t depth,
+                      std::span<const uint32_t> tokens);
+  // The cached block of `scope` for these tokens after `parent`, or null.
+  Block* Find(uint64_t scope, uint64_t key, uint64_t parent, uint32_t depth,
+              std::span<const uint32_t> tokens);
   // Frees the least recently used leaf; false when there is none.
   bool EvictOne();
 

@@ -58,6 +58,7 @@ std::string_view FinishReasonName(FinishReason reason) {
 
 struct Scheduler::Slot {
   std::vector<uint32_t> tokens;  // what the slot's KV cache holds, position by position
+  uint64_t scope = 0;            // the cache_scope of the request that filled it
   bool busy = false;
   uint64_t last_used = 0;
 };
@@ -212,7 +213,9 @@ void Scheduler::Admit() {
     for (size_t s = 0; s < slots_.size(); ++s) {
       if (slots_[s].busy) continue;
       const size_t prefix =
-          reuse ? std::min(CommonPrefix(slots_[s].tokens, prompt), prompt.size() - 1) : 0;
+          reuse && slots_[s].scope == h->request_.cache_scope
+              ? std::min(CommonPrefix(slots_[s].tokens, prompt), prompt.size() - 1)
+              : 0;
       if (best < 0 || prefix > best_prefix ||
           (prefix == best_prefix && slots_[s].last_used < slots_[best].last_used)) {
         best = static_cast<int>(s);
@@ -222,9 +225,13 @@ void Scheduler::Admit() {
     if (best < 0) break;
     Slot& slot = slots_[best];
     slot.busy = true;
+    slot.scope = h->request_.cache_scope;
     slot.tokens.resize(best_prefix);
     const size_t from_slot = best_prefix;
-    if (reuse) best_prefix = ReusePrefixCache(static_cast<uint32_t>(best), prompt, best_prefix);
+    if (reuse) {
+      best_prefix = ReusePrefixCache(static_cast<uint32_t>(best), h->request_.cache_scope, prompt,
+                                     best_prefix);
+    }
     stats_.prefix_cache_prompt_tokens += best_prefix - from_slot;
     if (prefix_cache_) stats_.prefix_cache = prefix_cache_->Stats();
     auto sampler = llm::Sampler::Create(h->request_.sampling);  // validated at Submit
@@ -409,11 +416,12 @@ void Scheduler::RecordThroughput(uint64_t prompt_tokens, uint64_t generated) {
   }
 }
 
-size_t Scheduler::ReusePrefixCache(uint32_t slot, const std::vector<uint32_t>& prompt,
-                                   size_t have) {
+size_t Scheduler::ReusePrefixCache(uint32_t slot, uint64_t scope,
+                                   const std::vector<uint32_t>& prompt, size_t have) {
   if (!prefix_cache_) return have;
   // At least the prompt's last token is computed, for its logits.
-  const std::vector<const uint8_t*> blocks = prefix_cache_->Lookup(prompt, prompt.size() - 1);
+  const std::vector<const uint8_t*> blocks =
+      prefix_cache_->Lookup(scope, prompt, prompt.size() - 1);
   const size_t bt = prefix_cache_->block_tokens();
   if (blocks.size() * bt <= have) return have;
   llm::KvCache& kv = model_.mutable_cache();
@@ -436,9 +444,10 @@ size_t Scheduler::ReusePrefixCache(uint32_t slot, const std::vector<uint32_t>& p
 void Scheduler::OfferToPrefixCache(uint32_t slot) {
   if (!prefix_cache_) return;
   const llm::KvCache& kv = model_.cache();
-  prefix_cache_->Insert(slots_[slot].tokens, [&](uint32_t first, uint32_t count, uint8_t* dst) {
-    kv.ExportPositions(slot, first, count, dst);
-  });
+  prefix_cache_->Insert(slots_[slot].scope, slots_[slot].tokens,
+                        [&](uint32_t first, uint32_t count, uint8_t* dst) {
+                          kv.ExportPositions(slot, first, count, dst);
+                        });
 }
 
 void Scheduler::Finish(size_t index, FinishReason reason, Status error) {

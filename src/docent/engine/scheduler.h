@@ -82,6 +82,9 @@ struct GenerationRequest {
   // Whether the prompt may reuse, and be kept for, other requests' identical prefixes (the
   // `exact` context cache); false computes every prompt token (`off`).
   bool reuse_prefixes = true;
+  // Prefixes are reused only between requests of one scope (a workspace's answers; 0 for
+  // plain chat), from a slot or the prefix cache, so no scope's prompts speed up another's.
+  uint64_t cache_scope = 0;
 };
 
 struct GenerationResult {
@@ -168,7 +171,8 @@ class Scheduler {
   void Finish(size_t active_index, FinishReason reason, Status error = Status::Ok());
   // Copies what the prefix cache holds of `prompt` beyond the slot's first `have` tokens into
   // the slot; returns the tokens now in place.
-  size_t ReusePrefixCache(uint32_t slot, const std::vector<uint32_t>& prompt, size_t have);
+  size_t ReusePrefixCache(uint32_t slot, uint64_t scope, const std::vector<uint32_t>& prompt,
+                          size_t have);
   // Offers the slot's whole blocks to the prefix cache.
   void OfferToPrefixCache(uint32_t slot);
   // Throughput over the last 10 s.

@@ -30,13 +30,14 @@ struct ScopedDir {
   }
 };
 
-Status IndexCorpus(store::Store& store, const std::vector<BeirDoc>& corpus) {
+Status IndexCorpus(store::Store& store, int64_t workspace_id, const std::vector<BeirDoc>& corpus) {
   for (const BeirDoc& d : corpus) {
     ingest::ExtractedDocument doc;
     doc.title = d.title;
     doc.format = "beir";
     doc.blocks.push_back({ingest::BlockKind::kParagraph, 0, d.text, 0, 0, ""});
     store::DocumentToPut put;
+    put.workspace_id = workspace_id;
     put.source = kSourcePrefix + d.id;
     put.title = d.title;
     put.format = "beir";
@@ -56,8 +57,8 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
   DOCENT_ASSIGN_OR_RETURN(BeirSet set, LoadBeir(dir));
   if (set.queries.empty()) return InvalidArgument(dir.string() + ": no judged queries");
 
-  std::filesystem::path base = options.work_dir.empty() ? std::filesystem::temp_directory_path()
-                                                        : options.work_dir;
+  std::filesystem::path base =
+      options.work_dir.empty() ? std::filesystem::temp_directory_path() : options.work_dir;
   std::string tmpl = (base / "docent-eval-XXXXXX").string();
   if (!mkdtemp(tmpl.data())) return IOError("cannot create a temporary folder in " + base.string());
   ScopedDir scoped{tmpl};
@@ -67,7 +68,8 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
   DOCENT_ASSIGN_OR_RETURN(auto store, store::Store::Open(scoped.path, {.durable = false}));
   // One transaction around the whole corpus would be faster still, but going through
   // PutDocument measures the same path users take.
-  DOCENT_RETURN_IF_ERROR(IndexCorpus(*store, set.corpus));
+  DOCENT_ASSIGN_OR_RETURN(const store::WorkspaceInfo ws, store->EnsureWorkspace(options.workspace));
+  DOCENT_RETURN_IF_ERROR(IndexCorpus(*store, ws.id, set.corpus));
   report.index_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   report.documents = set.corpus.size();
@@ -79,13 +81,15 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
   }
   std::vector<double> latencies;
   size_t with_answers = 0, answered_gold = 0;
-  size_t n = options.max_queries ? std::min(options.max_queries, set.queries.size()) : set.queries.size();
+  size_t n =
+      options.max_queries ? std::min(options.max_queries, set.queries.size()) : set.queries.size();
   search::SearchOptions search_options;
   search_options.k = 200;  // chunks; several may belong to one document
   for (size_t qi = 0; qi < n; ++qi) {
     const BeirQuery& q = set.queries[qi];
     auto s0 = std::chrono::steady_clock::now();
-    DOCENT_ASSIGN_OR_RETURN(auto passages, search::SearchBm25(*store, q.text, search_options));
+    DOCENT_ASSIGN_OR_RETURN(auto passages,
+                            search::SearchBm25(*store, ws.id, q.text, search_options));
     latencies.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count());
     std::vector<std::string> ranked;
@@ -103,7 +107,7 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
       ++with_answers;
       std::vector<search::Passage> top(passages.begin(),
                                        passages.begin() + std::min<size_t>(passages.size(), 8));
-      rag::StoreTermStatistics stats(*store);
+      rag::StoreTermStatistics stats(*store, ws.id);
       rag::ExtractiveAnswer a = rag::AnswerExtractively(q.text, top, stats);
       bool hit = false;
       for (const std::string& gold : q.answers) {

@@ -5,7 +5,9 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
+#include "docent/store/store.h"
 #include "docent/util/status.h"
 
 namespace docent::eval {
@@ -25,6 +27,9 @@ struct EvalOptions {
   // When set, one JSON line per query whose extractive answer missed its gold answers:
   // the question, the gold strings, whether it answered, the answer and the top passage.
   std::filesystem::path misses_path;
+  // The workspace of the temporary store the corpus goes into. Retrieval inside a workspace
+  // is exactly that of a store holding it alone, so the figures do not depend on it.
+  std::string workspace{store::kDefaultWorkspace};
 };
 
 Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& options = {});

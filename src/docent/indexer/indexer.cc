@@ -113,7 +113,7 @@ FileResult IndexBytes(store::Store& store, std::string_view bytes, std::string_v
     return r;
   }
   std::string hash = store::ContentHash(bytes);
-  auto existing = store.FindBySource(source);
+  auto existing = store.FindBySource(options.workspace_id, source);
   if (!existing.ok()) return Fail(r.path, existing.status());
   if (*existing && (*existing)->content_hash == hash) {
     r.outcome = Outcome::kUnchanged;
@@ -140,6 +140,7 @@ FileResult IndexBytes(store::Store& store, std::string_view bytes, std::string_v
   if (cancelled()) return Fail(r.path, Cancelled("indexing was stopped"));
   store::DocumentToPut put;
   put.cancel = options.cancel;
+  put.workspace_id = options.workspace_id;
   put.source = std::string(source);
   put.title = extracted->title;
   put.format = extracted->format;

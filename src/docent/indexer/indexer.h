@@ -40,6 +40,8 @@ struct FileResult {
 };
 
 struct IndexOptions {
+  // The workspace the documents go into; a source is unique within it (store.h).
+  int64_t workspace_id = store::kDefaultWorkspaceId;
   ingest::Limits limits;
   text::ChunkerOptions chunker;
   // When set and it becomes true, indexing stops at the next step (between extraction,

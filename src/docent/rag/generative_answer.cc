@@ -130,6 +130,7 @@ Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(
   request.client = options.client;
   request.on_finish = std::move(on_generation_end);
   request.reuse_prefixes = model.context_cache != ContextCache::kOff;
+  request.cache_scope = options.cache_scope;
   if (model.context_cache == ContextCache::kFast && model.kv_source != nullptr &&
       model.kv_source->store != nullptr) {
     request.assemble = MakePromptAssembler(*model.kv_source, *model.tokenizer, model.family,

@@ -34,6 +34,8 @@ struct GenerativeOptions {
   llm::SamplingParams sampling;  // greedy unless set
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::string client;  // whose turn it is in the scheduler's fair queue
+  // The scheduler's cache_scope: prompts reuse prefixes only within one workspace.
+  uint64_t cache_scope = 0;
 };
 
 struct GenerativeAnswer {

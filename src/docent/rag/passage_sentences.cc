@@ -31,15 +31,6 @@ char32_t LastCodePoint(std::string_view s) {
   return s.empty() ? 0 : util::DecodeUtf8(s, pos);
 }
 
-size_t DisplayWidth(std::string_view s) {
-  size_t width = 0, pos = 0;
-  while (pos < s.size()) {
-    char32_t cp = util::DecodeUtf8(s, pos);
-    width += (IsHangul(cp) || (cp >= 0x2E80 && cp <= 0x9FFF)) ? 2 : 1;
-  }
-  return width;
-}
-
 // The length in bytes of a symbol bullet and the space after it ("- ", "• "), else 0.
 size_t BulletLength(std::string_view s) {
   static constexpr std::string_view kBullets[] = {"-", "*", "•", "·", "▪", "◦", "○", "●", "■",
@@ -88,7 +79,7 @@ bool EndsSentence(std::string_view s) {
 
 bool BreaksBefore(std::string_view prev, std::string_view line) {
   return StartsWithListMarker(line) || IsTableRow(line) || IsTableRow(prev) || EndsSentence(prev) ||
-         DisplayWidth(prev) < kShortLineWidth;
+         util::DisplayWidth(prev) < kShortLineWidth;
 }
 
 std::string AsciiLower(std::string_view s) {

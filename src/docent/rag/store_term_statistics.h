@@ -1,5 +1,11 @@
-// TermStatistics over the store's FTS5 vocabulary: IDF from the number of chunks that hold
-// a term. Values are cached per instance, so make one per question.
+// TermStatistics over one workspace of the store: IDF from the number of the workspace's
+// chunks that hold a term, so one team's documents never change what another team's
+// question finds known or unknown. Read from the workspace's term index when it is built,
+// else from FTS5 (its vocabulary when the workspace holds every chunk, else a count of the
+// workspace's matching rows). Values are cached per instance, so make one per question.
+// While it lives it holds the workspace's term index (a ReadSession with the index), so a
+// commit waits for it: keep it to the answering of one question, and never write to the
+// store from the thread that holds one.
 #pragma once
 
 #include <memory>
@@ -13,7 +19,7 @@ namespace docent::rag {
 
 class StoreTermStatistics : public TermStatistics {
  public:
-  explicit StoreTermStatistics(store::Store& store);
+  StoreTermStatistics(store::Store& store, int64_t workspace_id);
   double Idf(std::string_view term) const override;
   double MaxIdf() const override;
   bool Known(std::string_view term) const override;
@@ -22,7 +28,10 @@ class StoreTermStatistics : public TermStatistics {
   // One snapshot for the whole question, read apart from the writer; null when the store
   // could not be read (every term then counts as unknown).
   std::unique_ptr<store::ReadSession> session_;
+  bool alone_ = false;  // the workspace holds every chunk: fts5vocab's counts are its own
   double total_chunks_ = 0;
+  // The number of the workspace's chunks that hold `term`.
+  double ChunksWith(const std::string& term) const;
   struct Entry {
     double idf = 0;
     bool known = false;

@@ -108,13 +108,14 @@ Result<std::vector<Passage>> SearchFts5(store::Db& db, const std::vector<std::st
 }  // namespace
 
 Result<std::vector<Passage>> ListPassages(store::Store& store) {
-  DOCENT_ASSIGN_OR_RETURN(auto session, store.Read(/*with_index=*/false));
+  DOCENT_ASSIGN_OR_RETURN(auto session, store.Read());
   DOCENT_ASSIGN_OR_RETURN(
       store::Stmt st,
       session->db().Prepare(
           "SELECT c.id, c.doc_id, d.title, d.source, c.location, c.body, c.char_begin, "
-          "c.char_end, COALESCE(r.count, 0) AS n FROM chunks c JOIN documents d ON d.id = "
-          "c.doc_id LEFT JOIN chunk_retrievals r ON r.chunk_id = c.id "
+          "c.char_end, COALESCE(r.count, 0) AS n, w.name FROM chunks c JOIN documents d ON d.id = "
+          "c.doc_id JOIN workspaces w ON w.id = d.workspace_id "
+          "LEFT JOIN chunk_retrievals r ON r.chunk_id = c.id "
           "ORDER BY n DESC, c.doc_id, c.id"));
   std::vector<Passage> out;
   for (;;) {
@@ -123,27 +124,42 @@ Result<std::vector<Passage>> ListPassages(store::Store& store) {
     Passage p = ReadPassage(st, 1);
     p.chunk_id = st.Int(0);
     p.score = static_cast<double>(st.Int(8));
+    p.workspace = st.Text(9);
     out.push_back(std::move(p));
   }
   return out;
 }
 
-Result<std::vector<Passage>> SearchBm25(store::Store& store, std::string_view query,
-                                        const SearchOptions& options) {
+Result<std::vector<Passage>> SearchBm25(store::Store& store, int64_t workspace_id,
+                                        std::string_view query, const SearchOptions& options) {
   std::vector<std::string> terms = QueryTerms(query, options.max_query_terms);
-  if (terms.empty() || options.k <= 0) return std::vector<Passage>{};
+  if (terms.empty() || options.k <= 0) {
+    // Still NotFound for a workspace that does not exist.
+    DOCENT_RETURN_IF_ERROR(store.Read(workspace_id, /*with_index=*/false).status());
+    return std::vector<Passage>{};
+  }
 
-  DOCENT_ASSIGN_OR_RETURN(auto session, store.Read(/*with_index=*/true));
-  if (session->index() == nullptr && options.index != IndexUse::kFts5) {
-    bool build = options.index == IndexUse::kBuild;
-    if (!build) {
+  DOCENT_ASSIGN_OR_RETURN(auto session, store.Read(workspace_id, /*with_index=*/true));
+  if (session->index() == nullptr) {
+    // FTS5's statistics are the whole table's: exact only when the workspace is all of it.
+    DOCENT_ASSIGN_OR_RETURN(const bool alone, session->HoldsEveryChunk());
+    bool build = options.index == IndexUse::kBuild || !alone;
+    if (!build && options.index == IndexUse::kAuto) {
       DOCENT_ASSIGN_OR_RETURN(int64_t chunks, session->ChunkCount());
       build = chunks <= kBuildIndexUpToChunks;
     }
     if (build) {
       session.reset();  // building takes the index lock this session holds
-      DOCENT_RETURN_IF_ERROR(store.WarmTermIndex());
-      DOCENT_ASSIGN_OR_RETURN(session, store.Read(/*with_index=*/true));
+      DOCENT_RETURN_IF_ERROR(store.WarmTermIndex(workspace_id));
+      DOCENT_ASSIGN_OR_RETURN(session, store.Read(workspace_id, /*with_index=*/true));
+      if (session->index() == nullptr) {
+        // The workspace kept changing under the build (WarmTermIndex gives up after a few
+        // tries): rank through FTS5 only where that is exact.
+        DOCENT_ASSIGN_OR_RETURN(const bool still_alone, session->HoldsEveryChunk());
+        if (!still_alone) {
+          return Unavailable("the workspace is changing too fast to search; try again");
+        }
+      }
     }
   }
   if (session->index() != nullptr) {

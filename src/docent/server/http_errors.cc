@@ -33,6 +33,8 @@ std::string ErrorType(StatusCode code) {
     case StatusCode::kUnprocessable:
     case StatusCode::kUnauthenticated:  // as OpenAI answers a bad key
       return "invalid_request_error";
+    case StatusCode::kPermissionDenied:
+      return "permission_error";
     case StatusCode::kNotFound:
       return "not_found_error";
     case StatusCode::kAlreadyExists:

@@ -35,7 +35,8 @@ IngestQueue::~IngestQueue() {
   Stop();
 }
 
-Result<JobInfo> IngestQueue::Submit(std::string name, std::string bytes) {
+Result<JobInfo> IngestQueue::Submit(std::string name, std::string bytes, int64_t workspace_id,
+                                    std::string workspace) {
   std::lock_guard lock(mu_);
   if (stopping_) return Unavailable("the server is shutting down");
   if (pending_.size() >= capacity_) {
@@ -45,6 +46,8 @@ Result<JobInfo> IngestQueue::Submit(std::string name, std::string bytes) {
   JobInfo job;
   job.id = next_id_++;
   job.name = std::move(name);
+  job.workspace_id = workspace_id;
+  job.workspace = std::move(workspace);
   job.bytes = bytes.size();
   jobs_[job.id] = job;
   pending_.emplace_back(job.id, std::move(bytes));
@@ -128,6 +131,7 @@ void IngestQueue::Work() {
   for (;;) {
     uint64_t id = 0;
     std::string bytes, name;
+    int64_t workspace_id = 0;
     {
       std::unique_lock lock(mu_);
       changed_.wait(lock, [&] { return stopping_ || (!paused_ && !pending_.empty()); });
@@ -138,8 +142,10 @@ void IngestQueue::Work() {
       busy_ = true;
       jobs_[id].state = JobState::kIndexing;
       name = jobs_[id].name;
+      workspace_id = jobs_[id].workspace_id;
     }
     indexer::IndexOptions options = options_;
+    options.workspace_id = workspace_id;
     options.on_ocr_page = [this, id](const std::string&, int done, int total) {
       std::lock_guard lock(mu_);
       jobs_[id].pages_done = done;

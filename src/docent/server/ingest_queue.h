@@ -29,6 +29,8 @@ std::string_view JobStateName(JobState s);
 
 struct JobInfo {
   uint64_t id = 0;
+  int64_t workspace_id = store::kDefaultWorkspaceId;  // where the document goes
+  std::string workspace{store::kDefaultWorkspace};
   std::string name;  // the upload's file name
   uint64_t bytes = 0;
   JobState state = JobState::kQueued;
@@ -47,7 +49,9 @@ class IngestQueue {
   IngestQueue& operator=(const IngestQueue&) = delete;
 
   // Queues one upload. ResourceExhausted when the queue is full, Unavailable after Stop().
-  Result<JobInfo> Submit(std::string name, std::string bytes);
+  Result<JobInfo> Submit(std::string name, std::string bytes,
+                         int64_t workspace_id = store::kDefaultWorkspaceId,
+                         std::string workspace = std::string(store::kDefaultWorkspace));
 
   std::vector<JobInfo> Jobs() const;  // every job still remembered, oldest first
   size_t Depth() const;               // queued + indexing

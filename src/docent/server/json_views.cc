@@ -5,6 +5,7 @@ namespace docent::server {
 
 nlohmann::json JobView(const JobInfo& j) {
   nlohmann::json out = {{"job", j.id},
+                        {"workspace", j.workspace},
                         {"name", j.name},
                         {"size_bytes", j.bytes},
                         {"status", std::string(JobStateName(j.state))},

@@ -209,6 +209,7 @@ Result<CompletionRequest> ParseCompletionRequest(const json& body, bool chat,
                           OptionalFloat(body, "frequency_penalty", 0, -2, 2));
   DOCENT_ASSIGN_OR_RETURN(int64_t seed, OptionalInt(body, "seed", 0, INT64_MIN / 2, INT64_MAX / 2));
   r.sampling.seed = static_cast<uint64_t>(seed);
+  r.seed_given = body.contains("seed") && !body["seed"].is_null();
   if (auto it = body.find("stop"); it != body.end() && !it->is_null()) {
     if (it->is_string()) {
       r.stop.push_back(it->get<std::string>());
@@ -224,16 +225,24 @@ Result<CompletionRequest> ParseCompletionRequest(const json& body, bool chat,
   return r;
 }
 
-json ModelsList(const ModelService* service) {
-  json data = json::array();
-  if (service != nullptr) {
-    data.push_back(
-        {{"id", service->id()}, {"object", "model"}, {"created", 0}, {"owned_by", "docent"}});
+std::optional<std::optional<std::string>> ParseRagModel(std::string_view model) {
+  if (model == kRagModelId) return std::optional<std::string>();
+  if (model.size() > kRagModelId.size() + 1 && model.starts_with(kRagModelId) &&
+      model[kRagModelId.size()] == ':') {
+    return std::optional<std::string>(std::string(model.substr(kRagModelId.size() + 1)));
   }
-  data.push_back({{"id", std::string(kRagModelId)},
-                  {"object", "model"},
-                  {"created", 0},
-                  {"owned_by", "docent"}});
+  return std::nullopt;
+}
+
+json ModelsList(const ModelService* service, const std::vector<std::string>& workspaces) {
+  json data = json::array();
+  auto model = [](std::string id) {
+    return json{{"id", std::move(id)}, {"object", "model"}, {"created", 0}, {"owned_by", "docent"}};
+  };
+  if (service != nullptr) data.push_back(model(service->id()));
+  data.push_back(model(std::string(kRagModelId)));
+  for (const std::string& ws : workspaces)
+    data.push_back(model(std::string(kRagModelId) + ":" + ws));
   return {{"object", "list"}, {"data", data}};
 }
 
@@ -365,7 +374,9 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
       [h] { h->Cancel(); });
 }
 
-void ServeRagCompletion(store::Store& store, ModelService* model, CompletionRequest request,
+void ServeRagCompletion(store::Store& store, ModelService* model, answer::AnswerCache* cache,
+                        CompletionRequest request, int64_t workspace_id,
+                        const std::string& workspace, const RagOutcome& on_outcome,
                         httplib::Response& res) {
   std::string question = request.prompt;
   if (request.chat) {
@@ -382,14 +393,24 @@ void ServeRagCompletion(store::Store& store, ModelService* model, CompletionRequ
     }
   }
   AskOptions ask;
+  ask.workspace_id = workspace_id;
+  ask.workspace = workspace;
   ask.max_tokens = request.max_tokens;
   ask.sampling = request.sampling;
   ask.client = request.client;
-  auto started = AnswerSession::Start(store, model, question, ask);
-  if (!started.ok()) return SendError(res, started.status());
+  ask.seed_given = request.seed_given;
+  auto started = AnswerSession::Start(store, model, cache, question, ask);
+  if (!started.ok()) {
+    on_outcome(question, nullptr, HttpStatusFor(started.status().code()));
+    return SendError(res, started.status());
+  }
   std::shared_ptr<AnswerSession> session = std::move(*started);
-  const ChunkHeader header{CompletionId(request.chat), Now(), std::string(kRagModelId),
-                           request.chat};
+  // Reported once: when the answer is complete, fails, or its client goes away.
+  auto outcome = [on_outcome, question, once = std::make_shared<std::atomic<bool>>(false)](
+                     const AnswerSession& a, int status) {
+    if (!once->exchange(true)) on_outcome(question, &a, status);
+  };
+  const ChunkHeader header{CompletionId(request.chat), Now(), request.model, request.chat};
   auto usage = [session] { return Usage(session->generation()); };
   auto finish = [session] {
     const std::string r = session->finish_reason();
@@ -402,13 +423,20 @@ void ServeRagCompletion(store::Store& store, ModelService* model, CompletionRequ
         [=]() -> std::optional<std::string> {
           std::vector<std::string> pieces;
           auto complete = session->Next(pieces, std::chrono::milliseconds(100));
-          if (!complete.ok()) return ErrorBody(complete.status());
+          if (!complete.ok()) {
+            outcome(*session, HttpStatusFor(complete.status().code()));
+            return ErrorBody(complete.status());
+          }
           if (!*complete) return std::nullopt;
+          outcome(*session, 200);
           json body = CompletionBody(header, session->text(), finish(), usage());
           body["citations"] = CitationsView(session->citations());
           return Dump(body);
         },
-        [session] { session->Cancel(); });
+        [session, outcome] {
+          session->Cancel();
+          outcome(*session, 499);
+        });
     return;
   }
   const bool include_usage = request.include_usage;
@@ -427,10 +455,12 @@ void ServeRagCompletion(store::Store& store, ModelService* model, CompletionRequ
           if (!write(StreamChunk(header, {{"content", p}}, nullptr))) return false;
         }
         if (!complete.ok()) {
+          outcome(*session, HttpStatusFor(complete.status().code()));
           write("data: " + ErrorBody(complete.status()) + "\n\n");
           return false;
         }
         if (!*complete) return true;
+        outcome(*session, 200);
         if (!write(StreamChunk(header, json::object(), finish(),
                                {{"citations", CitationsView(session->citations())}}))) {
           return false;
@@ -439,7 +469,10 @@ void ServeRagCompletion(store::Store& store, ModelService* model, CompletionRequ
         write("data: [DONE]\n\n");
         return false;
       },
-      [session] { session->Cancel(); });
+      [session, outcome] {
+        session->Cancel();
+        outcome(*session, 499);
+      });
 }
 
 }  // namespace docent::server

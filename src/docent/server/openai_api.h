@@ -10,7 +10,9 @@
 // its generation at once, freeing its slot. Errors use OpenAI's shape (http_errors.h).
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,8 @@ struct Response;
 }
 
 namespace docent::answer {
+class AnswerCache;
+class AnswerSession;
 class ModelService;
 }  // namespace docent::answer
 
@@ -44,6 +48,7 @@ struct CompletionRequest {
   bool include_usage = false;
   uint32_t max_tokens = 256;
   llm::SamplingParams sampling;  // temperature 1 as OpenAI's default; greedy at 0
+  bool seed_given = false;       // "seed" was sent: a sampled answer is repeatable
   std::vector<std::string> stop;
   std::string user;    // OpenAI's "user": the end user, if the caller names one
   std::string client;  // who the scheduler's fair queue counts this for (ClientOf)
@@ -57,17 +62,28 @@ Result<CompletionRequest> ParseCompletionRequest(const nlohmann::json& body, boo
 // The model id that answers over the documents (answer_session.h) instead of chatting.
 inline constexpr std::string_view kRagModelId = "docent-rag";
 
-// {"object": "list", "data": [...]}: the served model, if any, and docent-rag.
-nlohmann::json ModelsList(const ModelService* service);
+// Whether `model` names docent-rag: nullopt when it does not; else the workspace it names
+// ("docent-rag:NAME"), or nullopt inside for plain "docent-rag" (the key's default).
+std::optional<std::optional<std::string>> ParseRagModel(std::string_view model);
+
+// {"object": "list", "data": [...]}: the served model, if any, docent-rag, and
+// docent-rag:NAME for each of `workspaces`.
+nlohmann::json ModelsList(const ModelService* service, const std::vector<std::string>& workspaces);
 
 // Runs the request and writes the answer (or the stream) into `res`. A full queue is 429.
 void ServeCompletion(ModelService& service, CompletionRequest request, httplib::Response& res);
 
-// docent-rag: the last user message (or the prompt) answered from the store's passages, with
+// docent-rag: the last user message (or the prompt) answered from the workspace's passages, with
 // the model when `model` is set and extractively otherwise. The text cites its sources as
 // [n]; the top-level "citations" field (of the answer, or of the stream's last chunk) lists
 // them: PassageView objects with their "n". Usage counts the model's tokens (0 without one).
-void ServeRagCompletion(store::Store& store, ModelService* model, CompletionRequest request,
+// `on_outcome` hears once how the answer ended (the audit trail): the question, the session
+// (null when it could not start) and the HTTP status (499 when the client went away).
+using RagOutcome =
+    std::function<void(const std::string& question, const answer::AnswerSession*, int status)>;
+void ServeRagCompletion(store::Store& store, ModelService* model, answer::AnswerCache* cache,
+                        CompletionRequest request, int64_t workspace_id,
+                        const std::string& workspace, const RagOutcome& on_outcome,
                         httplib::Response& res);
 
 }  // namespace docent::server

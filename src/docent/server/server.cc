@@ -8,6 +8,7 @@
 
 #include <chrono>
 
+#include "docent/answer/answer_cache.h"
 #include "docent/answer/answer_session.h"
 #include "docent/answer/answer_views.h"
 #include "docent/answer/model_service.h"
@@ -64,36 +65,36 @@ void SendJson(httplib::Response& res, int status, const json& body) {
   res.set_content(Dump(body), "application/json");
 }
 
-// The route label for metrics: numeric path segments become {id}, unknown paths one label,
-// so a scanner cannot grow the metric tables without bound.
-// Equal strings, in time that does not depend on where they differ.
-bool SameKey(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
-bool HasValidKey(const httplib::Request& req, const std::vector<std::string>& keys) {
-  const std::string header = req.get_header_value("Authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
-    return false;
-  }
-  const std::string_view given = std::string_view(header).substr(kBearer.size());
-  bool ok = false;
-  for (const std::string& key : keys) ok |= SameKey(given, key);  // every key, always
-  return ok;
-}
+// The key the request now being served on this thread authenticated with (set before
+// routing); null on a server without keys.
+thread_local const ApiKey* request_key = nullptr;
 
 // Who a generation counts for in the scheduler's fair queue: the end user the request names
 // ("user", as OpenAI clients send it), else the API key it came with (hashed: the key itself
 // stays out of the scheduler), else the peer address.
 std::string ClientOf(const httplib::Request& req, const std::string& user) {
   if (!user.empty()) return "user:" + user;
-  const std::string auth = req.get_header_value("Authorization");
-  if (!auth.empty()) return "key:" + std::to_string(std::hash<std::string>{}(auth));
+  if (request_key != nullptr) return "key:" + request_key->id;
   return "addr:" + req.remote_addr;
+}
+
+// A request's "workspace": absent or null when not given; anything but a string is an error.
+Result<std::optional<std::string>> WorkspaceField(const json& body) {
+  auto it = body.find("workspace");
+  if (it == body.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) return InvalidArgument("\"workspace\" must be a string");
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+// The distinct document ids of a list of passages or citations, in order.
+template <typename List, typename Id>
+std::vector<int64_t> DocumentIds(const List& list, Id id) {
+  std::vector<int64_t> out;
+  for (const auto& item : list) {
+    const int64_t d = id(item);
+    if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
+  }
+  return out;
 }
 
 // Known paths and the methods they take, for 405 with Allow instead of a bare 404.
@@ -119,6 +120,8 @@ constexpr KnownRoute kKnownRoutes[] = {
     {"/healthz", "GET"},
     {"/readyz", "GET"},
     {"/metrics", "GET"},
+    {"/v1/workspaces", "GET, POST"},
+    {"/v1/workspaces/{id}", "DELETE"},
     {"/v1/documents", "GET, POST"},
     {"/v1/documents/{id}", "GET, DELETE"},
     {"/v1/uploads/{id}", "GET"},
@@ -140,10 +143,17 @@ std::string RouteLabel(std::string_view path) {
 
 }  // namespace
 
+// The workspace a request acts in, once its key is allowed there.
+struct Scope {
+  int64_t id = 0;
+  std::string name;
+};
+
 struct Server::Impl {
   Impl(store::Store& s, ServerOptions o)
       : store(s),
         options(std::move(o)),
+        auth(options.api_keys),
         queue(s, options.ingest_queue_capacity, QueueOptions(options)) {}
   static indexer::IndexOptions QueueOptions(const ServerOptions& o) {
     indexer::IndexOptions index;
@@ -152,8 +162,29 @@ struct Server::Impl {
   }
 
   void Routes();
+  // The workspace `asked` names, else the key's first (`default` for a key of every
+  // workspace, or without keys), checked in this order so that a key cannot learn which
+  // workspaces exist: a bad name is 400, a workspace outside the key's list 403 (whether it
+  // exists or not), a missing right 403, and only then a missing workspace 404.
+  Result<Scope> Resolve(const std::optional<std::string>& asked, Right need);
+  // The name Resolve checks: `asked`, else the key's default.
+  std::string WorkspaceName(const std::optional<std::string>& asked) const;
+  // Whether this request's key may see documents of `workspace` (a document it may not see is
+  // "not found").
+  bool CanSee(std::string_view workspace) const {
+    return request_key == nullptr || request_key->Reaches(workspace);
+  }
+  void Audit(const ApiKey* key, std::string workspace, std::string action, std::string question,
+             std::vector<int64_t> documents, int status) {
+    if (options.audit == nullptr) return;
+    options.audit->Append({key ? &key->id : nullptr, std::move(workspace), std::move(action),
+                           std::move(question), std::move(documents), status});
+  }
+  void ListWorkspaces(httplib::Response& res);
+  void CreateWorkspace(const httplib::Request& req, httplib::Response& res);
+  void DeleteWorkspace(const httplib::Request& req, httplib::Response& res);
   void Upload(const httplib::Request& req, httplib::Response& res);
-  void ListDocuments(httplib::Response& res);
+  void ListDocuments(const httplib::Request& req, httplib::Response& res);
   void GetDocument(const httplib::Request& req, httplib::Response& res);
   void DeleteDocument(const httplib::Request& req, httplib::Response& res);
   void GetUpload(const httplib::Request& req, httplib::Response& res);
@@ -163,6 +194,7 @@ struct Server::Impl {
 
   store::Store& store;
   ServerOptions options;
+  Authenticator auth;
   int listen_fd = -1;  // the bound socket, recorded by the socket-options hook
   // The search term index is built once at start, off the request path; searches that
   // arrive meanwhile wait for it on the store's lock.
@@ -189,8 +221,11 @@ void Server::Impl::Routes() {
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     request_start = Clock::now();
+    request_key = nullptr;
     const bool guarded = req.path.rfind("/v1/", 0) == 0 || req.path == "/metrics";
-    if (guarded && !options.api_keys.empty() && !HasValidKey(req, options.api_keys)) {
+    if (!guarded || !auth.enabled()) return httplib::Server::HandlerResponse::Unhandled;
+    request_key = auth.Authenticate(req.get_header_value("Authorization"));
+    if (request_key == nullptr) {
       res.set_header("WWW-Authenticate", "Bearer");
       SendError(res, Unauthenticated(req.has_header("Authorization")
                                          ? "the API key is not valid for this server"
@@ -278,8 +313,17 @@ void Server::Impl::Routes() {
   });
   http.Post("/v1/documents",
             [this](const httplib::Request& req, httplib::Response& res) { Upload(req, res); });
-  http.Get("/v1/documents",
-           [this](const httplib::Request&, httplib::Response& res) { ListDocuments(res); });
+  http.Get("/v1/documents", [this](const httplib::Request& req, httplib::Response& res) {
+    ListDocuments(req, res);
+  });
+  http.Get("/v1/workspaces",
+           [this](const httplib::Request&, httplib::Response& res) { ListWorkspaces(res); });
+  http.Post("/v1/workspaces", [this](const httplib::Request& req, httplib::Response& res) {
+    CreateWorkspace(req, res);
+  });
+  http.Delete(
+      "/v1/workspaces/([^/]+)",
+      [this](const httplib::Request& req, httplib::Response& res) { DeleteWorkspace(req, res); });
   http.Get("/v1/documents/([^/]+)",
            [this](const httplib::Request& req, httplib::Response& res) { GetDocument(req, res); });
   http.Delete("/v1/documents/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
@@ -292,7 +336,15 @@ void Server::Impl::Routes() {
   http.Post("/v1/ask",
             [this](const httplib::Request& req, httplib::Response& res) { Ask(req, res); });
   http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, 200, ModelsList(options.model));
+    // docent-rag:NAME for each workspace this key may read, so clients' model pickers offer
+    // them.
+    std::vector<std::string> readable;
+    if (auto list = store.ListWorkspaces(); list.ok()) {
+      for (const auto& w : *list) {
+        if (CanSee(w.name)) readable.push_back(w.name);
+      }
+    }
+    SendJson(res, 200, ModelsList(options.model, readable));
   });
   http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
     Completion(req, res, /*chat=*/true);
@@ -302,10 +354,108 @@ void Server::Impl::Routes() {
   });
 }
 
+std::string Server::Impl::WorkspaceName(const std::optional<std::string>& asked) const {
+  if (asked) return *asked;
+  const ApiKey* key = request_key;
+  if (key != nullptr && !key->all_workspaces && !key->workspaces.empty()) {
+    return key->workspaces.front();
+  }
+  return std::string(store::kDefaultWorkspace);
+}
+
+Result<Scope> Server::Impl::Resolve(const std::optional<std::string>& asked, Right need) {
+  const ApiKey* key = request_key;
+  const std::string name = WorkspaceName(asked);
+  if (!store::ValidWorkspaceName(name)) {
+    return InvalidArgument("bad workspace name \"" + name +
+                           "\": use 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter "
+                           "or digit");
+  }
+  if (key != nullptr) {
+    if (!key->Reaches(name)) {
+      return PermissionDenied("this API key may not use workspace " + name);
+    }
+    if (!key->Has(need)) {
+      return PermissionDenied(std::string("this API key may not ") +
+                              (need == kAdmin   ? "manage workspaces"
+                               : need == kWrite ? "add or remove documents"
+                                                : "read") +
+                              " in workspace " + name);
+    }
+  }
+  DOCENT_ASSIGN_OR_RETURN(auto ws, store.FindWorkspace(name));
+  if (!ws) return NotFound("no workspace " + name);
+  return Scope{ws->id, name};
+}
+
+void Server::Impl::ListWorkspaces(httplib::Response& res) {
+  auto list = store.ListWorkspaces();
+  if (!list.ok()) return SendError(res, list.status());
+  json out = json::array();
+  for (const auto& w : *list) {
+    if (CanSee(w.name)) out.push_back(answer::WorkspaceView(w));
+  }
+  SendJson(res, 200, {{"workspaces", out}});
+}
+
+void Server::Impl::CreateWorkspace(const httplib::Request& req, httplib::Response& res) {
+  const ApiKey* key = request_key;
+  auto body =
+      ParseJsonObject(req.get_header_value("Content-Type"), req.body, options.max_json_bytes);
+  if (!body.ok()) return SendError(res, body.status());
+  auto name = RequiredString(*body, "name");
+  if (!name.ok()) return SendError(res, name.status());
+  auto allowed = Resolve(*name, kAdmin);
+  // Resolve's last check (the workspace exists) is the one creation expects to fail.
+  if (!allowed.ok() && allowed.status().code() != StatusCode::kNotFound) {
+    Audit(key, *name, "workspace_create", "", {}, HttpStatusFor(allowed.status().code()));
+    return SendError(res, allowed.status());
+  }
+  auto made = store.CreateWorkspace(*name);
+  Audit(key, *name, "workspace_create", "", {},
+        made.ok() ? 201 : HttpStatusFor(made.status().code()));
+  if (!made.ok()) return SendError(res, made.status());
+  SendJson(
+      res, 201,
+      {{"name", made->name}, {"documents", 0}, {"chunks", 0}, {"created_at", made->created_at}});
+}
+
+void Server::Impl::DeleteWorkspace(const httplib::Request& req, httplib::Response& res) {
+  const ApiKey* key = request_key;
+  const std::string name = req.matches[1].str();
+  auto scope = Resolve(name, kAdmin);
+  if (!scope.ok()) {
+    Audit(key, name, "workspace_delete", "", {}, HttpStatusFor(scope.status().code()));
+    return SendError(res, scope.status());
+  }
+  auto removed = store.RemoveWorkspace(name);
+  if (removed.ok() && options.answer_cache != nullptr)
+    options.answer_cache->DropWorkspace(scope->id);
+  Audit(key, name, "workspace_delete", "", {},
+        removed.ok() ? 200 : HttpStatusFor(removed.status().code()));
+  if (!removed.ok()) return SendError(res, removed.status());
+  SendJson(res, 200, {{"name", name}, {"deleted", true}, {"documents", *removed}});
+}
+
 void Server::Impl::Upload(const httplib::Request& req, httplib::Response& res) {
+  const ApiKey* key = request_key;
   if (!req.is_multipart_form_data()) {
     return SendError(res, Unsupported("upload with Content-Type: multipart/form-data, one part "
                                       "per file (curl -F file=@report.pdf)"));
+  }
+  // The workspace is a plain form field (curl -F workspace=hr); it is checked before any file.
+  std::optional<std::string> asked;
+  if (req.has_file("workspace")) {
+    const auto field = req.get_file_value("workspace");
+    if (!field.filename.empty()) {
+      return SendError(res, InvalidArgument("\"workspace\" must be a plain form field"));
+    }
+    asked = field.content;
+  }
+  auto scope = Resolve(asked, kWrite);
+  if (!scope.ok()) {
+    Audit(key, WorkspaceName(asked), "upload", "", {}, HttpStatusFor(scope.status().code()));
+    return SendError(res, scope.status());
   }
   if (req.files.empty()) return SendError(res, InvalidArgument("the upload holds no files"));
   // Every file is checked before any is queued, so a rejected request writes nothing.
@@ -316,7 +466,7 @@ void Server::Impl::Upload(const httplib::Request& req, httplib::Response& res) {
     if (!ingest::FormatForPath(part.filename)) {
       return SendError(
           res, Unsupported(part.filename + ": not a document type docent reads (pdf docx pptx "
-                                           "xlsx hwpx html md txt csv)"));
+                                           "xlsx hwp hwpx html md txt csv, scans)"));
     }
     if (part.content.empty())
       return SendError(res, InvalidArgument(part.filename + ": empty file"));
@@ -326,9 +476,12 @@ void Server::Impl::Upload(const httplib::Request& req, httplib::Response& res) {
   json results = json::array();
   std::vector<uint64_t> ids;
   for (const auto* part : files) {
-    auto job = queue.Submit(part->filename, part->content);
+    auto job = queue.Submit(part->filename, part->content, scope->id, scope->name);
     if (!job.ok()) {
-      if (results.empty()) return SendError(res, job.status());
+      if (results.empty()) {
+        Audit(key, scope->name, "upload", "", {}, HttpStatusFor(job.status().code()));
+        return SendError(res, job.status());
+      }
       results.push_back(
           {{"name", part->filename}, {"status", "rejected"}, {"error", job.status().message()}});
       continue;
@@ -338,25 +491,35 @@ void Server::Impl::Upload(const httplib::Request& req, httplib::Response& res) {
   }
   // ?wait=true answers once the files are indexed (scripts and tests), else at once.
   if (req.get_param_value("wait") == "true" && queue.WaitFor(ids, kUploadWaitMs)) {
+    std::vector<int64_t> docs;
     for (auto& r : results) {
       if (!r.contains("job")) continue;
-      if (auto j = queue.Find(r["job"].get<uint64_t>())) r = JobView(*j);
+      if (auto j = queue.Find(r["job"].get<uint64_t>())) {
+        r = JobView(*j);
+        if (j->doc_id != 0) docs.push_back(j->doc_id);
+      }
     }
+    Audit(key, scope->name, "upload", "", docs, 200);
     return SendJson(res, 200, {{"uploads", results}});
   }
+  Audit(key, scope->name, "upload", "", {}, 202);
   SendJson(res, 202, {{"uploads", results}});
 }
 
-void Server::Impl::ListDocuments(httplib::Response& res) {
-  auto docs = store.ListDocuments();
+void Server::Impl::ListDocuments(const httplib::Request& req, httplib::Response& res) {
+  std::optional<std::string> asked;
+  if (req.has_param("workspace")) asked = req.get_param_value("workspace");
+  auto scope = Resolve(asked, kRead);
+  if (!scope.ok()) return SendError(res, scope.status());
+  auto docs = store.ListDocuments(scope->id);
   if (!docs.ok()) return SendError(res, docs.status());
   json out = json::array();
   for (const auto& d : *docs) out.push_back(DocumentView(d));
   json pending = json::array();
   for (const JobInfo& j : queue.Jobs()) {
-    if (j.state != JobState::kReady) pending.push_back(JobView(j));
+    if (j.state != JobState::kReady && j.workspace_id == scope->id) pending.push_back(JobView(j));
   }
-  SendJson(res, 200, {{"documents", out}, {"uploads", pending}});
+  SendJson(res, 200, {{"workspace", scope->name}, {"documents", out}, {"uploads", pending}});
 }
 
 void Server::Impl::GetDocument(const httplib::Request& req, httplib::Response& res) {
@@ -364,7 +527,10 @@ void Server::Impl::GetDocument(const httplib::Request& req, httplib::Response& r
   if (!id.ok()) return SendError(res, id.status());
   auto doc = store.FindById(*id);
   if (!doc.ok()) return SendError(res, doc.status());
-  if (!*doc) return SendError(res, NotFound("no document with id " + std::to_string(*id)));
+  // A document of a workspace the key cannot see does not exist for it.
+  if (!*doc || !CanSee((*doc)->workspace)) {
+    return SendError(res, NotFound("no document with id " + std::to_string(*id)));
+  }
   auto text = store.DocumentText(*id);
   if (!text.ok()) return SendError(res, text.status());
   json out = DocumentView(**doc);
@@ -373,20 +539,37 @@ void Server::Impl::GetDocument(const httplib::Request& req, httplib::Response& r
 }
 
 void Server::Impl::DeleteDocument(const httplib::Request& req, httplib::Response& res) {
+  const ApiKey* key = request_key;
   auto id = ParseId(req.matches[1].str(), "document");
   if (!id.ok()) return SendError(res, id.status());
-  if (Status s = store.RemoveDocument(*id); !s.ok()) return SendError(res, s);
-  SendJson(res, 200, {{"id", *id}, {"deleted", true}});
+  auto doc = store.FindById(*id);
+  if (!doc.ok()) return SendError(res, doc.status());
+  if (!*doc || !CanSee((*doc)->workspace)) {
+    Audit(key, "", "delete", "", {*id}, 404);
+    return SendError(res, NotFound("no document with id " + std::to_string(*id)));
+  }
+  const std::string workspace = (*doc)->workspace;
+  auto scope = Resolve(workspace, kWrite);
+  if (!scope.ok()) {
+    Audit(key, workspace, "delete", "", {*id}, HttpStatusFor(scope.status().code()));
+    return SendError(res, scope.status());
+  }
+  Status s = store.RemoveDocument(*id, scope->id);
+  Audit(key, workspace, "delete", "", {*id}, s.ok() ? 200 : HttpStatusFor(s.code()));
+  if (!s.ok()) return SendError(res, s);
+  SendJson(res, 200, {{"id", *id}, {"workspace", workspace}, {"deleted", true}});
 }
 
 void Server::Impl::GetUpload(const httplib::Request& req, httplib::Response& res) {
   auto id = ParseId(req.matches[1].str(), "upload");
   if (!id.ok()) return SendError(res, id.status());
-  if (auto j = queue.Find(static_cast<uint64_t>(*id))) return SendJson(res, 200, JobView(*j));
+  auto j = queue.Find(static_cast<uint64_t>(*id));
+  if (j && CanSee(j->workspace)) return SendJson(res, 200, JobView(*j));
   SendError(res, NotFound("no upload with id " + std::to_string(*id)));
 }
 
 void Server::Impl::Search(const httplib::Request& req, httplib::Response& res) {
+  const ApiKey* key = request_key;
   auto body =
       ParseJsonObject(req.get_header_value("Content-Type"), req.body, options.max_json_bytes);
   if (!body.ok()) return SendError(res, body.status());
@@ -394,20 +577,31 @@ void Server::Impl::Search(const httplib::Request& req, httplib::Response& res) {
   if (!query.ok()) return SendError(res, query.status());
   auto k = OptionalInt(*body, "k", 10, 1, 100);
   if (!k.ok()) return SendError(res, k.status());
+  auto asked = WorkspaceField(*body);
+  if (!asked.ok()) return SendError(res, asked.status());
+  auto scope = Resolve(*asked, kRead);
+  if (!scope.ok()) {
+    Audit(key, WorkspaceName(*asked), "search", *query, {}, HttpStatusFor(scope.status().code()));
+    return SendError(res, scope.status());
+  }
   auto t0 = Clock::now();
   search::SearchOptions so;
   so.k = static_cast<int>(*k);
-  auto passages = search::SearchBm25(store, *query, so);
+  auto passages = search::SearchBm25(store, scope->id, *query, so);
   if (!passages.ok()) return SendError(res, passages.status());
   json results = json::array();
   for (const auto& p : *passages) results.push_back(PassageView(p));
+  Audit(key, scope->name, "search", *query,
+        DocumentIds(*passages, [](const search::Passage& p) { return p.doc_id; }), 200);
   SendJson(res, 200,
            {{"query", *query},
+            {"workspace", scope->name},
             {"results", results},
             {"took_ms", std::chrono::duration<double, std::milli>(Clock::now() - t0).count()}});
 }
 
 void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
+  const ApiKey* key = request_key;
   auto body =
       ParseJsonObject(req.get_header_value("Content-Type"), req.body, options.max_json_bytes);
   if (!body.ok()) return SendError(res, body.status());
@@ -417,7 +611,16 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
   if (!k.ok()) return SendError(res, k.status());
   auto stream = OptionalBool(*body, "stream", false);
   if (!stream.ok()) return SendError(res, stream.status());
+  auto asked = WorkspaceField(*body);
+  if (!asked.ok()) return SendError(res, asked.status());
+  auto scope = Resolve(*asked, kRead);
+  if (!scope.ok()) {
+    Audit(key, WorkspaceName(*asked), "ask", *question, {}, HttpStatusFor(scope.status().code()));
+    return SendError(res, scope.status());
+  }
   AskOptions ask;
+  ask.workspace_id = scope->id;
+  ask.workspace = scope->name;
   ask.k = static_cast<int>(*k);
   auto max_tokens = OptionalInt(*body, "max_tokens", 512, 1, 8192);
   if (!max_tokens.ok()) return SendError(res, max_tokens.status());
@@ -425,30 +628,56 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
   auto user = OptionalString(*body, "user", "");
   if (!user.ok()) return SendError(res, user.status());
   ask.client = ClientOf(req, *user);
-  auto started = AnswerSession::Start(store, options.model, *question, ask);
-  if (!started.ok()) return SendError(res, started.status());
+  auto started = AnswerSession::Start(store, options.model, options.answer_cache, *question, ask);
+  if (!started.ok()) {
+    Audit(key, scope->name, "ask", *question, {}, HttpStatusFor(started.status().code()));
+    return SendError(res, started.status());
+  }
   std::shared_ptr<AnswerSession> session = std::move(*started);
+  // The audit line, once the answer's outcome is known (here, when a stream ends, or when the
+  // client goes away), and only once.
+  auto audit = [this, key, ws = scope->name, q = *question,
+                once = std::make_shared<std::atomic<bool>>(false)](const AnswerSession& a,
+                                                                   int status) {
+    if (once->exchange(true)) return;
+    Audit(key, ws, "ask", q,
+          DocumentIds(a.citations(), [](const rag::Citation& c) { return c.passage.doc_id; }),
+          status);
+  };
+  auto body_of = [ws = scope->name](const std::string& q, const AnswerSession& a) {
+    json out = AnswerBody(q, a);
+    out["workspace"] = ws;
+    return out;
+  };
   if (!*stream) {
     if (!session->generative()) {  // extractive: complete already
       if (Status done = session->RunToEnd(); !done.ok()) return SendError(res, done);
-      return SendJson(res, 200, AnswerBody(*question, *session));
+      audit(*session, 200);
+      return SendJson(res, 200, body_of(*question, *session));
     }
     DeferredJsonResponse(
         res,
-        [session, q = *question]() -> std::optional<std::string> {
+        [session, q = *question, audit, body_of]() -> std::optional<std::string> {
           std::vector<std::string> pieces;
           auto complete = session->Next(pieces, std::chrono::milliseconds(100));
-          if (!complete.ok()) return ErrorBody(complete.status());
+          if (!complete.ok()) {
+            audit(*session, HttpStatusFor(complete.status().code()));
+            return ErrorBody(complete.status());
+          }
           if (!*complete) return std::nullopt;
-          return Dump(AnswerBody(q, *session));
+          audit(*session, 200);
+          return Dump(body_of(q, *session));
         },
-        [session] { session->Cancel(); });
+        [session, audit] {
+          session->Cancel();
+          audit(*session, 499);
+        });
     return;
   }
   // citations first, then the text as it is written, then done (answer_stream.h).
   StreamResponse(
       res,
-      [session, started = false](const StreamWriter& write) mutable {
+      [session, started = false, audit](const StreamWriter& write) mutable {
         if (!started) {
           started = true;
           return write(SseEvent("citations", {{"sources", CitationsView(session->sources())}}));
@@ -460,14 +689,19 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
           if (!write(SseEvent("delta", {{"text", p}}))) return false;
         }
         if (!complete.ok()) {
+          audit(*session, HttpStatusFor(complete.status().code()));
           write(SseEvent("error", json::parse(ErrorBody(complete.status()))));
           return false;
         }
         if (!*complete) return true;
+        audit(*session, 200);
         write(SseEvent("done", AnswerSummary(*session)));
         return false;
       },
-      [session] { session->Cancel(); });
+      [session, audit] {
+        session->Cancel();
+        audit(*session, 499);
+      });
 }
 
 void Server::Impl::Completion(const httplib::Request& req, httplib::Response& res, bool chat) {
@@ -478,8 +712,23 @@ void Server::Impl::Completion(const httplib::Request& req, httplib::Response& re
   auto request = ParseCompletionRequest(*body, chat, max_tokens_limit);
   if (!request.ok()) return SendError(res, request.status());
   request->client = ClientOf(req, request->user);
-  if (request->model == kRagModelId) {
-    return ServeRagCompletion(store, options.model, std::move(*request), res);
+  if (auto rag = ParseRagModel(request->model)) {
+    // docent-rag answers from the key's default workspace, docent-rag:NAME from NAME.
+    const ApiKey* key = request_key;
+    auto scope = Resolve(*rag, kRead);
+    if (!scope.ok()) {
+      Audit(key, WorkspaceName(*rag), "ask", "", {}, HttpStatusFor(scope.status().code()));
+      return SendError(res, scope.status());
+    }
+    auto audit = [this, key, ws = scope->name](const std::string& question, const AnswerSession* a,
+                                               int status) {
+      Audit(key, ws, "ask", question,
+            a ? DocumentIds(a->citations(), [](const rag::Citation& c) { return c.passage.doc_id; })
+              : std::vector<int64_t>{},
+            status);
+    };
+    return ServeRagCompletion(store, options.model, options.answer_cache, std::move(*request),
+                              scope->id, scope->name, audit, res);
   }
   if (options.model == nullptr) {
     return SendError(res, Unavailable("no model is loaded: start the server with docent serve "
@@ -502,6 +751,27 @@ Server::Server(store::Store& store, ServerOptions options)
     auto s = impl->store.Stats();
     return s.ok() ? static_cast<double>(s->chunks) : 0.0;
   });
+  if (answer::AnswerCache* cache = impl->options.answer_cache) {
+    // Read at scrape time from the cache's own counters (they count `docent ask` runs that
+    // share the file only in that process).
+    const std::pair<const char*, const char*> series[] = {
+        {"docent_answer_cache_hits_total", "Answers replayed from the answer cache."},
+        {"docent_answer_cache_misses_total", "Cacheable answers the cache did not hold."},
+        {"docent_answer_cache_uncacheable_total",
+         "Answers that could not be cached (sampled without a chosen seed)."},
+        {"docent_answer_cache_evictions_total", "Entries evicted to stay in --answer-cache-mb."},
+        {"docent_answer_cache_entries", "Answers the cache holds."},
+        {"docent_answer_cache_bytes", "Bytes of the answers the cache holds."},
+        {"docent_answer_cache_capacity_bytes", "The answer cache's bound (--answer-cache-mb)."}};
+    for (size_t i = 0; i < std::size(series); ++i) {
+      impl->metrics.AddGauge(series[i].first, series[i].second, [cache, i] {
+        const answer::AnswerCache::Stats st = cache->stats();
+        const uint64_t values[] = {st.hits,    st.misses, st.uncacheable,       st.evictions,
+                                   st.entries, st.bytes,  cache->budget_bytes()};
+        return static_cast<double>(values[i]);
+      });
+    }
+  }
   impl->metrics.AddGauge("docent_ingested_bytes", "Bytes of uploads indexed since start.",
                          [impl] { return static_cast<double>(impl->queue.IngestedBytes()); });
   impl->metrics.AddGauge("docent_ingest_queue_depth", "Uploads queued or being indexed.",
@@ -569,7 +839,7 @@ Status Server::Start() {
   if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
   thread_ = std::thread([this] { impl_->http.listen_after_bind(); });
   impl_->warm = std::thread([impl = impl_.get()] {
-    if (impl->store.WarmTermIndex(&impl->stopping).ok()) impl->index_ready = true;
+    if (impl->store.WarmAllTermIndexes(&impl->stopping).ok()) impl->index_ready = true;
   });
   return Status::Ok();
 }

@@ -28,11 +28,17 @@
 #include <vector>
 
 #include "docent/ingest/ocr.h"
+#include "docent/server/audit_log.h"
+#include "docent/server/auth.h"
 #include "docent/store/store.h"
 #include "docent/util/status.h"
 
 namespace docent::answer {
 class ModelService;
+}  // namespace docent::answer
+
+namespace docent::answer {
+class AnswerCache;
 }  // namespace docent::answer
 
 namespace docent::server {
@@ -57,10 +63,17 @@ struct ServerOptions {
   // Test hook: the ingestion worker starts paused, so a test can fill the queue over HTTP
   // (`docent serve` sets it from DOCENT_TEST_PAUSE_INGEST=1).
   bool TEST_pause_ingest = false;
-  // API keys: when any is set, /v1/* and /metrics answer 401 unless the request carries
-  // `Authorization: Bearer KEY` with one of them (the header OpenAI clients send). The web UI
-  // asks for a key when it meets a 401. /, /healthz and /readyz stay open for probes.
-  std::vector<std::string> api_keys;
+  // API keys (auth.h): when any is set, /v1/* and /metrics answer 401 unless the request
+  // carries `Authorization: Bearer KEY` with one of them (the header OpenAI clients send), and
+  // each key reaches only its workspaces with its rights (403 otherwise). The web UI asks for
+  // a key when it meets a 401. /, /healthz and /readyz stay open for probes. Without keys the
+  // server is single-user: every request may do everything.
+  std::vector<ApiKey> api_keys;
+  // The audit trail (audit_log.h), or null. Owned by the caller; must outlive the server.
+  AuditLog* audit = nullptr;
+  // The answer cache (answer/answer_cache.h), or null (--answer-cache-mb 0). Owned by the
+  // caller; must outlive the server.
+  answer::AnswerCache* answer_cache = nullptr;
   // The model for /v1/chat/completions, /v1/completions and generative /v1/ask; null: none
   // (answers stay extractive). Owned by the caller; must outlive the server.
   ModelService* model = nullptr;

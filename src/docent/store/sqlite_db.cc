@@ -82,6 +82,10 @@ Stmt& Stmt::Bind(int i, std::string_view v) {
   sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
+Stmt& Stmt::BindBlob(int i, std::string_view v) {
+  sqlite3_bind_blob64(st_, i, v.data(), v.size(), SQLITE_TRANSIENT);
+  return *this;
+}
 Stmt& Stmt::BindNull(int i) {
   sqlite3_bind_null(st_, i);
   return *this;
@@ -129,6 +133,12 @@ std::string Stmt::Text(int col) const {
   const unsigned char* p = sqlite3_column_text(st_, col);
   int n = sqlite3_column_bytes(st_, col);
   return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
+}
+
+std::string Stmt::Blob(int col) const {
+  const void* p = sqlite3_column_blob(st_, col);
+  const int n = sqlite3_column_bytes(st_, col);
+  return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
 }
 
 Transaction::~Transaction() {

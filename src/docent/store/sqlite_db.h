@@ -61,7 +61,8 @@ class Stmt {
   // Binding is 1-based, as in SQLite.
   Stmt& Bind(int i, int64_t v);
   Stmt& Bind(int i, double v);
-  Stmt& Bind(int i, std::string_view v);  // bound as TEXT, copied
+  Stmt& Bind(int i, std::string_view v);      // bound as TEXT, copied
+  Stmt& BindBlob(int i, std::string_view v);  // bound as BLOB, copied
   Stmt& BindNull(int i);
 
   // Steps once: true when a row is ready, false when done; an error Status otherwise.
@@ -73,6 +74,7 @@ class Stmt {
   int64_t Int(int col) const { return sqlite3_column_int64(st_, col); }
   double Double(int col) const { return sqlite3_column_double(st_, col); }
   std::string Text(int col) const;
+  std::string Blob(int col) const;
   bool IsNull(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
 
  private:

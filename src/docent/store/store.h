@@ -1,5 +1,14 @@
 // The store: one SQLite database (WAL) per data directory holding every durable fact:
-// documents with their extracted text, chunks with locations, and the FTS5 index over them.
+// workspaces, documents with their extracted text, chunks with locations, and the FTS5 index
+// over them.
+//
+// Workspaces: every document belongs to exactly one workspace (a team's share of the store).
+// Retrieval inside a workspace sees that workspace alone: its term index is its own, so the
+// statistics BM25 ranks with (chunk count, document frequencies, average length) are the
+// workspace's, and a search returns bit for bit what it would return if the workspace were the
+// only one in the store. A workspace's `version` moves with every write that touches it (it is
+// set to the new meta.generation, so versions never repeat, even across a removed workspace
+// and a new one of the same name); caches keyed on it retire themselves.
 //
 // Invariants (each holds after every committed transaction, so after a crash at any
 // instant too):
@@ -33,8 +42,28 @@
 
 namespace docent::store {
 
+// The workspace every store starts with; data from before workspaces lives there. It cannot be
+// removed, so a command or request that names no workspace always has one.
+inline constexpr std::string_view kDefaultWorkspace = "default";
+inline constexpr int64_t kDefaultWorkspaceId = 1;
+
+// [a-z0-9][a-z0-9_-]{0,63}: safe in a URL path, a file name and a log line as it is.
+bool ValidWorkspaceName(std::string_view name);
+
+struct WorkspaceInfo {
+  int64_t id = 0;
+  std::string name;
+  int64_t created_at = 0;  // unix seconds
+  int64_t version = 0;     // moves with every write to the workspace's documents
+  int64_t documents = 0;
+  int64_t chunks = 0;
+  int64_t bytes = 0;  // sum of its documents' sizes
+};
+
 struct DocumentInfo {
   int64_t id = 0;
+  int64_t workspace_id = 0;
+  std::string workspace;
   std::string source;  // absolute path for files added from disk, "upload:NAME" for uploads
   std::string title;
   std::string format;
@@ -47,7 +76,8 @@ struct DocumentInfo {
 };
 
 struct DocumentToPut {
-  std::string source;
+  int64_t workspace_id = kDefaultWorkspaceId;
+  std::string source;  // unique within the workspace
   std::string title;
   std::string format;
   int64_t size_bytes = 0;
@@ -86,19 +116,37 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  Result<std::optional<DocumentInfo>> FindBySource(std::string_view source);
-  Result<std::optional<DocumentInfo>> FindById(int64_t id);
-  Result<std::vector<DocumentInfo>> ListDocuments();
-  Result<std::string> DocumentText(int64_t id);
-  Result<StoreStats> Stats();
+  // ---- Workspaces
+  // Creates a workspace: InvalidArgument for a bad name, AlreadyExists when it exists.
+  Result<WorkspaceInfo> CreateWorkspace(std::string_view name);
+  // The named workspace, created when missing.
+  Result<WorkspaceInfo> EnsureWorkspace(std::string_view name);
+  Result<std::optional<WorkspaceInfo>> FindWorkspace(std::string_view name);
+  // Every workspace, by name.
+  Result<std::vector<WorkspaceInfo>> ListWorkspaces();
+  // Removes a workspace with all its documents, chunks and index entries in one transaction;
+  // returns how many documents went. NotFound when there is none, InvalidArgument for the
+  // default workspace, FailedPrecondition inside a batch.
+  Result<int64_t> RemoveWorkspace(std::string_view name);
 
-  // Adds the document, or replaces the one with the same source atomically. A document
-  // whose source and content hash are already stored is left alone (kUnchanged).
+  // ---- Documents
+  Result<std::optional<DocumentInfo>> FindBySource(int64_t workspace_id, std::string_view source);
+  Result<std::optional<DocumentInfo>> FindById(int64_t id);
+  // The workspace's documents by id; every document of the store when `workspace_id` is unset.
+  Result<std::vector<DocumentInfo>> ListDocuments(std::optional<int64_t> workspace_id);
+  Result<std::string> DocumentText(int64_t id);
+  // Totals of one workspace, or of the whole store when `workspace_id` is unset.
+  Result<StoreStats> Stats(std::optional<int64_t> workspace_id = std::nullopt);
+
+  // Adds the document, or replaces the one with the same source in its workspace atomically.
+  // A document whose source and content hash are already stored is left alone (kUnchanged).
+  // NotFound when its workspace does not exist (it may have been removed meanwhile).
   Result<PutOutcome> PutDocument(const DocumentToPut& doc, int64_t* id_out = nullptr);
 
-  // Removes a document with its chunks and index entries; NotFound when there is none.
+  // Removes a document with its chunks and index entries; NotFound when there is none, or
+  // when `within` is set and the document belongs to another workspace.
   // FailedPrecondition inside a batch.
-  Status RemoveDocument(int64_t id);
+  Status RemoveDocument(int64_t id, std::optional<int64_t> within = std::nullopt);
 
   // A batch: the PutDocument calls until CommitBatch() share one transaction, so a bulk
   // ingest pays for one commit (one FTS5 segment flush, one fsync) per batch instead of per
@@ -128,17 +176,23 @@ class Store {
 
   // For the search module, which runs its read-only queries under the same lock.
   Db& db() { return db_; }
-  // A consistent read of the store on a connection of its own, so searches and answers go
-  // on while a document is being written (see ReadSession). With `with_index`, the session
-  // also holds the term index for its snapshot when one is built and current.
-  Result<std::unique_ptr<ReadSession>> Read(bool with_index);
-  // Builds the term index from a snapshot without holding any lock while it reads, so
-  // searches meanwhile rank through FTS5 (a server calls this at start, off the request
-  // path). A no-op when the index is current. Setting *cancel stops it between rows
-  // (Cancelled), so a server shutting down does not wait for a large build.
-  Status WarmTermIndex(const std::atomic<bool>* cancel = nullptr);
+  // A consistent read of the whole store on a connection of its own, so reads go on while a
+  // document is being written (see ReadSession). It has no term index.
+  Result<std::unique_ptr<ReadSession>> Read();
+  // A consistent read scoped to one workspace: NotFound when it does not exist. With
+  // `with_index`, the session also holds the workspace's term index for its snapshot when one
+  // is built and current.
+  Result<std::unique_ptr<ReadSession>> Read(int64_t workspace_id, bool with_index);
+  // Builds the workspace's term index from a snapshot without holding any lock while it
+  // reads (a server calls this at start, off the request path). A no-op when the index is
+  // current. Setting *cancel stops it between rows (Cancelled), so a server shutting down
+  // does not wait for a large build.
+  Status WarmTermIndex(int64_t workspace_id, const std::atomic<bool>* cancel = nullptr);
+  // WarmTermIndex for every workspace.
+  Status WarmAllTermIndexes(const std::atomic<bool>* cancel = nullptr);
 
-  // The term index's memory (approximate heap bytes; zero while none is built), its dead part
+  // The term indexes' memory, summed over workspaces (approximate heap bytes; zero while none
+  // is built), their dead part
   // (removed chunks' slots, terms no live chunk uses) and how often it was compacted: after a
   // commit leaves the dead part past TermIndex::NeedsCompaction's fraction, the writer builds
   // a compacted copy while searches go on over the old one, then swaps it in.
@@ -160,28 +214,43 @@ class Store {
   Store(std::filesystem::path data_dir, Db db)
       : data_dir_(std::move(data_dir)), db_(std::move(db)) {}
   Status Migrate();
+  Status MigrateToWorkspaces();
+  Result<WorkspaceInfo> CreateWorkspaceLocked(std::string_view name);
+  static Result<std::optional<WorkspaceInfo>> FindWorkspaceIn(Db& db, std::string_view name);
   // Sets chunks_fts's merge policy when the database does not have it yet.
   Status TuneFts();
   static Result<std::optional<DocumentInfo>> FindWhere(Db& db, std::string_view where,
-                                                       const std::string& key, int64_t id);
+                                                       const std::string& key, int64_t id,
+                                                       int64_t id2 = 0);
   friend class ReadSession;
   // A chunk's indexed columns, carried from the write transaction to the index update.
   struct ChunkText {
     int64_t id = 0;
     std::string title, heading, body;
   };
-  // Deletes the document's chunks; when the term index is live, appends their text to
-  // *removed so they can leave the index when the transaction commits.
-  Status DeleteChunksLocked(int64_t doc_id, std::vector<ChunkText>* removed);
-  bool IndexLive() const;
+  // What one transaction did to one workspace: the chunks that left and came, collected only
+  // when the workspace's term index was live at the transaction's first write to it (an
+  // index installed later has missed the earlier writes and is dropped at the commit).
+  struct WorkspaceChanges {
+    bool collected = false;
+    std::vector<ChunkText> removed, added;
+  };
+  using Changes = std::unordered_map<int64_t, WorkspaceChanges>;
+  // The changes entry of `workspace_id`, made on the transaction's first write to it.
+  WorkspaceChanges& Touch(Changes& changes, int64_t workspace_id);
+  // Deletes the document's chunks; when collecting, appends their text to changes->removed
+  // so they can leave the index when the transaction commits.
+  Status DeleteChunksLocked(int64_t doc_id, WorkspaceChanges* changes);
+  bool IndexLive(int64_t workspace_id) const;
   // Bumps meta.generation inside the open transaction; returns the value before.
   Result<int64_t> BumpGenerationLocked();
-  // Commits and brings the term index to the new generation, under index_mu_ exclusive.
-  // Swaps in a compacted copy of the term index when its dead part has grown (see
+  // Swaps in a compacted copy of a workspace's term index when its dead part has grown (see
   // TermIndexMemory). Called by a writer, with mu_ held, after its commit.
-  void CompactTermIndexIfWorthIt();
-  Status CommitAndIndex(Transaction& tx, int64_t generation_before, bool collected,
-                        const std::vector<ChunkText>& removed, const std::vector<ChunkText>& added);
+  void CompactTermIndexIfWorthIt(int64_t workspace_id);
+  // Stamps each touched workspace's version with the new generation, commits, and brings
+  // each touched term index to its new version under index_mu_ exclusive (or drops it when it
+  // cannot be brought up to date).
+  Status CommitAndIndex(Transaction& tx, int64_t generation_before, const Changes& changes);
   Result<PutOutcome> PutDocumentLocked(const DocumentToPut& doc, int64_t* id_out);
   Result<std::unique_ptr<Db>> TakeReader();
   void ReturnReader(std::unique_ptr<Db> db);
@@ -189,24 +258,26 @@ class Store {
 
   std::filesystem::path data_dir_;
   std::mutex mu_;
-  Db db_;  // GUARDED_BY(mu_)
-  // The term index and the meta.generation it reflects. GUARDED_BY(index_mu_): readers
-  // hold it shared for the length of a session, a commit holds it exclusive.
+  Db db_;                                // GUARDED_BY(mu_)
   std::function<void()> before_commit_;  // GUARDED_BY(mu_)
-  // The open batch, if any (GUARDED_BY(mu_)): its transaction, the generation before it,
-  // whether the term index was live at its start, and the index changes to apply at commit.
+  // The open batch, if any (GUARDED_BY(mu_)): its transaction, the generation before it, and
+  // the index changes to apply at commit.
   struct Batch {
     explicit Batch(Db& db) : tx(db) {}
     Transaction tx;
     int64_t generation_before = 0;
-    bool index_live = false;
-    std::vector<ChunkText> removed, added;
+    Changes changes;
     Status failure;  // the first failed write: the batch commits nothing
   };
   std::unique_ptr<Batch> batch_;
+  // Each workspace's term index and the workspace version it reflects. GUARDED_BY(index_mu_):
+  // readers hold it shared for the length of a session, a commit holds it exclusive.
+  struct IndexSlot {
+    std::unique_ptr<TermIndex> index;
+    int64_t version = -1;
+  };
   mutable std::shared_mutex index_mu_;
-  std::unique_ptr<TermIndex> term_index_;
-  int64_t index_generation_ = -1;
+  std::unordered_map<int64_t, IndexSlot> indexes_;
   uint64_t index_compactions_ = 0;  // GUARDED_BY(index_mu_)
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Db>> idle_readers_;  // GUARDED_BY(readers_mu_)
@@ -217,9 +288,10 @@ class Store {
 };
 
 // One snapshot of the store on a pooled read-only connection (WAL: it never waits for the
-// writer). Everything read through db() sees the same committed state, generation()
-// names it, and index() is the term index for exactly that state, or null when none is
-// built for it. Holding a session with the index delays the next commit, so keep it short.
+// writer). Everything read through db() sees the same committed state and generation()
+// names it. A session scoped to a workspace also has its version() and index(): the
+// workspace's term index for exactly that state, or null when none is built for it. Holding
+// a session with the index delays the next commit, so keep it short.
 // Thread safety: one thread at a time.
 class ReadSession {
  public:
@@ -229,8 +301,14 @@ class ReadSession {
 
   Db& db() { return *db_; }
   int64_t generation() const { return generation_; }
+  int64_t workspace_id() const { return workspace_id_; }  // 0 for a whole-store session
+  int64_t version() const { return version_; }
   const TermIndex* index() const { return index_; }
+  // The chunks of the session's workspace (of the store, for a whole-store session).
   Result<int64_t> ChunkCount();
+  // Whether the session's workspace holds every chunk of the store, so that statistics over
+  // the whole store (FTS5's bm25(), fts5vocab) are exactly the workspace's.
+  Result<bool> HoldsEveryChunk();
 
  private:
   friend class Store;
@@ -240,6 +318,8 @@ class ReadSession {
   std::shared_lock<std::shared_mutex> index_lock_;
   const TermIndex* index_ = nullptr;
   int64_t generation_ = 0;
+  int64_t workspace_id_ = 0;
+  int64_t version_ = 0;
 };
 
 // Hex XXH3-128 of `bytes`: the content hash used to skip unchanged files.

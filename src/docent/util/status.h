@@ -30,6 +30,7 @@ enum class StatusCode {
   kUnavailable,         // shutting down, or not ready yet                              -> 503
   kCancelled,           // the client went away or the operation was cancelled          -> 499
   kUnauthenticated,     // no API key, or a wrong one                                   -> 401
+  kPermissionDenied,    // a valid key without the right or the workspace asked for    -> 403
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -95,6 +96,9 @@ inline Status Unavailable(std::string m) {
 }
 inline Status Unauthenticated(std::string m) {
   return {StatusCode::kUnauthenticated, std::move(m)};
+}
+inline Status PermissionDenied(std::string m) {
+  return {StatusCode::kPermissionDenied, std::move(m)};
 }
 inline Status Cancelled(std::string m) {
   return {StatusCode::kCancelled, std::move(m)};

@@ -1,6 +1,8 @@
 // UTF-8 per RFC 3629: strict decoding (no overlongs, no surrogates, nothing past U+10FFFF).
 #include "docent/util/utf8.h"
 
+#include <utf8proc.h>
+
 namespace docent::util {
 
 namespace {
@@ -152,6 +154,46 @@ size_t ByteOffsetOfCodePoint(std::string_view utf8, size_t cp_index) {
     }
   }
   return utf8.size();
+}
+
+namespace {
+
+size_t CodePointWidth(char32_t cp) {
+  const int w = utf8proc_charwidth(static_cast<utf8proc_int32_t>(cp));
+  return w > 0 ? static_cast<size_t>(w) : 0;
+}
+
+}  // namespace
+
+size_t DisplayWidth(std::string_view utf8) {
+  size_t width = 0, pos = 0;
+  while (pos < utf8.size()) width += CodePointWidth(DecodeUtf8(utf8, pos));
+  return width;
+}
+
+std::string FitToWidth(std::string_view utf8, size_t width) {
+  std::string out;
+  if (DisplayWidth(utf8) <= width) {
+    out.assign(utf8);
+    out.append(width - DisplayWidth(utf8), ' ');
+    return out;
+  }
+  // Room for the ellipsis (one column) at the end.
+  size_t used = 0, pos = 0;
+  while (pos < utf8.size()) {
+    size_t next = pos;
+    const size_t w = CodePointWidth(DecodeUtf8(utf8, next));
+    if (used + w + 1 > width) break;
+    out.append(utf8.substr(pos, next - pos));
+    used += w;
+    pos = next;
+  }
+  if (width > 0) {
+    out += "\u2026";
+    ++used;
+  }
+  out.append(width - used, ' ');
+  return out;
 }
 
 }  // namespace docent::util

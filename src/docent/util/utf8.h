@@ -48,4 +48,12 @@ size_t CountCodePoints(std::string_view utf8);
 // Byte offset of code point index `cp_index` (clamped to the end).
 size_t ByteOffsetOfCodePoint(std::string_view utf8, size_t cp_index);
 
+// Terminal columns the text takes (Unicode East Asian Width, through utf8proc): two for a
+// Hangul syllable or a CJK ideograph, none for a combining mark or a control, one otherwise.
+size_t DisplayWidth(std::string_view utf8);
+
+// The text cut or padded with spaces to exactly `width` columns, so table columns line up
+// whatever the script; a cut text ends in "…".
+std::string FitToWidth(std::string_view utf8, size_t width);
+
 }  // namespace docent::util

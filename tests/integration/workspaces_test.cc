@@ -235,6 +235,15 @@ TEST_F(WorkspacesTest, TeamsSeeOnlyTheirOwnDocumentsOnEveryRoute) {
   Reply denied = Post(*c, "/v1/chat/completions", chat_fin, kHrKey);
   EXPECT_EQ(denied.status, 403);
   EXPECT_EQ(denied.Json()["error"]["type"], "permission_error");
+  EXPECT_EQ(
+      Post(*c, "/v1/completions", {{"model", "docent-rag:fin"}, {"prompt", "budget?"}}, kHrKey)
+          .status,
+      403);
+  EXPECT_EQ(
+      Post(*c, "/v1/completions", {{"model", "docent-rag:Bad!"}, {"prompt", "budget?"}}, kHrKey)
+          .status,
+      400);
+  audited += 2;
   const json chat_hr = {
       {"model", "docent-rag"},
       {"messages", {{{"role", "user"}, {"content", "What is the budget for travel?"}}}}};
@@ -288,9 +297,13 @@ TEST_F(WorkspacesTest, TeamsSeeOnlyTheirOwnDocumentsOnEveryRoute) {
 }
 
 TEST_F(WorkspacesTest, AWorkspaceAnswersAsAServerHoldingItAlone) {
-  // Server A holds hr beside fin; server B holds hr alone, uploaded the same way.
-  ServerProcess a((dir_ / "a").string());
-  ServerProcess b((dir_ / "b").string());
+  // Server A holds hr beside fin; server B holds hr alone, uploaded the same way. Both have a
+  // model (and no answer cache), so the model's answers are compared too.
+  const std::vector<std::string> args = {
+      "--model", (testing::SharedDir() / "models/stories260K.gguf").string(), "--answer-cache-mb",
+      "0"};
+  ServerProcess a((dir_ / "a").string(), args);
+  ServerProcess b((dir_ / "b").string(), args);
   ASSERT_TRUE(a.started() && b.started());
   auto ca = a.Client();
   auto cb = b.Client();
@@ -319,7 +332,8 @@ TEST_F(WorkspacesTest, AWorkspaceAnswersAsAServerHoldingItAlone) {
   }
   for (const char* question : {"How many days of annual leave?", "What is the travel budget?",
                                "When is a doctor's note needed?"}) {
-    const json body = {{"question", question}, {"workspace", "hr"}};
+    const json body = {
+        {"question", question}, {"workspace", "hr"}, {"max_tokens", testing::kAnswerTokens}};
     const json ja = Post(*ca, "/v1/ask", body, nullptr).Json();
     const json jb = Post(*cb, "/v1/ask", body, nullptr).Json();
     EXPECT_EQ(ja["answer"], jb["answer"]) << question;
@@ -329,6 +343,8 @@ TEST_F(WorkspacesTest, AWorkspaceAnswersAsAServerHoldingItAlone) {
       EXPECT_EQ(ja["citations"][i]["text"], jb["citations"][i]["text"]) << question;
       EXPECT_EQ(ja["citations"][i]["source"], jb["citations"][i]["source"]) << question;
     }
+    EXPECT_EQ(ja["mode"], "generative");
+    EXPECT_EQ(ja["usage"], jb["usage"]) << question;
   }
 }
 

@@ -40,7 +40,7 @@ std::vector<search::Passage> Retrieved() {
   std::vector<search::Passage> out(3);
   out[0] = {
       42,  7, "Travel policy", "/docs/travel.md", "Hotels", "Hotels cost at most 150 USD.", 0, 28,
-      9.0, ""};
+      9.0, 0};
   out[1] = {12,
             3,
             "Leave policy",
@@ -50,7 +50,7 @@ std::vector<search::Passage> Retrieved() {
             0,
             42,
             8.0,
-            ""};
+            0};
   out[2] = {13,
             3,
             "Leave policy",
@@ -60,7 +60,7 @@ std::vector<search::Passage> Retrieved() {
             42,
             99,
             7.5,
-            ""};
+            0};
   return out;
 }
 

@@ -231,7 +231,7 @@ TEST(WorkspaceMigrationTest, AVersion3StoreMovesToTheDefaultWorkspaceWithItsIds)
     ASSERT_TRUE(passages.ok());
     ASSERT_EQ(passages->size(), 3u + static_cast<size_t>(open));  // + the hr copy
     EXPECT_EQ((*passages)[0].chunk_id, 12);
-    EXPECT_EQ((*passages)[0].workspace, "default");
+    EXPECT_EQ((*passages)[0].workspace_id, kDefaultWorkspaceId);
     EXPECT_EQ(Version(s, "default"), 7) << "the default workspace starts at the store's generation";
     // The old global UNIQUE(source) is gone: another workspace may hold the same source.
     auto hr = s.EnsureWorkspace("hr");

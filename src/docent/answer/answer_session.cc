@@ -220,7 +220,7 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
   rag::AnswerModel answer_model = model->answer_model();
   if (answer_model.kv_source != nullptr) {
     impl->kv_source = *answer_model.kv_source;
-    impl->kv_source.workspace = ask.workspace;
+    impl->kv_source.workspace_id = ask.workspace_id;
     answer_model.kv_source = &impl->kv_source;
   }
   DOCENT_ASSIGN_OR_RETURN(impl->pending,

@@ -36,7 +36,6 @@ struct AnswerTimings {
 struct AskOptions {
   // The workspace answered from: retrieval, statistics and passage KV are its alone.
   int64_t workspace_id = store::kDefaultWorkspaceId;
-  std::string workspace{store::kDefaultWorkspace};
   int k = 8;                     // passages retrieved
   uint32_t max_tokens = 512;     // of the model's answer
   llm::SamplingParams sampling;  // greedy unless set

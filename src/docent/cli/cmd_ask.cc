@@ -87,7 +87,6 @@ int RunAsk(const Argv& argv) {
   const std::string& question = args->positional[0];
   answer::AskOptions ask;
   ask.workspace_id = ws->id;
-  ask.workspace = ws->name;
   ask.k = static_cast<int>(*k);
   ask.max_tokens = static_cast<uint32_t>(*max_tokens);
   // The same cache `serve` keeps: a question asked before is answered from it at once.

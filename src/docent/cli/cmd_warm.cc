@@ -106,7 +106,7 @@ int RunWarm(const Argv& argv) {
   for (size_t i = 0; i < total; ++i) {
     // Each passage's KV is its workspace's: nothing is shared across workspaces.
     rag::PassageKvSource scoped = source;
-    scoped.workspace = (*passages)[i].workspace;
+    scoped.workspace_id = (*passages)[i].workspace_id;
     auto done = rag::StorePassageKv(**model, 0, scoped, tokenizer, family, (*passages)[i]);
     if (!done.ok()) {
       // A passage longer than the context cannot be stored; serve cuts such passages too.

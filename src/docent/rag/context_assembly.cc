@@ -43,8 +43,8 @@ std::span<const uint32_t> KvTokens(const RagPrompt& alone) {
 }
 
 engine::ChunkKvKey KeyOf(const PassageKvSource& source, const RagPrompt& alone) {
-  return engine::MakeChunkKvKey(source.model_fingerprint, source.kv_type, source.workspace,
-                                KvTokens(alone));
+  return engine::MakeChunkKvKey(source.model_fingerprint, source.kv_type,
+                                "ws" + std::to_string(source.workspace_id), KvTokens(alone));
 }
 
 Result<PassageKv> ComputeAlone(llm::Model& model, uint32_t scratch_seq, const RagPrompt& alone) {

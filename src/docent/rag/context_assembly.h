@@ -100,7 +100,9 @@ struct PassageKvSource {
   engine::ChunkKvStore* store = nullptr;
   std::array<uint8_t, 16> model_fingerprint{};
   std::string kv_type;  // the cache's storage: "f16", "q8_0" or "f32"
-  std::string workspace = "default";
+  // The workspace the passages belong to, by id (ids are never reused, so a workspace removed
+  // and made again under its name does not find the old one's entries).
+  int64_t workspace_id = 1;  // store::kDefaultWorkspaceId
   RecomputePolicy policy;
 };
 

@@ -25,7 +25,7 @@ struct RankedChunk {
 
 // The best k chunks matching any of `terms` (distinct), best first.
 std::vector<RankedChunk> RankBm25(const store::TermIndex& index,
-                                  const std::vector<std::string>& terms,
-                                  const Bm25Weights& weights, int k);
+                                  const std::vector<std::string>& terms, const Bm25Weights& weights,
+                                  int k);
 
 }  // namespace docent::search

@@ -113,8 +113,8 @@ Result<std::vector<Passage>> ListPassages(store::Store& store) {
       store::Stmt st,
       session->db().Prepare(
           "SELECT c.id, c.doc_id, d.title, d.source, c.location, c.body, c.char_begin, "
-          "c.char_end, COALESCE(r.count, 0) AS n, w.name FROM chunks c JOIN documents d ON d.id = "
-          "c.doc_id JOIN workspaces w ON w.id = d.workspace_id "
+          "c.char_end, COALESCE(r.count, 0) AS n, d.workspace_id FROM chunks c "
+          "JOIN documents d ON d.id = c.doc_id "
           "LEFT JOIN chunk_retrievals r ON r.chunk_id = c.id "
           "ORDER BY n DESC, c.doc_id, c.id"));
   std::vector<Passage> out;
@@ -124,7 +124,7 @@ Result<std::vector<Passage>> ListPassages(store::Store& store) {
     Passage p = ReadPassage(st, 1);
     p.chunk_id = st.Int(0);
     p.score = static_cast<double>(st.Int(8));
-    p.workspace = st.Text(9);
+    p.workspace_id = st.Int(9);
     out.push_back(std::move(p));
   }
   return out;

@@ -16,8 +16,8 @@ struct Passage {
   std::string text;         // the chunk's text (NFC)
   uint32_t char_begin = 0;  // code point offsets into the document's extracted text
   uint32_t char_end = 0;
-  double score = 0;       // higher is better; comparable within one result list only
-  std::string workspace;  // the document's workspace; set where a list spans workspaces
+  double score = 0;          // higher is better; comparable within one result list only
+  int64_t workspace_id = 0;  // the document's workspace; set where a list spans workspaces
 };
 
 }  // namespace docent::search

@@ -376,8 +376,7 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
 
 void ServeRagCompletion(store::Store& store, ModelService* model, answer::AnswerCache* cache,
                         CompletionRequest request, int64_t workspace_id,
-                        const std::string& workspace, const RagOutcome& on_outcome,
-                        httplib::Response& res) {
+                        const RagOutcome& on_outcome, httplib::Response& res) {
   std::string question = request.prompt;
   if (request.chat) {
     question.clear();
@@ -394,7 +393,6 @@ void ServeRagCompletion(store::Store& store, ModelService* model, answer::Answer
   }
   AskOptions ask;
   ask.workspace_id = workspace_id;
-  ask.workspace = workspace;
   ask.max_tokens = request.max_tokens;
   ask.sampling = request.sampling;
   ask.client = request.client;

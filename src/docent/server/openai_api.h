@@ -83,7 +83,6 @@ using RagOutcome =
     std::function<void(const std::string& question, const answer::AnswerSession*, int status)>;
 void ServeRagCompletion(store::Store& store, ModelService* model, answer::AnswerCache* cache,
                         CompletionRequest request, int64_t workspace_id,
-                        const std::string& workspace, const RagOutcome& on_outcome,
-                        httplib::Response& res);
+                        const RagOutcome& on_outcome, httplib::Response& res);
 
 }  // namespace docent::server

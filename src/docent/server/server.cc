@@ -620,7 +620,6 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
   }
   AskOptions ask;
   ask.workspace_id = scope->id;
-  ask.workspace = scope->name;
   ask.k = static_cast<int>(*k);
   auto max_tokens = OptionalInt(*body, "max_tokens", 512, 1, 8192);
   if (!max_tokens.ok()) return SendError(res, max_tokens.status());
@@ -728,7 +727,7 @@ void Server::Impl::Completion(const httplib::Request& req, httplib::Response& re
             status);
     };
     return ServeRagCompletion(store, options.model, options.answer_cache, std::move(*request),
-                              scope->id, scope->name, audit, res);
+                              scope->id, audit, res);
   }
   if (options.model == nullptr) {
     return SendError(res, Unavailable("no model is loaded: start the server with docent serve "

@@ -129,6 +129,8 @@ TEST_F(AnswerCacheTest, ARepeatedQuestionIsAHitUntilItsWorkspaceChanges) {
     EXPECT_TRUE(Ask(*c, q)["cached"].get<bool>());
     EXPECT_GT(Metric(*c, "docent_answer_cache_bytes"), 0);
     EXPECT_GT(Metric(*c, "docent_answer_cache_entries"), 0);
+    EXPECT_NE(c->Get("/metrics")->body.find("# TYPE docent_answer_cache_hits_total counter\n"),
+              std::string::npos);
   }
   {
     // The cache outlives the process.

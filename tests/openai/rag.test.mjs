@@ -80,8 +80,9 @@ async function drain(stream) {
 
 test("docent-rag answers extractively from the documents, cited, without a model", { timeout: 30000 }, async () => {
   const { client, url } = await serve([]);
+  // docent-rag, and docent-rag:NAME for each workspace (here only "default").
   const models = (await client.models.list()).data.map((m) => m.id);
-  assert.deepEqual(models, ["docent-rag"]);
+  assert.deepEqual(models, ["docent-rag", "docent-rag:default"]);
   const uploads = await upload(url, documents);
   const leaveId = uploads.find((u) => u.name === "leave.md").id;
 
@@ -110,6 +111,17 @@ test("docent-rag answers extractively from the documents, cited, without a model
   assert.equal(streamed.final.choices[0].finish_reason, "stop");
   assert.deepEqual(streamed.final.citations, plain.citations);
 
+  // The workspace named in the model id: the same answer from "default", and an OpenAI-shaped
+  // 404 for a workspace that does not exist.
+  const named = await ask(client, answered, { model: "docent-rag:default" });
+  assert.equal(named.model, "docent-rag:default");
+  assert.equal(named.choices[0].message.content, content);
+  await assert.rejects(ask(client, answered, { model: "docent-rag:nope" }), (err) => {
+    assert.equal(err.status, 404);
+    assert.match(err.message, /no workspace nope/);
+    return true;
+  });
+
   // Nothing in the documents says: a plain not-found answer, citing nothing.
   const none = await ask(client, absent);
   assert.equal(typeof none.choices[0].message.content, "string");
@@ -124,7 +136,7 @@ test("docent-rag answers extractively from the documents, cited, without a model
 test("docent-rag with a model: a chat.completion whose [n] markers all name citations", { timeout: 30000 }, async () => {
   const { client, url } = await serve(["--model", stories, "--slots", "2"]);
   const models = (await client.models.list()).data.map((m) => m.id).sort();
-  assert.deepEqual(models, ["docent-rag", "stories260K"]);
+  assert.deepEqual(models, ["docent-rag", "docent-rag:default", "stories260K"]);
   await upload(url, documents);
 
   const plain = await ask(client, answered, { max_tokens: 64 });

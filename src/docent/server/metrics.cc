@@ -75,7 +75,10 @@ std::string Metrics::Render() const {
     out << "# TYPE " << name << " counter\n" << name << " " << PrometheusNumber(v) << "\n";
   }
   for (const Gauge& g : gauges_) {
-    out << "# HELP " << g.name << " " << g.help << "\n# TYPE " << g.name << " gauge\n"
+    // Read at scrape time, but a count that only grows is a counter to Prometheus (its rate()
+    // handles restarts): the name says which, by the convention of the _total suffix.
+    const char* type = g.name.ends_with("_total") ? " counter\n" : " gauge\n";
+    out << "# HELP " << g.name << " " << g.help << "\n# TYPE " << g.name << type
         << g.name << " " << PrometheusNumber(g.read()) << "\n";
   }
   for (const auto& render : sections_) out << render();

@@ -22,7 +22,8 @@ class Metrics {
 
   void ObserveRequest(const std::string& route, int status, double seconds);
   void AddCounter(const std::string& name, double delta);
-  // A gauge whose value is read at scrape time (documents, queue depth, RSS).
+  // A gauge whose value is read at scrape time (documents, queue depth, RSS); a name ending in
+  // _total is exposed as a counter (a count read from its owner, which only grows).
   void AddGauge(std::string name, std::string help, std::function<double()> read);
 
   // Exposition text of its own (histograms of another module), rendered at scrape time.

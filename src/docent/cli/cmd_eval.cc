@@ -41,8 +41,12 @@ int RunEval(const Argv& argv) {
                           {"recall@100", r.recall100}, {"mrr@10", r.mrr10},
                           {"p50_ms", r.p50_ms},        {"p99_ms", r.p99_ms},
                           {"queries", r.queries}};
-    out["answer_contains_gold"] =
-        r.answer_contains_gold ? nlohmann::json(*r.answer_contains_gold) : nlohmann::json(nullptr);
+    auto optional = [](const std::optional<double>& v) {
+      return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+    };
+    out["answer_contains_gold"] = optional(r.answer_contains_gold);
+    out["refused"] = optional(r.refused);
+    out["answer_chars_mean"] = optional(r.answer_chars_mean);
     std::puts(out.dump().c_str());
     return 0;
   }
@@ -52,7 +56,8 @@ int RunEval(const Argv& argv) {
       "nDCG@10        %.4f\nRecall@10      %.4f\nRecall@100     %.4f\nMRR@10         %.4f\n",
       r.ndcg10, r.recall10, r.recall100, r.mrr10);
   if (r.answer_contains_gold) {
-    std::printf("answer ⊇ gold  %.4f\n", *r.answer_contains_gold);
+    std::printf("answer ⊇ gold  %.4f  (refused %.4f, answers %.0f characters on average)\n",
+                *r.answer_contains_gold, r.refused.value_or(0), r.answer_chars_mean.value_or(0));
   }
   std::printf("latency        p50 %.2f ms, p99 %.2f ms\n", r.p50_ms, r.p99_ms);
   return 0;

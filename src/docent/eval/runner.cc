@@ -15,6 +15,7 @@
 #include "docent/search/bm25_search.h"
 #include "docent/store/store.h"
 #include "docent/text/chunker.h"
+#include "docent/util/utf8.h"
 
 namespace docent::eval {
 namespace {
@@ -80,7 +81,8 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
     if (!misses) return IOError("cannot write " + options.misses_path.string());
   }
   std::vector<double> latencies;
-  size_t with_answers = 0, answered_gold = 0;
+  size_t with_answers = 0, answered_gold = 0, refused = 0, answered = 0;
+  double answer_chars = 0;
   size_t n =
       options.max_queries ? std::min(options.max_queries, set.queries.size()) : set.queries.size();
   search::SearchOptions search_options;
@@ -117,6 +119,11 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
         }
       }
       answered_gold += hit;
+      refused += !a.found;
+      if (a.found) {
+        answer_chars += static_cast<double>(util::CountCodePoints(a.text));
+        ++answered;
+      }
       if (!hit && misses) {
         nlohmann::json line = {{"id", q.id},
                                {"question", q.text},
@@ -135,7 +142,11 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
   report.recall10 /= dn;
   report.recall100 /= dn;
   report.mrr10 /= dn;
-  if (with_answers) report.answer_contains_gold = static_cast<double>(answered_gold) / with_answers;
+  if (with_answers) {
+    report.answer_contains_gold = static_cast<double>(answered_gold) / with_answers;
+    report.refused = static_cast<double>(refused) / with_answers;
+    report.answer_chars_mean = answered ? answer_chars / static_cast<double>(answered) : 0.0;
+  }
   report.p50_ms = Percentile(latencies, 50);
   report.p99_ms = Percentile(latencies, 99);
   return report;

@@ -17,7 +17,12 @@ struct EvalReport {
   size_t documents = 0;
   double ndcg10 = 0, recall10 = 0, recall100 = 0, mrr10 = 0;
   std::optional<double> answer_contains_gold;  // share of queries; nullopt without answers
-  double p50_ms = 0, p99_ms = 0;               // search latency per query
+  // Of the queries with answers: the share answered "not in the documents" (every judged
+  // query of a QA set is answerable, so each is a false refusal), and the answers' mean
+  // length in characters (a longer answer contains a gold string more easily; report both).
+  std::optional<double> refused;
+  std::optional<double> answer_chars_mean;
+  double p50_ms = 0, p99_ms = 0;  // search latency per query
   double index_seconds = 0;
 };
 

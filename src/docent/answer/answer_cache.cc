@@ -6,6 +6,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "docent/text/char_class.h"
 #include "docent/text/normalize.h"
 #include "docent/util/utf8.h"
 
@@ -135,11 +136,7 @@ std::string NormalizeQuestion(std::string_view question) {
   while (pos < nfc.size()) {
     const size_t start = pos;
     const char32_t cp = util::DecodeUtf8(nfc, pos);
-    // ASCII and Unicode white space (NBSP, ideographic space, line separators).
-    const bool white = cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 ||
-                       cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
-                       cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
-    if (white) {
+    if (text::IsSpace(cp)) {
       space = !out.empty();
       continue;
     }
@@ -245,26 +242,59 @@ void AnswerCache::Put(const AnswerKey& key, const CachedAnswer& answer) {
   }
 }
 
+Status AnswerCache::ForgetLocked(std::string_view where, int64_t a, int64_t b) {
+  // The rows' share of the totals first, through the same indexed condition, so the totals
+  // stay exact without summing the whole table.
+  const std::string condition = std::string(" FROM answers WHERE ") + std::string(where);
+  DOCENT_ASSIGN_OR_RETURN(store::Stmt sum,
+                          db_.Prepare("SELECT count(*), coalesce(sum(bytes), 0)" + condition));
+  sum.Bind(1, a);
+  if (where.find("?2") != std::string_view::npos) sum.Bind(2, b);
+  DOCENT_ASSIGN_OR_RETURN(bool row, sum.Step());
+  const uint64_t rows = row ? static_cast<uint64_t>(sum.Int(0)) : 0;
+  const uint64_t bytes = row ? static_cast<uint64_t>(sum.Int(1)) : 0;
+  sum = store::Stmt();
+  if (rows == 0) return Status::Ok();
+  DOCENT_ASSIGN_OR_RETURN(store::Stmt del, db_.Prepare("DELETE" + condition));
+  del.Bind(1, a);
+  if (where.find("?2") != std::string_view::npos) del.Bind(2, b);
+  DOCENT_RETURN_IF_ERROR(del.Run());
+  entries_ -= std::min(entries_, rows);
+  bytes_ -= std::min(bytes_, bytes);
+  return Status::Ok();
+}
+
 Status AnswerCache::PutLocked(const std::string& id, const std::string& text, const AnswerKey& key,
                               const std::string& value) {
   store::Transaction tx(db_);
   DOCENT_RETURN_IF_ERROR(tx.Begin());
+  // The workspace's older versions are answers about documents that no longer hold.
+  DOCENT_RETURN_IF_ERROR(
+      ForgetLocked("workspace_id = ?1 AND version < ?2", key.workspace_id, key.workspace_version));
   {
-    // The workspace's older versions are answers about documents that no longer hold.
-    DOCENT_ASSIGN_OR_RETURN(store::Stmt stale,
-                            db_.Prepare("DELETE FROM answers WHERE workspace_id = ?1 AND "
-                                        "version < ?2"));
-    DOCENT_RETURN_IF_ERROR(stale.Bind(1, key.workspace_id).Bind(2, key.workspace_version).Run());
+    // The entry it replaces, if any (the same key written again).
+    DOCENT_ASSIGN_OR_RETURN(store::Stmt old,
+                            db_.Prepare("SELECT bytes FROM answers WHERE id = ?1"));
+    old.BindBlob(1, id);
+    DOCENT_ASSIGN_OR_RETURN(bool replaced, old.Step());
+    if (replaced) {
+      --entries_;
+      bytes_ -= std::min(bytes_, static_cast<uint64_t>(old.Int(0)));
+    }
+  }
+  const uint64_t bytes = value.size() + text.size();
+  {
     DOCENT_ASSIGN_OR_RETURN(
         store::Stmt put,
         db_.Prepare("INSERT OR REPLACE INTO answers(id, key_text, workspace_id, version, value, "
                     "bytes, last_used) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
     put.BindBlob(1, id).Bind(2, text).Bind(3, key.workspace_id).Bind(4, key.workspace_version);
-    put.BindBlob(5, value).Bind(6, static_cast<int64_t>(value.size() + text.size()));
+    put.BindBlob(5, value).Bind(6, static_cast<int64_t>(bytes));
     DOCENT_RETURN_IF_ERROR(put.Bind(7, ++clock_).Run());
   }
   DOCENT_RETURN_IF_ERROR(tx.Commit());
-  DOCENT_RETURN_IF_ERROR(RecountLocked());
+  ++entries_;
+  bytes_ += bytes;
   return EvictLocked();
 }
 
@@ -285,23 +315,23 @@ Status AnswerCache::EvictLocked() {
     oldest = store::Stmt();
     if (victims.empty()) return RecountLocked();  // the counts were off: read them again
     DOCENT_ASSIGN_OR_RETURN(store::Stmt del, db_.Prepare("DELETE FROM answers WHERE id = ?1"));
-    for (const auto& [id, bytes] : victims) {
+    for (const auto& [id, victim_bytes] : victims) {
       del.Reset();
       DOCENT_RETURN_IF_ERROR(del.BindBlob(1, id).Run());
+      --entries_;
+      bytes_ -= std::min(bytes_, static_cast<uint64_t>(victim_bytes));
       evictions_.fetch_add(1, std::memory_order_relaxed);
     }
-    DOCENT_RETURN_IF_ERROR(RecountLocked());
   }
   return Status::Ok();
 }
 
 void AnswerCache::DropWorkspace(int64_t workspace_id) {
   std::lock_guard lock(mu_);
-  auto st = db_.Prepare("DELETE FROM answers WHERE workspace_id = ?1");
-  if (!st.ok() || !st->Bind(1, workspace_id).Run().ok()) {
+  if (!ForgetLocked("workspace_id = ?1", workspace_id).ok()) {
     write_errors_.fetch_add(1, std::memory_order_relaxed);
+    (void)RecountLocked();
   }
-  (void)RecountLocked();
 }
 
 AnswerCache::Stats AnswerCache::stats() const {

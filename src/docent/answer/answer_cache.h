@@ -26,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "docent/llm/sampling.h"
@@ -108,6 +109,10 @@ class AnswerCache {
   Status PutLocked(const std::string& id, const std::string& text, const AnswerKey& key,
                    const std::string& value);
   Status EvictLocked();
+  // Deletes the rows `where` selects (an indexed condition with ?1 = a and, when it names
+  // it, ?2 = b) and takes them off the totals.
+  Status ForgetLocked(std::string_view where, int64_t a, int64_t b = 0);
+  // Reads the totals from the table: at open, and after a failed write.
   Status RecountLocked();
 
   mutable std::mutex mu_;

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "docent/llm/chat_encode.h"
+#include "docent/util/hex.h"
 
 namespace docent::answer {
 namespace {
@@ -56,17 +57,9 @@ Result<std::unique_ptr<ModelService>> ModelService::Load(const std::filesystem::
   // The model's fingerprint keys its stored passage KV and its cached answers: computed
   // here, before the server says it is ready, never on a request.
   const rag::PassageKvSource source = KvSourceFor(*file, model_options.kv_storage, nullptr);
-  {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (uint8_t b : source.model_fingerprint) {
-      hex += kHex[b >> 4];
-      hex += kHex[b & 15];
-    }
-    s->generator_ = "local:" + hex + ";kv=" + source.kv_type +
-                    ";prompt=" + std::string(rag::ContextCacheName(options.context_cache)) +
-                    ";context=" + std::to_string(options.context);
-  }
+  s->generator_ = "local:" + util::HexBytes(source.model_fingerprint) + ";kv=" + source.kv_type +
+                  ";prompt=" + std::string(rag::ContextCacheName(options.context_cache)) +
+                  ";context=" + std::to_string(options.context);
   auto model = llm::Model::FromFile(std::move(file).value(), model_options);
   if (!model.ok()) return model.status().WithContext(s->path_);
   s->model_ = std::move(model).value();

@@ -26,8 +26,8 @@ int RunEval(const Argv& argv) {
   options.max_queries = static_cast<size_t>(*max_q);
   options.misses_path = args->Get("--misses");
   options.workspace = args->Get("--workspace", std::string(store::kDefaultWorkspace));
-  if (!store::ValidWorkspaceName(options.workspace)) {
-    PrintError("--workspace: bad name \"" + options.workspace + "\"");
+  if (Status s = store::CheckWorkspaceName(options.workspace).WithContext("--workspace"); !s.ok()) {
+    PrintError(s.message());
     return 2;
   }
   auto report = eval::RunEval(args->positional[0], options);

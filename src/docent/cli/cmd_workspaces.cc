@@ -47,9 +47,8 @@ int RunWorkspaces(const Argv& argv) {
     PrintError(UsageLine("workspaces"));
     return 2;
   }
-  if (!ls && !store::ValidWorkspaceName(pos[1])) {
-    PrintError("bad workspace name \"" + pos[1] +
-               "\": use 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit");
+  if (Status s = ls ? Status::Ok() : store::CheckWorkspaceName(pos[1]); !s.ok()) {
+    PrintError(s.message());
     return 2;
   }
   auto store = OpenStore(*args);

@@ -29,11 +29,7 @@ Result<std::unique_ptr<answer::AnswerCache>> OpenAnswerCache(
 Result<store::WorkspaceInfo> OpenWorkspace(store::Store& store, const ParsedArgs& args,
                                            bool create) {
   const std::string name = args.Get("--workspace", std::string(store::kDefaultWorkspace));
-  if (!store::ValidWorkspaceName(name)) {
-    return InvalidArgument(
-        "--workspace: bad name \"" + name +
-        "\" (1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit)");
-  }
+  DOCENT_RETURN_IF_ERROR(store::CheckWorkspaceName(name).WithContext("--workspace"));
   if (create) return store.EnsureWorkspace(name);
   DOCENT_ASSIGN_OR_RETURN(auto found, store.FindWorkspace(name));
   if (!found) return NotFound("no workspace " + name + " (docent workspaces ls lists them)");

@@ -14,6 +14,8 @@
 #include <cstring>
 #include <random>
 
+#include "docent/util/hex.h"
+
 namespace docent::engine {
 namespace {
 
@@ -34,16 +36,6 @@ struct Header {
   uint8_t key[16];
 };
 static_assert(sizeof(Header) == 56);
-
-std::string Hex(const ChunkKvKey& key) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : key) {
-    out += digits[b >> 4];
-    out += digits[b & 15];
-  }
-  return out;
-}
 
 Status WriteAll(int fd, const void* data, size_t n) {
   const auto* p = static_cast<const uint8_t*>(data);
@@ -120,7 +112,7 @@ Result<std::unique_ptr<ChunkKvStore>> ChunkKvStore::Open(const fs::path& dir,
 }
 
 fs::path ChunkKvStore::PathOf(const ChunkKvKey& key) const {
-  return dir_ / (Hex(key) + kSuffix);
+  return dir_ / (util::HexBytes(key) + kSuffix);
 }
 
 bool ChunkKvStore::Contains(const ChunkKvKey& key) const {

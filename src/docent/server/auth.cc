@@ -8,6 +8,7 @@
 #include <set>
 
 #include "docent/store/store.h"
+#include "docent/util/hex.h"
 
 namespace docent::server {
 namespace {
@@ -19,13 +20,7 @@ std::array<uint8_t, 32> Sha256(std::string_view s) {
 }
 
 std::string KeyId(const std::array<uint8_t, 32>& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id = "k-";
-  for (size_t i = 0; i < 6; ++i) {
-    id += kHex[digest[i] >> 4];
-    id += kHex[digest[i] & 15];
-  }
-  return id;
+  return "k-" + util::HexBytes(std::span(digest).first(6));
 }
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {

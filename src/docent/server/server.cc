@@ -366,11 +366,7 @@ std::string Server::Impl::WorkspaceName(const std::optional<std::string>& asked)
 Result<Scope> Server::Impl::Resolve(const std::optional<std::string>& asked, Right need) {
   const ApiKey* key = request_key;
   const std::string name = WorkspaceName(asked);
-  if (!store::ValidWorkspaceName(name)) {
-    return InvalidArgument("bad workspace name \"" + name +
-                           "\": use 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter "
-                           "or digit");
-  }
+  DOCENT_RETURN_IF_ERROR(store::CheckWorkspaceName(name));
   if (key != nullptr) {
     if (!key->Reaches(name)) {
       return PermissionDenied("this API key may not use workspace " + name);

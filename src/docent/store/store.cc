@@ -171,6 +171,13 @@ bool ValidWorkspaceName(std::string_view name) {
   return true;
 }
 
+Status CheckWorkspaceName(std::string_view name) {
+  if (ValidWorkspaceName(name)) return Status::Ok();
+  return InvalidArgument("bad workspace name \"" + std::string(name) +
+                         "\": use 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or "
+                         "digit");
+}
+
 std::string ContentHash(std::string_view bytes) {
   XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
   char buf[33];
@@ -347,11 +354,7 @@ Result<std::vector<WorkspaceInfo>> Store::ListWorkspaces() {
 }
 
 Result<WorkspaceInfo> Store::CreateWorkspaceLocked(std::string_view name) {
-  if (!ValidWorkspaceName(name)) {
-    return InvalidArgument("bad workspace name \"" + std::string(name) +
-                           "\": use 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter "
-                           "or digit");
-  }
+  DOCENT_RETURN_IF_ERROR(CheckWorkspaceName(name));
   if (batch_) return FailedPrecondition("creating a workspace inside a batch");
   Transaction tx(db_);
   DOCENT_RETURN_IF_ERROR(tx.Begin());

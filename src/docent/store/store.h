@@ -49,6 +49,8 @@ inline constexpr int64_t kDefaultWorkspaceId = 1;
 
 // [a-z0-9][a-z0-9_-]{0,63}: safe in a URL path, a file name and a log line as it is.
 bool ValidWorkspaceName(std::string_view name);
+// OK for a valid name, else InvalidArgument naming it and the rule.
+Status CheckWorkspaceName(std::string_view name);
 
 struct WorkspaceInfo {
   int64_t id = 0;

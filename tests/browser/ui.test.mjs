@@ -4,11 +4,10 @@
 // passage and saves a screenshot (build/browser-artifacts/ui.png).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { startServer, artifacts } from "./lib/serve.mjs";
+import { startServer, artifacts, sharedDir, launchBrowser, openPage, tearDown } from "./lib/serve.mjs";
 
 test("upload, ask, stream, cite and open the source in the web UI", async () => {
   const work = mkdtempSync(join(tmpdir(), "docent-ui-"));
@@ -17,15 +16,9 @@ test("upload, ask, stream, cite and open the source in the web UI", async () => 
     "monitor allowance of 300,000 KRW once every three years.\n\n## 재택근무\n\n재택근무는 주 2회까지 " +
     "신청할 수 있으며 팀장의 승인이 필요합니다.\n");
   const { child, url } = await startServer(join(work, "data"));
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  const browser = await launchBrowser();
   try {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(url);
+    const { page, errors } = await openPage(browser, url);
     assert.equal(await page.title(), "docent");
 
     await page.setInputFiles("#file", doc);
@@ -41,6 +34,9 @@ test("upload, ask, stream, cite and open the source in the web UI", async () => 
     assert.match(text, /주 2회까지/);
     assert.match(text, /\[\d+\]/);
     assert.match(await chip.innerText(), /Remote work policy/);
+    // The passages read are always listed; an extractive answer is grounded (no warning).
+    assert.match(await answer.locator("details.consulted summary").innerText(), /Sources consulted \(\d+\)/);
+    assert.equal(await answer.locator(".warn").count(), 0);
 
     await chip.click();
     await page.locator("#source.open").waitFor();
@@ -58,9 +54,34 @@ test("upload, ask, stream, cite and open the source in the web UI", async () => 
     await page.locator(".msg.a.notfound").waitFor();
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
-    child.kill("SIGTERM");
-    await new Promise((r) => child.on("exit", r));
-    rmSync(work, { recursive: true, force: true });
+    await tearDown(browser, child, work);
+  }
+});
+
+// With a model whose answer cites nothing (stories260K writes nursery prose), the answer is
+// marked as not grounded and the sources consulted are shown open all the same.
+test("an answer that cites nothing is marked and still shows its sources", async () => {
+  const work = mkdtempSync(join(tmpdir(), "docent-ui-"));
+  const doc = join(work, "leave.md");
+  writeFileSync(doc, "# Leave policy\n\nSick leave of more than three days requires a doctor's note.\n");
+  const { child, url } = await startServer(join(work, "data"),
+    ["--model", join(sharedDir, "models/stories260K.gguf"), "--answer-cache-mb", "0"]);
+  const browser = await launchBrowser();
+  try {
+    const { page, errors } = await openPage(browser, url);
+    await page.setInputFiles("#file", doc);
+    await page.locator("#doclist li", { hasText: "Leave policy" }).locator(".st.ready").waitFor();
+    await page.fill("#question", "Does sick leave need a doctor's note?");
+    await page.press("#question", "Enter");
+    const answer = page.locator(".msg.a").last();
+    await answer.locator(".warn").waitFor();
+    assert.match(await answer.locator(".warn").innerText(), /Not grounded/);
+    assert.match(await answer.getAttribute("class"), /\bungrounded\b/);
+    const consulted = answer.locator("details.consulted");
+    assert.equal(await consulted.getAttribute("open"), "");
+    assert.match(await consulted.locator(".chip").first().innerText(), /Leave policy/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await tearDown(browser, child, work);
   }
 });

@@ -4,19 +4,15 @@
 // only there.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { startServer } from "./lib/serve.mjs";
+import { startServer, launchBrowser, tearDown } from "./lib/serve.mjs";
 
 test("the workspace picker scopes asks, the document list and uploads", async () => {
   const work = mkdtempSync(join(tmpdir(), "docent-ws-ui-"));
   const { child, url } = await startServer(join(work, "data"));
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  const browser = await launchBrowser();
   try {
     for (const name of ["fin", "hr"]) {
       const r = await fetch(url + "v1/workspaces", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name }) });
@@ -77,9 +73,6 @@ test("the workspace picker scopes asks, the document list and uploads", async ()
     assert.equal(await picker.inputValue(), "fin");
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
-    child.kill("SIGTERM");
-    await new Promise((r) => child.on("exit", r));
-    rmSync(work, { recursive: true, force: true });
+    await tearDown(browser, child, work);
   }
 });

@@ -63,6 +63,16 @@ void ExpectMarkersMatch(const std::string& text, const json& citations) {
   EXPECT_EQ(cited, listed) << text;
 }
 
+// The events of /v1/ask with "stream": true for `question` (empty when the request failed).
+std::vector<std::pair<std::string, json>> AskStreamed(httplib::Client& c, json question) {
+  question["stream"] = true;
+  auto st = c.Post("/v1/ask", question.dump(), "application/json");
+  EXPECT_TRUE(st);
+  if (!st) return {};
+  EXPECT_EQ(st->status, 200);
+  return ParseSse(st->body);
+}
+
 class RagServingTest : public ::testing::Test {
  protected:
   testing::TempDir dir_;
@@ -88,12 +98,7 @@ TEST_F(RagServingTest, AskWithAModelStreamsTheModelsAnswerWithCitations) {
   EXPECT_GT(plain["usage"]["prompt_tokens"].get<int>(), 0);
   ExpectMarkersMatch(plain["answer"].get<std::string>(), plain["citations"]);
 
-  json streamed_request = question;
-  streamed_request["stream"] = true;
-  auto st = c->Post("/v1/ask", streamed_request.dump(), "application/json");
-  ASSERT_TRUE(st);
-  ASSERT_EQ(st->status, 200);
-  const auto events = ParseSse(st->body);
+  const auto events = AskStreamed(*c, question);
   ASSERT_GE(events.size(), 2u);
   EXPECT_EQ(events.front().first, "citations");
   EXPECT_EQ(events.front().second["sources"], plain["sources"]);
@@ -184,6 +189,74 @@ TEST_F(RagServingTest, DocentRagAnswersOverTheOpenAiApi) {
     EXPECT_FALSE(last["choices"][0]["finish_reason"].is_null());
     EXPECT_EQ(last["citations"], r["citations"]);
   }
+}
+
+// Grounding: stories260K writes nursery prose and no source marker, so its answer cites
+// nothing: reported ungrounded, and under --require-grounding replaced by the extractive answer
+// over the same sources, which is what a server without a model answers, in /v1/ask (plain and
+// streamed) and in docent-rag.
+TEST_F(RagServingTest, AnUngroundedAnswerIsMarkedAndUnderRequireGroundingReplaced) {
+  const json question = {{"question", "Does sick leave need a doctor's note?"},
+                         {"max_tokens", testing::kAnswerTokens}};
+  int status = 0;
+  json extractive;
+  {
+    testing::TempDir data;
+    ServerProcess server(data.path().string(), {"--answer-cache-mb", "0"});
+    ASSERT_TRUE(server.started());
+    auto c = server.Client();
+    Upload(*c);
+    extractive = PostJson(*c, "/v1/ask", question, &status);
+    ASSERT_EQ(status, 200) << extractive.dump();
+    EXPECT_TRUE(extractive["grounded"].get<bool>()) << "the documents' own sentences";
+  }
+  {
+    testing::TempDir data;
+    ServerProcess server(data.path().string(), {"--answer-cache-mb", "0", "--model", Stories()});
+    ASSERT_TRUE(server.started());
+    auto c = server.Client();
+    Upload(*c);
+    const json written = PostJson(*c, "/v1/ask", question, &status);
+    ASSERT_EQ(status, 200) << written.dump();
+    EXPECT_EQ(written["mode"], "generative");
+    ASSERT_EQ(written["answer"].get<std::string>().find('['), std::string::npos)
+        << "precondition: the model cites nothing";
+    EXPECT_FALSE(written["grounded"].get<bool>());
+    EXPECT_FALSE(written.contains("replaced_ungrounded"));
+    EXPECT_FALSE(written["sources"].empty()) << "the sources consulted are listed all the same";
+  }
+  testing::TempDir data;
+  ServerProcess server(data.path().string(),
+                       {"--answer-cache-mb", "0", "--model", Stories(), "--require-grounding"});
+  ASSERT_TRUE(server.started());
+  auto c = server.Client();
+  Upload(*c);
+  const json replaced = PostJson(*c, "/v1/ask", question, &status);
+  ASSERT_EQ(status, 200) << replaced.dump();
+  EXPECT_EQ(replaced["mode"], "extractive");
+  EXPECT_TRUE(replaced["replaced_ungrounded"].get<bool>());
+  EXPECT_TRUE(replaced["grounded"].get<bool>());
+  EXPECT_EQ(replaced["answer"], extractive["answer"]);
+  EXPECT_EQ(replaced["citations"], extractive["citations"]);
+  EXPECT_GT(replaced["usage"]["completion_tokens"].get<int>(), 0) << "the model did write";
+
+  const auto events = AskStreamed(*c, question);
+  ASSERT_GE(events.size(), 3u);
+  EXPECT_EQ(events.front().first, "citations");
+  std::string text;
+  for (size_t i = 1; i + 1 < events.size(); ++i)
+    text += events[i].second["text"].get<std::string>();
+  EXPECT_EQ(text, extractive["answer"].get<std::string>()) << "the model's words never went out";
+  EXPECT_EQ(events.back().first, "done");
+  EXPECT_TRUE(events.back().second["replaced_ungrounded"].get<bool>());
+
+  const json rag = PostJson(*c, "/v1/chat/completions",
+                            {{"model", "docent-rag"},
+                             {"max_tokens", testing::kAnswerTokens},
+                             {"messages", {{{"role", "user"}, {"content", question["question"]}}}}},
+                            &status);
+  ASSERT_EQ(status, 200) << rag.dump();
+  EXPECT_EQ(rag["choices"][0]["message"]["content"], extractive["answer"]);
 }
 
 }  // namespace

@@ -315,8 +315,53 @@ TEST(ExtractiveTest, ColonSentenceTakesItsList) {
       "Meals are not covered.")};
   ExtractiveAnswer a = AnswerExtractively("What do expense claims need?", passages, stats);
   ASSERT_TRUE(a.found);
+  // The list is part of the sentence that introduces it: one block, one marker.
   EXPECT_EQ(a.text,
-            "Expense claims need the following: [1] the original receipt [1] the project code [1]");
+            "Expense claims need the following: the original receipt; the project code [1]");
+  ASSERT_EQ(a.sentences.size(), 3u);
+  EXPECT_FALSE(a.sentences[0].item);
+  EXPECT_TRUE(a.sentences[1].item);
+  EXPECT_TRUE(a.sentences[2].item);
+}
+
+TEST(ExtractiveTest, ATableAnswersWithItsRowsAndTheyDoNotCountAsSentences) {
+  // The table's intro has no number itself; its rows do, which is the form the question asks.
+  FakeTermStatistics stats({{"연차", 2.0}, {"휴가", 1.0}});
+  std::vector<search::Passage> passages = {
+      MakePassage(1,
+                  "연차휴가 일수는 근속 기간에 따라 다음 표와 같다.\n"
+                  "근속 기간: 1년 미만 | 연차 일수: 11일\n"
+                  "근속 기간: 1년 이상 | 연차 일수: 15일\n"
+                  "근속 기간: 3년 이상 | 연차 일수: 16일\n"
+                  "근속 기간: 5년 이상 | 연차 일수: 17일\n\n"
+                  "사용하지 않은 연차는 최대 5일까지 다음 휴가 연도로 이월할 수 있다.",
+                  "휴가 규정")};
+  ExtractiveOptions options;
+  options.max_sentences = 2;
+  ExtractiveAnswer a = AnswerExtractively("연차 휴가는 며칠인가요?", passages, stats, options);
+  ASSERT_TRUE(a.found);
+  EXPECT_TRUE(a.text.starts_with(
+      "연차휴가 일수는 근속 기간에 따라 다음 표와 같다. 근속 기간: 1년 미만 | 연차 일수: 11일; "
+      "근속 기간: 1년 이상 | 연차 일수: 15일; 근속 기간: 3년 이상 | 연차 일수: 16일; 근속 기간: "
+      "5년 이상 | 연차 일수: 17일 [1]"))
+      << a.text;
+  // Four rows and the intro, and still room for a second sentence of its own.
+  EXPECT_EQ(a.sentences.size(), 6u) << a.text;
+}
+
+TEST(ExtractiveTest, ASentenceThatRefersBackBringsTheOneItRefersTo) {
+  FakeTermStatistics stats;
+  std::vector<search::Passage> passages = {MakePassage(
+      1,
+      "설훈 의원이 기자회견을 통해 의혹을 제시하였다. 이것은 대선에서 이회창 후보의 이미지에 "
+      "타격을 입혀 패배에 영향을 미쳤다. 선거가 끝난 뒤 조사가 이어졌다.",
+      "병풍 사건")};
+  ExtractiveAnswer a = AnswerExtractively(
+      "이회창 후보의 이미지에 타격을 입혀 패배에 영향을 미친 사람은?", passages, stats);
+  ASSERT_TRUE(a.found);
+  EXPECT_EQ(a.text,
+            "설훈 의원이 기자회견을 통해 의혹을 제시하였다. [1] 이것은 대선에서 이회창 후보의 "
+            "이미지에 타격을 입혀 패배에 영향을 미쳤다. [1]");
 }
 
 TEST(ExtractiveTest, OverlappingChunksDoNotRepeatASentence) {

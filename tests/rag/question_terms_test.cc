@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "docent/rag/question_lexicon.h"
 #include "rag/fake_term_statistics.h"
 
@@ -44,15 +46,32 @@ TEST(QuestionTermsTest, TrimsKoreanQuestionEndings) {
     const char* in;
     const char* out;
   } cases[] = {
-      {"신청하나요", "신청"},   {"있나요", ""},
-      {"필요한가요", "필요"},   {"있습니까", ""},
-      {"필요합니까", "필요"},   {"받을까요", ""},
-      {"휴가인가요", "휴가"},   {"지급되나요", "지급"},
-      {"주어지나요", "주어지"}, {"정책이에요", "정책"},
-      {"가능한가요", "가능"},   {"연차휴가는", "연차휴가는"},
-      {"휴가요", "휴가요"},     {"ISO27001인가요", "ISO27001"},
-      {"회사", "회사"},         {"변경할까요", "변경"},
+      {"신청하나요", "신청"},
+      {"있나요", ""},
+      {"필요한가요", "필요"},
+      {"있습니까", ""},
+      {"필요합니까", "필요"},
+      {"받을까요", ""},
+      {"휴가인가요", "휴가"},
+      {"지급되나요", "지급"},
+      {"주어지나요", "주어지"},
+      {"정책이에요", "정책"},
+      {"가능한가요", "가능"},
+      {"연차휴가는", "연차휴가는"},
+      {"휴가요", "휴가요"},
+      {"ISO27001인가요", "ISO27001"},
+      {"회사", "회사"},
+      {"변경할까요", "변경"},
       {"되나요", ""},
+      // The written style: -는가, -었는가, -했나, -한가.
+      {"주장했는가", "주장"},
+      {"있는가", ""},
+      {"되었는가", ""},
+      {"기록했나", "기록"},
+      {"받았나", ""},
+      {"불가능한가", "불가능"},
+      {"지휘하였는가", "지휘"},
+      {"전문가", "전문가"},
   };
   for (const Case& c : cases) EXPECT_EQ(TrimQuestionEnding(c.in), c.out) << c.in;
 }
@@ -114,8 +133,9 @@ TEST(QuestionTermsTest, KoreanPredicateStemMatchesItsConjugations) {
   QuestionTerms q = AnalyzeQuestion("화면은 자동으로 잠기나요?", stats);
   ASSERT_EQ(Surfaces(q), (std::vector<std::string>{"화면은", "자동으로", "잠기"}));
   const QuestionWord& verb = q.words[2];
-  ASSERT_EQ(verb.forms.size(), 4u);  // 잠기, 잠긴, 잠길, 잠깁
+  ASSERT_EQ(verb.forms.size(), 5u);  // 잠기, 잠긴, 잠길, 잠깁, and the past 잠겼
   EXPECT_EQ(verb.forms[1].terms, (std::vector<std::string>{"잠긴"}));
+  EXPECT_EQ(verb.forms[4].terms, (std::vector<std::string>{"잠겼"}));
   EXPECT_DOUBLE_EQ(verb.weight, 2.0);
   EXPECT_DOUBLE_EQ(verb.rank_weight, kPredicateWeight * 2.0);
   // A connective ending marks a predicate too; a copula ending leaves a noun.
@@ -158,7 +178,116 @@ TEST(QuestionTermsTest, InterrogativesTellTheFormOfTheAnswer) {
   EXPECT_TRUE(q.wants_quantity);
   EXPECT_EQ(q.answer_particles, (std::vector<std::string>{"까지"}));
   EXPECT_FALSE(AnalyzeQuestion("Who approves leave?", stats).wants_quantity);
+  EXPECT_TRUE(AnalyzeQuestion("Who approves leave?", stats).wants_name);
   EXPECT_TRUE(AnalyzeQuestion("How long is the probation?", stats).wants_quantity);
+  EXPECT_TRUE(AnalyzeQuestion("In what year was it built?", stats).wants_date);
+  EXPECT_TRUE(AnalyzeQuestion("Where was Tesla born?", stats).asked_tokens.contains("tesla"));
+}
+
+TEST(QuestionTermsTest, PastTenseStemsAndRelativeClauses) {
+  // The past contracts into an open syllable (hand-derived: ㅣ+ㅓ -> ㅕ, ㅗ+ㅏ -> ㅘ, 하 -> 했).
+  EXPECT_EQ(ConjugatedStems(U"다치").back(), U"다쳤");
+  EXPECT_EQ(ConjugatedStems(U"맞서").back(), U"맞섰");
+  EXPECT_EQ(ConjugatedStems(U"보").back(), U"봤");
+  EXPECT_EQ(ConjugatedStems(U"기록하").back(), U"기록했");
+  EXPECT_EQ(ConjugatedStems(U"받").size(), 1u);  // a closed syllable takes -았 apart
+  EXPECT_EQ(StemOfAdnominal(U"맞선").stem, U"맞서");
+  EXPECT_EQ(StemOfAdnominal(U"쳐낸").stem, U"쳐내");
+  const AdnominalStem light = StemOfAdnominal(U"집필한");
+  EXPECT_EQ(light.stem, U"집필");
+  EXPECT_TRUE(light.light_verb);
+  EXPECT_TRUE(StemOfAdnominal(U"사건은").stem.empty());  // a noun with its topic particle
+  EXPECT_TRUE(StemOfAdnominal(U"연차휴가는").stem.empty());
+  EXPECT_TRUE(StemOfAdnominal(U"휴가").stem.empty());
+
+  // 맞선 in the middle of a question is also read as the verb the document states, 맞섰다.
+  FakeTermStatistics stats;
+  QuestionTerms q = AnalyzeQuestion("최익현과 맞선 상대는?", stats);
+  ASSERT_GE(q.words.size(), 2u);
+  const QuestionWord& verb = q.words[1];
+  EXPECT_TRUE(std::any_of(verb.forms.begin(), verb.forms.end(), [](const WordForm& f) {
+    return f.terms == std::vector<std::string>{"맞섰"};
+  }));
+}
+
+TEST(QuestionTermsTest, AnswerTypeNounsCloseTheQuestion) {
+  FakeTermStatistics stats;
+  // 곳 is dropped; 연도 counts as a frame word; the same noun elsewhere counts in full.
+  EXPECT_EQ(Surfaces(AnalyzeQuestion("나폴레옹이 선택한 곳은?", stats)),
+            (std::vector<std::string>{"나폴레옹이", "선택한"}));
+  QuestionTerms q = AnalyzeQuestion("아파트가 세워진 연도는?", stats);
+  ASSERT_EQ(q.words.size(), 3u);
+  EXPECT_DOUBLE_EQ(q.words[2].weight, kFrameWeight * 4.0);
+  EXPECT_TRUE(q.wants_date);
+  QuestionTerms mid = AnalyzeQuestion("연도는 어떻게 표기하나요?", stats);
+  ASSERT_FALSE(mid.words.empty());
+  EXPECT_DOUBLE_EQ(mid.words[0].weight, 4.0);
+}
+
+TEST(QuestionTermsTest, NumbersWithUnitsNeedOnlyTheirNumber) {
+  FakeTermStatistics stats;
+  QuestionTerms q = AnalyzeQuestion("2011년 8월경 무역수지는?", stats);
+  ASSERT_GE(q.words.size(), 2u);
+  const QuestionWord& month = q.words[1];
+  EXPECT_TRUE(month.identifier);
+  EXPECT_EQ(month.number_terms, (std::vector<std::vector<std::string>>{{"8"}}));
+  EXPECT_TRUE(std::any_of(month.forms.begin(), month.forms.end(), [](const WordForm& f) {
+    return f.terms == std::vector<std::string>{"8월"};
+  }));
+  // Separators between digits also read as the runs apart ("2·26 사건" is indexed 2, 26).
+  QuestionTerms incident = AnalyzeQuestion("2.26사건 이후", stats);
+  ASSERT_FALSE(incident.words.empty());
+  EXPECT_EQ(incident.words[0].number_terms,
+            (std::vector<std::vector<std::string>>{{"2.26"}, {"2", "26"}}));
+  // A Hangul name with a digit inside is covered through its parts, not demanded whole.
+  QuestionTerms name = AnalyzeQuestion("개포주공1단지아파트가 세워진 해는?", stats);
+  ASSERT_FALSE(name.words.empty());
+  EXPECT_FALSE(name.words[0].identifier);
+  EXPECT_GE(name.words[0].forms.size(), 2u);
+  // A bound is no identifier: another bound answers "above 300 euros".
+  QuestionTerms bound = AnalyzeQuestion("Who approves a request above 300 euros?", stats);
+  const auto it = std::find_if(bound.words.begin(), bound.words.end(),
+                               [](const QuestionWord& w) { return w.surface == "300"; });
+  ASSERT_NE(it, bound.words.end());
+  EXPECT_FALSE(it->identifier);
+}
+
+TEST(QuestionTermsTest, IrregularPastFormsMatchTheirBase) {
+  FakeTermStatistics stats;
+  QuestionTerms q = AnalyzeQuestion("How long are receipts kept?", stats);
+  ASSERT_EQ(Surfaces(q), (std::vector<std::string>{"receipt", "kept"}));
+  EXPECT_EQ(q.words[1].forms.back().terms, (std::vector<std::string>{"keep"}));
+}
+
+TEST(QuestionTermsTest, AnUnknownWordOneEditFromAnIndexedOneIsATypo) {
+  // 영햐 is indexed nowhere, 영향 is: the final consonant slipped.
+  FakeTermStatistics stats({{"영향", 2.5}});
+  stats.PresentOnly({"영향", "미치", "accomplish", "goal"});
+  QuestionTerms q = AnalyzeQuestion("큰 영햐을 미친 분은?", stats);
+  const auto typo = std::find_if(q.words.begin(), q.words.end(),
+                                 [](const QuestionWord& w) { return w.surface == "영햐을"; });
+  ASSERT_NE(typo, q.words.end());
+  EXPECT_FALSE(typo->unknown);
+  EXPECT_TRUE(typo->corrected);
+  EXPECT_EQ(typo->forms.back().terms, (std::vector<std::string>{"영향"}));
+  EXPECT_DOUBLE_EQ(typo->weight, 2.5);  // weighs as the word it stands for
+
+  QuestionTerms english = AnalyzeQuestion("How to accomlish the goal?", stats);
+  ASSERT_FALSE(english.words.empty());
+  EXPECT_TRUE(english.words[0].corrected);
+  EXPECT_EQ(english.words[0].forms.back().terms, (std::vector<std::string>{"accomplish"}));
+  EXPECT_FALSE(english.has_unknown_word);
+
+  // Two syllables are one bigram: only the final consonant may differ (생일 is not 행일).
+  FakeTermStatistics small;
+  small.PresentOnly({"행일", "대표", "표이", "이사"});
+  QuestionTerms birthday = AnalyzeQuestion("대표이사 생일은 언제인가요?", small);
+  EXPECT_TRUE(birthday.has_unknown_word);
+
+  // Truly absent words stay unknown.
+  FakeTermStatistics closed;
+  closed.PresentOnly({"leav"});
+  EXPECT_TRUE(AnalyzeQuestion("How many stock options vest?", closed).has_unknown_word);
 }
 
 TEST(QuestionTermsTest, NothingLeftMeansNoWords) {

@@ -3,11 +3,13 @@
 
 #include <xxhash.h>
 
+#include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "docent/text/char_class.h"
 #include "docent/text/normalize.h"
+#include "docent/util/hex.h"
 #include "docent/util/utf8.h"
 
 #ifndef DOCENT_BUILD_ID
@@ -32,6 +34,35 @@ CREATE TABLE IF NOT EXISTS answers(
 CREATE INDEX IF NOT EXISTS answers_by_version ON answers(workspace_id, version);
 CREATE INDEX IF NOT EXISTS answers_by_use ON answers(last_used);
 )sql";
+
+// The running build's identity: the configured version and commit, and a digest of the
+// executable itself. The commit alone is read when the build is configured, so a binary
+// rebuilt after a pull or from changed sources would carry an older one and serve answers its
+// code no longer writes.
+const std::string& BuildIdentity() {
+  static const std::string id = [] {
+    std::string out = DOCENT_BUILD_ID;
+    std::FILE* f = std::fopen("/proc/self/exe", "rb");
+    if (f == nullptr) return out;
+    XXH3_state_t* state = XXH3_createState();
+    XXH3_64bits_reset(state);
+    std::vector<char> buf(1 << 20);
+    size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0)
+      XXH3_64bits_update(state, buf.data(), n);
+    const bool ok = std::ferror(f) == 0;
+    std::fclose(f);
+    const XXH64_hash_t digest = XXH3_64bits_digest(state);
+    XXH3_freeState(state);
+    if (ok) {
+      uint8_t bytes[8];
+      for (int i = 0; i < 8; ++i) bytes[i] = static_cast<uint8_t>(digest >> (8 * i));
+      out += "-" + util::HexBytes(bytes);
+    }
+    return out;
+  }();
+  return id;
+}
 
 void Field(std::string& out, std::string_view name, std::string_view value) {
   out += name;
@@ -88,6 +119,8 @@ std::string Encode(const CachedAnswer& a) {
                   {"found", a.found},
                   {"generative", a.generative},
                   {"finish", a.finish_reason},
+                  {"grounded", a.grounded},
+                  {"replaced_ungrounded", a.replaced_ungrounded},
                   {"context_cache", a.context_cache},
                   {"sources", sources},
                   {"cited", a.cited},
@@ -108,6 +141,8 @@ std::optional<CachedAnswer> Decode(std::string_view bytes) {
     a.found = j.at("found");
     a.generative = j.at("generative");
     a.finish_reason = j.at("finish");
+    a.grounded = j.at("grounded");
+    a.replaced_ungrounded = j.at("replaced_ungrounded");
     a.context_cache = j.at("context_cache");
     for (const json& s : j.at("sources")) a.sources.push_back({s.at("n"), PassageFrom(s)});
     a.cited = j.at("cited").get<std::vector<int>>();
@@ -149,7 +184,7 @@ std::string NormalizeQuestion(std::string_view question) {
 
 std::string AnswerKey::Text() const {
   std::string t = "docent-answer-cache/1\n";
-  Field(t, "build", DOCENT_BUILD_ID);
+  Field(t, "build", BuildIdentity());
   Field(t, "workspace", std::to_string(workspace_id));
   Field(t, "version", std::to_string(workspace_version));
   Field(t, "question", question);
@@ -167,6 +202,7 @@ std::string AnswerKey::Text() const {
     Field(t, "frequency_penalty", FloatBits(s.frequency_penalty));
     Field(t, "penalty_last_n", std::to_string(s.penalty_last_n));
     Field(t, "seed", std::to_string(s.seed));
+    Field(t, "grounding", require_grounding ? "required" : "reported");
   }
   return t;
 }

@@ -52,6 +52,7 @@ struct AnswerKey {
   int k = 0;
   uint32_t max_tokens = 0;                      // generative only
   std::optional<llm::SamplingParams> sampling;  // generative only
+  bool require_grounding = false;               // generative only (AskOptions)
   // The canonical text: fields in a fixed order, each length-prefixed, after a version tag
   // and the build (an upgraded docent does not serve answers its older self wrote).
   std::string Text() const;
@@ -68,6 +69,8 @@ struct CachedAnswer {
   bool generative = false;
   std::string finish_reason;
   std::string context_cache;
+  bool grounded = true;
+  bool replaced_ungrounded = false;
   std::vector<rag::Citation> sources;
   std::vector<int> cited;  // numbers into `sources`, in order of first use
   // The model's counts, for usage (generative).

@@ -3,12 +3,14 @@
 
 #include <condition_variable>
 #include <deque>
+#include <iterator>
 #include <mutex>
 
 #include "docent/answer/answer_cache.h"
 #include "docent/answer/answer_views.h"
 #include "docent/answer/model_service.h"
 #include "docent/rag/generative_answer.h"
+#include "docent/rag/grounding.h"
 #include "docent/rag/store_term_statistics.h"
 #include "docent/search/bm25_search.h"
 
@@ -75,6 +77,44 @@ struct AnswerSession::Impl {
   Clock::time_point answer_start;
   bool first_text_seen = false;
 
+  // Grounding (generative answers): checked once the model is done, against the store's
+  // statistics for the workspace; with require_grounding the pieces wait in `held` until then.
+  store::Store* store = nullptr;
+  int64_t workspace_id = 0;
+  std::string question;
+  bool require_grounding = false;
+  std::vector<std::string> held;
+  bool grounded = true;
+  bool replaced = false;
+
+  // Checks the finished generative answer and, under require_grounding, hands out what was
+  // held back or, when the answer is not grounded, the extractive answer over its sources.
+  void Judge(std::vector<std::string>& pieces) {
+    if (found) {
+      rag::StoreTermStatistics stats(*store, workspace_id);
+      grounded = rag::CheckGrounding(text, sources, stats).grounded;
+      if (!grounded && require_grounding) {
+        std::vector<search::Passage> passages;
+        for (const rag::Citation& c : sources) passages.push_back(c.passage);
+        const NumberedAnswer numbered =
+            NumberAgainstSources(rag::AnswerExtractively(question, passages, stats), passages);
+        // What is shown now is the sources' own sentences: grounded; replaced says why.
+        replaced = true;
+        grounded = true;
+        held.clear();
+        found = numbered.found;
+        text = numbered.text;
+        citations.clear();
+        for (int n : numbered.used) citations.push_back(sources[n - 1]);
+        for (std::string& piece : SentencePieces(numbered.text)) held.push_back(std::move(piece));
+      }
+    }
+    if (require_grounding) {
+      for (std::string& piece : held) pieces.push_back(std::move(piece));
+      held.clear();
+    }
+  }
+
   void Push(std::string_view piece) {
     std::lock_guard<std::mutex> lock(mu);
     ready.emplace_back(piece);
@@ -100,6 +140,8 @@ CachedAnswer ToCached(const AnswerSession& a, std::vector<std::string> pieces) {
   c.found = a.found();
   c.generative = a.generative();
   c.finish_reason = a.finish_reason();
+  c.grounded = a.grounded();
+  c.replaced_ungrounded = a.replaced_ungrounded();
   c.context_cache = a.context_cache();
   c.sources = a.sources();
   for (const rag::Citation& cited : a.citations()) c.cited.push_back(cited.number);
@@ -142,12 +184,15 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
     if (model != nullptr) {
       key.max_tokens = ask.max_tokens;
       key.sampling = ask.sampling;
+      key.require_grounding = ask.require_grounding;
     }
     if (std::optional<CachedAnswer> hit = cache->Lookup(key)) {
       impl->cached = true;
       impl->generative = hit->generative;
       impl->found = hit->found;
       impl->finish_reason = hit->finish_reason;
+      impl->grounded = hit->grounded;
+      impl->replaced = hit->replaced_ungrounded;
       if (auto mode = rag::ParseContextCache(hit->context_cache); mode.ok()) {
         impl->context_cache = *mode;
       }
@@ -172,6 +217,10 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
     impl->key = std::move(key);
     impl->timings.cache_ms = MsSince(t0);
   }
+  impl->store = &store;
+  impl->workspace_id = ask.workspace_id;
+  impl->question = question;
+  impl->require_grounding = ask.require_grounding && model != nullptr;
   const auto t1 = Clock::now();
   search::SearchOptions so;
   so.k = ask.k;
@@ -261,16 +310,27 @@ Result<bool> AnswerSession::Next(std::vector<std::string>& pieces, std::chrono::
     s.cv.wait_for(lock, wait, [&] { return !s.ready.empty() || s.generation_over; });
     over = s.generation_over;
   }
-  s.Take(pieces);
+  // Under require_grounding a generative answer's text waits until it has been checked.
+  const bool hold = s.require_grounding && s.generative && !s.complete;
+  auto take = [&] {
+    const size_t from = pieces.size();
+    s.Take(pieces);
+    if (!hold) return;
+    s.held.insert(s.held.end(), std::make_move_iterator(pieces.begin() + from),
+                  std::make_move_iterator(pieces.end()));
+    pieces.resize(from);
+  };
+  take();
   if (over && !s.complete) {
     // The model is done: its last held-back text arrives through Push on this thread.
     DOCENT_ASSIGN_OR_RETURN(rag::GenerativeAnswer answer, s.pending->Finish());
-    s.Take(pieces);
+    take();
     s.complete = true;
     s.found = answer.found;
     s.text = std::move(answer.text);
     s.citations = std::move(answer.citations);
     s.generation = std::move(answer.generation);
+    s.Judge(pieces);
     s.timings.answer_ms = MsSince(s.answer_start);
     if (s.cache != nullptr)
       s.handed_out.insert(s.handed_out.end(), pieces.begin() + before, pieces.end());
@@ -320,6 +380,12 @@ const engine::GenerationResult& AnswerSession::generation() const {
 }
 const AnswerTimings& AnswerSession::timings() const {
   return impl_->timings;
+}
+bool AnswerSession::grounded() const {
+  return impl_->grounded;
+}
+bool AnswerSession::replaced_ungrounded() const {
+  return impl_->replaced;
 }
 
 std::string AnswerSession::finish_reason() const {

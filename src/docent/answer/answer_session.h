@@ -42,6 +42,10 @@ struct AskOptions {
   // The caller chose sampling.seed: a sampled answer is then repeatable, so cacheable.
   bool seed_given = false;
   std::string client;  // for the scheduler's fair queue
+  // A generative answer that is not grounded in its sources (rag/grounding.h) is replaced by
+  // the extractive answer over the same sources. Its text is then held back until the model
+  // is done and it has been checked.
+  bool require_grounding = false;
 };
 
 class AnswerSession {
@@ -85,6 +89,12 @@ class AnswerSession {
   // "stop", "length" or "timeout" ("stop" for an extractive answer).
   std::string finish_reason() const;
   const AnswerTimings& timings() const;
+  // Whether each sentence of the answer cites a source that holds it (rag/grounding.h); an
+  // extractive answer, made of the sources' own sentences, and a refusal always are.
+  bool grounded() const;
+  // The model's answer was not grounded and AskOptions::require_grounding replaced it by the
+  // extractive one (text(), citations() and found() are then the extractive answer's).
+  bool replaced_ungrounded() const;
 
  private:
   struct Impl;

@@ -53,14 +53,12 @@ NumberedAnswer NumberAgainstSources(const rag::ExtractiveAnswer& answer,
     return 0;
   };
   for (const rag::AnswerSentence& s : answer.sentences) {
-    int n = source_number(s.citation);
-    if (!out.text.empty()) out.text += ' ';
-    out.text += s.text;
-    if (n > 0) {
-      out.text += " [" + std::to_string(n) + "]";
-      if (std::find(out.used.begin(), out.used.end(), n) == out.used.end()) out.used.push_back(n);
+    const int n = source_number(s.citation);
+    if (n > 0 && std::find(out.used.begin(), out.used.end(), n) == out.used.end()) {
+      out.used.push_back(n);
     }
   }
+  out.text = rag::JoinAnswer(answer.sentences, source_number);
   return out;
 }
 
@@ -87,9 +85,12 @@ nlohmann::json TimingsView(const AnswerSession& a) {
 }  // namespace
 
 nlohmann::json AnswerSummary(const AnswerSession& a, Timings timings) {
+  // An answer the model wrote but that was replaced for want of grounding is extractive.
+  const bool written = a.generative() && !a.replaced_ungrounded();
   nlohmann::json out = {{"found", a.found()},
                         {"citations", CitationsView(a.citations())},
-                        {"mode", a.generative() ? "generative" : "extractive"},
+                        {"mode", written ? "generative" : "extractive"},
+                        {"grounded", a.grounded()},
                         {"context_cache", a.context_cache()},
                         {"finish_reason", a.finish_reason()}};
   // Whether the answer was replayed from the answer cache; left out with the timings, as it
@@ -98,6 +99,7 @@ nlohmann::json AnswerSummary(const AnswerSession& a, Timings timings) {
     out["cached"] = a.cached();
     out["timings"] = TimingsView(a);
   }
+  if (a.replaced_ungrounded()) out["replaced_ungrounded"] = true;
   if (a.generative()) {
     const engine::GenerationResult& g = a.generation();
     out["usage"] = {{"prompt_tokens", g.prompt_tokens},

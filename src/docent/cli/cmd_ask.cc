@@ -89,6 +89,7 @@ int RunAsk(const Argv& argv) {
   ask.workspace_id = ws->id;
   ask.k = static_cast<int>(*k);
   ask.max_tokens = static_cast<uint32_t>(*max_tokens);
+  ask.require_grounding = args->Has("--require-grounding");
   // The same cache `serve` keeps: a question asked before is answered from it at once.
   auto cache = OpenAnswerCache(*args, (*store)->data_dir());
   if (!cache.ok()) {
@@ -121,6 +122,13 @@ int RunAsk(const Argv& argv) {
     return 0;
   }
   std::puts("");
+  if (a.replaced_ungrounded()) {
+    std::puts(
+        "(The model's answer did not cite sources that hold what it said; these are the "
+        "documents' own sentences instead.)");
+  } else if (!a.grounded()) {
+    std::puts("(Not grounded: some sentences of this answer cite no source that holds them.)");
+  }
   PrintSources(a.citations());
   return 0;
 }

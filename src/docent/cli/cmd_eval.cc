@@ -22,8 +22,14 @@ int RunEval(const Argv& argv) {
     PrintError(max_q.status().message());
     return 2;
   }
+  auto unanswerable = args->GetInt("--unanswerable", 200, 0, 100000000);
+  if (!unanswerable.ok()) {
+    PrintError(unanswerable.status().message());
+    return 2;
+  }
   eval::EvalOptions options;
   options.max_queries = static_cast<size_t>(*max_q);
+  options.unanswerable = static_cast<size_t>(*unanswerable);
   options.misses_path = args->Get("--misses");
   options.workspace = args->Get("--workspace", std::string(store::kDefaultWorkspace));
   if (Status s = store::CheckWorkspaceName(options.workspace).WithContext("--workspace"); !s.ok()) {
@@ -47,6 +53,12 @@ int RunEval(const Argv& argv) {
     out["answer_contains_gold"] = optional(r.answer_contains_gold);
     out["refused"] = optional(r.refused);
     out["answer_chars_mean"] = optional(r.answer_chars_mean);
+    out["first_sentence_contains_gold"] = optional(r.first_sentence_contains_gold);
+    if (r.unanswerable > 0) {
+      out["unanswerable"] = {{"questions", r.unanswerable},
+                             {"refused", optional(r.unanswerable_refused)},
+                             {"answered_gold", r.unanswerable_answered_gold}};
+    }
     std::puts(out.dump().c_str());
     return 0;
   }
@@ -58,6 +70,13 @@ int RunEval(const Argv& argv) {
   if (r.answer_contains_gold) {
     std::printf("answer ⊇ gold  %.4f  (refused %.4f, answers %.0f characters on average)\n",
                 *r.answer_contains_gold, r.refused.value_or(0), r.answer_chars_mean.value_or(0));
+    std::printf("first sentence %.4f\n", r.first_sentence_contains_gold.value_or(0));
+  }
+  if (r.unanswerable > 0) {
+    std::printf(
+        "unanswerable   %zu asked without their documents: refused %.4f (%zu answers held "
+        "a gold string from another document)\n",
+        r.unanswerable, r.unanswerable_refused.value_or(0), r.unanswerable_answered_gold);
   }
   std::printf("latency        p50 %.2f ms, p99 %.2f ms\n", r.p50_ms, r.p99_ms);
   return 0;

@@ -149,6 +149,7 @@ int RunServe(const Argv& argv) {
     return answer_cache.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
   options.answer_cache = answer_cache->get();
+  options.require_grounding = args->Has("--require-grounding");
   options.model = model.get();
   options.host = args->Get("--host", "127.0.0.1");
   options.port = static_cast<int>(*port);

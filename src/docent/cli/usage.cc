@@ -53,6 +53,11 @@ constexpr FlagHelp kSearchFlags[] = {
     {"--json", "", "the query, its time and the passages as JSON"},
 };
 
+constexpr FlagHelp kRequireGrounding = {
+    "--require-grounding", "",
+    "replace a model's answer whose sentences do not cite sources that hold them by the "
+    "documents' own sentences (the answer then waits until the model is done)"};
+
 constexpr FlagHelp kAskFlags[] = {
     kData,
     {"--workspace", "NAME", "the workspace to answer from (default: default)"},
@@ -61,6 +66,7 @@ constexpr FlagHelp kAskFlags[] = {
      "a model writes the answer from the passages (default: the answering sentences, quoted)"},
     kModelThreads,
     {"--max-tokens", "N", "longest answer the model writes, in tokens (default 512; up to 8192)"},
+    kRequireGrounding,
     kAnswerCacheMb,
     {"--json", "", "the answer object /v1/ask returns, without its timings"},
 };
@@ -78,6 +84,9 @@ constexpr FlagHelp kEvalFlags[] = {
      "depend on it"},
     {"--max-queries", "N", "evaluate the first N queries only (default 0: all)"},
     {"--misses", "FILE", "write a JSON line for each query whose answer missed its gold answers"},
+    {"--unanswerable", "N",
+     "also ask N questions with answers (a fixed sample) against the corpus without their "
+     "judged documents, and report the share refused (default 200; 0: skip)"},
     {"--json", "", "the figures as one JSON object"},
 };
 
@@ -110,6 +119,7 @@ constexpr FlagHelp kServeFlags[] = {
     kKvType,
     kOcr,
     kOcrThreads,
+    kRequireGrounding,
     kAnswerCacheMb,
     {"--audit-log", "FILE",
      "append one JSON line per search, answer, upload and deletion (default: no log)"},

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <unordered_set>
 
 #include "docent/eval/beir.h"
@@ -31,8 +32,11 @@ struct ScopedDir {
   }
 };
 
-Status IndexCorpus(store::Store& store, int64_t workspace_id, const std::vector<BeirDoc>& corpus) {
+// Indexes the corpus into the workspace, leaving out the documents named in `leave_out`.
+Status IndexCorpus(store::Store& store, int64_t workspace_id, const std::vector<BeirDoc>& corpus,
+                   const std::unordered_set<std::string>& leave_out = {}) {
   for (const BeirDoc& d : corpus) {
+    if (leave_out.contains(d.id)) continue;
     ingest::ExtractedDocument doc;
     doc.title = d.title;
     doc.format = "beir";
@@ -49,6 +53,76 @@ Status IndexCorpus(store::Store& store, int64_t workspace_id, const std::vector<
     DOCENT_ASSIGN_OR_RETURN(auto outcome, store.PutDocument(put));
     (void)outcome;
   }
+  return Status::Ok();
+}
+
+// The extractive answer to `question` from the first passages retrieved, as `docent ask`
+// reads them (AskOptions::k).
+constexpr size_t kAnswerPassages = 8;
+
+rag::ExtractiveAnswer Answer(store::Store& store, int64_t workspace_id, const std::string& question,
+                             const std::vector<search::Passage>& passages) {
+  std::vector<search::Passage> top(passages.begin(),
+                                   passages.begin() + std::min(passages.size(), kAnswerPassages));
+  rag::StoreTermStatistics stats(store, workspace_id);
+  return rag::AnswerExtractively(question, top, stats);
+}
+
+bool HoldsGold(std::string_view text, const std::vector<std::string>& answers) {
+  return std::any_of(answers.begin(), answers.end(), [&](const std::string& gold) {
+    return text.find(gold) != std::string_view::npos;
+  });
+}
+
+// `count` of the queries with answers, drawn by a seeded Fisher-Yates over their indexes
+// (mt19937_64 is specified exactly, and the draw below uses no library distribution, so the
+// sample is the same with every standard library).
+std::vector<size_t> SampleAnswerable(const std::vector<BeirQuery>& queries, size_t count) {
+  std::vector<size_t> pool;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    if (!queries[i].answers.empty()) pool.push_back(i);
+  }
+  std::mt19937_64 rng(20261207);
+  count = std::min(count, pool.size());
+  for (size_t i = 0; i < count; ++i) {
+    size_t j = i + static_cast<size_t>(rng() % (pool.size() - i));
+    std::swap(pool[i], pool[j]);
+  }
+  pool.resize(count);
+  std::sort(pool.begin(), pool.end());
+  return pool;
+}
+
+// The held-out pass (EvalOptions::unanswerable): a second workspace of the same store holds
+// the corpus without the sampled questions' judged documents, and each is asked there.
+Status AskWithoutTheirDocuments(store::Store& store, const BeirSet& set, const EvalOptions& options,
+                                EvalReport& report) {
+  const std::vector<size_t> sample = SampleAnswerable(set.queries, options.unanswerable);
+  if (sample.empty()) return Status::Ok();
+  std::unordered_set<std::string> leave_out;
+  for (size_t qi : sample) {
+    auto judged = set.qrels.find(set.queries[qi].id);
+    if (judged == set.qrels.end()) continue;
+    for (const auto& [doc, grade] : judged->second) {
+      if (grade > 0) leave_out.insert(doc);
+    }
+  }
+  const std::string name = options.workspace == "heldout" ? "heldout-2" : "heldout";
+  DOCENT_ASSIGN_OR_RETURN(const store::WorkspaceInfo ws, store.EnsureWorkspace(name));
+  DOCENT_RETURN_IF_ERROR(IndexCorpus(store, ws.id, set.corpus, leave_out));
+  search::SearchOptions search_options;
+  search_options.k = kAnswerPassages;
+  size_t refused = 0;
+  for (size_t qi : sample) {
+    const BeirQuery& q = set.queries[qi];
+    DOCENT_ASSIGN_OR_RETURN(auto passages,
+                            search::SearchBm25(store, ws.id, q.text, search_options));
+    const rag::ExtractiveAnswer a = Answer(store, ws.id, q.text, passages);
+    refused += !a.found;
+    report.unanswerable_answered_gold += a.found && HoldsGold(a.text, q.answers);
+  }
+  report.unanswerable = sample.size();
+  report.unanswerable_refused = static_cast<double>(refused) / static_cast<double>(sample.size());
   return Status::Ok();
 }
 
@@ -81,7 +155,7 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
     if (!misses) return IOError("cannot write " + options.misses_path.string());
   }
   std::vector<double> latencies;
-  size_t with_answers = 0, answered_gold = 0, refused = 0, answered = 0;
+  size_t with_answers = 0, answered_gold = 0, first_gold = 0, refused = 0, answered = 0;
   double answer_chars = 0;
   size_t n =
       options.max_queries ? std::min(options.max_queries, set.queries.size()) : set.queries.size();
@@ -107,17 +181,9 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
     report.mrr10 += MrrAtK(ranked, rel, 10);
     if (!q.answers.empty()) {
       ++with_answers;
-      std::vector<search::Passage> top(passages.begin(),
-                                       passages.begin() + std::min<size_t>(passages.size(), 8));
-      rag::StoreTermStatistics stats(*store, ws.id);
-      rag::ExtractiveAnswer a = rag::AnswerExtractively(q.text, top, stats);
-      bool hit = false;
-      for (const std::string& gold : q.answers) {
-        if (a.found && a.text.find(gold) != std::string::npos) {
-          hit = true;
-          break;
-        }
-      }
+      const rag::ExtractiveAnswer a = Answer(*store, ws.id, q.text, passages);
+      const bool hit = a.found && HoldsGold(a.text, q.answers);
+      first_gold += a.found && !a.sentences.empty() && HoldsGold(a.sentences[0].text, q.answers);
       answered_gold += hit;
       refused += !a.found;
       if (a.found) {
@@ -131,7 +197,16 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
                                {"found", a.found},
                                {"answer", a.text},
                                {"top_is_relevant", !ranked.empty() && rel.count(ranked[0]) > 0},
-                               {"top", top.empty() ? "" : top[0].text}};
+                               {"top", passages.empty() ? "" : passages[0].text}};
+        // Where the answer was to be had: the first of the passages read that holds a gold
+        // string (1-based), or null when none does.
+        line["gold_passage"] = nullptr;
+        for (size_t r = 0; r < std::min(passages.size(), kAnswerPassages); ++r) {
+          if (HoldsGold(passages[r].text, q.answers)) {
+            line["gold_passage"] = r + 1;
+            break;
+          }
+        }
         misses << line.dump() << '\n';
       }
     }
@@ -146,6 +221,10 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
     report.answer_contains_gold = static_cast<double>(answered_gold) / with_answers;
     report.refused = static_cast<double>(refused) / with_answers;
     report.answer_chars_mean = answered ? answer_chars / static_cast<double>(answered) : 0.0;
+    report.first_sentence_contains_gold = static_cast<double>(first_gold) / with_answers;
+  }
+  if (options.unanswerable > 0) {
+    DOCENT_RETURN_IF_ERROR(AskWithoutTheirDocuments(*store, set, options, report));
   }
   report.p50_ms = Percentile(latencies, 50);
   report.p99_ms = Percentile(latencies, 99);

@@ -22,7 +22,16 @@ struct EvalReport {
   // length in characters (a longer answer contains a gold string more easily; report both).
   std::optional<double> refused;
   std::optional<double> answer_chars_mean;
-  double p50_ms = 0, p99_ms = 0;  // search latency per query
+  // Of the answers: the share whose first sentence alone holds a gold string (an answer that
+  // grows longer contains more by chance; this one does not grow).
+  std::optional<double> first_sentence_contains_gold;
+  // The other side of the refusal gate: questions whose judged documents were left out of a
+  // second index (EvalOptions::unanswerable), asked there. Every answer given is a miss unless
+  // another document happens to hold a gold string too, which is counted apart.
+  size_t unanswerable = 0;                     // questions asked without their documents
+  std::optional<double> unanswerable_refused;  // share refused (higher is better)
+  size_t unanswerable_answered_gold = 0;  // answered, from another document, with a gold string
+  double p50_ms = 0, p99_ms = 0;          // search latency per query
   double index_seconds = 0;
 };
 
@@ -35,6 +44,9 @@ struct EvalOptions {
   // The workspace of the temporary store the corpus goes into. Retrieval inside a workspace
   // is exactly that of a store holding it alone, so the figures do not depend on it.
   std::string workspace{store::kDefaultWorkspace};
+  // How many questions with answers (a seeded sample, the same on every run) to ask again
+  // against the corpus without their judged documents; 0 skips that pass.
+  size_t unanswerable = 200;
 };
 
 Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& options = {});

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <set>
 
 #include "docent/rag/hangul.h"
@@ -47,11 +48,16 @@ class AnswerBuilder {
                 const ExtractiveOptions& options)
       : all_(all), passages_(passages), options_(options) {}
 
-  bool Full() const { return picked_.size() >= options_.max_sentences; }
+  // The items of a list or table that a picked sentence introduces are part of it: they count
+  // toward the characters, not the sentences.
+  bool Full() const { return picked_.size() - items_ >= options_.max_sentences; }
 
   // Adds candidate `i` when it is new and fits the budget; the first may be cut to fit.
-  bool Add(size_t i) {
-    if (Full() || std::find(picked_.begin(), picked_.end(), i) != picked_.end()) return false;
+  // A sentence added `before` another (what that one refers back to) is placed before it.
+  bool Add(size_t i, std::optional<size_t> before = std::nullopt, bool item = false) {
+    if ((!item && Full()) || std::find(picked_.begin(), picked_.end(), i) != picked_.end()) {
+      return false;
+    }
     const Sentence& s = all_[i].sentence;
     if (texts_.contains(s.text)) return false;  // chunks overlap: the same sentence twice
     size_t chars = s.chars;
@@ -59,9 +65,11 @@ class AnswerBuilder {
       if (!picked_.empty()) return false;
       chars = options_.max_answer_chars;
     }
-    picked_.push_back(i);
+    auto at = before ? std::find(picked_.begin(), picked_.end(), *before) : picked_.end();
+    picked_.insert(at, i);
     texts_.insert(s.text);
     chars_ += chars;
+    items_ += item;
     return true;
   }
 
@@ -69,18 +77,18 @@ class AnswerBuilder {
     ExtractiveAnswer a;
     a.found = true;
     std::vector<int> number(passages_.size(), 0);
-    for (size_t i : picked_) {
-      const Sentence& s = all_[i].sentence;
+    for (size_t k = 0; k < picked_.size(); ++k) {
+      const Sentence& s = all_[picked_[k]].sentence;
       int& n = number[s.passage];
       if (n == 0) {
         n = static_cast<int>(a.citations.size()) + 1;
         a.citations.push_back({n, passages_[s.passage]});
       }
-      std::string text = Truncate(s.text, options_.max_answer_chars);
-      if (!a.text.empty()) a.text += ' ';
-      a.text += text + " [" + std::to_string(n) + "]";
-      a.sentences.push_back({std::move(text), n, all_[i].score.score});
+      const bool item = s.list_item && k > 0 && all_[picked_[k - 1]].sentence.passage == s.passage;
+      a.sentences.push_back(
+          {Truncate(s.text, options_.max_answer_chars), n, all_[picked_[k]].score.score, item});
     }
+    a.text = JoinAnswer(a.sentences, [](int n) { return n; });
     return a;
   }
 
@@ -91,23 +99,58 @@ class AnswerBuilder {
   std::vector<size_t> picked_;
   std::set<std::string> texts_;
   size_t chars_ = 0;
+  size_t items_ = 0;  // list items among picked_
 };
 
-// Adds what continues sentence `i` within its passage: the list its colon introduces, or
-// one sentence that opens with a pronoun or connective.
+// Adds what sentence `i` needs to be read: the sentence before it when it opens by referring
+// back ("이것은 ...", "He ..."), whose subject is often what the question asks for; then what
+// continues it within its passage: the list its colon introduces, or one sentence that opens
+// with a pronoun or connective.
 void AddContinuation(const std::vector<Candidate>& all, size_t i, AnswerBuilder& builder) {
   const Sentence& head = all[i].sentence;
+  // Back through a chain of such sentences ("그는 ... . 이것은 ...") to the one that names.
+  for (size_t j = i; all[j].sentence.refers_back && j > 0; --j) {
+    const Sentence& before = all[j - 1].sentence;
+    if (before.passage != head.passage || before.heading || before.question ||
+        !builder.Add(j - 1, /*before=*/j)) {
+      break;
+    }
+  }
   if (head.ends_with_colon) {
     for (size_t j = i + 1; j < all.size() && all[j].sentence.passage == head.passage; ++j) {
-      if (!all[j].sentence.list_item || !builder.Add(j)) break;
+      if (!all[j].sentence.list_item || !builder.Add(j, std::nullopt, /*item=*/true)) break;
     }
-  } else if (head.chars < kContinueBelowChars && i + 1 < all.size() &&
-             all[i + 1].sentence.passage == head.passage && all[i + 1].sentence.continues) {
+  } else if (i + 1 < all.size() && all[i + 1].sentence.passage == head.passage &&
+             head.chars < kContinueBelowChars && all[i + 1].sentence.continues) {
     builder.Add(i + 1);
   }
 }
 
 }  // namespace
+
+constexpr std::string_view kSentenceEnds[] = {".", "!", "?", ":", "。", "다", "요"};
+
+std::string JoinAnswer(const std::vector<AnswerSentence>& sentences,
+                       const std::function<int(int)>& number) {
+  std::string out;
+  for (size_t k = 0; k < sentences.size(); ++k) {
+    const AnswerSentence& s = sentences[k];
+    // Rows run on with "; "; after the sentence that introduced them, a space.
+    if (k > 0) {
+      const std::string_view before = sentences[k - 1].text;
+      const bool closed = std::any_of(std::begin(kSentenceEnds), std::end(kSentenceEnds),
+                                      [&](std::string_view e) { return before.ends_with(e); });
+      out += s.item && !closed ? "; " : " ";
+    }
+    out += s.text;
+    const bool block_goes_on = k + 1 < sentences.size() && sentences[k + 1].item &&
+                               sentences[k + 1].citation == s.citation;
+    if (const int n = number(s.citation); n > 0 && !block_goes_on) {
+      out += " [" + std::to_string(n) + "]";
+    }
+  }
+  return out;
+}
 
 std::string NotFoundMessage(std::string_view question) {
   return ContainsHangul(question) ? "문서에서 이 질문에 대한 답을 찾지 못했습니다."
@@ -140,8 +183,10 @@ ExtractiveAnswer AnswerExtractively(std::string_view question,
   // Candidates in passage order, then sentence order: all[i + 1] follows all[i] when both
   // belong to the same passage.
   std::vector<Candidate> all;
+  double best_score = 0;
+  for (const search::Passage& p : passages) best_score = std::max(best_score, p.score);
   for (size_t p = 0; p < passages.size(); ++p) {
-    const PassageContext context = MakePassageContext(passages[p]);
+    const PassageContext context = MakePassageContext(passages[p], best_score);
     std::vector<Sentence> sentences = SplitPassage(passages[p], p);
     std::vector<SentenceScore> scores;
     for (size_t i = 0; i < sentences.size(); ++i) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -62,6 +63,8 @@ struct AnswerSentence {
   std::string text;  // the sentence as it appears in the passage
   int citation = 0;  // its Citation::number
   double score = 0;
+  // An item of the list or table the sentence before introduces: the block shares one marker.
+  bool item = false;
 };
 
 struct ExtractiveAnswer {
@@ -77,6 +80,12 @@ ExtractiveAnswer AnswerExtractively(std::string_view question,
                                     const std::vector<search::Passage>& passages,
                                     const TermStatistics& stats,
                                     const ExtractiveOptions& options = {});
+
+// The answer as shown, from its sentences: each followed by its citation marker "[n]", with
+// n = number(citation) (no marker where that is 0), except that a list's items and the
+// sentence introducing them share the marker after the last item, items joined by "; ".
+std::string JoinAnswer(const std::vector<AnswerSentence>& sentences,
+                       const std::function<int(int)>& number);
 
 // The refusal text for a question (Korean when it contains Hangul, else English).
 std::string NotFoundMessage(std::string_view question);

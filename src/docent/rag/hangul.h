@@ -10,9 +10,10 @@
 namespace docent::rag {
 
 // Final-consonant (jongseong) indices of a precomposed syllable: (cp - U+AC00) % 28.
-constexpr int kJamoN = 4;   // ㄴ
-constexpr int kJamoL = 8;   // ㄹ
-constexpr int kJamoB = 17;  // ㅂ
+constexpr int kJamoN = 4;    // ㄴ
+constexpr int kJamoL = 8;    // ㄹ
+constexpr int kJamoB = 17;   // ㅂ
+constexpr int kJamoSS = 20;  // ㅆ, the past tense's final (했, 갔, 쳤)
 
 inline bool IsSyllable(char32_t cp) {
   return cp >= 0xAC00 && cp <= 0xD7A3;
@@ -39,6 +40,17 @@ inline int FinalJamo(char32_t syllable) {
 
 inline char32_t WithoutFinal(char32_t syllable) {
   return IsSyllable(syllable) ? syllable - static_cast<char32_t>(FinalJamo(syllable)) : syllable;
+}
+
+// Medial vowel index of a precomposed syllable: ((cp - U+AC00) / 28) % 21 (ㅏ 0 ... ㅣ 20).
+inline int VowelJamo(char32_t syllable) {
+  return IsSyllable(syllable) ? static_cast<int>((syllable - 0xAC00) / 28 % 21) : -1;
+}
+
+// `syllable` with its vowel replaced by `vowel` and its final by `final_jamo`.
+inline char32_t WithVowelAndFinal(char32_t syllable, int vowel, int final_jamo) {
+  const int initial = static_cast<int>((syllable - 0xAC00) / (21 * 28));
+  return static_cast<char32_t>(0xAC00 + (initial * 21 + vowel) * 28 + final_jamo);
 }
 
 inline std::u32string ToU32(std::string_view utf8) {

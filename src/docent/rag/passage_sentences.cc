@@ -114,6 +114,16 @@ bool OpensAsContinuation(std::string_view s) {
                      [&](std::string_view o) { return s.starts_with(o); });
 }
 
+bool OpensWithPronoun(std::string_view s) {
+  static constexpr std::string_view kPronouns[] = {
+      "He ",    "She ",   "It ",     "They ",   "His ",   "Her ",    "Its ",     "Their ",
+      "This ",  "These ", "이것은",  "이것이",  "이것을", "이는 ",   "이들은",   "이들이",
+      "그는 ",  "그가 ",  "그녀는",  "그녀가",  "그들은", "그들이",  "이곳은",   "이곳에",
+      "그것은", "그것이", "이 사람", "이 인물", "그의 ",  "그녀의 ", "이로 인해"};
+  return std::any_of(std::begin(kPronouns), std::end(kPronouns),
+                     [&](std::string_view o) { return s.starts_with(o); });
+}
+
 bool IsQuestion(std::string_view s) {
   char32_t last = LastCodePoint(s);
   return last == U'?' || last == 0xFF1F;
@@ -262,6 +272,7 @@ std::vector<Sentence> SplitPassage(const search::Passage& passage, size_t passag
             named || (whole_block && spans.size() == 1 && LooksLikeHeading(display, s.tokens));
         s.question = IsQuestion(display);
         s.continues = OpensAsContinuation(display);
+        s.refers_back = OpensWithPronoun(display);
         s.list_item = k == 0 && listed;
         s.ends_with_colon = IntroducesList(display);
         s.text = std::move(display);
@@ -279,6 +290,14 @@ std::vector<Sentence> SplitPassage(const search::Passage& passage, size_t passag
         out.push_back(std::move(s));
       }
       first = i + 1;
+    }
+  }
+  // Each introducing sentence learns what its list says.
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!out[i].ends_with_colon) continue;
+    for (size_t j = i + 1; j < out.size() && out[j].list_item; ++j) {
+      if (!out[i].list_text.empty()) out[i].list_text += ' ';
+      out[i].list_text += out[j].text;
     }
   }
   return out;

@@ -39,8 +39,14 @@ struct Sentence {
   bool heading = false;
   bool question = false;   // ends with "?" (an FAQ's question): never an answer
   bool continues = false;  // opens like the continuation of the sentence before (It, 이는, 다만)
+  // Opens with a pronoun standing for something the sentence before names (이것은, 그는, He,
+  // They): without that sentence it does not say who or what.
+  bool refers_back = false;
   bool list_item = false;        // began with a list marker
   bool ends_with_colon = false;  // introduces what follows (a list)
+  // When it introduces a list or table: the text of the items that follow it, space-joined.
+  // What the rows state (the days, the amounts) is what such a sentence answers with.
+  std::string list_text;
   TermIndex terms;
   // What the sentence is about beyond its own words: the passage's location until the
   // passage's own text opens a new heading or FAQ question, then that line. Shared by the

@@ -46,11 +46,12 @@ constexpr std::u32string_view kKoreanFunctionPrefixes[] = {U"알려", U"궁금"}
 // Question endings, longest first. `final_jamo` != 0: the ending begins inside the syllable
 // before it (했 + 나요 is not it; 한 + 가요 is 하 + ㄴ가요), so that syllable must carry this final
 // consonant, which is removed with the ending. `copula`: the ending is 이다's (인가요, 예요), so
-// what precedes it is a noun, not a predicate stem.
+// what precedes it is a noun, not a predicate stem (also for 한가 / 된가, the light verb's).
 struct EndingRule {
   std::u32string_view suffix;
   int final_jamo = 0;
   bool copula = false;
+  bool keep_final = false;  // the final only marks the ending (했나: the past tense), it stays
 };
 constexpr EndingRule kQuestionEndings[] = {{U"입니까", 0, true},
                                            {U"인가요", 0, true},
@@ -72,11 +73,46 @@ constexpr EndingRule kQuestionEndings[] = {{U"입니까", 0, true},
                                            {U"여요"},
                                            {U"에요", 0, true},
                                            {U"예요", 0, true},
-                                           {U"죠"}};
+                                           {U"죠"},
+                                           // The written style of KorQuAD and reports:
+                                           // 주장했는가, 불가능한가, 기록했나.
+                                           {U"는가"},
+                                           {U"은가"},
+                                           // 불가능한가 / 완성된가: a noun made a predicate.
+                                           {U"한가", 0, true},
+                                           {U"된가", 0, true},
+                                           {U"었나"},
+                                           {U"았나"},
+                                           {U"였나"},
+                                           {U"나", kJamoSS, false, /*keep_final=*/true}};
 // Connective endings of a predicate in the middle of a question (신청하려면, 지나면). Only
 // stripped from tokens of three or more syllables: two-syllable nouns end in 면 (화면, 측면).
 constexpr std::u32string_view kConnectiveEndings[] = {U"하려면", U"되려면", U"으려면", U"려면",
                                                       U"하면",   U"되면",   U"으면",   U"면"};
+
+// Nouns that name the kind of answer when they close a question (... 세워진 연도는?).
+constexpr std::u32string_view kAnswerTypeNouns[] = {
+    U"이름", U"사람", U"인물", U"나라", U"국가", U"날짜", U"연도", U"년도", U"제목", U"시기",
+    U"나이", U"명칭", U"장소", U"지역", U"시점", U"기간", U"금액", U"인원", U"갯수", U"개수",
+    U"숫자", U"단어", U"용어", U"방법", U"이유", U"원인", U"시간", U"곳",   U"것",   U"해",
+    U"수",   U"말",   U"분",   U"때",   U"날",   U"달",   U"값",   U"이",   U"자"};
+
+// Removes the past tense from a predicate stem: 되었 -> 되, 받았 -> 받, 주장했 -> 주장하, 됐 -> 되;
+// other contractions lose their ㅆ (쳤 -> 쳐).
+std::u32string WithoutPastTense(std::u32string stem) {
+  if (stem.empty()) return stem;
+  char32_t& last = stem.back();
+  if (last == U'었' || last == U'았' || last == U'였') {
+    stem.pop_back();
+  } else if (last == U'했') {
+    last = U'하';
+  } else if (last == U'됐') {
+    last = U'되';
+  } else if (FinalJamo(last) == kJamoSS) {
+    last = WithoutFinal(last);
+  }
+  return stem;
+}
 
 template <size_t N>
 bool Contains(const std::u32string_view (&list)[N], std::u32string_view s) {
@@ -109,7 +145,128 @@ constexpr std::string_view kNumberWords[][2] = {
     {"six", "6"},     {"seven", "7"},   {"eight", "8"},   {"nine", "9"},   {"ten", "10"},
     {"eleven", "11"}, {"twelve", "12"}, {"twenti", "20"}, {"thirti", "30"}};
 
+// Irregular past forms whose stem differs from the base's, as questions ask them ("How long
+// are receipts kept?", "Who paid ...?"). Past and participle forms of about eighty common
+// verbs; a form equal to its base (put, set, cut) needs no entry.
+constexpr std::string_view kIrregularVerbs[][2] = {{"arose", "arise"},
+                                                   {"arisen", "arise"},
+                                                   {"ate", "eat"},
+                                                   {"eaten", "eat"},
+                                                   {"became", "become"},
+                                                   {"began", "begin"},
+                                                   {"begun", "begin"},
+                                                   {"bent", "bend"},
+                                                   {"bought", "buy"},
+                                                   {"brought", "bring"},
+                                                   {"built", "build"},
+                                                   {"came", "come"},
+                                                   {"caught", "catch"},
+                                                   {"chose", "choose"},
+                                                   {"chosen", "choose"},
+                                                   {"dealt", "deal"},
+                                                   {"did", "do"},
+                                                   {"done", "do"},
+                                                   {"drew", "draw"},
+                                                   {"drawn", "draw"},
+                                                   {"drove", "drive"},
+                                                   {"driven", "drive"},
+                                                   {"fell", "fall"},
+                                                   {"fallen", "fall"},
+                                                   {"felt", "feel"},
+                                                   {"fought", "fight"},
+                                                   {"found", "find"},
+                                                   {"fled", "flee"},
+                                                   {"flew", "fly"},
+                                                   {"flown", "fly"},
+                                                   {"forgot", "forget"},
+                                                   {"forgotten", "forget"},
+                                                   {"froze", "freeze"},
+                                                   {"frozen", "freeze"},
+                                                   {"gave", "give"},
+                                                   {"given", "give"},
+                                                   {"went", "go"},
+                                                   {"gone", "go"},
+                                                   {"grew", "grow"},
+                                                   {"grown", "grow"},
+                                                   {"held", "hold"},
+                                                   {"kept", "keep"},
+                                                   {"knew", "know"},
+                                                   {"known", "know"},
+                                                   {"laid", "lay"},
+                                                   {"led", "lead"},
+                                                   {"left", "leave"},
+                                                   {"lent", "lend"},
+                                                   {"lost", "lose"},
+                                                   {"made", "make"},
+                                                   {"meant", "mean"},
+                                                   {"met", "meet"},
+                                                   {"paid", "pay"},
+                                                   {"ran", "run"},
+                                                   {"rose", "rise"},
+                                                   {"risen", "rise"},
+                                                   {"said", "say"},
+                                                   {"sold", "sell"},
+                                                   {"sent", "send"},
+                                                   {"saw", "see"},
+                                                   {"seen", "see"},
+                                                   {"shook", "shake"},
+                                                   {"shot", "shoot"},
+                                                   {"showed", "show"},
+                                                   {"shown", "show"},
+                                                   {"sang", "sing"},
+                                                   {"sung", "sing"},
+                                                   {"sat", "sit"},
+                                                   {"slept", "sleep"},
+                                                   {"spoke", "speak"},
+                                                   {"spoken", "speak"},
+                                                   {"spent", "spend"},
+                                                   {"stood", "stand"},
+                                                   {"stole", "steal"},
+                                                   {"stolen", "steal"},
+                                                   {"struck", "strike"},
+                                                   {"swore", "swear"},
+                                                   {"sworn", "swear"},
+                                                   {"took", "take"},
+                                                   {"taken", "take"},
+                                                   {"taught", "teach"},
+                                                   {"told", "tell"},
+                                                   {"thought", "think"},
+                                                   {"threw", "throw"},
+                                                   {"thrown", "throw"},
+                                                   {"understood", "understand"},
+                                                   {"won", "win"},
+                                                   {"wore", "wear"},
+                                                   {"worn", "wear"},
+                                                   {"wrote", "write"},
+                                                   {"written", "write"},
+                                                   {"withdrew", "withdraw"},
+                                                   {"withdrawn", "withdraw"}};
+
 }  // namespace
+
+std::string_view IrregularVerbBase(std::string_view lower_word) {
+  for (const auto& [form, base] : kIrregularVerbs) {
+    if (form == lower_word) return base;
+  }
+  return {};
+}
+
+bool IsComparator(std::u32string_view tok) {
+  static constexpr std::u32string_view kEnglish[] = {
+      U"above",     U"over",   U"below",  U"under", U"than",  U"least", U"most",
+      U"exceeding", U"beyond", U"within", U"upto",  U"after", U"before"};
+  static constexpr std::u32string_view kKorean[] = {U"이상", U"초과",   U"미만", U"이하", U"이내",
+                                                    U"넘는", U"넘으면", U"넘게", U"이후", U"이전"};
+  std::u32string lower(tok);
+  for (char32_t& c : lower) {
+    if (c >= U'A' && c <= U'Z') c += 32;
+  }
+  if (Contains(kEnglish, lower)) return true;
+  for (std::u32string_view k : kKorean) {
+    if (tok.starts_with(k)) return true;
+  }
+  return false;
+}
 
 bool IsContentFree(std::u32string_view tok) {
   if (std::all_of(tok.begin(), tok.end(), [](char32_t c) { return c < 0x80 || c == 0x2019; })) {
@@ -152,7 +309,7 @@ Trimmed TrimEnding(std::u32string tok) {
       if (keep == 0) continue;
       char32_t& before = stem[keep - 1];
       if (FinalJamo(before) != r.final_jamo) continue;
-      before = WithoutFinal(before);
+      if (!r.keep_final) before = WithoutFinal(before);
       // 습니까 and 을까요 leave only the epenthetic 스/으, which belongs to the ending.
       if (before == U'스' || before == U'으') --keep;
     }
@@ -162,6 +319,7 @@ Trimmed TrimEnding(std::u32string tok) {
     break;
   }
   bool predicate = trimmed && !copula;
+  if (trimmed && !copula) stem = WithoutPastTense(std::move(stem));
   if (trimmed) {
     // What is left is a predicate stem: 신청하 / 지급되 are the nouns 신청 / 지급 made verbs.
     if (stem.size() >= 3 && (stem.back() == U'하' || stem.back() == U'되')) {
@@ -196,7 +354,73 @@ std::vector<std::u32string> ConjugatedStems(const std::u32string& stem) {
     s.back() += static_cast<char32_t>(jamo);
     out.push_back(std::move(s));
   }
+  // The past tense contracts 었/았 into the open syllable: ㅣ -> ㅕ (쳤), ㅗ -> ㅘ (봤), ㅜ -> ㅝ
+  // (줬), ㅡ -> ㅓ (썼), ㅚ -> ㅙ (됐), 하 -> 했; other vowels just take the ㅆ (섰, 냈).
+  std::u32string past = stem;
+  if (past.back() == U'하') {
+    past.back() = U'했';
+  } else {
+    int vowel = VowelJamo(past.back());
+    switch (vowel) {
+      case 20:
+        vowel = 6;
+        break;
+      case 8:
+        vowel = 9;
+        break;
+      case 13:
+        vowel = 14;
+        break;
+      case 18:
+        vowel = 4;
+        break;
+      case 11:
+        vowel = 10;
+        break;
+      default:
+        break;
+    }
+    past.back() = WithVowelAndFinal(past.back(), vowel, kJamoSS);
+  }
+  out.push_back(std::move(past));
   return out;
+}
+
+AdnominalStem StemOfAdnominal(std::u32string_view word) {
+  if (!AllHangul(word) || word.size() < 2) return {};
+  std::u32string stem(word);
+  const char32_t last = stem.back();
+  if (last == U'던' || (last == U'는' && word.size() >= 3 &&
+                        (word[word.size() - 2] == U'하' || word[word.size() - 2] == U'되'))) {
+    // 쳐내던, 신청하는. 는 and 은 after anything else are as often the topic particle of a
+    // noun (연차휴가는, 사건은), which has no verb to read.
+    stem.pop_back();
+    stem = WithoutPastTense(std::move(stem));
+  } else if (last != U'은' && last != U'는' && FinalJamo(last) == kJamoN) {
+    stem.back() = WithoutFinal(last);  // 맞선 -> 맞서, 집필한 -> 집필하
+  } else {
+    return {};
+  }
+  AdnominalStem out;
+  if (stem.size() >= 3 && (stem.back() == U'하' || stem.back() == U'되')) {
+    stem.pop_back();
+    out.light_verb = true;
+  }
+  if (stem.size() < 2) return {};
+  out.stem = std::move(stem);
+  return out;
+}
+
+bool IsAnswerTypeNoun(std::u32string_view noun) {
+  return Contains(kAnswerTypeNouns, noun);
+}
+
+std::u32string_view WithoutTopicParticle(std::u32string_view word) {
+  static constexpr std::u32string_view kParticles = U"은는이가을를";
+  if (word.size() >= 2 && kParticles.find(word.back()) != std::u32string_view::npos) {
+    word.remove_suffix(1);
+  }
+  return word;
 }
 
 bool AsksForQuantity(std::u32string_view tok) {
@@ -211,6 +435,34 @@ bool AsksForQuantity(std::u32string_view tok) {
     if (tok.starts_with(w)) return true;
   }
   return false;
+}
+
+namespace {
+
+std::u32string AsciiLower32(std::u32string_view tok) {
+  std::u32string lower(tok);
+  for (char32_t& c : lower) {
+    if (c >= U'A' && c <= U'Z') c += 32;
+  }
+  return lower;
+}
+
+}  // namespace
+
+bool AsksForDate(std::u32string_view tok) {
+  static constexpr std::u32string_view kEnglish[] = {U"when",    U"year", U"years",
+                                                     U"century", U"date", U"decade"};
+  if (Contains(kEnglish, AsciiLower32(tok))) return true;
+  if (tok.starts_with(U"언제")) return true;
+  for (std::u32string_view noun : {U"연도", U"년도", U"날짜", U"시기", U"해"}) {
+    if (tok.starts_with(noun) && WithoutTopicParticle(tok) == noun) return true;
+  }
+  return false;
+}
+
+bool AsksForName(std::u32string_view tok) {
+  static constexpr std::u32string_view kEnglish[] = {U"who", U"whom", U"whose", U"where"};
+  return Contains(kEnglish, AsciiLower32(tok));
 }
 
 std::u32string_view InterrogativeParticle(std::u32string_view tok) {

@@ -33,6 +33,11 @@ bool IsContentFree(std::u32string_view token);
 // long, when, 몇, 며칠, 얼마, 언제): the answer then states one.
 bool AsksForQuantity(std::u32string_view token);
 
+// True for a token that asks for a date (when, year, century, 언제, 연도, 날짜) or for a
+// person or place by name (who, whom, whose, where).
+bool AsksForDate(std::u32string_view token);
+bool AsksForName(std::u32string_view token);
+
 // The particle an interrogative carries (언제까지 -> 까지, 어디에서 -> 에서), when it is one that
 // the answer repeats ("3월 31일까지"); else empty.
 std::u32string_view InterrogativeParticle(std::u32string_view token);
@@ -52,8 +57,28 @@ Trimmed TrimEnding(std::u32string token);
 Trimmed TrimConnective(Trimmed t);
 
 // A predicate stem and, when its last syllable is open, that syllable with the ㄴ/ㄹ/ㅂ of the
-// adnominal, future and formal endings (잠기 -> 잠긴다, 잠길, 잠깁니다).
+// adnominal, future and formal endings (잠기 -> 잠긴다, 잠길, 잠깁니다) and contracted with the
+// past tense's 었/았 (잠기 -> 잠겼다, 맞서 -> 맞섰다, 하 -> 했다).
 std::vector<std::u32string> ConjugatedStems(const std::u32string& stem);
+
+// The stem an adnominal (relative-clause) form comes from: 맞선 -> 맞서, 다친 -> 다치, 집필한
+// -> 집필 (the light verb goes), 쳐내던 -> 쳐내; empty when the word is not one or the stem
+// would be a single syllable. KorQuAD-style questions are mostly relative clauses ("가나와의
+// 경기에서 퇴장당한 ... 쳐낸 신체 부분은?"), and the document states them as finite verbs.
+struct AdnominalStem {
+  std::u32string stem;
+  bool light_verb = false;  // 집필한: the stem is the noun before 하 (not a predicate)
+};
+AdnominalStem StemOfAdnominal(std::u32string_view word);
+
+// Whether `noun` (a Hangul word without its particle) names the kind of answer asked for when
+// it closes a question: 이름, 사람, 곳, 나라, 연도 ("... 세워진 연도는?"). The answering sentence
+// states the name or the year, seldom the word "연도".
+bool IsAnswerTypeNoun(std::u32string_view noun);
+
+// `word` without a closing topic, subject or object particle (연도는 -> 연도, 사람이 -> 사람);
+// a one-syllable word is returned whole.
+std::u32string_view WithoutTopicParticle(std::u32string_view word);
 
 // A word that names the kind of answer ("minimum", "length", "자주"), with the words a
 // sentence states such an answer by ("least", "long", "마다").
@@ -62,6 +87,14 @@ struct FrameWord {
   std::string_view alternatives[3];
 };
 const FrameWord* FindFrameWord(std::string_view term);
+
+// The base form of an irregular English past tense or participle ("kept" -> "keep", "paid" ->
+// "pay"), which the stemmer leaves apart; else empty. The document may say "keeps".
+std::string_view IrregularVerbBase(std::string_view lower_word);
+
+// True for a token that makes the number after it a bound, not a name: "above 300 euros",
+// "more than 5 days", "300유로 이상". A sentence stating another bound still answers.
+bool IsComparator(std::u32string_view token);
 
 // The digits of an English number word's stem ("five" -> "5"), else empty.
 std::string_view NumberWordDigits(std::string_view term);

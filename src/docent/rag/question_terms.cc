@@ -3,6 +3,7 @@
 #include "docent/rag/question_terms.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "docent/rag/hangul.h"
@@ -63,6 +64,45 @@ std::string ToUtf8(std::u32string_view s) {
   return out;
 }
 
+std::u32string AsciiLowered(std::u32string_view s) {
+  std::u32string out(s);
+  for (char32_t& c : out) {
+    if (c >= U'A' && c <= U'Z') c += 32;
+  }
+  return out;
+}
+
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// The number a token opens with, separators between digits included ("2.26" of "2.26사건",
+// "2011" of "2011년도에"); empty when it does not open with a digit.
+std::string_view LeadingNumber(std::string_view token) {
+  size_t end = 0;
+  while (end < token.size() &&
+         (IsDigit(token[end]) ||
+          (end > 0 && end + 1 < token.size() && IsDigit(token[end + 1]) &&
+           std::string_view(".:,/-").find(token[end]) != std::string_view::npos))) {
+    ++end;
+  }
+  return token.substr(0, end);
+}
+
+// The digit runs of `number` ("2.26" -> "2", "26").
+std::vector<std::string> DigitRuns(std::string_view number) {
+  std::vector<std::string> runs(1);
+  for (char c : number) {
+    if (IsDigit(c)) {
+      runs.back() += c;
+    } else if (!runs.back().empty()) {
+      runs.emplace_back();
+    }
+  }
+  if (runs.back().empty()) runs.pop_back();
+  return runs;
+}
+
 WordForm MakeForm(std::vector<std::string> terms, const TermStatistics& stats) {
   WordForm f;
   for (std::string& t : terms) {
@@ -74,6 +114,56 @@ WordForm MakeForm(std::vector<std::string> terms, const TermStatistics& stats) {
     f.terms.push_back(std::move(t));
   }
   return f;
+}
+
+// The identifier reading of an analyzer term with a digit. A number, with or without the
+// Hangul after it, must be mentioned by its number alone ("8월경" by "8월의", "4개" by "4당의",
+// the unit counting only toward coverage), and as the number with its unit ("8월"). A code
+// of letters and digits (G1, E07, ISO27001) must be mentioned whole. A Hangul name with a
+// digit inside (개포주공1단지아파트) is no identifier: it is covered through its parts.
+void AddNumberForms(const std::string& term, const TermStatistics& stats, QuestionWord& w) {
+  if (std::none_of(term.begin(), term.end(), IsDigit)) return;
+  const std::string_view number = LeadingNumber(term);
+  if (!number.empty()) {
+    w.identifier = true;
+    w.number_terms.push_back({std::string(number)});
+    if (std::vector<std::string> runs = DigitRuns(number); runs.size() > 1) {
+      w.number_terms.push_back(std::move(runs));
+    }
+    const std::u32string tail = ToU32(std::string_view(term).substr(number.size()));
+    if (tail.size() >= 2 && IsSyllable(tail[0])) {
+      w.forms.push_back(MakeForm({std::string(number) + ToUtf8(tail.substr(0, 1))}, stats));
+    }
+    return;
+  }
+  if (!HasHangul(ToU32(term))) {
+    w.identifier = true;
+    return;
+  }
+  // The Hangul runs' bigrams and the runs of letters or digits between them.
+  std::vector<std::string> parts;
+  std::u32string run, other;
+  auto flush = [&] {
+    for (std::string& b : HangulBigrams(run)) parts.push_back(std::move(b));
+    if (!other.empty()) parts.push_back(ToUtf8(other));
+    run.clear();
+    other.clear();
+  };
+  for (char32_t c : ToU32(term)) {
+    if (IsSyllable(c)) {
+      if (!other.empty()) flush();
+      run += c;
+    } else {
+      if (!run.empty()) flush();
+      if (c < 0x80 && std::isalnum(static_cast<unsigned char>(c))) {
+        other += static_cast<char32_t>(std::tolower(static_cast<int>(c)));
+      } else if (!other.empty()) {
+        flush();
+      }
+    }
+  }
+  flush();
+  if (parts.size() >= 2) w.forms.push_back(MakeForm(std::move(parts), stats));
 }
 
 // Adds the words of one token. Korean runs become one word each, whose forms are the eojeol
@@ -133,8 +223,7 @@ void AddTokenWords(const std::string& tok, const TermStatistics& stats,
       w.weight = w.forms[0].total_idf;
       if (parts.size() >= 2) w.forms.push_back(MakeForm(parts, stats));
       w.surface = head.text;
-      w.identifier = std::any_of(head.text.begin(), head.text.end(),
-                                 [](char c) { return c >= '0' && c <= '9'; });
+      AddNumberForms(head.text, stats, w);
     }
     i = j;
     if (const FrameWord* frame = FindFrameWord(w.surface); frame != nullptr) {
@@ -151,9 +240,121 @@ void AddTokenWords(const std::string& tok, const TermStatistics& stats,
     if (std::string_view digits = NumberWordDigits(w.surface); !digits.empty()) {
       w.forms.push_back(MakeForm({std::string(digits)}, stats));
     }
+    if (std::string_view base = IrregularVerbBase(w.surface); !base.empty()) {
+      std::vector<text::Term> stem = text::AnalyzeToVector(base, text::AnalyzeMode::kQuery);
+      if (!stem.empty()) w.forms.push_back(MakeForm({stem[0].text}, stats));
+    }
     w.rank_weight = w.weight;
     if (w.weight >= 0 && !w.forms.empty()) words.push_back(std::move(w));
   }
+}
+
+// The Hangul word a form's bigrams spell (연차, 차휴, 휴가 -> 연차휴가); empty when they do not
+// chain (a form of other terms, or one whose repeated bigram was dropped).
+std::u32string SpelledWord(const WordForm& f) {
+  std::u32string word;
+  for (const std::string& t : f.terms) {
+    std::u32string b = ToU32(t);
+    if (b.size() != 2 || !AllHangul(b)) return {};
+    if (word.empty()) {
+      word = b;
+    } else if (word.back() == b[0]) {
+      word += b[1];
+    } else {
+      return {};
+    }
+  }
+  return word;
+}
+
+double MeanIdf(const WordForm& f) {
+  return f.terms.empty() ? 0.0 : f.total_idf / static_cast<double>(f.terms.size());
+}
+
+// The indexed words one edit from `w`'s forms: for a Korean word, one jamo of one syllable
+// changed (영햐 -> 영향) with every bigram known; for a Latin word of five or more letters, one
+// letter deleted, swapped with the next, replaced or inserted (accomlish, snowbaord).
+std::vector<std::vector<std::string>> OneEditAway(const QuestionWord& w,
+                                                  const TermStatistics& stats) {
+  std::vector<std::vector<std::string>> out;
+  auto all_known = [&](const std::vector<std::string>& terms) {
+    return std::all_of(terms.begin(), terms.end(),
+                       [&](const std::string& t) { return stats.Known(t); });
+  };
+  for (const WordForm& f : w.forms) {
+    if (std::u32string word = SpelledWord(f); word.size() >= 2) {
+      for (size_t k = 0; k < word.size(); ++k) {
+        const char32_t was = word[k];
+        const int index = static_cast<int>(was - 0xAC00);
+        const int initial = index / (21 * 28), vowel = index / 28 % 21, final_jamo = index % 28;
+        auto try_syllable = [&](int l, int v, int t) {
+          const char32_t c = static_cast<char32_t>(0xAC00 + (l * 21 + v) * 28 + t);
+          if (c == was) return;
+          word[k] = c;
+          std::vector<std::string> terms = HangulBigrams(word);
+          if (all_known(terms)) out.push_back(std::move(terms));
+          word[k] = was;
+        };
+        // A two-syllable word is one bigram, and some syllable away from it is almost always
+        // indexed (생일 -> 행일 of 시행일): there only the final consonant, the commonest slip
+        // (영햐 -> 영향), may differ.
+        if (word.size() > 2) {
+          for (int l = 0; l < 19; ++l) try_syllable(l, vowel, final_jamo);
+          for (int v = 0; v < 21; ++v) try_syllable(initial, v, final_jamo);
+        }
+        for (int t = 0; t < 28; ++t) try_syllable(initial, vowel, t);
+      }
+      continue;
+    }
+    if (f.terms.size() != 1) continue;
+    const std::string& term = f.terms[0];
+    if (term.size() < 5 ||
+        !std::all_of(term.begin(), term.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
+      continue;
+    }
+    auto consider = [&](std::string edit) {
+      if (edit != term && stats.Known(edit)) out.push_back({std::move(edit)});
+    };
+    for (size_t k = 0; k < term.size(); ++k) {
+      consider(term.substr(0, k) + term.substr(k + 1));
+      if (k + 1 < term.size()) {
+        std::string swapped = term;
+        std::swap(swapped[k], swapped[k + 1]);
+        consider(std::move(swapped));
+      }
+    }
+    for (size_t k = 0; k <= term.size(); ++k) {
+      for (char c = 'a'; c <= 'z'; ++c) {
+        if (k < term.size()) {
+          std::string replaced = term;
+          replaced[k] = c;
+          consider(std::move(replaced));
+        }
+        consider(term.substr(0, k) + c + term.substr(k));
+      }
+    }
+  }
+  return out;
+}
+
+// An unknown word that is one edit from an indexed word is taken for a typo of it: the
+// commonest such word (the lowest mean IDF; the first on ties) becomes one of its forms and
+// the word weighs no more than it. Returns whether one was found.
+bool CorrectTypo(QuestionWord& w, const TermStatistics& stats) {
+  std::vector<std::vector<std::string>> edits = OneEditAway(w, stats);
+  if (edits.empty()) return false;
+  WordForm best;
+  bool have = false;
+  for (std::vector<std::string>& terms : edits) {
+    WordForm f = MakeForm(std::move(terms), stats);
+    if (!have || MeanIdf(f) < MeanIdf(best)) best = std::move(f);
+    have = true;
+  }
+  const double scale = w.weight > 0 ? w.rank_weight / w.weight : 1.0;
+  w.weight = std::min(w.weight, MeanIdf(best));
+  w.rank_weight = scale * w.weight;
+  w.forms.push_back(std::move(best));
+  return true;
 }
 
 // A Korean predicate stem from a question ending is one word whose forms are its
@@ -193,6 +394,12 @@ QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistic
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (HasHangul(tokens[i].text)) last_hangul = i;
   }
+  // The last token that is not content-free: the answer's slot when it names the kind of
+  // answer (... 세워진 연도는?, ... 사람은 누구인가?).
+  size_t last_content = tokens.size();
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (!IsContentFree(tokens[i].text)) last_content = i;
+  }
   QuestionTerms out;
   std::set<std::vector<std::string>> seen;
   bool after_how_many = false;
@@ -201,6 +408,9 @@ QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistic
     const bool counter_slot = after_how_many;  // the token after 몇 is its counter (몇 명)
     after_how_many = tok == U"몇";
     out.wants_quantity |= AsksForQuantity(tok);
+    out.wants_date |= AsksForDate(tok);
+    out.wants_name |= AsksForName(tok);
+    out.asked_tokens.insert(ToUtf8(AsciiLowered(tok)));
     if (std::u32string_view p = InterrogativeParticle(tok); !p.empty()) {
       out.answer_particles.push_back(ToUtf8(p));
     }
@@ -211,11 +421,33 @@ QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistic
     if (t.text.empty() || IsContentFree(t.text)) continue;
     // The counter after 몇 (몇 명, 몇 시부터, 몇 퍼센트인가요) only says what is counted.
     if (counter_slot && AllHangul(t.text) && t.text.size() <= 4) continue;
+    double frame = 1.0;
+    if (i == last_content && AllHangul(t.text)) {
+      std::u32string_view noun = WithoutTopicParticle(t.text);
+      if (IsAnswerTypeNoun(noun)) {
+        if (noun.size() == 1) continue;  // 곳은, 해는: the bigram with its particle is noise
+        frame = kFrameWeight;
+      }
+    }
+    // A number after "above" or before "이상" is a bound: another bound still answers.
+    const bool bound = (i > 0 && IsComparator(tokens[i - 1].text)) ||
+                       (i + 1 < tokens.size() && IsComparator(tokens[i + 1].text));
     std::vector<QuestionWord> words;
     if (t.predicate) {
       words.push_back(PredicateWord(t.text, stats));
     } else {
       AddTokenWords(ToUtf8(t.text), stats, words);
+      // A relative clause's verb (맞선, 다친, 집필한) is also read as the finite verb the
+      // document states (맞섰다, 다쳤다, 집필했다).
+      if (const AdnominalStem a = StemOfAdnominal(t.text); !a.stem.empty() && words.size() == 1) {
+        if (a.light_verb) {
+          words[0].forms.push_back(MakeForm(HangulBigrams(a.stem), stats));
+        } else {
+          for (const std::u32string& stem : ConjugatedStems(a.stem)) {
+            words[0].forms.push_back(MakeForm(HangulBigrams(stem), stats));
+          }
+        }
+      }
     }
     for (QuestionWord& w : words) {
       std::vector<std::string> signature;
@@ -223,8 +455,15 @@ QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistic
         signature.insert(signature.end(), f.terms.begin(), f.terms.end());
       std::sort(signature.begin(), signature.end());
       if (!seen.insert(signature).second) continue;
-      w.unknown = std::none_of(w.forms.begin(), w.forms.end(),
-                               [](const WordForm& f) { return f.known; });
+      w.weight *= frame;
+      w.rank_weight *= frame;
+      if (bound && !w.number_terms.empty()) w.identifier = false;
+      w.unknown =
+          std::none_of(w.forms.begin(), w.forms.end(), [](const WordForm& f) { return f.known; });
+      if (w.unknown && CorrectTypo(w, stats)) {
+        w.unknown = false;
+        w.corrected = true;
+      }
       out.has_unknown_word = out.has_unknown_word || w.unknown;
       out.total_weight += w.weight;
       out.total_rank_weight += w.rank_weight;

@@ -9,6 +9,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,11 +34,21 @@ struct QuestionWord {
   // stem (its noun partners name the topic better), else `weight`. The refusal bar uses
   // `weight`: a sentence without the question's verb still lacks that evidence.
   double rank_weight = 0;
-  // It holds a digit: a number, version or code ("2.3", "G1", "E07"). A sentence that does
-  // not mention it, in itself or its context, is about something else.
+  // It holds a digit: a number, version or code ("2.3", "G1", "E07", "2011년"). A sentence that
+  // does not mention it, in itself or its context, is about something else.
   bool identifier = false;
-  // None of its forms' terms occurs in any chunk: the documents never mention it.
+  // Ways the identifier's number alone can appear, each a set of terms all of which must be
+  // present: "8월경" is mentioned by "8월의" ({"8"}), "2.26사건" by "2·26 사건" ({"2", "26"}).
+  // The word's forms still decide how much of it is covered.
+  std::vector<std::vector<std::string>> number_terms;
+  // None of its forms' terms occurs in any chunk: the documents never mention it. A word one
+  // edit from an indexed word (a typo: 영햐 for 영향, accomlish) is not unknown; that word
+  // becomes one of its forms.
   bool unknown = false;
+  // It was unknown and took the indexed word one edit away as a form. A sentence that does not
+  // hold that word is judged as if the word were unknown (ExtractiveOptions::
+  // min_coverage_with_unknown): a name the documents lack is often one edit from another.
+  bool corrected = false;
 };
 
 struct QuestionTerms {
@@ -45,7 +56,12 @@ struct QuestionTerms {
   double total_weight = 0;
   double total_rank_weight = 0;
   bool has_unknown_word = false;  // some content word is unknown (QuestionWord::unknown)
-  bool wants_quantity = false;  // how many / when / 며칠 / 얼마: the answer states a number
+  bool wants_quantity = false;    // how many / when / 며칠 / 얼마: the answer states a number
+  bool wants_date = false;        // when / what year / 언제 / 연도는: the answer states a date
+  bool wants_name = false;        // who / whom / where: the answer names someone or somewhere
+  // The question's whitespace tokens, lower-cased without edge punctuation: an answer's
+  // number or name is one the question does not already state.
+  std::set<std::string> asked_tokens;
   // Particles of the question's interrogatives that the answer repeats (언제까지 -> 까지).
   std::vector<std::string> answer_particles;
 };

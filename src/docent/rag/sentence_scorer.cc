@@ -3,12 +3,13 @@
 #include "docent/rag/sentence_scorer.h"
 
 #include <algorithm>
+#include <cctype>
+#include <set>
+#include <string_view>
 #include <utility>
 
 namespace docent::rag {
 namespace {
-
-constexpr double kKeyTie = 99;  // words this close to the most specific one tie with it
 
 struct Cover {
   double share = 0;
@@ -39,6 +40,78 @@ Cover BestCover(const QuestionWord& word, const TermIndex& index,
   return best;
 }
 
+// Whether one of the identifier's number readings (QuestionWord::number_terms) has each of
+// its terms in one of `where`.
+bool NumberMentioned(const QuestionWord& w, std::initializer_list<const TermIndex*> where) {
+  return std::any_of(w.number_terms.begin(), w.number_terms.end(), [&](const auto& terms) {
+    return std::all_of(terms.begin(), terms.end(), [&](const std::string& t) {
+      return std::any_of(where.begin(), where.end(),
+                         [&](const TermIndex* index) { return index->contains(t); });
+    });
+  });
+}
+
+// What kinds of answer a sentence states beyond what the question says: a number, a date,
+// a name (a capitalised word past the first; Korean names have no such mark).
+struct StatedForms {
+  bool number = false, date = false, name = false;
+};
+
+StatedForms FormsStated(std::string_view text, const std::set<std::string>& asked) {
+  static constexpr std::string_view kNumberWords[] = {
+      "one",   "two",   "three",   "four",     "five",    "six",     "seven",
+      "eight", "nine",  "ten",     "eleven",   "twelve",  "twenty",  "thirty",
+      "forty", "fifty", "hundred", "thousand", "million", "billion", "dozen"};
+  static constexpr std::string_view kMonths[] = {"january",   "february", "march",    "april",
+                                                 "may",       "june",     "july",     "august",
+                                                 "september", "october",  "november", "december"};
+  auto is_punct = [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u > 0 && u < 0x80 && !std::isalnum(u);
+  };
+  StatedForms out;
+  size_t index = 0, pos = 0;
+  while (pos < text.size()) {
+    while (pos < text.size() && text[pos] == ' ') ++pos;
+    size_t end = text.find(' ', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view tok = text.substr(pos, end - pos);
+    pos = end;
+    const size_t k = index++;
+    while (!tok.empty() && is_punct(tok.front())) tok.remove_prefix(1);
+    while (!tok.empty() && is_punct(tok.back())) tok.remove_suffix(1);
+    if (tok.empty()) continue;
+    std::string lower(tok);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (asked.contains(lower)) continue;
+    size_t digits = 0, run = 0, longest = 0;
+    for (char c : tok) {
+      run = std::isdigit(static_cast<unsigned char>(c)) ? run + 1 : 0;
+      digits += run > 0;
+      longest = std::max(longest, run);
+    }
+    if (digits > 0) {
+      out.number = true;
+      // A year (3-4 digits) or a Korean date unit right after the digits: 1989년, 8월, 20일.
+      const size_t unit = tok.find_first_not_of("0123456789");
+      const std::string_view after = unit == std::string_view::npos ? "" : tok.substr(unit);
+      if (longest == 4 || after.starts_with("년") || after.starts_with("월") ||
+          after.starts_with("일") || after.starts_with("세기")) {
+        out.date = true;
+      }
+    }
+    if (std::find(std::begin(kNumberWords), std::end(kNumberWords), lower) !=
+        std::end(kNumberWords)) {
+      out.number = true;
+    }
+    if (std::find(std::begin(kMonths), std::end(kMonths), lower) != std::end(kMonths)) {
+      out.date = true;
+    }
+    if (k > 0 && tok[0] >= 'A' && tok[0] <= 'Z') out.name = true;
+  }
+  return out;
+}
+
 // The smallest number of consecutive tokens holding a position of every word in `at`
 // (word -> sorted positions); 0 when fewer than two words are given.
 size_t SmallestWindow(const std::vector<std::vector<uint32_t>>& at) {
@@ -67,8 +140,9 @@ double CoverWord(const QuestionWord& word, const TermIndex& index) {
   return BestCover(word, index).share;
 }
 
-PassageContext MakePassageContext(const search::Passage& passage) {
+PassageContext MakePassageContext(const search::Passage& passage, double best_score) {
   PassageContext c;
+  if (best_score > 0) c.relevance = std::clamp(passage.score / best_score, 0.0, 1.0);
   c.title = IndexTerms(passage.doc_title);
   c.title_and_heading = IndexTerms(passage.doc_title + "\n" + passage.location);
   return c;
@@ -95,8 +169,6 @@ SentenceScore ScoreSentence(const QuestionTerms& question, const Sentence& sente
   const TermIndex& around = neighbours != nullptr ? *neighbours : kNoContext;
   if (question.words.empty() || question.total_weight <= 0) return s;
 
-  double key_weight = 0;
-  for (const QuestionWord& w : question.words) key_weight = std::max(key_weight, w.weight);
   double covered = 0, own = 0, titled = 0, ranked = 0;
   std::vector<std::vector<uint32_t>> positions;  // per matched word, for the window
   for (const QuestionWord& w : question.words) {
@@ -110,12 +182,12 @@ SentenceScore ScoreSentence(const QuestionTerms& question, const Sentence& sente
     covered += w.weight * with_context;
     ranked += w.rank_weight * with_context;
     titled += w.rank_weight * CoverWord(w, context.title_and_heading);
-    if (w.identifier && std::max({c.share, in_context, CoverWord(w, around)}) < kWordMatched) {
+    if (w.identifier && std::max({c.share, in_context, CoverWord(w, around)}) < kWordMatched &&
+        !NumberMentioned(w, {&sentence.terms, &local, &context.title, &around})) {
       s.identifiers_found = false;
     }
-    if (w.weight >= kKeyTie * key_weight &&
-        std::max({c.share, in_context, CoverWord(w, around)}) < kWordMatched) {
-      s.key_found = false;
+    if (w.corrected && std::max({c.share, in_context, CoverWord(w, around)}) < kWordMatched) {
+      s.unconfirmed_typo = true;
     }
     if (c.share >= kWordMatched && w.weight >= options.min_term_idf) s.content_match = true;
     if (c.share > 0 && c.form != nullptr) {
@@ -141,13 +213,19 @@ SentenceScore ScoreSentence(const QuestionTerms& question, const Sentence& sente
   const double rank_total = std::max(question.total_rank_weight, 1e-9);
   s.score = ranked / rank_total + kProximityWeight * s.proximity +
             kRankWeight / (1.0 + static_cast<double>(sentence.passage)) +
-            kTitleWeight * titled / rank_total;
+            kTitleWeight * titled / rank_total + kRelevanceWeight * context.relevance;
   // The form of the answer the interrogatives ask for: a number, a deadline (까지) ...
   double cues = 0, met = 0;
-  if (question.wants_quantity) {
-    cues += 1;
-    met += std::any_of(sentence.text.begin(), sentence.text.end(),
-                       [](char c) { return c >= '0' && c <= '9'; });
+  if (question.wants_quantity || question.wants_date || question.wants_name) {
+    const StatedForms stated = FormsStated(
+        sentence.list_text.empty() ? sentence.text : sentence.text + " " + sentence.list_text,
+        question.asked_tokens);
+    for (auto [wanted, found] : {std::pair{question.wants_quantity, stated.number},
+                                 std::pair{question.wants_date, stated.date},
+                                 std::pair{question.wants_name, stated.name}}) {
+      cues += wanted;
+      met += wanted && found;
+    }
   }
   for (const std::string& p : question.answer_particles) {
     cues += 1;
@@ -165,9 +243,11 @@ SentenceScore ScoreSentence(const QuestionTerms& question, const Sentence& sente
 }
 
 bool IsAnswerWorthy(const SentenceScore& score, const ExtractiveOptions& options) {
-  return !score.heading && score.content_match && score.identifiers_found && score.key_found &&
-         score.coverage >= options.min_coverage &&
-         score.own_coverage >= kOwnShare * options.min_coverage;
+  const double bar = score.unconfirmed_typo
+                         ? std::max(options.min_coverage, options.min_coverage_with_unknown)
+                         : options.min_coverage;
+  return !score.heading && score.content_match && score.identifiers_found &&
+         score.coverage >= bar && score.own_coverage >= kOwnShare * bar;
 }
 
 }  // namespace docent::rag

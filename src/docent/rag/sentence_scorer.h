@@ -19,13 +19,14 @@
 //   proximity = 1 - (W - k) / tokens, for k >= 2 matched words whose smallest covering
 //               window spans W whitespace tokens of a sentence of `tokens` tokens; else 0.
 //
-// The bar (IsAnswerWorthy): coverage >= min_coverage; the sentence alone covers at least
+// The bar (IsAnswerWorthy): coverage >= min_coverage (min_coverage_with_unknown when a word
+// read as a typo is not found around it); the sentence alone covers at least
 // kOwnShare of that; at least one word with weight >= min_term_idf is matched in the
 // sentence itself (cover >= kWordMatched); and every identifier of the question (a word
 // with a digit: "2.3", "G1") is matched in the sentence or its context; and the most specific
-// word of the question is matched in the sentence, its context or its neighbours. Because coverage is per
-// word, a Korean word counts once however many bigrams it has, and one common shared bigram (회사)
-// cannot carry it.
+// word of the question is matched in the sentence, its context or its neighbours. Because coverage
+// is per word, a Korean word counts once however many bigrams it has, and one common shared bigram
+// (회사) cannot carry it.
 #pragma once
 
 #include "docent/rag/extractive.h"
@@ -42,10 +43,13 @@ constexpr size_t kNeighbourSpan = 2;  // sentences on each side, within the pass
 constexpr double kProximityWeight = 0.10;
 constexpr double kRankWeight = 0.04;
 constexpr double kTitleWeight = 0.05;
-constexpr double kAnswerFormWeight = 0.05;  // the sentence has the form the question asks for
-constexpr double kWordMatched = 0.6;        // a word's cover at which it counts as present
-constexpr double kOwnShare = 0.6;           // of min_coverage, from the sentence alone
-constexpr size_t kFragmentChars = 15;       // shorter sentences are fragments
+// The passage's retrieval score relative to the best: the whole passage matching the question
+// is evidence its sentence answers it, which one sentence's words alone do not show.
+constexpr double kRelevanceWeight = 0.3;
+constexpr double kAnswerFormWeight = 0.1;  // the sentence has the form the question asks for
+constexpr double kWordMatched = 0.6;       // a word's cover at which it counts as present
+constexpr double kOwnShare = 0.6;          // of min_coverage, from the sentence alone
+constexpr size_t kFragmentChars = 15;      // shorter sentences are fragments
 constexpr double kFragmentPenalty = 0.15;
 constexpr size_t kLongChars = 300;  // longer sentences answer less crisply
 constexpr double kLongPenalty = 0.05;
@@ -55,8 +59,10 @@ constexpr double kHeadingPenalty = 0.5;  // headings and questions: kept only as
 struct PassageContext {
   TermIndex title;              // what the whole document is about
   TermIndex title_and_heading;  // doc_title and location together
+  double relevance = 0;         // its retrieval score over the best passage's, in [0, 1]
 };
-PassageContext MakePassageContext(const search::Passage& passage);
+// `best_score` is the highest retrieval score of the passages read (Passage::score).
+PassageContext MakePassageContext(const search::Passage& passage, double best_score = 0);
 
 struct SentenceScore {
   double coverage = 0;      // with the heading credit
@@ -65,10 +71,10 @@ struct SentenceScore {
   double score = 0;
   bool content_match = false;     // a specific word is matched in the sentence itself
   bool identifiers_found = true;  // every number/code of the question is in it or its context
-  // The question's most specific word (ties: each of them) is in it, its context or its
-  // neighbours: what the question is about cannot be missing from its answer.
-  bool key_found = true;
   bool heading = false;           // a heading or a question: never an answer
+  // A question word taken for a typo (QuestionWord::corrected) is not in it, its context or
+  // its neighbours: the bar is then that of a question with an unknown word.
+  bool unconfirmed_typo = false;
 };
 
 // `neighbours` holds the terms of the sentences within kNeighbourSpan of this one in its

@@ -375,7 +375,7 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
 }
 
 void ServeRagCompletion(store::Store& store, ModelService* model, answer::AnswerCache* cache,
-                        CompletionRequest request, int64_t workspace_id,
+                        CompletionRequest request, int64_t workspace_id, bool require_grounding,
                         const RagOutcome& on_outcome, httplib::Response& res) {
   std::string question = request.prompt;
   if (request.chat) {
@@ -397,6 +397,7 @@ void ServeRagCompletion(store::Store& store, ModelService* model, answer::Answer
   ask.sampling = request.sampling;
   ask.client = request.client;
   ask.seed_given = request.seed_given;
+  ask.require_grounding = require_grounding;
   auto started = AnswerSession::Start(store, model, cache, question, ask);
   if (!started.ok()) {
     on_outcome(question, nullptr, HttpStatusFor(started.status().code()));

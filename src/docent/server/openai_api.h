@@ -82,7 +82,7 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
 using RagOutcome =
     std::function<void(const std::string& question, const answer::AnswerSession*, int status)>;
 void ServeRagCompletion(store::Store& store, ModelService* model, answer::AnswerCache* cache,
-                        CompletionRequest request, int64_t workspace_id,
+                        CompletionRequest request, int64_t workspace_id, bool require_grounding,
                         const RagOutcome& on_outcome, httplib::Response& res);
 
 }  // namespace docent::server

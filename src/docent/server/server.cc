@@ -617,6 +617,7 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
   AskOptions ask;
   ask.workspace_id = scope->id;
   ask.k = static_cast<int>(*k);
+  ask.require_grounding = options.require_grounding;
   auto max_tokens = OptionalInt(*body, "max_tokens", 512, 1, 8192);
   if (!max_tokens.ok()) return SendError(res, max_tokens.status());
   ask.max_tokens = static_cast<uint32_t>(*max_tokens);
@@ -723,7 +724,7 @@ void Server::Impl::Completion(const httplib::Request& req, httplib::Response& re
             status);
     };
     return ServeRagCompletion(store, options.model, options.answer_cache, std::move(*request),
-                              scope->id, audit, res);
+                              scope->id, options.require_grounding, audit, res);
   }
   if (options.model == nullptr) {
     return SendError(res, Unavailable("no model is loaded: start the server with docent serve "

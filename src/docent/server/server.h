@@ -74,6 +74,9 @@ struct ServerOptions {
   // The answer cache (answer/answer_cache.h), or null (--answer-cache-mb 0). Owned by the
   // caller; must outlive the server.
   answer::AnswerCache* answer_cache = nullptr;
+  // A generative answer not grounded in its sources is replaced by the extractive one
+  // (answer::AskOptions::require_grounding), in /v1/ask and docent-rag alike.
+  bool require_grounding = false;
   // The model for /v1/chat/completions, /v1/completions and generative /v1/ask; null: none
   // (answers stay extractive). Owned by the caller; must outlive the server.
   ModelService* model = nullptr;

@@ -1,0 +1,133 @@
+// Grounding: sentences, their markers, and each sentence's coverage by the passages it cites.
+#include "docent/rag/grounding.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "docent/rag/passage_sentences.h"
+#include "docent/rag/question_terms.h"
+#include "docent/rag/sentence_scorer.h"
+#include "docent/text/normalize.h"
+#include "docent/text/sentences.h"
+
+namespace docent::rag {
+namespace {
+
+struct Claim {
+  std::string text;          // the sentence without its markers
+  std::vector<int> numbers;  // the sources it cites
+};
+
+// Reads the markers "[1]", "[1, 3]", "[1][3]" out of `span`: their numbers go to `numbers`,
+// the rest of the text is returned. A bracket that is not a marker stays text.
+std::string TakeMarkers(std::string_view span, std::vector<int>& numbers) {
+  std::string text;
+  size_t i = 0;
+  while (i < span.size()) {
+    if (span[i] == '[') {
+      const size_t close = span.find(']', i);
+      if (close != std::string_view::npos) {
+        std::string_view inside = span.substr(i + 1, close - i - 1);
+        std::vector<int> found;
+        bool marker = !inside.empty();
+        int value = -1;
+        for (char c : inside) {
+          if (c >= '0' && c <= '9') {
+            value = (value < 0 ? 0 : value * 10) + (c - '0');
+            if (value > 100000) marker = false;
+          } else if (c == ',' || c == ' ') {
+            if (value >= 0) found.push_back(value);
+            value = -1;
+          } else {
+            marker = false;
+            break;
+          }
+        }
+        if (value >= 0) found.push_back(value);
+        if (marker && !found.empty()) {
+          numbers.insert(numbers.end(), found.begin(), found.end());
+          i = close + 1;
+          continue;
+        }
+      }
+    }
+    text += span[i++];
+  }
+  return text;
+}
+
+// The answer's sentences with the sources each cites. A span made only of markers (the
+// "[1]" after "days.") gives its numbers to the sentence before.
+std::vector<Claim> Claims(const std::string& answer) {
+  std::vector<Claim> out;
+  for (const text::Span& s : text::SplitSentences(answer)) {
+    std::string_view span = std::string_view(answer).substr(s.begin, s.end - s.begin);
+    std::vector<int> leading;
+    // Markers that open the span close the sentence before it.
+    size_t start = 0;
+    while (start < span.size() && (span[start] == '[' || span[start] == ' ')) {
+      if (span[start] == ' ') {
+        ++start;
+        continue;
+      }
+      const size_t close = span.find(']', start);
+      if (close == std::string_view::npos) break;
+      std::vector<int> numbers;
+      if (!TakeMarkers(span.substr(start, close + 1 - start), numbers).empty()) break;
+      leading.insert(leading.end(), numbers.begin(), numbers.end());
+      start = close + 1;
+    }
+    if (!out.empty()) {
+      out.back().numbers.insert(out.back().numbers.end(), leading.begin(), leading.end());
+    } else {
+      start = 0;  // nothing before: the markers are this sentence's own
+    }
+    Claim c;
+    c.text = TakeMarkers(span.substr(start), c.numbers);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+Grounding CheckGrounding(std::string_view answer, const std::vector<Citation>& sources,
+                         const TermStatistics& stats) {
+  Grounding g;
+  const std::string nfc = text::NormalizeNfc(answer);
+  // Each cited passage is indexed once, on first use.
+  std::vector<std::optional<TermIndex>> indexed(sources.size());
+  auto passage_terms = [&](int number) -> const TermIndex* {
+    for (size_t i = 0; i < sources.size(); ++i) {
+      if (sources[i].number != number) continue;
+      if (!indexed[i]) {
+        const search::Passage& p = sources[i].passage;
+        indexed[i] = IndexTerms(p.doc_title + "\n" + p.location + "\n" + p.text);
+      }
+      return &*indexed[i];
+    }
+    return nullptr;
+  };
+  for (const Claim& c : Claims(nfc)) {
+    const QuestionTerms terms = AnalyzeQuestion(c.text, stats);
+    if (terms.words.empty() || terms.total_weight <= 0) continue;
+    ++g.sentences;
+    bool held = false;
+    for (int n : c.numbers) {
+      const TermIndex* index = passage_terms(n);
+      if (index == nullptr) continue;
+      double covered = 0;
+      for (const QuestionWord& w : terms.words) covered += w.weight * CoverWord(w, *index);
+      if (covered / terms.total_weight >= kGroundedCoverage) {
+        held = true;
+        break;
+      }
+    }
+    g.supported += held;
+  }
+  g.grounded = g.sentences == g.supported && (g.sentences > 0 || nfc.empty());
+  return g;
+}
+
+}  // namespace docent::rag

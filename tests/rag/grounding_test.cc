@@ -62,9 +62,38 @@ TEST(GroundingTest, UncitedOrMiscitedSentencesAreNot) {
   EXPECT_FALSE(mixed.grounded);
   EXPECT_EQ(mixed.sentences, 2u);
   EXPECT_EQ(mixed.supported, 1u);
+  // The wrong number: every other word matches, the number of days does not.
+  EXPECT_FALSE(
+      CheckGrounding("Employees get 30 days of annual leave. [1]", sources, stats).grounded);
+  // A long number in brackets is no marker (and reading it must not overflow).
+  EXPECT_FALSE(
+      CheckGrounding("Employees get 15 days of annual leave [12345678901].", sources, stats)
+          .grounded);
   // A bracket that is no marker cites nothing.
   EXPECT_FALSE(CheckGrounding("Employees get 15 days of annual leave [see above].", sources, stats)
                    .grounded);
+}
+
+TEST(GroundingTest, ASentenceMayJoinTheSourcesItCites) {
+  FakeTermStatistics stats;
+  const auto sources = Sources();
+  // Neither passage holds half of it; the two together hold all of it.
+  EXPECT_TRUE(
+      CheckGrounding("Employees receive 15 days of annual leave and laptops are encrypted with a "
+                     "password of 14 characters [1][2].",
+                     sources, stats)
+          .grounded);
+}
+
+TEST(GroundingTest, AMadeUpNameIsNotReadAsATypoOfAnIndexedOne) {
+  // "Jansen" is one letter from "jensen", which the passage names; grounding takes no typos,
+  // so a sentence made mostly of names the passage lacks is not held by it.
+  FakeTermStatistics stats;
+  stats.PresentOnly({"jensen", "approv", "leav", "request"});
+  const std::vector<Citation> sources = {
+      {1, MakePassage(100, "Jensen approves leave requests.", "Leave")}};
+  EXPECT_TRUE(CheckGrounding("Jensen Smith approves. [1]", sources, stats).grounded);
+  EXPECT_FALSE(CheckGrounding("Jansen Smith approves. [1]", sources, stats).grounded);
 }
 
 TEST(GroundingTest, NothingToJudge) {

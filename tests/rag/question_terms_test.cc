@@ -72,6 +72,8 @@ TEST(QuestionTermsTest, TrimsKoreanQuestionEndings) {
       {"불가능한가", "불가능"},
       {"지휘하였는가", "지휘"},
       {"전문가", "전문가"},
+      {"재미있나요", "재미있"},
+      {"의미있습니까", "의미있"},
   };
   for (const Case& c : cases) EXPECT_EQ(TrimQuestionEnding(c.in), c.out) << c.in;
 }
@@ -200,8 +202,12 @@ TEST(QuestionTermsTest, PastTenseStemsAndRelativeClauses) {
   EXPECT_TRUE(StemOfAdnominal(U"연차휴가는").stem.empty());
   EXPECT_TRUE(StemOfAdnominal(U"휴가").stem.empty());
 
-  // 맞선 in the middle of a question is also read as the verb the document states, 맞섰다.
+  // 맞선, which no chunk holds, in the middle of a question is also read as the verb the
+  // document states, 맞섰다; a noun that ends in ㄴ and is indexed (자산) is not.
   FakeTermStatistics stats;
+  stats.PresentOnly({"최익", "익현", "맞섰", "상대", "자산", "규모"});
+  QuestionTerms nouns = AnalyzeQuestion("총 자산 규모는?", stats);
+  for (const QuestionWord& w : nouns.words) EXPECT_EQ(w.forms.size(), 1u) << w.surface;
   QuestionTerms q = AnalyzeQuestion("최익현과 맞선 상대는?", stats);
   ASSERT_GE(q.words.size(), 2u);
   const QuestionWord& verb = q.words[1];
@@ -244,12 +250,37 @@ TEST(QuestionTermsTest, NumbersWithUnitsNeedOnlyTheirNumber) {
   ASSERT_FALSE(name.words.empty());
   EXPECT_FALSE(name.words[0].identifier);
   EXPECT_GE(name.words[0].forms.size(), 2u);
+  // Only a one-syllable unit joins the number as a form: 3개월 gives no "3개".
+  QuestionTerms months = AnalyzeQuestion("3개월 수습 기간", stats);
+  ASSERT_FALSE(months.words.empty());
+  EXPECT_TRUE(months.words[0].identifier);
+  for (const WordForm& f : months.words[0].forms) {
+    EXPECT_NE(f.terms, std::vector<std::string>{"3개"});
+  }
+  // Digits then Latin letters are a code, demanded whole, not the number 2.
+  QuestionTerms code = AnalyzeQuestion("Is 2fa required?", stats);
+  ASSERT_FALSE(code.words.empty());
+  EXPECT_TRUE(code.words[0].identifier);
+  EXPECT_TRUE(code.words[0].number_terms.empty());
+  // The question's numbers are remembered by their digits, particles or not.
+  EXPECT_TRUE(AnalyzeQuestion("1998년에 누가 우승했나?", stats).asked_numbers.contains("1998"));
   // A bound is no identifier: another bound answers "above 300 euros".
   QuestionTerms bound = AnalyzeQuestion("Who approves a request above 300 euros?", stats);
   const auto it = std::find_if(bound.words.begin(), bound.words.end(),
                                [](const QuestionWord& w) { return w.surface == "300"; });
   ASSERT_NE(it, bound.words.end());
   EXPECT_FALSE(it->identifier);
+}
+
+TEST(QuestionTermsTest, EnglishNumberWordsMatchTheirDigits) {
+  // The stems are the analyzer's own: "twelve" -> twelv, "forty" -> forti.
+  FakeTermStatistics stats;
+  QuestionTerms q = AnalyzeQuestion("twelve or forty days", stats);
+  ASSERT_GE(q.words.size(), 2u);
+  EXPECT_EQ(q.words[0].forms.back().terms, (std::vector<std::string>{"12"}));
+  EXPECT_EQ(q.words[1].forms.back().terms, (std::vector<std::string>{"40"}));
+  EXPECT_TRUE(IsEnglishNumberWord("hundred"));
+  EXPECT_FALSE(IsEnglishNumberWord("hundreds of"));
 }
 
 TEST(QuestionTermsTest, IrregularPastFormsMatchTheirBase) {

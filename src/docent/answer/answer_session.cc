@@ -1,6 +1,7 @@
 // Retrieval plus an extractive or generative answer, pulled piece by piece (answer_session.h).
 #include "docent/answer/answer_session.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <iterator>
@@ -29,6 +30,29 @@ std::vector<std::string> SentencePieces(const std::string& text) {
     }
   }
   if (start < text.size()) out.push_back(text.substr(start));
+  return out;
+}
+
+// An extractive answer as shown beside `sources` (the numbered passages an answer lists):
+// its text numbered against them, the sources it cites and the pieces a stream sends.
+struct ShownExtractive {
+  bool found = false;
+  std::string text;
+  std::vector<rag::Citation> citations;
+  std::vector<std::string> pieces;
+};
+
+ShownExtractive ShowExtractive(const rag::ExtractiveAnswer& answer,
+                               const std::vector<rag::Citation>& sources) {
+  std::vector<search::Passage> passages;
+  passages.reserve(sources.size());
+  for (const rag::Citation& c : sources) passages.push_back(c.passage);
+  const NumberedAnswer numbered = NumberAgainstSources(answer, passages);
+  ShownExtractive out;
+  out.found = numbered.found;
+  out.text = numbered.text;
+  for (int n : numbered.used) out.citations.push_back(sources[n - 1]);
+  out.pieces = SentencePieces(numbered.text);
   return out;
 }
 
@@ -94,19 +118,23 @@ struct AnswerSession::Impl {
       rag::StoreTermStatistics stats(*store, workspace_id);
       grounded = rag::CheckGrounding(text, sources, stats).grounded;
       if (!grounded && require_grounding) {
+        // The extractive answer reads the sources in retrieval order (its rank bonus and ties
+        // follow it), then is numbered as the sources are shown (canonical order).
+        std::vector<rag::Citation> by_rank = sources;
+        std::stable_sort(by_rank.begin(), by_rank.end(), [](const auto& a, const auto& b) {
+          return a.passage.score > b.passage.score;
+        });
         std::vector<search::Passage> passages;
-        for (const rag::Citation& c : sources) passages.push_back(c.passage);
-        const NumberedAnswer numbered =
-            NumberAgainstSources(rag::AnswerExtractively(question, passages, stats), passages);
+        for (const rag::Citation& c : by_rank) passages.push_back(c.passage);
+        ShownExtractive shown =
+            ShowExtractive(rag::AnswerExtractively(question, passages, stats), sources);
         // What is shown now is the sources' own sentences: grounded; replaced says why.
         replaced = true;
         grounded = true;
-        held.clear();
-        found = numbered.found;
-        text = numbered.text;
-        citations.clear();
-        for (int n : numbered.used) citations.push_back(sources[n - 1]);
-        for (std::string& piece : SentencePieces(numbered.text)) held.push_back(std::move(piece));
+        found = shown.found;
+        text = std::move(shown.text);
+        citations = std::move(shown.citations);
+        held = std::move(shown.pieces);
       }
     }
     if (require_grounding) {
@@ -235,16 +263,16 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
   }();
 
   if (model == nullptr) {
-    const NumberedAnswer numbered = NumberAgainstSources(extractive, passages);
     for (size_t i = 0; i < passages.size(); ++i) {
       impl->sources.push_back({static_cast<int>(i + 1), passages[i]});
     }
-    for (int n : numbered.used) impl->citations.push_back(impl->sources[n - 1]);
+    ShownExtractive shown = ShowExtractive(extractive, impl->sources);
     NoteSources(store, impl->sources);
-    impl->found = numbered.found;
-    impl->text = numbered.text;
-    for (std::string& piece : SentencePieces(numbered.text))
-      impl->ready.push_back(std::move(piece));
+    impl->found = shown.found;
+    impl->text = std::move(shown.text);
+    impl->citations = std::move(shown.citations);
+    impl->ready.assign(std::make_move_iterator(shown.pieces.begin()),
+                       std::make_move_iterator(shown.pieces.end()));
     impl->generation_over = true;
     impl->complete = true;
     impl->timings.first_text_ms = impl->timings.answer_ms = MsSince(impl->answer_start);

@@ -36,9 +36,9 @@ struct AnswerTimings {
 struct AskOptions {
   // The workspace answered from: retrieval, statistics and passage KV are its alone.
   int64_t workspace_id = store::kDefaultWorkspaceId;
-  int k = 8;                     // passages retrieved
-  uint32_t max_tokens = 512;     // of the model's answer
-  llm::SamplingParams sampling;  // greedy unless set
+  int k = rag::kDefaultAnswerPassages;  // passages retrieved
+  uint32_t max_tokens = 512;            // of the model's answer
+  llm::SamplingParams sampling;         // greedy unless set
   // The caller chose sampling.seed: a sampled answer is then repeatable, so cacheable.
   bool seed_given = false;
   std::string client;  // for the scheduler's fair queue

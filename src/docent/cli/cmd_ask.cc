@@ -56,7 +56,7 @@ int RunAsk(const Argv& argv) {
     PrintError("ask needs one quoted question, e.g. docent ask \"How many days of annual leave?\"");
     return 2;
   }
-  auto k = args->GetInt("-k", 8, 1, 50);
+  auto k = args->GetInt("-k", rag::kDefaultAnswerPassages, 1, 50);
   auto max_tokens = args->GetInt("--max-tokens", 512, 1, 8192);
   auto threads = args->GetInt("--threads", 0, 0, 256);
   for (const Status& s : {k.status(), max_tokens.status(), threads.status()}) {

@@ -33,23 +33,25 @@ std::string StringField(const nlohmann::json& j, const char* key) {
 
 Result<BeirSet> LoadBeir(const std::filesystem::path& dir) {
   BeirSet set;
-  DOCENT_RETURN_IF_ERROR(ForEachLine(dir / "qrels" / "test.tsv", [&](const std::string& line, size_t n) {
-    std::istringstream ss(line);
-    std::string qid, did, score;
-    std::getline(ss, qid, '\t');
-    std::getline(ss, did, '\t');
-    std::getline(ss, score, '\t');
-    if (n == 1 && qid == "query-id") return Status::Ok();
-    if (qid.empty() || did.empty() || score.empty()) return Corrupt("want query-id, corpus-id, score");
-    int rel = 0;
-    try {
-      rel = std::stoi(score);
-    } catch (...) {
-      return Corrupt("score '" + score + "' is not a number");
-    }
-    set.qrels[qid][did] = rel;
-    return Status::Ok();
-  }));
+  DOCENT_RETURN_IF_ERROR(
+      ForEachLine(dir / "qrels" / "test.tsv", [&](const std::string& line, size_t n) {
+        std::istringstream ss(line);
+        std::string qid, did, score;
+        std::getline(ss, qid, '\t');
+        std::getline(ss, did, '\t');
+        std::getline(ss, score, '\t');
+        if (n == 1 && qid == "query-id") return Status::Ok();
+        if (qid.empty() || did.empty() || score.empty())
+          return Corrupt("want query-id, corpus-id, score");
+        int rel = 0;
+        try {
+          rel = std::stoi(score);
+        } catch (...) {
+          return Corrupt("score '" + score + "' is not a number");
+        }
+        set.qrels[qid][did] = rel;
+        return Status::Ok();
+      }));
   DOCENT_RETURN_IF_ERROR(ForEachLine(dir / "corpus.jsonl", [&](const std::string& line, size_t) {
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return Corrupt("not a JSON object");

@@ -10,7 +10,8 @@ double NdcgAtK(const std::vector<std::string>& ranked, const Judgements& rel, si
   double dcg = 0;
   for (size_t i = 0; i < ranked.size() && i < k; ++i) {
     auto it = rel.find(ranked[i]);
-    if (it != rel.end() && it->second > 0) dcg += it->second / std::log2(static_cast<double>(i) + 2);
+    if (it != rel.end() && it->second > 0)
+      dcg += it->second / std::log2(static_cast<double>(i) + 2);
   }
   std::vector<int> gains;
   for (const auto& [id, r] : rel) {
@@ -18,7 +19,8 @@ double NdcgAtK(const std::vector<std::string>& ranked, const Judgements& rel, si
   }
   std::sort(gains.rbegin(), gains.rend());
   double idcg = 0;
-  for (size_t i = 0; i < gains.size() && i < k; ++i) idcg += gains[i] / std::log2(static_cast<double>(i) + 2);
+  for (size_t i = 0; i < gains.size() && i < k; ++i)
+    idcg += gains[i] / std::log2(static_cast<double>(i) + 2);
   return idcg > 0 ? dcg / idcg : 0;
 }
 

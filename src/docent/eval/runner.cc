@@ -57,8 +57,8 @@ Status IndexCorpus(store::Store& store, int64_t workspace_id, const std::vector<
 }
 
 // The extractive answer to `question` from the first passages retrieved, as `docent ask`
-// reads them (AskOptions::k).
-constexpr size_t kAnswerPassages = 8;
+// reads them (rag::kDefaultAnswerPassages).
+constexpr size_t kAnswerPassages = rag::kDefaultAnswerPassages;
 
 rag::ExtractiveAnswer Answer(store::Store& store, int64_t workspace_id, const std::string& question,
                              const std::vector<search::Passage>& passages) {
@@ -95,13 +95,15 @@ std::vector<size_t> SampleAnswerable(const std::vector<BeirQuery>& queries, size
 
 // The held-out pass (EvalOptions::unanswerable): a second workspace of the same store holds
 // the corpus without the sampled questions' judged documents, and each is asked there.
-Status AskWithoutTheirDocuments(store::Store& store, const BeirSet& set, const EvalOptions& options,
-                                EvalReport& report) {
-  const std::vector<size_t> sample = SampleAnswerable(set.queries, options.unanswerable);
+Status AskWithoutTheirDocuments(store::Store& store, const BeirSet& set, size_t asked,
+                                const EvalOptions& options, EvalReport& report) {
+  // Drawn from the questions the run asked (--max-queries limits both passes).
+  const std::vector<BeirQuery> queries(set.queries.begin(), set.queries.begin() + asked);
+  const std::vector<size_t> sample = SampleAnswerable(queries, options.unanswerable);
   if (sample.empty()) return Status::Ok();
   std::unordered_set<std::string> leave_out;
   for (size_t qi : sample) {
-    auto judged = set.qrels.find(set.queries[qi].id);
+    auto judged = set.qrels.find(queries[qi].id);
     if (judged == set.qrels.end()) continue;
     for (const auto& [doc, grade] : judged->second) {
       if (grade > 0) leave_out.insert(doc);
@@ -114,7 +116,7 @@ Status AskWithoutTheirDocuments(store::Store& store, const BeirSet& set, const E
   search_options.k = kAnswerPassages;
   size_t refused = 0;
   for (size_t qi : sample) {
-    const BeirQuery& q = set.queries[qi];
+    const BeirQuery& q = queries[qi];
     DOCENT_ASSIGN_OR_RETURN(auto passages,
                             search::SearchBm25(store, ws.id, q.text, search_options));
     const rag::ExtractiveAnswer a = Answer(store, ws.id, q.text, passages);
@@ -224,7 +226,7 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
     report.first_sentence_contains_gold = static_cast<double>(first_gold) / with_answers;
   }
   if (options.unanswerable > 0) {
-    DOCENT_RETURN_IF_ERROR(AskWithoutTheirDocuments(*store, set, options, report));
+    DOCENT_RETURN_IF_ERROR(AskWithoutTheirDocuments(*store, set, n, options, report));
   }
   report.p50_ms = Percentile(latencies, 50);
   report.p99_ms = Percentile(latencies, 99);

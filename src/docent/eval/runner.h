@@ -22,8 +22,10 @@ struct EvalReport {
   // length in characters (a longer answer contains a gold string more easily; report both).
   std::optional<double> refused;
   std::optional<double> answer_chars_mean;
-  // Of the answers: the share whose first sentence alone holds a gold string (an answer that
-  // grows longer contains more by chance; this one does not grow).
+  // Of the queries with answers (refusals count as misses): the share whose answer's first
+  // sentence alone holds a gold string (a longer answer contains more by chance; this does
+  // not grow). The first sentence may be the one a picked sentence refers back to, or the
+  // introduction of a table.
   std::optional<double> first_sentence_contains_gold;
   // The other side of the refusal gate: questions whose judged documents were left out of a
   // second index (EvalOptions::unanswerable), asked there. Every answer given is a miss unless

@@ -36,6 +36,10 @@ class TermStatistics {
   virtual bool Known(std::string_view /*term*/) const { return true; }
 };
 
+// How many retrieved passages an answer draws on unless asked otherwise (`docent ask -k`,
+// /v1/ask "k"), and what `docent eval` answers from.
+constexpr int kDefaultAnswerPassages = 8;
+
 struct ExtractiveOptions {
   size_t max_sentences = 3;
   size_t max_answer_chars = 400;  // code points, citations markers excluded

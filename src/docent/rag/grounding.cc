@@ -35,7 +35,10 @@ std::string TakeMarkers(std::string_view span, std::vector<int>& numbers) {
         for (char c : inside) {
           if (c >= '0' && c <= '9') {
             value = (value < 0 ? 0 : value * 10) + (c - '0');
-            if (value > 100000) marker = false;
+            if (value > 100000) {  // a phone number or an id, never a source
+              marker = false;
+              break;
+            }
           } else if (c == ',' || c == ' ') {
             if (value >= 0) found.push_back(value);
             value = -1;
@@ -110,21 +113,29 @@ Grounding CheckGrounding(std::string_view answer, const std::vector<Citation>& s
     return nullptr;
   };
   for (const Claim& c : Claims(nfc)) {
-    const QuestionTerms terms = AnalyzeQuestion(c.text, stats);
+    const QuestionTerms terms = AnalyzeQuestion(c.text, stats, /*correct_typos=*/false);
     if (terms.words.empty() || terms.total_weight <= 0) continue;
     ++g.sentences;
-    bool held = false;
+    // What the cited passages hold together: a sentence may join two sources' facts.
+    std::vector<const TermIndex*> cited;
     for (int n : c.numbers) {
-      const TermIndex* index = passage_terms(n);
-      if (index == nullptr) continue;
-      double covered = 0;
-      for (const QuestionWord& w : terms.words) covered += w.weight * CoverWord(w, *index);
-      if (covered / terms.total_weight >= kGroundedCoverage) {
-        held = true;
-        break;
-      }
+      if (const TermIndex* index = passage_terms(n)) cited.push_back(index);
     }
-    g.supported += held;
+    double covered = 0;
+    bool numbers_held = true;
+    for (const QuestionWord& w : terms.words) {
+      double cover = 0;
+      bool mentioned = false;
+      for (const TermIndex* index : cited) {
+        cover = std::max(cover, CoverWord(w, *index));
+        mentioned = mentioned || NumberMentioned(w, {index});
+      }
+      covered += w.weight * cover;
+      // A number or code the passages do not state is made up, however much else matches.
+      if (w.identifier && cover < kWordMatched && !mentioned) numbers_held = false;
+    }
+    g.supported +=
+        !cited.empty() && numbers_held && covered / terms.total_weight >= kGroundedCoverage;
   }
   g.grounded = g.sentences == g.supported && (g.sentences > 0 || nfc.empty());
   return g;

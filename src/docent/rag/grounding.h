@@ -26,8 +26,11 @@ struct Grounding {
 
 // `sources` are the numbered passages the answer's markers "[n]" refer to. Markers may stand
 // before or after a sentence's final punctuation ("... 15 days. [1]" / "... 15 days [1].");
-// a marker that opens a sentence belongs to the one before. An answer with no sentence to
-// judge is grounded only when it is empty.
+// a marker that opens a sentence belongs to the one before it (the first sentence keeps its
+// own). A sentence is held when the passages it cites, taken together, cover
+// kGroundedCoverage of it and state each of its numbers and codes (a sentence with the wrong
+// number of days is not grounded, however much else matches); unknown words are not read as
+// typos here. An answer with no sentence to judge is grounded only when it is empty.
 Grounding CheckGrounding(std::string_view answer, const std::vector<Citation>& sources,
                          const TermStatistics& stats);
 

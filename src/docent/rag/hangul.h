@@ -42,15 +42,32 @@ inline char32_t WithoutFinal(char32_t syllable) {
   return IsSyllable(syllable) ? syllable - static_cast<char32_t>(FinalJamo(syllable)) : syllable;
 }
 
-// Medial vowel index of a precomposed syllable: ((cp - U+AC00) / 28) % 21 (ㅏ 0 ... ㅣ 20).
+// Jamo indexes of a precomposed syllable (cp - U+AC00 = (initial * 21 + vowel) * 28 + final):
+// initial 0-18, vowel 0-20 (ㅏ 0 ... ㅣ 20), final 0-27 (0: none).
+inline int InitialJamo(char32_t syllable) {
+  return IsSyllable(syllable) ? static_cast<int>((syllable - 0xAC00) / (21 * 28)) : -1;
+}
 inline int VowelJamo(char32_t syllable) {
   return IsSyllable(syllable) ? static_cast<int>((syllable - 0xAC00) / 28 % 21) : -1;
 }
 
+// The syllable of these jamo indexes.
+inline char32_t ComposeSyllable(int initial, int vowel, int final_jamo) {
+  return static_cast<char32_t>(0xAC00 + (initial * 21 + vowel) * 28 + final_jamo);
+}
+
 // `syllable` with its vowel replaced by `vowel` and its final by `final_jamo`.
 inline char32_t WithVowelAndFinal(char32_t syllable, int vowel, int final_jamo) {
-  const int initial = static_cast<int>((syllable - 0xAC00) / (21 * 28));
-  return static_cast<char32_t>(0xAC00 + (initial * 21 + vowel) * 28 + final_jamo);
+  return ComposeSyllable(InitialJamo(syllable), vowel, final_jamo);
+}
+
+// ASCII letters lower-cased; everything else as it was.
+inline std::u32string AsciiLower(std::u32string_view s) {
+  std::u32string out(s);
+  for (char32_t& c : out) {
+    if (c >= U'A' && c <= U'Z') c += 32;
+  }
+  return out;
 }
 
 inline std::u32string ToU32(std::string_view utf8) {

@@ -103,25 +103,38 @@ std::vector<std::string> HeadingNames(const search::Passage& p) {
   return names;
 }
 
-bool OpensAsContinuation(std::string_view s) {
-  static constexpr std::string_view kOpeners[] = {
-      "It ",          "It's ",  "Its ",     "This ",   "These ",    "They ",        "Their ",
-      "That ",        "Those ", "Such ",    "However", "Otherwise", "In that case", "If so",
-      "In this case", "이 ",    "그 ",      "이는",    "이때",      "이 때",        "이 경우",
-      "그러나",       "다만",   "단,",      "단 ",     "또한",      "이를",         "해당 ",
-      "그 밖",        "따라서", "그러므로", "이 외",   "이외"};
-  return std::any_of(std::begin(kOpeners), std::end(kOpeners),
-                     [&](std::string_view o) { return s.starts_with(o); });
-}
+// How a sentence may open on the one before it: by going on with it (a connective, "However",
+// "다만") or by a pronoun standing for what it names ("이것은", "He"), which the answer then
+// needs too. Some openers do both ("It ", "이는").
+struct Opener {
+  std::string_view text;
+  bool continues;    // Sentence::continues
+  bool refers_back;  // Sentence::refers_back
+};
+constexpr Opener kOpeners[] = {
+    {"It ", true, true},           {"It's ", true, true},     {"Its ", true, true},
+    {"This ", true, true},         {"These ", true, true},    {"They ", true, true},
+    {"Their ", true, true},        {"That ", true, false},    {"Those ", true, false},
+    {"Such ", true, false},        {"However", true, false},  {"Otherwise", true, false},
+    {"In that case", true, false}, {"If so", true, false},    {"In this case", true, false},
+    {"He ", false, true},          {"She ", false, true},     {"His ", false, true},
+    {"Her ", false, true},         {"이 ", true, false},      {"그 ", true, false},
+    {"이는", true, true},          {"이때", true, false},     {"이 때", true, false},
+    {"이 경우", true, false},      {"그러나", true, false},   {"다만", true, false},
+    {"단,", true, false},          {"단 ", true, false},      {"또한", true, false},
+    {"이를", true, false},         {"해당 ", true, false},    {"그 밖", true, false},
+    {"따라서", true, false},       {"그러므로", true, false}, {"이 외", true, false},
+    {"이외", true, false},         {"이것은", false, true},   {"이것이", false, true},
+    {"이것을", false, true},       {"이들은", false, true},   {"이들이", false, true},
+    {"그는 ", false, true},        {"그가 ", false, true},    {"그녀는", false, true},
+    {"그녀가", false, true},       {"그들은", false, true},   {"그들이", false, true},
+    {"이곳은", false, true},       {"이곳에", false, true},   {"그것은", false, true},
+    {"그것이", false, true},       {"이 사람", false, true},  {"이 인물", false, true},
+    {"그의 ", false, true},        {"그녀의 ", false, true},  {"이로 인해", false, true}};
 
-bool OpensWithPronoun(std::string_view s) {
-  static constexpr std::string_view kPronouns[] = {
-      "He ",    "She ",   "It ",     "They ",   "His ",   "Her ",    "Its ",     "Their ",
-      "This ",  "These ", "이것은",  "이것이",  "이것을", "이는 ",   "이들은",   "이들이",
-      "그는 ",  "그가 ",  "그녀는",  "그녀가",  "그들은", "그들이",  "이곳은",   "이곳에",
-      "그것은", "그것이", "이 사람", "이 인물", "그의 ",  "그녀의 ", "이로 인해"};
-  return std::any_of(std::begin(kPronouns), std::end(kPronouns),
-                     [&](std::string_view o) { return s.starts_with(o); });
+bool Opens(std::string_view s, bool Opener::*kind) {
+  return std::any_of(std::begin(kOpeners), std::end(kOpeners),
+                     [&](const Opener& o) { return o.*kind && s.starts_with(o.text); });
 }
 
 bool IsQuestion(std::string_view s) {
@@ -271,8 +284,8 @@ std::vector<Sentence> SplitPassage(const search::Passage& passage, size_t passag
         s.heading =
             named || (whole_block && spans.size() == 1 && LooksLikeHeading(display, s.tokens));
         s.question = IsQuestion(display);
-        s.continues = OpensAsContinuation(display);
-        s.refers_back = OpensWithPronoun(display);
+        s.continues = Opens(display, &Opener::continues);
+        s.refers_back = Opens(display, &Opener::refers_back);
         s.list_item = k == 0 && listed;
         s.ends_with_colon = IntroducesList(display);
         s.text = std::move(display);

@@ -90,12 +90,44 @@ constexpr EndingRule kQuestionEndings[] = {{U"입니까", 0, true},
 constexpr std::u32string_view kConnectiveEndings[] = {U"하려면", U"되려면", U"으려면", U"려면",
                                                       U"하면",   U"되면",   U"으면",   U"면"};
 
-// Nouns that name the kind of answer when they close a question (... 세워진 연도는?).
-constexpr std::u32string_view kAnswerTypeNouns[] = {
-    U"이름", U"사람", U"인물", U"나라", U"국가", U"날짜", U"연도", U"년도", U"제목", U"시기",
-    U"나이", U"명칭", U"장소", U"지역", U"시점", U"기간", U"금액", U"인원", U"갯수", U"개수",
-    U"숫자", U"단어", U"용어", U"방법", U"이유", U"원인", U"시간", U"곳",   U"것",   U"해",
-    U"수",   U"말",   U"분",   U"때",   U"날",   U"달",   U"값",   U"이",   U"자"};
+// Nouns that name the kind of answer when they close a question (... 세워진 연도는?), and what
+// that answer is: a date, a number, or anything else.
+enum class AnswerKind { kOther, kDate, kQuantity };
+struct AnswerTypeNoun {
+  std::u32string_view noun;
+  AnswerKind kind;
+};
+constexpr AnswerTypeNoun kAnswerTypeNouns[] = {
+    {U"이름", AnswerKind::kOther},    {U"사람", AnswerKind::kOther},
+    {U"인물", AnswerKind::kOther},    {U"나라", AnswerKind::kOther},
+    {U"국가", AnswerKind::kOther},    {U"날짜", AnswerKind::kDate},
+    {U"연도", AnswerKind::kDate},     {U"년도", AnswerKind::kDate},
+    {U"제목", AnswerKind::kOther},    {U"시기", AnswerKind::kDate},
+    {U"나이", AnswerKind::kQuantity}, {U"명칭", AnswerKind::kOther},
+    {U"장소", AnswerKind::kOther},    {U"지역", AnswerKind::kOther},
+    {U"시점", AnswerKind::kDate},     {U"기간", AnswerKind::kQuantity},
+    {U"금액", AnswerKind::kQuantity}, {U"인원", AnswerKind::kQuantity},
+    {U"갯수", AnswerKind::kQuantity}, {U"개수", AnswerKind::kQuantity},
+    {U"숫자", AnswerKind::kQuantity}, {U"단어", AnswerKind::kOther},
+    {U"용어", AnswerKind::kOther},    {U"방법", AnswerKind::kOther},
+    {U"이유", AnswerKind::kOther},    {U"원인", AnswerKind::kOther},
+    {U"시간", AnswerKind::kQuantity}, {U"곳", AnswerKind::kOther},
+    {U"것", AnswerKind::kOther},      {U"해", AnswerKind::kDate},
+    {U"수", AnswerKind::kQuantity},   {U"말", AnswerKind::kOther},
+    {U"분", AnswerKind::kOther},      {U"때", AnswerKind::kDate},
+    {U"날", AnswerKind::kDate},       {U"달", AnswerKind::kDate},
+    {U"값", AnswerKind::kQuantity},   {U"이", AnswerKind::kOther},
+    {U"자", AnswerKind::kOther}};
+
+// The answer-type noun `word` is, with or without its particle (나이 and 나이는 alike).
+const AnswerTypeNoun* FindAnswerTypeNoun(std::u32string_view word) {
+  for (std::u32string_view w : {word, WithoutTopicParticle(word)}) {
+    for (const AnswerTypeNoun& n : kAnswerTypeNouns) {
+      if (n.noun == w) return &n;
+    }
+  }
+  return nullptr;
+}
 
 // Removes the past tense from a predicate stem: 되었 -> 되, 받았 -> 받, 주장했 -> 주장하, 됐 -> 되;
 // other contractions lose their ㅆ (쳤 -> 쳐).
@@ -108,8 +140,8 @@ std::u32string WithoutPastTense(std::u32string stem) {
     last = U'하';
   } else if (last == U'됐') {
     last = U'되';
-  } else if (FinalJamo(last) == kJamoSS) {
-    last = WithoutFinal(last);
+  } else if (FinalJamo(last) == kJamoSS && last != U'있' && last != U'겠') {
+    last = WithoutFinal(last);  // 있 and 겠 are stems and a modal, not a contraction
   }
   return stem;
 }
@@ -139,11 +171,19 @@ constexpr FrameWord kFrameWords[] = {{"minimum", {"least", "min"}},
                                      {"자주", {"마다", "주기"}}};
 
 // Number words a document may write as digits ("five or more" / "5 or more"): matched
-// either way, at full weight.
-constexpr std::string_view kNumberWords[][2] = {
-    {"one", "1"},     {"two", "2"},     {"three", "3"},   {"four", "4"},   {"five", "5"},
-    {"six", "6"},     {"seven", "7"},   {"eight", "8"},   {"nine", "9"},   {"ten", "10"},
-    {"eleven", "11"}, {"twelve", "12"}, {"twenti", "20"}, {"thirti", "30"}};
+// either way, at full weight. `stem` is the analyzer's term for the word; the words without
+// digits only mark a sentence as stating a number.
+struct NumberWord {
+  std::string_view word, stem, digits;
+};
+constexpr NumberWord kNumberWords[] = {
+    {"one", "one", "1"},        {"two", "two", "2"},        {"three", "three", "3"},
+    {"four", "four", "4"},      {"five", "five", "5"},      {"six", "six", "6"},
+    {"seven", "seven", "7"},    {"eight", "eight", "8"},    {"nine", "nine", "9"},
+    {"ten", "ten", "10"},       {"eleven", "eleven", "11"}, {"twelve", "twelv", "12"},
+    {"twenty", "twenti", "20"}, {"thirty", "thirti", "30"}, {"forty", "forti", "40"},
+    {"fifty", "fifti", "50"},   {"hundred", "", ""},        {"thousand", "", ""},
+    {"million", "", ""},        {"billion", "", ""},        {"dozen", "", ""}};
 
 // Irregular past forms whose stem differs from the base's, as questions ask them ("How long
 // are receipts kept?", "Who paid ...?"). Past and participle forms of about eighty common
@@ -257,11 +297,7 @@ bool IsComparator(std::u32string_view tok) {
       U"exceeding", U"beyond", U"within", U"upto",  U"after", U"before"};
   static constexpr std::u32string_view kKorean[] = {U"이상", U"초과",   U"미만", U"이하", U"이내",
                                                     U"넘는", U"넘으면", U"넘게", U"이후", U"이전"};
-  std::u32string lower(tok);
-  for (char32_t& c : lower) {
-    if (c >= U'A' && c <= U'Z') c += 32;
-  }
-  if (Contains(kEnglish, lower)) return true;
+  if (Contains(kEnglish, AsciiLower(tok))) return true;
   for (std::u32string_view k : kKorean) {
     if (tok.starts_with(k)) return true;
   }
@@ -411,8 +447,9 @@ AdnominalStem StemOfAdnominal(std::u32string_view word) {
   return out;
 }
 
-bool IsAnswerTypeNoun(std::u32string_view noun) {
-  return Contains(kAnswerTypeNouns, noun);
+std::u32string_view AnswerTypeNounOf(std::u32string_view word) {
+  const AnswerTypeNoun* n = FindAnswerTypeNoun(word);
+  return n != nullptr ? n->noun : std::u32string_view();
 }
 
 std::u32string_view WithoutTopicParticle(std::u32string_view word) {
@@ -426,43 +463,26 @@ std::u32string_view WithoutTopicParticle(std::u32string_view word) {
 bool AsksForQuantity(std::u32string_view tok) {
   static constexpr std::u32string_view kEnglish[] = {U"many",  U"much", U"long",
                                                      U"often", U"when", U"far"};
-  std::u32string lower(tok);
-  for (char32_t& c : lower) {
-    if (c >= U'A' && c <= U'Z') c += 32;
-  }
-  if (Contains(kEnglish, lower)) return true;
+  if (Contains(kEnglish, AsciiLower(tok))) return true;
   for (std::u32string_view w : {U"몇", U"며칠", U"얼마", U"언제"}) {
     if (tok.starts_with(w)) return true;
   }
-  return false;
+  const AnswerTypeNoun* n = FindAnswerTypeNoun(tok);
+  return n != nullptr && n->kind == AnswerKind::kQuantity;
 }
-
-namespace {
-
-std::u32string AsciiLower32(std::u32string_view tok) {
-  std::u32string lower(tok);
-  for (char32_t& c : lower) {
-    if (c >= U'A' && c <= U'Z') c += 32;
-  }
-  return lower;
-}
-
-}  // namespace
 
 bool AsksForDate(std::u32string_view tok) {
   static constexpr std::u32string_view kEnglish[] = {U"when",    U"year", U"years",
                                                      U"century", U"date", U"decade"};
-  if (Contains(kEnglish, AsciiLower32(tok))) return true;
+  if (Contains(kEnglish, AsciiLower(tok))) return true;
   if (tok.starts_with(U"언제")) return true;
-  for (std::u32string_view noun : {U"연도", U"년도", U"날짜", U"시기", U"해"}) {
-    if (tok.starts_with(noun) && WithoutTopicParticle(tok) == noun) return true;
-  }
-  return false;
+  const AnswerTypeNoun* n = FindAnswerTypeNoun(tok);
+  return n != nullptr && n->kind == AnswerKind::kDate;
 }
 
 bool AsksForName(std::u32string_view tok) {
   static constexpr std::u32string_view kEnglish[] = {U"who", U"whom", U"whose", U"where"};
-  return Contains(kEnglish, AsciiLower32(tok));
+  return Contains(kEnglish, AsciiLower(tok));
 }
 
 std::u32string_view InterrogativeParticle(std::u32string_view tok) {
@@ -484,10 +504,15 @@ const FrameWord* FindFrameWord(std::string_view term) {
 }
 
 std::string_view NumberWordDigits(std::string_view term) {
-  for (const auto& [word, digits] : kNumberWords) {
-    if (word == term) return digits;
+  for (const NumberWord& n : kNumberWords) {
+    if (!n.stem.empty() && n.stem == term) return n.digits;
   }
   return {};
+}
+
+bool IsEnglishNumberWord(std::string_view lower_word) {
+  return std::any_of(std::begin(kNumberWords), std::end(kNumberWords),
+                     [&](const NumberWord& n) { return n.word == lower_word; });
 }
 
 }  // namespace docent::rag

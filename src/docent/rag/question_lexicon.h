@@ -71,10 +71,13 @@ struct AdnominalStem {
 };
 AdnominalStem StemOfAdnominal(std::u32string_view word);
 
-// Whether `noun` (a Hangul word without its particle) names the kind of answer asked for when
-// it closes a question: 이름, 사람, 곳, 나라, 연도 ("... 세워진 연도는?"). The answering sentence
-// states the name or the year, seldom the word "연도".
-bool IsAnswerTypeNoun(std::u32string_view noun);
+// Whether `word` (a Hangul word, with or without its particle) names the kind of answer asked
+// for when it closes a question: 이름, 사람, 곳, 나라, 연도 ("... 세워진 연도는?"). The answering
+// sentence states the name or the year, seldom the word "연도".
+// Returns that noun (연도는 -> 연도, 나이 -> 나이), or empty when `word` is none. A question
+// closing on 연도 or 날짜 also asks for a date, on 나이 or 금액 for a number (AsksForDate,
+// AsksForQuantity).
+std::u32string_view AnswerTypeNounOf(std::u32string_view word);
 
 // `word` without a closing topic, subject or object particle (연도는 -> 연도, 사람이 -> 사람);
 // a one-syllable word is returned whole.
@@ -98,6 +101,8 @@ bool IsComparator(std::u32string_view token);
 
 // The digits of an English number word's stem ("five" -> "5"), else empty.
 std::string_view NumberWordDigits(std::string_view term);
+// Whether a lower-cased English word names a number ("twelve", "hundred").
+bool IsEnglishNumberWord(std::string_view lower_word);
 
 inline bool AllHangul(std::u32string_view s) {
   for (char32_t c : s) {

@@ -64,20 +64,13 @@ std::string ToUtf8(std::u32string_view s) {
   return out;
 }
 
-std::u32string AsciiLowered(std::u32string_view s) {
-  std::u32string out(s);
-  for (char32_t& c : out) {
-    if (c >= U'A' && c <= U'Z') c += 32;
-  }
-  return out;
-}
-
 bool IsDigit(char c) {
   return c >= '0' && c <= '9';
 }
 
 // The number a token opens with, separators between digits included ("2.26" of "2.26사건",
-// "2011" of "2011년도에"); empty when it does not open with a digit.
+// "2011" of "2011년도에"); empty when it does not open with a digit, or when a Latin letter
+// follows the digits: "2fa", "5g" and "4k" are codes, to be mentioned whole.
 std::string_view LeadingNumber(std::string_view token) {
   size_t end = 0;
   while (end < token.size() &&
@@ -86,7 +79,19 @@ std::string_view LeadingNumber(std::string_view token) {
            std::string_view(".:,/-").find(token[end]) != std::string_view::npos))) {
     ++end;
   }
+  if (end < token.size() && std::isalpha(static_cast<unsigned char>(token[end]))) return {};
   return token.substr(0, end);
+}
+
+// Whether the Hangul after a number is a one-syllable unit that "8월경" or "25인에" carry
+// before other syllables (8월, 25인), not the start of a longer unit (3개월, 5시간, 1980년대).
+bool OneSyllableUnit(std::u32string_view tail) {
+  static constexpr std::u32string_view kUnits = U"년월일시분초세위명인개회차층호번권장점원주";
+  static constexpr std::u32string_view kLongerUnits[] = {U"개월", U"시간", U"분기", U"년대",
+                                                         U"세기", U"주년", U"주일", U"년간"};
+  if (tail.size() < 2 || kUnits.find(tail[0]) == std::u32string_view::npos) return false;
+  return std::none_of(std::begin(kLongerUnits), std::end(kLongerUnits),
+                      [&](std::u32string_view u) { return tail.starts_with(u); });
 }
 
 // The digit runs of `number` ("2.26" -> "2", "26").
@@ -131,7 +136,7 @@ void AddNumberForms(const std::string& term, const TermStatistics& stats, Questi
       w.number_terms.push_back(std::move(runs));
     }
     const std::u32string tail = ToU32(std::string_view(term).substr(number.size()));
-    if (tail.size() >= 2 && IsSyllable(tail[0])) {
+    if (OneSyllableUnit(tail)) {
       w.forms.push_back(MakeForm({std::string(number) + ToUtf8(tail.substr(0, 1))}, stats));
     }
     return;
@@ -285,10 +290,9 @@ std::vector<std::vector<std::string>> OneEditAway(const QuestionWord& w,
     if (std::u32string word = SpelledWord(f); word.size() >= 2) {
       for (size_t k = 0; k < word.size(); ++k) {
         const char32_t was = word[k];
-        const int index = static_cast<int>(was - 0xAC00);
-        const int initial = index / (21 * 28), vowel = index / 28 % 21, final_jamo = index % 28;
+        const int initial = InitialJamo(was), vowel = VowelJamo(was), final_jamo = FinalJamo(was);
         auto try_syllable = [&](int l, int v, int t) {
-          const char32_t c = static_cast<char32_t>(0xAC00 + (l * 21 + v) * 28 + t);
+          const char32_t c = ComposeSyllable(l, v, t);
           if (c == was) return;
           word[k] = c;
           std::vector<std::string> terms = HangulBigrams(word);
@@ -388,7 +392,8 @@ std::string TrimQuestionEnding(std::string_view token) {
   return ToUtf8(TrimEnding(ToU32(token)).text);
 }
 
-QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistics& stats) {
+QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistics& stats,
+                              bool correct_typos) {
   std::vector<Token> tokens = SplitTokens(question_nfc);
   size_t last_hangul = tokens.size();
   for (size_t i = 0; i < tokens.size(); ++i) {
@@ -410,7 +415,9 @@ QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistic
     out.wants_quantity |= AsksForQuantity(tok);
     out.wants_date |= AsksForDate(tok);
     out.wants_name |= AsksForName(tok);
-    out.asked_tokens.insert(ToUtf8(AsciiLowered(tok)));
+    const std::string utf8 = ToUtf8(AsciiLower(tok));
+    out.asked_tokens.insert(utf8);
+    for (std::string& run : DigitRuns(LeadingNumber(utf8))) out.asked_numbers.insert(std::move(run));
     if (std::u32string_view p = InterrogativeParticle(tok); !p.empty()) {
       out.answer_particles.push_back(ToUtf8(p));
     }
@@ -423,8 +430,7 @@ QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistic
     if (counter_slot && AllHangul(t.text) && t.text.size() <= 4) continue;
     double frame = 1.0;
     if (i == last_content && AllHangul(t.text)) {
-      std::u32string_view noun = WithoutTopicParticle(t.text);
-      if (IsAnswerTypeNoun(noun)) {
+      if (std::u32string_view noun = AnswerTypeNounOf(t.text); !noun.empty()) {
         if (noun.size() == 1) continue;  // 곳은, 해는: the bigram with its particle is noise
         frame = kFrameWeight;
       }
@@ -438,13 +444,17 @@ QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistic
     } else {
       AddTokenWords(ToUtf8(t.text), stats, words);
       // A relative clause's verb (맞선, 다친, 집필한) is also read as the finite verb the
-      // document states (맞섰다, 다쳤다, 집필했다).
-      if (const AdnominalStem a = StemOfAdnominal(t.text); !a.stem.empty() && words.size() == 1) {
+      // document states (맞섰다, 다쳤다, 집필했다). Many nouns end in ㄴ too (자산, 인간): unless
+      // the ending is a light verb's (한, 된), only a word no chunk holds is read so.
+      const AdnominalStem a = StemOfAdnominal(t.text);
+      if (!a.stem.empty() && words.size() == 1) {
+        QuestionWord& w = words[0];
         if (a.light_verb) {
-          words[0].forms.push_back(MakeForm(HangulBigrams(a.stem), stats));
-        } else {
+          w.forms.push_back(MakeForm(HangulBigrams(a.stem), stats));
+        } else if (std::none_of(w.forms.begin(), w.forms.end(),
+                                [](const WordForm& f) { return f.known; })) {
           for (const std::u32string& stem : ConjugatedStems(a.stem)) {
-            words[0].forms.push_back(MakeForm(HangulBigrams(stem), stats));
+            w.forms.push_back(MakeForm(HangulBigrams(stem), stats));
           }
         }
       }
@@ -460,7 +470,7 @@ QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistic
       if (bound && !w.number_terms.empty()) w.identifier = false;
       w.unknown =
           std::none_of(w.forms.begin(), w.forms.end(), [](const WordForm& f) { return f.known; });
-      if (w.unknown && CorrectTypo(w, stats)) {
+      if (w.unknown && correct_typos && CorrectTypo(w, stats)) {
         w.unknown = false;
         w.corrected = true;
       }

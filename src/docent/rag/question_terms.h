@@ -62,6 +62,7 @@ struct QuestionTerms {
   // The question's whitespace tokens, lower-cased without edge punctuation: an answer's
   // number or name is one the question does not already state.
   std::set<std::string> asked_tokens;
+  std::set<std::string> asked_numbers;  // the digit runs of its numbers ("1998년에" -> 1998)
   // Particles of the question's interrogatives that the answer repeats (언제까지 -> 까지).
   std::vector<std::string> answer_particles;
 };
@@ -73,7 +74,10 @@ struct QuestionTerms {
 // a predicate stem also through its conjugated forms (잠기 / 잠긴), ranked at kPredicateWeight;
 // frame words ("minimum", "자주") at kFrameWeight, also through the words that state such a
 // quantity ("least", "마다"); English number words also as digits.
-QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistics& stats);
+// `correct_typos` off: an unknown word stays unknown (grounding checks a model's sentences,
+// where a made-up name one edit from an indexed one must not count as that one).
+QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistics& stats,
+                              bool correct_typos = true);
 
 // The steps of AnalyzeQuestion, exposed for tests. Both take one whitespace token with its
 // edge punctuation removed.

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <utility>
 
+#include "docent/rag/question_lexicon.h"
+
 namespace docent::rag {
 namespace {
 
@@ -40,35 +42,20 @@ Cover BestCover(const QuestionWord& word, const TermIndex& index,
   return best;
 }
 
-// Whether one of the identifier's number readings (QuestionWord::number_terms) has each of
-// its terms in one of `where`.
-bool NumberMentioned(const QuestionWord& w, std::initializer_list<const TermIndex*> where) {
-  return std::any_of(w.number_terms.begin(), w.number_terms.end(), [&](const auto& terms) {
-    return std::all_of(terms.begin(), terms.end(), [&](const std::string& t) {
-      return std::any_of(where.begin(), where.end(),
-                         [&](const TermIndex* index) { return index->contains(t); });
-    });
-  });
-}
-
 // What kinds of answer a sentence states beyond what the question says: a number, a date,
 // a name (a capitalised word past the first; Korean names have no such mark).
 struct StatedForms {
   bool number = false, date = false, name = false;
 };
 
-StatedForms FormsStated(std::string_view text, const std::set<std::string>& asked) {
-  static constexpr std::string_view kNumberWords[] = {
-      "one",   "two",   "three",   "four",     "five",    "six",     "seven",
-      "eight", "nine",  "ten",     "eleven",   "twelve",  "twenty",  "thirty",
-      "forty", "fifty", "hundred", "thousand", "million", "billion", "dozen"};
-  static constexpr std::string_view kMonths[] = {"january",   "february", "march",    "april",
-                                                 "may",       "june",     "july",     "august",
-                                                 "september", "october",  "november", "december"};
+StatedForms FormsStated(std::string_view text, const QuestionTerms& question) {
   auto is_punct = [](char c) {
     const auto u = static_cast<unsigned char>(c);
     return u > 0 && u < 0x80 && !std::isalnum(u);
   };
+  static constexpr std::string_view kMonths[] = {"january",   "february", "march",    "april",
+                                                 "may",       "june",     "july",     "august",
+                                                 "september", "october",  "november", "december"};
   StatedForms out;
   size_t index = 0, pos = 0;
   while (pos < text.size()) {
@@ -83,16 +70,24 @@ StatedForms FormsStated(std::string_view text, const std::set<std::string>& aske
     if (tok.empty()) continue;
     std::string lower(tok);
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (asked.contains(lower)) continue;
-    size_t digits = 0, run = 0, longest = 0;
-    for (char c : tok) {
-      run = std::isdigit(static_cast<unsigned char>(c)) ? run + 1 : 0;
-      digits += run > 0;
-      longest = std::max(longest, run);
+    if (question.asked_tokens.contains(lower)) continue;
+    // A number is new unless the question states it ("1998년에" and "1998년" alike).
+    std::string digits;
+    size_t longest = 0, run = 0;
+    bool asked = false;
+    for (size_t i = 0; i <= tok.size(); ++i) {
+      if (i < tok.size() && std::isdigit(static_cast<unsigned char>(tok[i]))) {
+        digits += tok[i];
+        longest = std::max(longest, ++run);
+        continue;
+      }
+      if (!digits.empty()) asked = asked || question.asked_numbers.contains(digits);
+      digits.clear();
+      run = 0;
     }
-    if (digits > 0) {
+    if (longest > 0 && !asked) {
       out.number = true;
-      // A year (3-4 digits) or a Korean date unit right after the digits: 1989년, 8월, 20일.
+      // A year (four digits) or a Korean date unit right after the digits: 1989년, 8월, 20일.
       const size_t unit = tok.find_first_not_of("0123456789");
       const std::string_view after = unit == std::string_view::npos ? "" : tok.substr(unit);
       if (longest == 4 || after.starts_with("년") || after.starts_with("월") ||
@@ -100,10 +95,7 @@ StatedForms FormsStated(std::string_view text, const std::set<std::string>& aske
         out.date = true;
       }
     }
-    if (std::find(std::begin(kNumberWords), std::end(kNumberWords), lower) !=
-        std::end(kNumberWords)) {
-      out.number = true;
-    }
+    if (IsEnglishNumberWord(lower)) out.number = true;
     if (std::find(std::begin(kMonths), std::end(kMonths), lower) != std::end(kMonths)) {
       out.date = true;
     }
@@ -135,6 +127,15 @@ size_t SmallestWindow(const std::vector<std::vector<uint32_t>>& at) {
 }
 
 }  // namespace
+
+bool NumberMentioned(const QuestionWord& w, std::initializer_list<const TermIndex*> where) {
+  return std::any_of(w.number_terms.begin(), w.number_terms.end(), [&](const auto& terms) {
+    return std::all_of(terms.begin(), terms.end(), [&](const std::string& t) {
+      return std::any_of(where.begin(), where.end(),
+                         [&](const TermIndex* index) { return index->contains(t); });
+    });
+  });
+}
 
 double CoverWord(const QuestionWord& word, const TermIndex& index) {
   return BestCover(word, index).share;
@@ -219,7 +220,7 @@ SentenceScore ScoreSentence(const QuestionTerms& question, const Sentence& sente
   if (question.wants_quantity || question.wants_date || question.wants_name) {
     const StatedForms stated = FormsStated(
         sentence.list_text.empty() ? sentence.text : sentence.text + " " + sentence.list_text,
-        question.asked_tokens);
+        question);
     for (auto [wanted, found] : {std::pair{question.wants_quantity, stated.number},
                                  std::pair{question.wants_date, stated.date},
                                  std::pair{question.wants_name, stated.name}}) {

@@ -10,24 +10,28 @@
 //             + kProximityWeight · proximity           matched words close together
 //             + kRankWeight / (1 + passage rank)       earlier passages slightly better
 //             + kTitleWeight · cover(title + location) the passage is about the question
-//             + kAnswerFormWeight · share of the answer-form cues met: a digit when the
-//                                                      question asks how many / when / 얼마,
-//                                                      the interrogative's particle (언제까지
-//                                                      -> 까지) as a term
+//             + kRelevanceWeight · relevance           its BM25 score over the best passage's
+//             + kAnswerFormWeight · share of the answer-form cues met: a number, date or
+//                                                      capitalised name the question does not
+//                                                      state when it asks how many / when / who
+//                                                      (a list's items count for the sentence
+//                                                      introducing them), the interrogative's
+//                                                      particle (언제까지 -> 까지) as a term
 //             - penalties                              fragments, very long sentences,
 //                                                      headings and questions
 //   proximity = 1 - (W - k) / tokens, for k >= 2 matched words whose smallest covering
 //               window spans W whitespace tokens of a sentence of `tokens` tokens; else 0.
 //
 // The bar (IsAnswerWorthy): coverage >= min_coverage (min_coverage_with_unknown when a word
-// read as a typo is not found around it); the sentence alone covers at least
-// kOwnShare of that; at least one word with weight >= min_term_idf is matched in the
-// sentence itself (cover >= kWordMatched); and every identifier of the question (a word
-// with a digit: "2.3", "G1") is matched in the sentence or its context; and the most specific
-// word of the question is matched in the sentence, its context or its neighbours. Because coverage
-// is per word, a Korean word counts once however many bigrams it has, and one common shared bigram
-// (회사) cannot carry it.
+// read as a typo is not found around it); the sentence alone covers at least kOwnShare of
+// that; at least one word with weight >= min_term_idf is matched in the sentence itself
+// (cover >= kWordMatched); and every identifier of the question (a number or code: "2.3",
+// "G1", "8월경") is matched in the sentence, its context or its neighbours, a number by its
+// digits alone (QuestionWord::number_terms). Because coverage is per word, a Korean word
+// counts once however many bigrams it has, and one common shared bigram (회사) cannot carry it.
 #pragma once
+
+#include <initializer_list>
 
 #include "docent/rag/extractive.h"
 #include "docent/rag/passage_sentences.h"
@@ -90,5 +94,9 @@ bool IsAnswerWorthy(const SentenceScore& score, const ExtractiveOptions& options
 
 // How much of `word` the indexed text covers, in [0, 1].
 double CoverWord(const QuestionWord& word, const TermIndex& index);
+
+// Whether one of an identifier's number readings (QuestionWord::number_terms) has each of its
+// terms in one of `where`.
+bool NumberMentioned(const QuestionWord& w, std::initializer_list<const TermIndex*> where);
 
 }  // namespace docent::rag

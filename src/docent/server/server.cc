@@ -603,7 +603,7 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
   if (!body.ok()) return SendError(res, body.status());
   auto question = RequiredString(*body, "question");
   if (!question.ok()) return SendError(res, question.status());
-  auto k = OptionalInt(*body, "k", 8, 1, 50);
+  auto k = OptionalInt(*body, "k", rag::kDefaultAnswerPassages, 1, 50);
   if (!k.ok()) return SendError(res, k.status());
   auto stream = OptionalBool(*body, "stream", false);
   if (!stream.ok()) return SendError(res, stream.status());

@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtesseract-dev libleptonica-dev tesseract-ocr-kor tesseract-ocr-eng
   libcairo2-dev fonts-nanum poppler-utils
+  sentencepiece
   clang-14 libclang-rt-14-dev clang-format
   chromium
 )

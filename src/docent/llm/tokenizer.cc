@@ -7,6 +7,7 @@
 #include "docent/llm/pretokenize.h"
 #include "docent/llm/tokenizer_bpe.h"
 #include "docent/llm/tokenizer_spm.h"
+#include "docent/llm/tokenizer_ugm.h"
 #include "docent/llm/tokenizer_wordpiece.h"
 
 namespace docent::llm {
@@ -48,10 +49,10 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::FromGguf(const GgufFile& file) {
 
 Status Tokenizer::Init(const GgufFile& file) {
   DOCENT_ASSIGN_OR_RETURN(std::string_view model, file.GetString("tokenizer.ggml.model"));
-  if (model != "gpt2" && model != "llama" && model != "bert") {
+  if (model != "gpt2" && model != "llama" && model != "bert" && model != "t5") {
     return Unsupported(file.name() + ": tokenizer.ggml.model \"" + std::string(model) +
                        "\" is not supported (docent reads gpt2 byte-level BPE, llama "
-                       "SentencePiece and bert WordPiece vocabularies)");
+                       "SentencePiece, bert WordPiece and t5 SentencePiece Unigram vocabularies)");
   }
   DOCENT_ASSIGN_OR_RETURN(TokenizerVocab vocab, TokenizerVocab::FromGguf(file));
   vocab_ = std::make_unique<TokenizerVocab>(std::move(vocab));
@@ -74,6 +75,13 @@ Status Tokenizer::Init(const GgufFile& file) {
         eos_default, ReadTokenId(file, v, "tokenizer.ggml.seperator_token_id", v.Find("[SEP]")));
     unk_default = v.Find("[UNK]");
     add_bos_default = add_eos_default = true;
+  } else if (model == "t5") {
+    // llama.cpp's defaults for a t5 vocabulary without the keys (T5's own ids); XLM-R GGUFs
+    // name <s> = 0 and </s> = 2 and ask for both.
+    kind_ = TokenizerKind::kUnigram;
+    eos_default = v.size() > 1 ? 1 : -1;
+    unk_default = v.size() > 2 ? 2 : -1;
+    add_eos_default = true;
   } else {
     kind_ = TokenizerKind::kBytePairBpe;
   }
@@ -106,6 +114,24 @@ Status Tokenizer::Init(const GgufFile& file) {
     DOCENT_ASSIGN_OR_RETURN(bool space_prefix,
                             file.GetBoolOr("tokenizer.ggml.add_space_prefix", true));
     backend_ = SpmBackend::Create(v, unk_, space_prefix);
+  } else if (kind_ == TokenizerKind::kUnigram) {
+    pre_ = "ugm";
+    UgmBackend::Options options;
+    if (file.Has("tokenizer.ggml.precompiled_charsmap")) {
+      DOCENT_ASSIGN_OR_RETURN(const GgufArray* map,
+                              file.GetArray("tokenizer.ggml.precompiled_charsmap"));
+      if (map->element_type != GgufValueType::kUint8 && map->element_type != GgufValueType::kInt8) {
+        return Corrupt(file.name() + ": tokenizer.ggml.precompiled_charsmap is not a byte array");
+      }
+      options.charsmap = map->raw;
+    }
+    DOCENT_ASSIGN_OR_RETURN(options.add_space_prefix,
+                            file.GetBoolOr("tokenizer.ggml.add_space_prefix", false));
+    DOCENT_ASSIGN_OR_RETURN(options.remove_extra_whitespaces,
+                            file.GetBoolOr("tokenizer.ggml.remove_extra_whitespaces", false));
+    auto ugm = UgmBackend::Create(v, unk_, options);
+    if (!ugm.ok()) return ugm.status().WithContext(file.name());
+    backend_ = std::move(*ugm);
   } else {
     pre_ = "bert";
     backend_ = WordPieceBackend::Create(v, unk_);

@@ -1,9 +1,10 @@
 // Text <-> token ids for a GGUF model, built from its tokenizer.ggml.* metadata.
 //
-// Three vocabulary algorithms sit behind one interface (tokenizer.ggml.model): "gpt2"
+// Four vocabulary algorithms sit behind one interface (tokenizer.ggml.model): "gpt2"
 // byte-level BPE with the pre-tokenizer named by tokenizer.ggml.pre, "llama" SentencePiece
-// BPE, and "bert" WordPiece. Special tokens in the input (control tokens when parse_special
-// is set, user-defined added tokens always) become single ids and are never split.
+// BPE, "bert" WordPiece, and "t5" SentencePiece Unigram (XLM-RoBERTa, T5). Special tokens in the
+// input (control tokens when parse_special is set, user-defined added tokens always) become single
+// ids and are never split.
 //
 // Decoding renders control tokens (BOS, <|im_end|>) as nothing unless asked, user-defined
 // tokens as their text, byte tokens as their byte; it may end in the middle of a UTF-8
@@ -28,7 +29,7 @@
 
 namespace docent::llm {
 
-enum class TokenizerKind { kBytePairBpe, kSentencePiece, kWordPiece };
+enum class TokenizerKind { kBytePairBpe, kSentencePiece, kWordPiece, kUnigram };
 
 class Tokenizer {
  public:

@@ -35,7 +35,9 @@ const ByteAlphabet& Alphabet() {
 
 }  // namespace
 
-char32_t ByteToBpeCodePoint(uint8_t byte) { return Alphabet().to_cp[byte]; }
+char32_t ByteToBpeCodePoint(uint8_t byte) {
+  return Alphabet().to_cp[byte];
+}
 
 int BpeCodePointToByte(char32_t cp) {
   return cp < Alphabet().to_byte.size() ? Alphabet().to_byte[cp] : -1;
@@ -61,9 +63,8 @@ Result<std::unique_ptr<BpeBackend>> BpeBackend::Create(const TokenizerVocab& voc
     // the first byte separates the two sides.
     size_t space = line.size() > 1 ? line.find(' ', 1) : std::string_view::npos;
     if (space == std::string_view::npos || space + 1 >= line.size()) {
-      return Corrupt(vocab.name() + ": tokenizer.ggml.merges[" + std::to_string(rank) +
-                     "] is \"" + std::string(line.substr(0, 64)) +
-                     "\", not two tokens separated by a space");
+      return Corrupt(vocab.name() + ": tokenizer.ggml.merges[" + std::to_string(rank) + "] is \"" +
+                     std::string(line.substr(0, 64)) + "\", not two tokens separated by a space");
     }
     std::string_view left = line.substr(0, space), right = line.substr(space + 1);
     text.assign(left).append(right);

@@ -37,8 +37,7 @@ class BpeBackend final : public TokenizerBackend {
                                                     std::span<const std::string_view> merges,
                                                     PreTokenizer pre, int32_t unk_id);
 
-  void Encode(std::string_view text, bool after_boundary,
-              std::vector<int32_t>& out) const override;
+  void Encode(std::string_view text, bool after_boundary, std::vector<int32_t>& out) const override;
   void AppendTokenBytes(int32_t id, std::string& out) const override;
 
   size_t skipped_merges() const { return skipped_merges_; }

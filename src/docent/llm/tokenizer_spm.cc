@@ -10,22 +10,7 @@
 namespace docent::llm {
 namespace {
 
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581
-
-// "<0x41>" -> 0x41; -1 for anything else.
-int ParseByteToken(std::string_view text) {
-  if (text.size() != 6 || text.substr(0, 3) != "<0x" || text[5] != '>') return -1;
-  int value = 0;
-  for (char c : text.substr(3, 2)) {
-    int d = (c >= '0' && c <= '9')   ? c - '0'
-            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                                     : -1;
-    if (d < 0) return -1;
-    value = value * 16 + d;
-  }
-  return value;
-}
+constexpr std::string_view kSpaceMark = kSentencePieceSpace;
 
 }  // namespace
 
@@ -67,7 +52,8 @@ void SpmBackend::Encode(std::string_view text, bool after_boundary,
     const size_t start = pos;
     (void)util::DecodeUtf8(s, pos);
     int32_t i = static_cast<int32_t>(syms.size());
-    syms.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(pos - start), i - 1, i + 1});
+    syms.push_back(
+        {static_cast<uint32_t>(start), static_cast<uint32_t>(pos - start), i - 1, i + 1});
   }
   syms.back().next = -1;
 
@@ -123,22 +109,7 @@ void SpmBackend::Encode(std::string_view text, bool after_boundary,
 }
 
 void SpmBackend::AppendTokenBytes(int32_t id, std::string& out) const {
-  std::string_view text = vocab_.Text(id);
-  if (vocab_.Type(id) == TokenType::kByte) {
-    int byte = ParseByteToken(text);
-    if (byte >= 0) {
-      out.push_back(static_cast<char>(byte));
-      return;
-    }
-  }
-  for (size_t pos = 0; pos < text.size();) {
-    if (text.substr(pos, kSpaceMark.size()) == kSpaceMark) {
-      out.push_back(' ');
-      pos += kSpaceMark.size();
-    } else {
-      out.push_back(text[pos++]);
-    }
-  }
+  AppendSentencePieceBytes(vocab_.Text(id), vocab_.Type(id), out);
 }
 
 }  // namespace docent::llm

@@ -23,8 +23,7 @@ class SpmBackend final : public TokenizerBackend {
   static std::unique_ptr<SpmBackend> Create(const TokenizerVocab& vocab, int32_t unk_id,
                                             bool add_space_prefix);
 
-  void Encode(std::string_view text, bool after_boundary,
-              std::vector<int32_t>& out) const override;
+  void Encode(std::string_view text, bool after_boundary, std::vector<int32_t>& out) const override;
   void AppendTokenBytes(int32_t id, std::string& out) const override;
   bool AddsLeadingSpace() const override { return add_space_prefix_; }
 

@@ -22,7 +22,8 @@ size_t IncompleteUtf8Suffix(std::string_view s) {
 std::string StreamingDecoder::Push(int32_t id) {
   tokenizer_->AppendDecoded(id, render_special_, at_start_, pending_);
   size_t hold = IncompleteUtf8Suffix(pending_);
-  std::string ready = util::ToValidUtf8(std::string_view(pending_).substr(0, pending_.size() - hold));
+  std::string ready =
+      util::ToValidUtf8(std::string_view(pending_).substr(0, pending_.size() - hold));
   pending_.erase(0, pending_.size() - hold);
   return ready;
 }

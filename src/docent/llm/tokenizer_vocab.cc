@@ -7,8 +7,7 @@ namespace docent::llm {
 
 Result<TokenizerVocab> TokenizerVocab::FromParts(std::span<const std::string_view> texts,
                                                  std::span<const float> scores,
-                                                 std::span<const int32_t> types,
-                                                 std::string name) {
+                                                 std::span<const int32_t> types, std::string name) {
   if (texts.empty()) return Corrupt(name + ": tokenizer.ggml.tokens is empty");
   if (texts.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max() / 2)) {
     return Corrupt(name + ": tokenizer.ggml.tokens has too many entries");
@@ -58,9 +57,8 @@ Result<TokenizerVocab> TokenizerVocab::FromGguf(const GgufFile& file) {
     DOCENT_ASSIGN_OR_RETURN(scores, file.GetF32Array("tokenizer.ggml.scores"));
     // FromParts reads an empty array as "absent"; a present one must be complete.
     if (scores.size() != texts.size()) {
-      return Corrupt(file.name() + ": tokenizer.ggml.scores has " +
-                     std::to_string(scores.size()) + " entries but tokenizer.ggml.tokens has " +
-                     std::to_string(texts.size()));
+      return Corrupt(file.name() + ": tokenizer.ggml.scores has " + std::to_string(scores.size()) +
+                     " entries but tokenizer.ggml.tokens has " + std::to_string(texts.size()));
     }
   }
   std::vector<int32_t> types;
@@ -73,6 +71,42 @@ Result<TokenizerVocab> TokenizerVocab::FromGguf(const GgufFile& file) {
     }
   }
   return FromParts(texts, scores, types, file.name());
+}
+
+namespace {
+
+// "<0x41>" -> 0x41; -1 for anything else.
+int ParseByteToken(std::string_view text) {
+  if (text.size() != 6 || text.substr(0, 3) != "<0x" || text[5] != '>') return -1;
+  int value = 0;
+  for (char c : text.substr(3, 2)) {
+    const int d = (c >= '0' && c <= '9')   ? c - '0'
+                  : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                  : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                                           : -1;
+    if (d < 0) return -1;
+    value = value * 16 + d;
+  }
+  return value;
+}
+
+}  // namespace
+
+void AppendSentencePieceBytes(std::string_view piece, TokenType type, std::string& out) {
+  if (type == TokenType::kByte) {
+    if (const int byte = ParseByteToken(piece); byte >= 0) {
+      out.push_back(static_cast<char>(byte));
+      return;
+    }
+  }
+  for (size_t pos = 0; pos < piece.size();) {
+    if (piece.substr(pos, kSentencePieceSpace.size()) == kSentencePieceSpace) {
+      out.push_back(' ');
+      pos += kSentencePieceSpace.size();
+    } else {
+      out.push_back(piece[pos++]);
+    }
+  }
 }
 
 }  // namespace docent::llm

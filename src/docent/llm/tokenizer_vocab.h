@@ -73,4 +73,11 @@ class TokenizerVocab {
   std::unordered_map<std::string_view, int32_t> index_;
 };
 
+// U+2581 (▁): how SentencePiece vocabularies spell a space.
+inline constexpr std::string_view kSentencePieceSpace = "\xE2\x96\x81";
+
+// The bytes a SentencePiece piece stands for, appended to `out`: a byte piece ("<0x41>") its
+// byte, any other piece its text with each ▁ a space.
+void AppendSentencePieceBytes(std::string_view piece, TokenType type, std::string& out);
+
 }  // namespace docent::llm

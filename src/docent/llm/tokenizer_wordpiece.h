@@ -29,8 +29,7 @@ class WordPieceBackend final : public TokenizerBackend {
  public:
   static std::unique_ptr<WordPieceBackend> Create(const TokenizerVocab& vocab, int32_t unk_id);
 
-  void Encode(std::string_view text, bool after_boundary,
-              std::vector<int32_t>& out) const override;
+  void Encode(std::string_view text, bool after_boundary, std::vector<int32_t>& out) const override;
   void AppendTokenBytes(int32_t id, std::string& out) const override;
   bool AddsLeadingSpace() const override { return true; }
 

@@ -16,7 +16,7 @@
 //   steps       for s = 0 .. prob-steps-1: the top --top-k probabilities of the full softmax
 //               (temperature 1, no truncation) after prompt + greedy_ids[0..s), each evaluated
 //               after clearing the sequence's history, so no state leaks between steps
-import {getLlama} from "node-llama-cpp";
+import {loadLlama} from "./load_llama.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -34,15 +34,7 @@ const threads = Number(option("--threads", "1"));
 const flashAttention = option("--flash-attention", "off") === "on";
 const ignoreEos = args.includes("--ignore-eos");
 
-// ggml names the CPU library it picked in a message of its "log" level, which node-llama-cpp
-// passes on only at logLevel "debug"; keep that one, pass errors on.
-let cpuBuild = "unknown";
-const logger = (level, message) => {
-  const m = /loaded CPU backend from .*libggml-cpu-([A-Za-z0-9_]+)\.so/.exec(message);
-  if (m) cpuBuild = m[1];
-  else if (level === "error" || level === "fatal") process.stderr.write(`${message}\n`);
-};
-const llama = await getLlama({gpu: false, build: "never", logLevel: "debug", logger});
+const {llama, cpuBuild} = await loadLlama();
 const model = await llama.loadModel({modelPath});
 const context = await model.createContext({
   contextSize: Math.min(2048, model.trainContextSize ?? 2048), threads, sequences: 1, flashAttention});
@@ -86,5 +78,5 @@ for (let s = 0; s < Math.min(probSteps, greedy.length + 1); s++) {
     break;
   }
 }
-console.log(JSON.stringify({prompt_ids: promptIds, greedy_ids: greedy, cpu_build: cpuBuild, steps}));
+console.log(JSON.stringify({prompt_ids: promptIds, greedy_ids: greedy, cpu_build: cpuBuild(), steps}));
 process.exit(0);

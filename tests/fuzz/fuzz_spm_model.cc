@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const std::vector<uint8_t> bytes = w.Serialize();
   auto file = docent::llm::GgufFile::FromBytes(bytes, "fuzz.gguf");
-  if (!file.ok()) return 0;  // duplicate piece texts are refused by the vocabulary
+  if (!file.ok()) return 0;
   auto tok = docent::llm::Tokenizer::FromGguf(*file);
   if (!tok.ok()) return 0;
   const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -185,7 +186,7 @@ TEST(UgmBackendTest, ACorruptCharacterMapIsRefused) {
   auto vocab = TokenizerVocab::FromParts(texts, scores, types, "tiny");
   ASSERT_TRUE(vocab.ok());
   // A trie size that runs past the map, and a map shorter than its size field.
-  const uint8_t past[] = {0xFF, 0, 0, 0, 1, 2, 3, 4};
+  const uint8_t past[] = {4, 0, 0, 0, 1, 2, 3, 4};  // a 4-byte trie and nothing after it
   const uint8_t short_map[] = {4, 0};
   for (std::span<const uint8_t> map :
        {std::span<const uint8_t>(past), std::span<const uint8_t>(short_map)}) {
@@ -195,6 +196,13 @@ TEST(UgmBackendTest, ACorruptCharacterMapIsRefused) {
     ASSERT_FALSE(b.ok());
     EXPECT_EQ(b.status().code(), StatusCode::kCorrupt);
   }
+  // A vocabulary whose unknown id is not its unknown token, or with a score that is not a
+  // number, is refused.
+  EXPECT_EQ(UgmBackend::Create(*vocab, 4, {}).status().code(), StatusCode::kCorrupt);
+  const float nan_scores[] = {0, 0, 0, 0, std::nanf("")};
+  auto nan_vocab = TokenizerVocab::FromParts(texts, nan_scores, types, "nan");
+  ASSERT_TRUE(nan_vocab.ok());
+  EXPECT_EQ(UgmBackend::Create(*nan_vocab, 3, {}).status().code(), StatusCode::kCorrupt);
   // Without a map, text still encodes: ▁a is a piece; ▁ and b are unknown, and merge.
   UgmBackend::Options prefixed;
   prefixed.add_space_prefix = true;

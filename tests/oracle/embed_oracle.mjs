@@ -33,7 +33,10 @@ if (query !== null) {
   console.log(JSON.stringify({ids: Array.from(ids), cpu_build: cpuBuild(), score}));
 } else {
   const context = await model.createEmbeddingContext(contextOptions);
-  const ids = option("--ids", "").split(",").filter((s) => s.length > 0).map(Number);
-  const embedding = await context.getEmbeddingFor(ids);
+  const given = option("--ids", "").split(",").filter((s) => s.length > 0).map(Number);
+  // What getEmbeddingFor evaluates: the ids with the BOS / EOS node-llama-cpp adds to them.
+  const ids = [...given];
+  context._prepareInput(ids);
+  const embedding = await context.getEmbeddingFor(given);
   console.log(JSON.stringify({ids, cpu_build: cpuBuild(), embedding: Array.from(embedding.vector)}));
 }

@@ -46,11 +46,20 @@ std::string_view PoolingName(Pooling pooling) {
 float GeluGgml(float x) {
   if (x <= -10.0f) return 0.0f;
   if (x >= 10.0f) return x;
-  const float h = HalfToFloat(FloatToHalf(x));
-  constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
-  constexpr float kCoefA = 0.044715f;
-  const float y = 0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoefA * h * h)));
-  return HalfToFloat(FloatToHalf(y));
+  // Every half-precision input once (ggml keeps the same table): the input is rounded to half
+  // first, so the table gives exactly what the formula would.
+  static const std::vector<uint16_t> table = [] {
+    std::vector<uint16_t> t(65536);
+    constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+    constexpr float kCoefA = 0.044715f;
+    for (uint32_t i = 0; i < t.size(); ++i) {
+      const float h = HalfToFloat(static_cast<uint16_t>(i));
+      const float y = 0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoefA * h * h)));
+      t[i] = FloatToHalf(y);
+    }
+    return t;
+  }();
+  return HalfToFloat(table[FloatToHalf(x)]);
 }
 
 Result<std::unique_ptr<Encoder>> Encoder::Load(const std::filesystem::path& path) {
@@ -94,9 +103,14 @@ Result<Encoder::Matrix> Encoder::LoadMatrix(std::string_view name, uint32_t cols
     if (!required) return m;
     return Corrupt(file_.name() + ": no tensor named " + weight);
   }
-  if (t->n_dims != 2 || t->dims[0] != cols || (rows != 0 && t->dims[1] != rows)) {
+  if (t->n_dims != 2 || t->dims[0] != cols || (rows != 0 && t->dims[1] != rows) ||
+      t->dims[1] == 0) {
     return Corrupt(file_.name() + ": " + weight + " should be " + std::to_string(cols) + " x " +
-                   std::to_string(rows));
+                   (rows != 0 ? std::to_string(rows) : std::string("N")));
+  }
+  // A type the kernels do not compute (IQ2_XXS, Q2_K ...) must fail here, not give zeros.
+  if (Status computable = CheckComputable(t->type); !computable.ok()) {
+    return computable.WithContext(file_.name() + ": " + weight);
   }
   m.type = t->type;
   m.data = file_.TensorData(*t);
@@ -147,11 +161,12 @@ Status Encoder::Init() {
   c.context_length = position_embd_.rows;
   token_type0_.assign(E, 0.0f);
   if (const GgufTensorInfo* types = file_.FindTensor("token_types.weight")) {
-    if (types->n_dims != 2 || types->dims[0] != E) {
+    DOCENT_ASSIGN_OR_RETURN(uint64_t row_bytes, RowBytes(types->type, E));
+    if (types->n_dims != 2 || types->dims[0] != E || types->dims[1] == 0 ||
+        file_.TensorData(*types).size() < row_bytes) {
       return Corrupt(file_.name() + ": token_types.weight should have rows of " +
                      std::to_string(E));
     }
-    DOCENT_ASSIGN_OR_RETURN(uint64_t row_bytes, RowBytes(types->type, E));
     DOCENT_RETURN_IF_ERROR(
         DequantizeRow(types->type, file_.TensorData(*types).first(row_bytes), token_type0_));
   }
@@ -241,7 +256,7 @@ Result<std::vector<float>> Encoder::Hidden(std::span<const int32_t> tokens) cons
         token_embd_.data.subspan(static_cast<size_t>(tokens[t]) * embd_row, embd_row), xt));
     DOCENT_RETURN_IF_ERROR(
         DequantizeRow(position_embd_.type, position_embd_.data.subspan(t * pos_row, pos_row), row));
-    for (uint32_t i = 0; i < E; ++i) xt[i] += token_type0_[i] + row[i];
+    for (uint32_t i = 0; i < E; ++i) xt[i] = (xt[i] + token_type0_[i]) + row[i];  // ggml's order
     LayerNorm(xt, embd_norm_.weight, embd_norm_.bias, c.eps);
   }
 

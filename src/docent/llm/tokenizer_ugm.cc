@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cmath>
 #include <cstring>
 
 namespace docent::llm {
@@ -32,13 +33,13 @@ uint32_t Value(uint32_t unit) {
   return unit & 0x7FFFFFFFu;
 }
 
-// The length of the UTF-8 sequence a lead byte announces (1 for a stray continuation byte).
+// The length of the UTF-8 sequence a lead byte announces, by its high bits as llama.cpp
+// reads it (1 for a stray continuation byte, 4 for every byte from 0xF0).
 size_t Utf8Length(uint8_t lead) {
   if (lead < 0xC0) return 1;
   if (lead < 0xE0) return 2;
   if (lead < 0xF0) return 3;
-  if (lead < 0xF8) return 4;
-  return 1;
+  return 4;
 }
 
 // Whether a whole, well-formed-looking character starts at `pos`: its continuation bytes are
@@ -71,11 +72,16 @@ Result<std::unique_ptr<UgmBackend>> UgmBackend::Create(const TokenizerVocab& voc
       return Corrupt("precompiled_charsmap: its trie of " + std::to_string(trie_bytes) +
                      " bytes does not fit the " + std::to_string(map.size()) + "-byte map");
     }
-    b->units_.resize(trie_bytes / 4);
-    std::memcpy(b->units_.data(), map.data() + 4, trie_bytes);
-    b->replacements_.assign(reinterpret_cast<const char*>(map.data()) + 4 + trie_bytes,
-                            map.size() - 4 - trie_bytes);
-    if (b->units_.empty()) return Corrupt("precompiled_charsmap: empty trie");
+    if (trie_bytes > 0) {  // an empty trie maps nothing
+      b->units_.resize(trie_bytes / 4);
+      std::memcpy(b->units_.data(), map.data() + 4, trie_bytes);
+      b->replacements_.assign(reinterpret_cast<const char*>(map.data()) + 4 + trie_bytes,
+                              map.size() - 4 - trie_bytes);
+    }
+  }
+  if (!vocab.Contains(unk_id) || vocab.Type(unk_id) != TokenType::kUnknown) {
+    return Corrupt("a Unigram vocabulary needs its unknown token (unknown_token_id is " +
+                   std::to_string(unk_id) + ")");
   }
 
   float min_score = FLT_MAX;
@@ -86,7 +92,13 @@ Result<std::unique_ptr<UgmBackend>> UgmBackend::Create(const TokenizerVocab& voc
     if (type == TokenType::kNormal) min_score = std::min(min_score, vocab.Score(id));
     if (type == TokenType::kNormal || type == TokenType::kUserDefined ||
         type == TokenType::kUnused) {
+      if (!std::isfinite(vocab.Score(id))) {
+        return Corrupt("piece " + std::to_string(id) + " has a score that is not a number");
+      }
       b->max_piece_bytes_ = std::max(b->max_piece_bytes_, text.size());
+      // The segmentation's pieces by text; when two share a text the later one wins, as in
+      // llama.cpp's matcher (TokenizerVocab::Find keeps the first, of any type).
+      b->pieces_[text] = id;
     }
     if (type == TokenType::kUserDefined && !text.empty()) {
       uint32_t node = 0;
@@ -191,11 +203,11 @@ void UgmBackend::Encode(std::string_view text, bool after_boundary,
   const size_t n = normalized.size();
   if (n == 0) return;
   struct Best {
-    int32_t id = -1;
+    int32_t id;
     size_t start = 0;
     double score = -DBL_MAX;
   };
-  std::vector<Best> best(n + 1);
+  std::vector<Best> best(n + 1, Best{unk_id_});
   best[0].score = 0;
   const std::string_view s = normalized;
   size_t pos = 0;
@@ -204,13 +216,10 @@ void UgmBackend::Encode(std::string_view text, bool after_boundary,
     bool single_char_piece = false;
     // Every piece that starts here, shortest first (the first of equal scores stays).
     for (size_t end = pos + 1; end <= n && end - pos <= max_piece_bytes_; ++end) {
-      const int32_t id = vocab_.Find(s.substr(pos, end - pos));
-      if (id < 0) continue;
+      const auto found = pieces_.find(s.substr(pos, end - pos));
+      if (found == pieces_.end()) continue;
+      const int32_t id = found->second;
       const TokenType type = vocab_.Type(id);
-      if (type != TokenType::kNormal && type != TokenType::kUserDefined &&
-          type != TokenType::kUnused) {
-        continue;
-      }
       const double piece = type == TokenType::kUserDefined ? 0.0 : vocab_.Score(id);
       const double score = best[pos].score + piece;
       if (score > best[end].score) best[end] = {id, pos, score};

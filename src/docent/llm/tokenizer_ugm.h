@@ -22,6 +22,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "docent/llm/tokenizer_backend.h"
@@ -37,8 +38,10 @@ class UgmBackend final : public TokenizerBackend {
     bool add_space_prefix = false;
     bool remove_extra_whitespaces = false;
   };
-  // Corrupt when the character map's layout is inconsistent (its trie size runs past the
-  // blob, a value points outside the replacements, a replacement is not terminated).
+  // Corrupt when the character map's trie size runs past the map, when `unk_id` is not the
+  // vocabulary's unknown token, or when a piece's score is not a finite number. (A map value
+  // outside the replacements, or one not terminated, is ignored where it is met: that input
+  // keeps its character.)
   static Result<std::unique_ptr<UgmBackend>> Create(const TokenizerVocab& vocab, int32_t unk_id,
                                                     const Options& options);
 
@@ -68,6 +71,8 @@ class UgmBackend final : public TokenizerBackend {
   std::string replacements_;     // its NUL-terminated replacement strings
   // The user-defined tokens' texts as a byte trie: node -> byte -> child (node 0 is the root).
   std::vector<std::map<uint8_t, uint32_t>> user_trie_;
+  // Normal, user-defined and unused pieces by text (the segmentation's candidates).
+  std::unordered_map<std::string_view, int32_t> pieces_;
   size_t max_piece_bytes_ = 0;
   double unk_score_ = 0;
 };

@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "docent/llm/encoder.h"
+#include "llm/spm_vocab.h"
 #include "llm/synth_bert.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -121,6 +123,62 @@ TEST(EncoderRankOracleTest, RerankScoresMatchLlamaCpp) {
                   std::string(GgmlTypeName(type)).c_str(), query.c_str(), document.c_str(), ours,
                   theirs);
     }
+  }
+}
+
+// An XLM-RoBERTa-style encoder (the Unigram vocabulary spm_train makes, laid out as llama.cpp's
+// converter writes XLM-R; F16 weights): llama.cpp reads the same text into the same token ids
+// (Korean and English passages), and the two engines' CLS embeddings of <s> text </s> agree.
+TEST(EncoderXlmrOracleTest, TokenIdsAndEmbeddingsMatchLlamaCpp) {
+  ASSERT_TRUE(fs::exists(OracleDir() / "node_modules/node-llama-cpp/package.json"))
+      << "llama.cpp oracle unavailable: scripts/install-deps.sh installs it";
+  docent::testing::TempDir dir;
+  synth::TrainedVocab trained;
+  synth::TrainVocab(dir.path(), trained);
+  ASSERT_FALSE(trained.samples.empty());
+  const fs::path model =
+      WriteBert(dir.path(), GgmlType::kF16, Pooling::kCls, 5, false, &trained.model);
+  auto encoder = Encoder::Load(model);
+  ASSERT_TRUE(encoder.ok()) << encoder.status().ToString();
+  const Tokenizer& tok = (*encoder)->tokenizer();
+  ASSERT_EQ(tok.kind(), TokenizerKind::kUnigram);
+
+  std::vector<std::string> lines = trained.samples;
+  lines.insert(lines.end(),
+               {"ＦＵＬＬ ｗｉｄｔｈ ①② ㈜한빛", "many     spaces  here", "연차휴가는 15일이다."});
+  {
+    std::ofstream f(dir.path() / "lines.txt");
+    for (const std::string& l : lines) f << l << '\n';
+  }
+  const docent::testing::RunResult run = docent::testing::Run(
+      {"/usr/bin/env", "node", (OracleDir() / "embed_oracle.mjs").string(), model.string(),
+       "--tokenize-file", (dir.path() / "lines.txt").string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto j = nlohmann::json::parse(run.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << run.out;
+  const auto theirs = j["tokens"].get<std::vector<std::vector<int32_t>>>();
+  ASSERT_EQ(theirs.size(), lines.size());
+  size_t same = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::vector<int32_t> ours = tok.Encode(lines[i], /*add_special=*/false);
+    EXPECT_EQ(ours, theirs[i]) << "line " << i << ": " << lines[i];
+    same += ours == theirs[i];
+  }
+  std::printf("[ xlmr ] token ids equal on %zu of %zu lines\n", same, lines.size());
+
+  for (size_t i = 0; i < 3; ++i) {
+    std::vector<int32_t> ids = {tok.bos()};
+    for (int32_t id : tok.Encode(lines[i], /*add_special=*/false)) ids.push_back(id);
+    // node-llama-cpp needs the input shorter than its context (the model's 64 positions).
+    if (ids.size() > synth::kContext - 2) ids.resize(synth::kContext - 2);
+    ids.push_back(tok.eos());
+    auto ours = (*encoder)->Pool(ids, Pooling::kCls);
+    ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+    const std::vector<float> embedding = LlamaCppEmbedding(model, ids);
+    ASSERT_EQ(embedding.size(), ours->size());
+    const double cosine = Cosine(*ours, embedding);
+    EXPECT_GE(cosine, 0.999) << lines[i];
+    std::printf("[ xlmr ] %zu tokens: cosine %.6f\n", ids.size(), cosine);
   }
 }
 

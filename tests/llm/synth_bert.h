@@ -14,6 +14,7 @@
 #include "docent/llm/encoder.h"
 #include "docent/llm/gguf_writer.h"
 #include "docent/llm/quantize.h"
+#include "docent/llm/sentencepiece_model.h"
 
 namespace docent::llm::synth {
 
@@ -52,10 +53,15 @@ class Values {
 
 // Writes a BERT GGUF whose matrices are `type` (norms, biases and embeddings of positions and
 // token types stay F32, as converters write them).
+// With `xlmr`, the vocabulary is that SentencePiece model's, laid out as llama.cpp writes
+// XLM-RoBERTa (t5 tokenizer, one token type), instead of the WordPiece one.
 inline fs::path WriteBert(const fs::path& dir, GgmlType type, Pooling pooling, uint64_t seed,
-                          bool classifier = false) {
+                          bool classifier = false, const SentencePieceModel* xlmr = nullptr) {
   GgufWriter w;
-  const std::vector<std::string> vocab = Vocabulary();
+  const std::vector<std::string> wordpiece = Vocabulary();
+  const uint32_t n_vocab = xlmr != nullptr ? static_cast<uint32_t>(xlmr->pieces.size() + 2)
+                                           : static_cast<uint32_t>(wordpiece.size());
+  const uint32_t n_types = xlmr != nullptr ? 1 : 2;
   w.SetString("general.architecture", "bert");
   w.SetU32("bert.context_length", kContext);
   w.SetU32("bert.embedding_length", kEmbd);
@@ -65,17 +71,22 @@ inline fs::path WriteBert(const fs::path& dir, GgmlType type, Pooling pooling, u
   w.SetF32("bert.attention.layer_norm_epsilon", 1e-12f);
   w.SetBool("bert.attention.causal", false);
   w.SetU32("bert.pooling_type", static_cast<uint32_t>(pooling));
-  w.SetString("tokenizer.ggml.model", "bert");
-  w.Set("tokenizer.ggml.tokens", GgufWriteValue::StringArray(vocab));
-  w.SetU32("tokenizer.ggml.token_type_count", 2);
-  w.SetU32("tokenizer.ggml.unknown_token_id", 1);
-  // BOS and EOS named too: llama.cpp's WordPiece defaults (101, 102) are BERT's own ids.
-  w.SetU32("tokenizer.ggml.bos_token_id", 2);
-  w.SetU32("tokenizer.ggml.eos_token_id", 3);
-  w.SetU32("tokenizer.ggml.mask_token_id", 4);
-  w.SetU32("tokenizer.ggml.cls_token_id", 2);
-  w.SetU32("tokenizer.ggml.seperator_token_id", 3);
-  w.SetU32("tokenizer.ggml.padding_token_id", 0);
+  if (xlmr != nullptr) {
+    EXPECT_TRUE(SetXlmRobertaVocab(*xlmr, n_vocab, w).ok());
+    w.SetU32("tokenizer.ggml.token_type_count", n_types);
+  } else {
+    w.SetString("tokenizer.ggml.model", "bert");
+    w.Set("tokenizer.ggml.tokens", GgufWriteValue::StringArray(wordpiece));
+    w.SetU32("tokenizer.ggml.token_type_count", n_types);
+    w.SetU32("tokenizer.ggml.unknown_token_id", 1);
+    // BOS and EOS named too: llama.cpp's WordPiece defaults (101, 102) are BERT's own ids.
+    w.SetU32("tokenizer.ggml.bos_token_id", 2);
+    w.SetU32("tokenizer.ggml.eos_token_id", 3);
+    w.SetU32("tokenizer.ggml.mask_token_id", 4);
+    w.SetU32("tokenizer.ggml.cls_token_id", 2);
+    w.SetU32("tokenizer.ggml.seperator_token_id", 3);
+    w.SetU32("tokenizer.ggml.padding_token_id", 0);
+  }
   Values values(seed);
   auto add = [&](const std::string& name, GgmlType t, uint32_t cols, uint32_t rows, float scale,
                  float offset = 0) {
@@ -103,8 +114,8 @@ inline fs::path WriteBert(const fs::path& dir, GgmlType type, Pooling pooling, u
     }
     ASSERT_TRUE(w.AddTensor(name, t, dims, std::move(data)).ok()) << name;
   };
-  add("token_embd.weight", type, kEmbd, static_cast<uint32_t>(vocab.size()), 0.5f);
-  add("token_types.weight", GgmlType::kF32, kEmbd, 2, 0.5f);
+  add("token_embd.weight", type, kEmbd, n_vocab, 0.5f);
+  add("token_types.weight", GgmlType::kF32, kEmbd, n_types, 0.5f);
   add("position_embd.weight", GgmlType::kF32, kEmbd, kContext, 0.5f);
   add("token_embd_norm.weight", GgmlType::kF32, kEmbd, 1, 0.2f, 1.0f);
   add("token_embd_norm.bias", GgmlType::kF32, kEmbd, 1, 0.1f);
@@ -133,8 +144,9 @@ inline fs::path WriteBert(const fs::path& dir, GgmlType type, Pooling pooling, u
     add("cls.output.weight", GgmlType::kF32, kEmbd, 1, 0.3f);
     add("cls.output.bias", GgmlType::kF32, 1, 1, 0.05f);
   }
-  const fs::path path = dir / ("bert-" + std::string(GgmlTypeName(type)) + "-" +
-                               std::string(PoolingName(pooling)) + ".gguf");
+  const fs::path path =
+      dir / ((xlmr != nullptr ? "xlmr-" : "bert-") + std::string(GgmlTypeName(type)) + "-" +
+             std::string(PoolingName(pooling)) + ".gguf");
   EXPECT_TRUE(w.WriteFile(path).ok());
   return path;
 }

@@ -21,15 +21,11 @@
 #include "docent/llm/gguf_file.h"
 #include "docent/llm/sentencepiece_model.h"
 #include "docent/llm/tokenizer.h"
+#include "llm/spm_vocab.h"
 #include "support/temp_dir.h"
 
 namespace docent::llm {
 namespace {
-
-std::vector<uint8_t> ReadBytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
 
 // The GGUF id of a piece spm_train numbered `spm_id` (its unk 0, bos 1, eos 2 become the
 // converter's <unk> 3, <s> 0, </s> 2; the rest move one up).
@@ -50,38 +46,11 @@ class UgmTokenizerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    std::ofstream train(dir_->path() / "train.txt");
-    for (const char* set : {"korquad-dev", "squad-dev"}) {
-      std::ifstream corpus(testing::SharedDir() / "eval" / set / "corpus.jsonl");
-      ASSERT_TRUE(corpus) << set;
-      std::string line;
-      size_t n = 0;
-      while (std::getline(corpus, line)) {
-        const auto doc = nlohmann::json::parse(line);
-        const std::string text = doc.at("text").get<std::string>();
-        train << doc.at("title").get<std::string>() << '\n' << text << '\n';
-        // Every 25th passage's first 300 bytes (cut at a space) are compared below.
-        if (n++ % 25 == 0) {
-          const size_t cut = text.size() > 300 ? text.rfind(' ', 300) : text.size();
-          std::string sample = text.substr(0, cut == std::string::npos ? 300 : cut);
-          std::replace(sample.begin(), sample.end(), '\n', ' ');  // one line each for spm_encode
-          samples_->push_back(std::move(sample));
-        }
-      }
-    }
-    train.close();
-    const std::string prefix = (dir_->path() / "ugm").string();
-    const std::string command =
-        "spm_train --input=" + (dir_->path() / "train.txt").string() + " --model_prefix=" + prefix +
-        " --vocab_size=8000 --model_type=unigram --normalization_rule_name=nmt_nfkc "
-        "--character_coverage=0.9995 --num_threads=2 --minloglevel=2 > " +
-        prefix + ".log 2>&1";
-    ASSERT_EQ(std::system(command.c_str()), 0)
-        << "spm_train failed (Debian's sentencepiece package: scripts/install-deps.sh): "
-        << command;
-    auto model = ReadSentencePieceModel(ReadBytes(prefix + ".model"), "ugm.model");
-    ASSERT_TRUE(model.ok()) << model.status().ToString();
-    ASSERT_FALSE(model->precompiled_charsmap.empty()) << "nmt_nfkc compiles a character map";
+    synth::TrainedVocab trained;
+    synth::TrainVocab(dir_->path(), trained);
+    ASSERT_FALSE(trained.model.pieces.empty());
+    *samples_ = trained.samples;
+    const SentencePieceModel* model = &trained.model;
     pieces_ = model->pieces.size();
     GgufWriter w;
     w.SetString("general.architecture", "bert");

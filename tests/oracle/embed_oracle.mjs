@@ -4,11 +4,13 @@
 //
 // usage: node embed_oracle.mjs MODEL.gguf --ids 2,17,3 [--threads 1]
 //        node embed_oracle.mjs MODEL.gguf --query TEXT --document TEXT [--threads 1]
+//        node embed_oracle.mjs MODEL.gguf --tokenize-file LINES.txt
 // Prints one JSON object: ids (the sequence as evaluated: node-llama-cpp adds [CLS] / [SEP]
 // unless the ids already open and close with them, so pass them framed), cpu_build, and
 // embedding (the model's pooled output, bert.pooling_type; unnormalised); or, for a query
 // and a document, ids (what rank() evaluates) and score (createRankingContext's: the sigmoid
-// of the classifier's logit over those ids).
+// of the classifier's logit over those ids); or, for a file of lines, tokens (llama.cpp's ids
+// for each line, no special tokens added).
 import {loadLlama} from "./load_llama.mjs";
 
 const args = process.argv.slice(2);
@@ -23,7 +25,13 @@ const contextOptions = {
   threads: Number(option("--threads", "1")),
 };
 const query = option("--query", null);
-if (query !== null) {
+const tokenizeFile = option("--tokenize-file", null);
+if (tokenizeFile !== null) {
+  const {readFileSync} = await import("node:fs");
+  const lines = readFileSync(tokenizeFile, "utf8").split("\n").filter((l) => l.length > 0);
+  const tokens = lines.map((line) => Array.from(model.tokenize(line)));
+  console.log(JSON.stringify({cpu_build: cpuBuild(), tokens}));
+} else if (query !== null) {
   const context = await model.createRankingContext(contextOptions);
   const document = option("--document", "");
   // The tokens rank() evaluates (node-llama-cpp frames them from the BOS, EOS and SEP it finds:

@@ -65,7 +65,7 @@ TEST(GroundingTest, UncitedOrMiscitedSentencesAreNot) {
   // The wrong number: every other word matches, the number of days does not.
   EXPECT_FALSE(
       CheckGrounding("Employees get 30 days of annual leave. [1]", sources, stats).grounded);
-  // A long number in brackets is no marker (and reading it must not overflow).
+  // A long number in brackets names no source (and reading it must not overflow).
   EXPECT_FALSE(
       CheckGrounding("Employees get 15 days of annual leave [12345678901].", sources, stats)
           .grounded);

@@ -209,6 +209,7 @@ std::string AnswerKey::Text() const {
 
 Result<std::unique_ptr<AnswerCache>> AnswerCache::Open(const std::filesystem::path& file,
                                                        uint64_t budget_bytes) {
+  (void)BuildIdentity();  // digest the executable now, not on the first request's path
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
   DOCENT_ASSIGN_OR_RETURN(store::Db db, store::Db::Open(file));

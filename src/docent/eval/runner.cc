@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <span>
 #include <unordered_set>
 
 #include "docent/eval/beir.h"
@@ -77,7 +78,7 @@ bool HoldsGold(std::string_view text, const std::vector<std::string>& answers) {
 // `count` of the queries with answers, drawn by a seeded Fisher-Yates over their indexes
 // (mt19937_64 is specified exactly, and the draw below uses no library distribution, so the
 // sample is the same with every standard library).
-std::vector<size_t> SampleAnswerable(const std::vector<BeirQuery>& queries, size_t count) {
+std::vector<size_t> SampleAnswerable(std::span<const BeirQuery> queries, size_t count) {
   std::vector<size_t> pool;
   for (size_t i = 0; i < queries.size(); ++i) {
     if (!queries[i].answers.empty()) pool.push_back(i);
@@ -98,7 +99,7 @@ std::vector<size_t> SampleAnswerable(const std::vector<BeirQuery>& queries, size
 Status AskWithoutTheirDocuments(store::Store& store, const BeirSet& set, size_t asked,
                                 const EvalOptions& options, EvalReport& report) {
   // Drawn from the questions the run asked (--max-queries limits both passes).
-  const std::vector<BeirQuery> queries(set.queries.begin(), set.queries.begin() + asked);
+  const std::span<const BeirQuery> queries(set.queries.data(), asked);
   const std::vector<size_t> sample = SampleAnswerable(queries, options.unanswerable);
   if (sample.empty()) return Status::Ok();
   std::unordered_set<std::string> leave_out;

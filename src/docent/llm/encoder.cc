@@ -74,51 +74,27 @@ Result<std::unique_ptr<Encoder>> Encoder::FromFile(GgufFile file) {
   return e;
 }
 
-Result<std::vector<float>> Encoder::LoadVector(std::string_view name, uint32_t n) const {
-  const GgufTensorInfo* t = file_.FindTensor(name);
-  if (t == nullptr) return Corrupt(file_.name() + ": no tensor named " + std::string(name));
-  if (t->n_dims != 1 || t->dims[0] != n) {
-    return Corrupt(file_.name() + ": " + std::string(name) + " should hold " + std::to_string(n) +
-                   " values");
-  }
-  std::vector<float> out(n);
-  DOCENT_RETURN_IF_ERROR(DequantizeRow(t->type, file_.TensorData(*t), out)
-                             .WithContext(file_.name() + ": " + std::string(name)));
-  return out;
-}
-
-Result<Encoder::Norm> Encoder::LoadNorm(std::string_view name, uint32_t n) const {
+Result<Encoder::Norm> Encoder::LoadNorm(const TensorMapper& mapper, const std::string& name,
+                                        uint32_t n) const {
   Norm norm;
-  DOCENT_ASSIGN_OR_RETURN(norm.weight, LoadVector(std::string(name) + ".weight", n));
-  DOCENT_ASSIGN_OR_RETURN(norm.bias, LoadVector(std::string(name) + ".bias", n));
+  DOCENT_ASSIGN_OR_RETURN(norm.weight, mapper.Vector(name + ".weight", n));
+  DOCENT_ASSIGN_OR_RETURN(norm.bias, mapper.Vector(name + ".bias", n));
   return norm;
 }
 
-Result<Encoder::Matrix> Encoder::LoadMatrix(std::string_view name, uint32_t cols, uint32_t rows,
-                                            bool bias, bool required) const {
+Result<Encoder::Matrix> Encoder::LoadMatrix(const TensorMapper& mapper, const std::string& name,
+                                            uint32_t cols, uint32_t rows, bool required) const {
   Matrix m;
-  const std::string weight = std::string(name) + ".weight";
-  const GgufTensorInfo* t = file_.FindTensor(weight);
-  if (t == nullptr) {
-    if (!required) return m;
-    return Corrupt(file_.name() + ": no tensor named " + weight);
-  }
-  if (t->n_dims != 2 || t->dims[0] != cols || (rows != 0 && t->dims[1] != rows) ||
-      t->dims[1] == 0) {
-    return Corrupt(file_.name() + ": " + weight + " should be " + std::to_string(cols) + " x " +
-                   (rows != 0 ? std::to_string(rows) : std::string("N")));
-  }
-  // A type the kernels do not compute (IQ2_XXS, Q2_K ...) must fail here, not give zeros.
-  if (Status computable = CheckComputable(t->type); !computable.ok()) {
-    return computable.WithContext(file_.name() + ": " + weight);
-  }
-  m.type = t->type;
-  m.data = file_.TensorData(*t);
-  m.cols = cols;
-  m.rows = static_cast<uint32_t>(t->dims[1]);
-  if (bias && file_.FindTensor(std::string(name) + ".bias") != nullptr) {
-    DOCENT_ASSIGN_OR_RETURN(m.bias, LoadVector(std::string(name) + ".bias", m.rows));
-  }
+  const std::string weight = name + ".weight";
+  if (!required && mapper.Find(weight) == nullptr) return m;
+  DOCENT_ASSIGN_OR_RETURN(const GgufTensorInfo* t, mapper.Require(weight));
+  // A table's rows (the vocabulary, the positions, the labels) are the file's to say.
+  const uint64_t n_rows = rows != 0 ? rows : t->dims[1];
+  if (n_rows == 0) return Corrupt(file_.name() + ": tensor " + weight + " has no rows");
+  // MatrixOf refuses a type the kernels do not compute (IQ2_XXS, Q2_K ...), which would
+  // otherwise give zeros.
+  DOCENT_ASSIGN_OR_RETURN(m.w, mapper.MatrixOf(*t, cols, n_rows));
+  DOCENT_ASSIGN_OR_RETURN(m.bias, mapper.OptionalVector(name + ".bias", m.w.rows));
   return m;
 }
 
@@ -152,55 +128,49 @@ Status Encoder::Init() {
   DOCENT_ASSIGN_OR_RETURN(tokenizer_, Tokenizer::FromGguf(file_));
 
   const uint32_t E = c.n_embd;
-  DOCENT_ASSIGN_OR_RETURN(token_embd_, LoadMatrix("token_embd", E, 0, false));
-  c.vocab_size = token_embd_.rows;
+  const TensorMapper mapper(file_);
+  DOCENT_ASSIGN_OR_RETURN(token_embd_, LoadMatrix(mapper, "token_embd", E, 0));
+  c.vocab_size = token_embd_.w.rows;
   if (static_cast<uint32_t>(tokenizer_->vocab_size()) > c.vocab_size) {
     return Corrupt(file_.name() + ": the vocabulary has more tokens than token_embd has rows");
   }
-  DOCENT_ASSIGN_OR_RETURN(position_embd_, LoadMatrix("position_embd", E, 0, false));
-  c.context_length = position_embd_.rows;
+  DOCENT_ASSIGN_OR_RETURN(position_embd_, LoadMatrix(mapper, "position_embd", E, 0));
+  c.context_length = position_embd_.w.rows;
   token_type0_.assign(E, 0.0f);
-  if (const GgufTensorInfo* types = file_.FindTensor("token_types.weight")) {
-    DOCENT_ASSIGN_OR_RETURN(uint64_t row_bytes, RowBytes(types->type, E));
-    if (types->n_dims != 2 || types->dims[0] != E || types->dims[1] == 0 ||
-        file_.TensorData(*types).size() < row_bytes) {
-      return Corrupt(file_.name() + ": token_types.weight should have rows of " +
-                     std::to_string(E));
-    }
-    DOCENT_RETURN_IF_ERROR(
-        DequantizeRow(types->type, file_.TensorData(*types).first(row_bytes), token_type0_));
-  }
-  DOCENT_ASSIGN_OR_RETURN(embd_norm_, LoadNorm("token_embd_norm", E));
+  DOCENT_ASSIGN_OR_RETURN(Matrix types, LoadMatrix(mapper, "token_types", E, 0, false));
+  if (types.w.rows > 0)
+    DOCENT_RETURN_IF_ERROR(DequantizeRow(types.w.type, types.w.Row(0), token_type0_));
+  DOCENT_ASSIGN_OR_RETURN(embd_norm_, LoadNorm(mapper, "token_embd_norm", E));
   for (uint32_t i = 0; i < c.n_layer; ++i) {
     const std::string p = "blk." + std::to_string(i) + ".";
     Layer l;
-    if (file_.FindTensor(p + "attn_qkv.weight") != nullptr) {
+    if (mapper.Find(p + "attn_qkv.weight") != nullptr) {
       // One fused matrix, its rows Q then K then V.
-      DOCENT_ASSIGN_OR_RETURN(Matrix qkv, LoadMatrix(p + "attn_qkv", E, 3 * E, true));
-      DOCENT_ASSIGN_OR_RETURN(uint64_t row_bytes, RowBytes(qkv.type, E));
-      for (int part = 0; part < 3; ++part) {
+      DOCENT_ASSIGN_OR_RETURN(Matrix qkv, LoadMatrix(mapper, p + "attn_qkv", E, 3 * E));
+      for (uint32_t part = 0; part < 3; ++part) {
         Matrix& m = part == 0 ? l.q : part == 1 ? l.k : l.v;
-        m.type = qkv.type;
-        m.cols = m.rows = E;
-        m.data = qkv.data.subspan(part * E * row_bytes, E * row_bytes);
-        if (!qkv.bias.empty())
+        m.w = qkv.w;
+        m.w.rows = E;
+        m.w.data = qkv.w.data.subspan(part * E * qkv.w.row_bytes, E * qkv.w.row_bytes);
+        if (!qkv.bias.empty()) {
           m.bias.assign(qkv.bias.begin() + part * E, qkv.bias.begin() + (part + 1) * E);
+        }
       }
     } else {
-      DOCENT_ASSIGN_OR_RETURN(l.q, LoadMatrix(p + "attn_q", E, E, true));
-      DOCENT_ASSIGN_OR_RETURN(l.k, LoadMatrix(p + "attn_k", E, E, true));
-      DOCENT_ASSIGN_OR_RETURN(l.v, LoadMatrix(p + "attn_v", E, E, true));
+      DOCENT_ASSIGN_OR_RETURN(l.q, LoadMatrix(mapper, p + "attn_q", E, E));
+      DOCENT_ASSIGN_OR_RETURN(l.k, LoadMatrix(mapper, p + "attn_k", E, E));
+      DOCENT_ASSIGN_OR_RETURN(l.v, LoadMatrix(mapper, p + "attn_v", E, E));
     }
-    DOCENT_ASSIGN_OR_RETURN(l.o, LoadMatrix(p + "attn_output", E, E, true));
-    DOCENT_ASSIGN_OR_RETURN(l.attn_norm, LoadNorm(p + "attn_output_norm", E));
-    DOCENT_ASSIGN_OR_RETURN(l.up, LoadMatrix(p + "ffn_up", E, c.n_ff, true));
-    DOCENT_ASSIGN_OR_RETURN(l.down, LoadMatrix(p + "ffn_down", c.n_ff, E, true));
-    DOCENT_ASSIGN_OR_RETURN(l.out_norm, LoadNorm(p + "layer_output_norm", E));
+    DOCENT_ASSIGN_OR_RETURN(l.o, LoadMatrix(mapper, p + "attn_output", E, E));
+    DOCENT_ASSIGN_OR_RETURN(l.attn_norm, LoadNorm(mapper, p + "attn_output_norm", E));
+    DOCENT_ASSIGN_OR_RETURN(l.up, LoadMatrix(mapper, p + "ffn_up", E, c.n_ff));
+    DOCENT_ASSIGN_OR_RETURN(l.down, LoadMatrix(mapper, p + "ffn_down", c.n_ff, E));
+    DOCENT_ASSIGN_OR_RETURN(l.out_norm, LoadNorm(mapper, p + "layer_output_norm", E));
     layers_.push_back(std::move(l));
   }
-  DOCENT_ASSIGN_OR_RETURN(cls_, LoadMatrix("cls", E, E, true, /*required=*/false));
-  DOCENT_ASSIGN_OR_RETURN(cls_out_, LoadMatrix("cls.output", E, 0, true, /*required=*/false));
-  if (cls_out_.rows > 0) c.n_cls_out = cls_out_.rows;
+  DOCENT_ASSIGN_OR_RETURN(cls_, LoadMatrix(mapper, "cls", E, E, /*required=*/false));
+  DOCENT_ASSIGN_OR_RETURN(cls_out_, LoadMatrix(mapper, "cls.output", E, 0, /*required=*/false));
+  if (cls_out_.w.rows > 0) c.n_cls_out = cls_out_.w.rows;
   return Status::Ok();
 }
 
@@ -208,26 +178,26 @@ Status Encoder::Apply(const Matrix& m, std::span<const float> x, size_t n,
                       std::span<float> y) const {
   // The activations meet the weights as llama.cpp prepares them (Q8_0 / Q8_1 / Q8_K for the
   // quantised types, F16 for F16 ...), then one product over all n columns.
-  const size_t stride = kernels::ActivationBytes(m.type, m.cols);
+  const WeightMatrix& w = m.w;
+  const size_t stride = kernels::ActivationBytes(w.type, w.cols);
   std::vector<uint8_t> prepared(stride * n);
   for (size_t t = 0; t < n; ++t) {
-    kernels::PrepareActivations(isa_, m.type, &x[t * m.cols], m.cols, &prepared[t * stride]);
+    kernels::PrepareActivations(isa_, w.type, &x[t * w.cols], w.cols, &prepared[t * stride]);
   }
-  DOCENT_ASSIGN_OR_RETURN(uint64_t row_bytes, RowBytes(m.type, m.cols));
   kernels::MatMulArgs args;
-  args.type = m.type;
-  args.w = m.data.data();
-  args.w_row_bytes = row_bytes;
-  args.n = m.cols;
+  args.type = w.type;
+  args.w = w.data.data();
+  args.w_row_bytes = w.row_bytes;
+  args.n = w.cols;
   args.x = prepared.data();
   args.x_stride = stride;
   args.n_cols = static_cast<int64_t>(n);
   args.y = y.data();
-  args.y_stride = m.rows;
-  kernels::MatMul(isa_, args, 0, m.rows);
+  args.y_stride = w.rows;
+  kernels::MatMul(isa_, args, 0, w.rows);
   if (!m.bias.empty()) {
     for (size_t t = 0; t < n; ++t) {
-      for (uint32_t r = 0; r < m.rows; ++r) y[t * m.rows + r] += m.bias[r];
+      for (uint32_t r = 0; r < w.rows; ++r) y[t * w.rows + r] += m.bias[r];
     }
   }
   return Status::Ok();
@@ -242,8 +212,6 @@ Result<std::vector<float>> Encoder::Hidden(std::span<const int32_t> tokens) cons
                            std::to_string(c.context_length) + " positions");
   }
   const uint32_t E = c.n_embd, H = c.n_head, d = E / H;
-  DOCENT_ASSIGN_OR_RETURN(uint64_t embd_row, RowBytes(token_embd_.type, E));
-  DOCENT_ASSIGN_OR_RETURN(uint64_t pos_row, RowBytes(position_embd_.type, E));
   std::vector<float> x(n * E), row(E);
   for (size_t t = 0; t < n; ++t) {
     if (tokens[t] < 0 || static_cast<uint32_t>(tokens[t]) >= c.vocab_size) {
@@ -251,11 +219,10 @@ Result<std::vector<float>> Encoder::Hidden(std::span<const int32_t> tokens) cons
                              " is outside the vocabulary");
     }
     std::span<float> xt(&x[t * E], E);
-    DOCENT_RETURN_IF_ERROR(DequantizeRow(
-        token_embd_.type,
-        token_embd_.data.subspan(static_cast<size_t>(tokens[t]) * embd_row, embd_row), xt));
-    DOCENT_RETURN_IF_ERROR(
-        DequantizeRow(position_embd_.type, position_embd_.data.subspan(t * pos_row, pos_row), row));
+    const WeightMatrix& tok = token_embd_.w;
+    const WeightMatrix& pos = position_embd_.w;
+    DOCENT_RETURN_IF_ERROR(DequantizeRow(tok.type, tok.Row(static_cast<uint32_t>(tokens[t])), xt));
+    DOCENT_RETURN_IF_ERROR(DequantizeRow(pos.type, pos.Row(static_cast<uint32_t>(t)), row));
     for (uint32_t i = 0; i < E; ++i) xt[i] = (xt[i] + token_type0_[i]) + row[i];  // ggml's order
     LayerNorm(xt, embd_norm_.weight, embd_norm_.bias, c.eps);
   }
@@ -337,13 +304,13 @@ Result<std::vector<float>> Encoder::Pool(std::span<const int32_t> tokens, Poolin
         return FailedPrecondition(file_.name() + " has no classification head to rank with");
       }
       std::vector<float> first(x.begin(), x.begin() + E);
-      if (cls_.rows > 0) {
+      if (cls_.w.rows > 0) {
         std::vector<float> pooled(E);
         DOCENT_RETURN_IF_ERROR(Apply(cls_, first, 1, pooled));
         for (float& p : pooled) p = std::tanh(p);
         first = std::move(pooled);
       }
-      std::vector<float> logits(cls_out_.rows);
+      std::vector<float> logits(cls_out_.w.rows);
       DOCENT_RETURN_IF_ERROR(Apply(cls_out_, first, 1, logits));
       return logits;
     }

@@ -30,6 +30,7 @@
 #include "docent/llm/ggml_types.h"
 #include "docent/llm/gguf_file.h"
 #include "docent/llm/kernels/kernels.h"
+#include "docent/llm/model_weights.h"
 #include "docent/llm/tokenizer.h"
 #include "docent/util/status.h"
 
@@ -58,7 +59,7 @@ class Encoder {
   const EncoderConfig& config() const { return config_; }
   const Tokenizer& tokenizer() const { return *tokenizer_; }
   // Whether the file has a classification head (cls / cls.output): a reranker.
-  bool has_classifier() const { return cls_out_.rows > 0; }
+  bool has_classifier() const { return cls_out_.w.rows > 0; }
 
   // The last layer's output, tokens.size() rows of n_embd. InvalidArgument for no tokens,
   // more than context_length, or an id outside the vocabulary.
@@ -69,10 +70,8 @@ class Encoder {
 
  private:
   struct Matrix {
-    GgmlType type = GgmlType::kF32;
-    std::span<const uint8_t> data;
-    uint32_t cols = 0, rows = 0;  // y (rows) = W x (cols)
-    std::vector<float> bias;      // empty: none
+    WeightMatrix w;           // y (w.rows) = W x (w.cols); rows 0: absent
+    std::vector<float> bias;  // empty: none
   };
   struct Norm {
     std::vector<float> weight, bias;
@@ -84,10 +83,10 @@ class Encoder {
 
   explicit Encoder(GgufFile file) : file_(std::move(file)) {}
   Status Init();
-  Result<Matrix> LoadMatrix(std::string_view name, uint32_t cols, uint32_t rows, bool bias,
-                            bool required = true) const;
-  Result<Norm> LoadNorm(std::string_view name, uint32_t n) const;
-  Result<std::vector<float>> LoadVector(std::string_view name, uint32_t n) const;
+  // NAME.weight (rows 0: as many rows as the file has, at least one) and NAME.bias if present.
+  Result<Matrix> LoadMatrix(const TensorMapper& mapper, const std::string& name, uint32_t cols,
+                            uint32_t rows, bool required = true) const;
+  Result<Norm> LoadNorm(const TensorMapper& mapper, const std::string& name, uint32_t n) const;
   // y[r] = W row r · x (+ bias) for each of `n` inputs of `cols`.
   Status Apply(const Matrix& m, std::span<const float> x, size_t n, std::span<float> y) const;
 

@@ -18,70 +18,7 @@ std::string ShapeString(const GgufTensorInfo& t) {
   return s + "]";
 }
 
-class Mapper {
- public:
-  explicit Mapper(const GgufFile& file) : file_(file) {}
-
-  const GgufTensorInfo* Find(const std::string& name) const { return file_.FindTensor(name); }
-
-  Result<const GgufTensorInfo*> Require(const std::string& name) const {
-    const GgufTensorInfo* t = file_.FindTensor(name);
-    if (t == nullptr) return Corrupt(file_.name() + ": missing tensor " + name);
-    return t;
-  }
-
-  // `cols` x `rows` in GGUF order (dims[0] is the row length); trailing dims of 1 are allowed.
-  Status CheckShape(const GgufTensorInfo& t, uint64_t cols, uint64_t rows) const {
-    bool ok = t.dims[0] == cols && t.dims[1] == rows && t.dims[2] == 1 && t.dims[3] == 1;
-    if (!ok) {
-      const std::string want = rows == 1
-                                   ? "[" + std::to_string(cols) + "]"
-                                   : "[" + std::to_string(cols) + ", " + std::to_string(rows) + "]";
-      return Corrupt(file_.name() + ": tensor " + std::string(t.name) + " has shape " +
-                     ShapeString(t) + ", expected " + want);
-    }
-    return Status::Ok();
-  }
-
-  Result<WeightMatrix> Matrix(const std::string& name, uint64_t cols, uint64_t rows) const {
-    DOCENT_ASSIGN_OR_RETURN(const GgufTensorInfo* t, Require(name));
-    return MatrixOf(*t, cols, rows);
-  }
-
-  Result<WeightMatrix> MatrixOf(const GgufTensorInfo& t, uint64_t cols, uint64_t rows) const {
-    DOCENT_RETURN_IF_ERROR(CheckShape(t, cols, rows));
-    Status computable = CheckComputable(t.type);
-    if (!computable.ok()) return computable.WithContext(file_.name() + ": " + std::string(t.name));
-    WeightMatrix m;
-    m.name = t.name;
-    m.type = t.type;
-    m.rows = static_cast<uint32_t>(rows);
-    m.cols = static_cast<uint32_t>(cols);
-    DOCENT_ASSIGN_OR_RETURN(m.row_bytes, RowBytes(t.type, cols));
-    m.data = file_.TensorData(t);
-    return m;
-  }
-
-  // A vector of `n` values decoded to f32.
-  Result<std::vector<float>> Vector(const std::string& name, uint64_t n) const {
-    DOCENT_ASSIGN_OR_RETURN(const GgufTensorInfo* t, Require(name));
-    DOCENT_ASSIGN_OR_RETURN(WeightMatrix m, MatrixOf(*t, n, 1));
-    std::vector<float> out(n);
-    Status st = DequantizeRow(m.type, m.data, out);
-    if (!st.ok()) return st.WithContext(file_.name() + ": " + name);
-    return out;
-  }
-
-  Result<std::vector<float>> OptionalVector(const std::string& name, uint64_t n) const {
-    if (Find(name) == nullptr) return std::vector<float>();
-    return Vector(name, n);
-  }
-
- private:
-  const GgufFile& file_;
-};
-
-Result<LayerWeights> MapLayer(const Mapper& m, const ModelConfig& c, uint32_t layer) {
+Result<LayerWeights> MapLayer(const TensorMapper& m, const ModelConfig& c, uint32_t layer) {
   const std::string p = "blk." + std::to_string(layer) + ".";
   LayerWeights w;
   DOCENT_ASSIGN_OR_RETURN(w.attn_norm, m.Vector(p + "attn_norm.weight", c.n_embd));
@@ -111,8 +48,61 @@ Result<LayerWeights> MapLayer(const Mapper& m, const ModelConfig& c, uint32_t la
 
 }  // namespace
 
+Result<const GgufTensorInfo*> TensorMapper::Require(const std::string& name) const {
+  const GgufTensorInfo* t = file_.FindTensor(name);
+  if (t == nullptr) return Corrupt(file_.name() + ": missing tensor " + name);
+  return t;
+}
+
+Status TensorMapper::CheckShape(const GgufTensorInfo& t, uint64_t cols, uint64_t rows) const {
+  bool ok = t.dims[0] == cols && t.dims[1] == rows && t.dims[2] == 1 && t.dims[3] == 1;
+  if (!ok) {
+    const std::string want = rows == 1
+                                 ? "[" + std::to_string(cols) + "]"
+                                 : "[" + std::to_string(cols) + ", " + std::to_string(rows) + "]";
+    return Corrupt(file_.name() + ": tensor " + std::string(t.name) + " has shape " +
+                   ShapeString(t) + ", expected " + want);
+  }
+  return Status::Ok();
+}
+
+Result<WeightMatrix> TensorMapper::Matrix(const std::string& name, uint64_t cols,
+                                          uint64_t rows) const {
+  DOCENT_ASSIGN_OR_RETURN(const GgufTensorInfo* t, Require(name));
+  return MatrixOf(*t, cols, rows);
+}
+
+Result<WeightMatrix> TensorMapper::MatrixOf(const GgufTensorInfo& t, uint64_t cols,
+                                            uint64_t rows) const {
+  DOCENT_RETURN_IF_ERROR(CheckShape(t, cols, rows));
+  Status computable = CheckComputable(t.type);
+  if (!computable.ok()) return computable.WithContext(file_.name() + ": " + std::string(t.name));
+  WeightMatrix m;
+  m.name = t.name;
+  m.type = t.type;
+  m.rows = static_cast<uint32_t>(rows);
+  m.cols = static_cast<uint32_t>(cols);
+  DOCENT_ASSIGN_OR_RETURN(m.row_bytes, RowBytes(t.type, cols));
+  m.data = file_.TensorData(t);
+  return m;
+}
+
+Result<std::vector<float>> TensorMapper::Vector(const std::string& name, uint64_t n) const {
+  DOCENT_ASSIGN_OR_RETURN(const GgufTensorInfo* t, Require(name));
+  DOCENT_ASSIGN_OR_RETURN(WeightMatrix m, MatrixOf(*t, n, 1));
+  std::vector<float> out(n);
+  Status st = DequantizeRow(m.type, m.data, out);
+  if (!st.ok()) return st.WithContext(file_.name() + ": " + name);
+  return out;
+}
+
+Result<std::vector<float>> TensorMapper::OptionalVector(const std::string& name, uint64_t n) const {
+  if (Find(name) == nullptr) return std::vector<float>();
+  return Vector(name, n);
+}
+
 Result<ModelWeights> MapModelWeights(const GgufFile& file, const ModelConfig& c) {
-  Mapper m(file);
+  TensorMapper m(file);
   ModelWeights w;
   DOCENT_ASSIGN_OR_RETURN(w.token_embd, m.Matrix("token_embd.weight", c.n_embd, c.vocab_size));
   DOCENT_ASSIGN_OR_RETURN(w.output_norm, m.Vector("output_norm.weight", c.n_embd));

@@ -61,6 +61,28 @@ struct ModelWeights {
   std::vector<LayerWeights> layers;
 };
 
+// Finds a file's tensors by name and maps them, checked: what MapModelWeights and the encoder
+// (encoder.h) build their weights from. Errors name the file and the tensor: Corrupt for a
+// missing tensor or a wrong shape, Unsupported for a type docent cannot compute with.
+class TensorMapper {
+ public:
+  explicit TensorMapper(const GgufFile& file) : file_(file) {}
+
+  const GgufTensorInfo* Find(const std::string& name) const { return file_.FindTensor(name); }
+  Result<const GgufTensorInfo*> Require(const std::string& name) const;
+  // `cols` x `rows` in GGUF order (dims[0] is the row length); trailing dims of 1 are allowed.
+  Status CheckShape(const GgufTensorInfo& t, uint64_t cols, uint64_t rows) const;
+  // A matrix view of `rows` rows of `cols` values, in its stored type.
+  Result<WeightMatrix> Matrix(const std::string& name, uint64_t cols, uint64_t rows) const;
+  Result<WeightMatrix> MatrixOf(const GgufTensorInfo& t, uint64_t cols, uint64_t rows) const;
+  // A vector of `n` values decoded to f32; OptionalVector: empty when the tensor is absent.
+  Result<std::vector<float>> Vector(const std::string& name, uint64_t n) const;
+  Result<std::vector<float>> OptionalVector(const std::string& name, uint64_t n) const;
+
+ private:
+  const GgufFile& file_;
+};
+
 // Corrupt naming the tensor when one is missing or has the wrong shape; Unsupported when a
 // tensor's type is one docent cannot compute with. qwen2 requires the q/k/v biases and qwen3
 // the q/k norms; other architectures take biases when present.

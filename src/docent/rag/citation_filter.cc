@@ -63,24 +63,33 @@ std::string CitationFilter::Finish() {
   return out;
 }
 
-std::string CitationFilter::Resolve(const std::string& marker) {
-  // marker is "[" + digits, commas, spaces + "]".
+std::optional<std::vector<int>> ParseMarkerNumbers(std::string_view inside) {
   std::vector<int> numbers;
   bool any_digit = false;
   int value = -1;
-  for (size_t i = 1; i + 1 <= marker.size(); ++i) {
-    const char c = i + 1 == marker.size() ? ',' : marker[i];
+  for (size_t i = 0; i <= inside.size(); ++i) {
+    const char c = i == inside.size() ? ',' : inside[i];
     if (c >= '0' && c <= '9') {
       any_digit = true;
       value = value < 0 ? c - '0' : std::min(value * 10 + (c - '0'), 1000000);
-    } else {  // ',' or ' ' ends a number
+    } else if (c == ',' || c == ' ') {  // ends a number
       if (value >= 0) numbers.push_back(value);
       value = -1;
+    } else {
+      return std::nullopt;
     }
   }
-  if (!any_digit) return marker;  // "[ ]" or "[,]": text, not a citation
+  if (!any_digit) return std::nullopt;
+  return numbers;
+}
+
+std::string CitationFilter::Resolve(const std::string& marker) {
+  // marker is "[" + digits, commas, spaces + "]".
+  const std::optional<std::vector<int>> numbers =
+      ParseMarkerNumbers(std::string_view(marker).substr(1, marker.size() - 2));
+  if (!numbers) return marker;  // "[ ]" or "[,]": text, not a citation
   std::string out;
-  for (int n : numbers) {
+  for (int n : *numbers) {
     if (n < 1 || n > n_sources_) continue;
     out += "[" + std::to_string(n) + "]";
     if (std::find(used_.begin(), used_.end(), n) == used_.end()) used_.push_back(n);

@@ -9,11 +9,17 @@
 // was. "[1, 3]" and "[1][3]" both work. Not thread-safe: one per answer.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace docent::rag {
+
+// The source numbers of a marker's inside ("1", "1, 3", "2,3"): nullopt when it holds anything
+// but digits, commas and spaces, or no digit at all. Numbers are capped at 1,000,000 (a phone
+// number in brackets names no source either way).
+std::optional<std::vector<int>> ParseMarkerNumbers(std::string_view inside);
 
 class CitationFilter {
  public:

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "docent/rag/citation_filter.h"
 #include "docent/rag/passage_sentences.h"
 #include "docent/rag/question_terms.h"
 #include "docent/rag/sentence_scorer.h"
@@ -28,28 +29,8 @@ std::string TakeMarkers(std::string_view span, std::vector<int>& numbers) {
     if (span[i] == '[') {
       const size_t close = span.find(']', i);
       if (close != std::string_view::npos) {
-        std::string_view inside = span.substr(i + 1, close - i - 1);
-        std::vector<int> found;
-        bool marker = !inside.empty();
-        int value = -1;
-        for (char c : inside) {
-          if (c >= '0' && c <= '9') {
-            value = (value < 0 ? 0 : value * 10) + (c - '0');
-            if (value > 100000) {  // a phone number or an id, never a source
-              marker = false;
-              break;
-            }
-          } else if (c == ',' || c == ' ') {
-            if (value >= 0) found.push_back(value);
-            value = -1;
-          } else {
-            marker = false;
-            break;
-          }
-        }
-        if (value >= 0) found.push_back(value);
-        if (marker && !found.empty()) {
-          numbers.insert(numbers.end(), found.begin(), found.end());
+        if (auto found = ParseMarkerNumbers(span.substr(i + 1, close - i - 1))) {
+          numbers.insert(numbers.end(), found->begin(), found->end());
           i = close + 1;
           continue;
         }

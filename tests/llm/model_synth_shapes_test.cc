@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "docent/llm/encoder.h"
 #include "docent/llm/gguf_file.h"
 #include "docent/llm/model.h"
 #include "docent/llm/model_config.h"
@@ -297,6 +298,108 @@ TEST(SynthShapeTest, UnwritableOutputIsAnIOErrorNamingThePath) {
   const Status st = WriteSynthModel(Shape("tiny-llama").spec, VocabFor(Shape("tiny-llama")), path);
   EXPECT_EQ(st.code(), StatusCode::kIOError);
   EXPECT_THAT(st.message(), HasSubstr(path.string()));
+}
+
+// The encoder shapes' metadata, from each model's config.json (XLM-RoBERTa's converter drops
+// the two padding positions: 514 -> 512, 8194 -> 8192).
+TEST(EncoderShapeTest, RealShapesHaveTheirConfigs) {
+  struct Expected {
+    const char* name;
+    uint32_t n_embd, n_layer, n_ff, n_head, context, vocab, types;
+    Pooling pooling;
+    float eps;
+    uint32_t classifier;
+  };
+  for (const Expected& e : {
+           Expected{"bge-small-en-v1.5", 384, 12, 1536, 12, 512, 30522, 2, Pooling::kCls, 1e-12f,
+                    0},
+           Expected{"multilingual-e5-small", 384, 12, 1536, 12, 512, 250037, 2, Pooling::kMean,
+                    1e-12f, 0},
+           Expected{"bge-m3", 1024, 24, 4096, 16, 8192, 250002, 1, Pooling::kCls, 1e-5f, 0},
+           Expected{"bge-reranker-v2-m3", 1024, 24, 4096, 16, 8192, 250002, 1, Pooling::kRank,
+                    1e-5f, 1},
+       }) {
+    const SynthShape shape = Shape(e.name);
+    const SynthModelSpec& s = shape.spec;
+    ASSERT_TRUE(s.encoder.has_value()) << e.name;
+    EXPECT_EQ(s.n_embd, e.n_embd) << e.name;
+    EXPECT_EQ(s.n_layer, e.n_layer) << e.name;
+    EXPECT_EQ(s.n_ff, e.n_ff) << e.name;
+    EXPECT_EQ(s.n_head, e.n_head) << e.name;
+    EXPECT_EQ(s.context_length, e.context) << e.name;
+    EXPECT_EQ(s.vocab_size, e.vocab) << e.name;
+    EXPECT_EQ(s.encoder->token_types, e.types) << e.name;
+    EXPECT_EQ(s.encoder->pooling, e.pooling) << e.name;
+    EXPECT_EQ(s.encoder->classifier_outputs, e.classifier) << e.name;
+    EXPECT_EQ(s.rms_eps, e.eps) << e.name;
+    EXPECT_TRUE(ValidateSynthSpec(s).ok()) << e.name;
+  }
+  // bge-small-en-v1.5 has its real vocabulary at hand: its metadata is the converter's.
+  const SynthShape bge = Shape("bge-small-en-v1.5");
+  auto meta = BuildSynthMetadata(bge.spec, VocabFor(bge));
+  ASSERT_TRUE(meta.ok()) << meta.status().ToString();
+  const GgufFile file = Parse(*meta, "bge-small");
+  EXPECT_EQ(file.GetString("general.architecture").value(), "bert");
+  EXPECT_EQ(file.GetU32("bert.embedding_length").value(), 384u);
+  EXPECT_EQ(file.GetU32("bert.pooling_type").value(), 2u);
+  EXPECT_EQ(file.GetF32("bert.attention.layer_norm_epsilon").value(), 1e-12f);
+  EXPECT_FALSE(file.GetBoolOr("bert.attention.causal", true).value());
+  EXPECT_EQ(file.GetString("tokenizer.ggml.model").value(), "bert");
+  EXPECT_EQ(file.GetArray("tokenizer.ggml.tokens").value()->size, 30522u);
+}
+
+// The tiny encoders are written whole and load as encoders of their shape, the same bytes
+// streamed and in memory.
+TEST(EncoderShapeTest, TinyEncodersLoad) {
+  for (const char* name : {"tiny-bert", "tiny-bert-reranker"}) {
+    const SynthShape shape = Shape(name);
+    SynthModelSpec spec = shape.spec;
+    spec.weight_type = GgmlType::kQ8_0;
+    testing::TempDir dir;
+    const fs::path path = dir / "enc.gguf";
+    ASSERT_TRUE(WriteSynthModel(spec, VocabFor(shape), path).ok());
+    auto memory = BuildSynthModel(spec, VocabFor(shape));
+    ASSERT_TRUE(memory.ok()) << memory.status().ToString();
+    EXPECT_EQ(memory->Serialize().size(), fs::file_size(path)) << name;
+    auto encoder = Encoder::Load(path);
+    ASSERT_TRUE(encoder.ok()) << encoder.status().ToString();
+    const EncoderConfig& c = (*encoder)->config();
+    EXPECT_EQ(c.n_embd, 128u);
+    EXPECT_EQ(c.n_layer, 2u);
+    EXPECT_EQ(c.context_length, 512u);
+    EXPECT_EQ(c.vocab_size, 30522u);
+    EXPECT_EQ(c.pooling, spec.encoder->pooling);
+    EXPECT_EQ((*encoder)->has_classifier(), spec.encoder->classifier_outputs > 0);
+    auto out = (*encoder)->Pool(std::vector<int32_t>{101, 2054, 102}, c.pooling);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_EQ(out->size(), spec.encoder->classifier_outputs > 0 ? 1u : 128u);
+  }
+  // A tensor left out is named by the loader.
+  SynthModelSpec spec = Shape("tiny-bert").spec;
+  spec.omit_tensor = "blk.1.ffn_down.weight";
+  testing::TempDir dir;
+  ASSERT_TRUE(WriteSynthModel(spec, VocabFor(Shape("tiny-bert")), dir / "bad.gguf").ok());
+  auto bad = Encoder::Load(dir / "bad.gguf");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("blk.1.ffn_down.weight"));
+}
+
+TEST(EncoderShapeTest, EncodersRefuseDecoderOnlyOptions) {
+  SynthModelSpec spec = Shape("tiny-bert").spec;
+  spec.n_head_kv = 2;
+  EXPECT_FALSE(ValidateSynthSpec(spec).ok());
+  spec = Shape("tiny-bert").spec;
+  spec.encoder->token_types = 0;
+  EXPECT_FALSE(ValidateSynthSpec(spec).ok());
+}
+
+TEST(SynthModelCommandTest, XlmrShapesWithoutAVocabularySayWhatToPass) {
+  testing::TempDir dir;
+  const testing::RunResult r = testing::RunDocent(
+      {"synth-model", "--shape", "bge-m3", "--type", "f16", "-o", (dir / "m3.gguf").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--vocab FILE.model"));
+  EXPECT_FALSE(fs::exists(dir / "m3.gguf"));
 }
 
 TEST(SynthModelCommandTest, WritesALoadableModel) {

@@ -1,7 +1,8 @@
 // `docent serve [--data DIR] [--host H] [--port P] [--model MODEL.gguf [--slots N]
 // [--threads T] [--context N] [--gen-queue N] [--gen-queue-per-client N] [--request-timeout S]
 // [--prefix-cache-mb M] [--context-cache exact|fast|off] [--kv-store-mb M]
-// [--kv-type f16|q8_0]] [--ocr off|auto|force] [--ocr-threads N]`: the HTTP API and web
+// [--kv-type f16|q8_0]] [--embed-model E.gguf] [--rerank-model R.gguf] [--ocr off|auto|force]
+// [--ocr-threads N]`: the HTTP API and web
 // UI until SIGTERM or SIGINT, then a graceful stop: no new requests, in-flight ones finish, the
 // store closes. With --model the model is loaded once (mapped) and serves the OpenAI-compatible
 // endpoints to all clients.
@@ -14,11 +15,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "docent/answer/answer_cache.h"
 #include "docent/answer/model_service.h"
 #include "docent/cli/commands.h"
 #include "docent/cli/model_args.h"
+#include "docent/llm/embedder.h"
 #include "docent/server/server.h"
 
 namespace docent::cli {
@@ -109,7 +112,33 @@ int RunServe(const Argv& argv) {
                 model->id().c_str(), model->load_seconds(), model->model().n_seq(),
                 model->model().max_positions(), model->model().threads());
   }
+  // The embedding model and reranker: /v1/embeddings and /v1/rerank (and, to come, search).
+  std::unique_ptr<llm::Embedder> embedder, reranker;
+  for (const char* flag : {"--embed-model", "--rerank-model"}) {
+    if (!args->Has(flag)) continue;
+    const int encoder_threads =
+        *threads > 0 ? static_cast<int>(*threads)
+                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    auto loaded = llm::Embedder::Load(args->Get(flag), encoder_threads);
+    if (!loaded.ok()) {
+      PrintError(std::string(flag) + ": " + loaded.status().ToString());
+      return 1;
+    }
+    const bool want_reranker = std::string_view(flag) == "--rerank-model";
+    if ((*loaded)->is_reranker() != want_reranker) {
+      PrintError(std::string(flag) + ": " + args->Get(flag) +
+                 (want_reranker ? " is an embedding model, not a reranker (rank pooling)"
+                                : " is a reranker; pass it as --rerank-model"));
+      return 2;
+    }
+    std::printf("docent: %s %s (%u wide, %u positions)\n",
+                want_reranker ? "reranker" : "embedding model", (*loaded)->name().c_str(),
+                (*loaded)->dimensions(), (*loaded)->encoder().config().context_length);
+    (want_reranker ? reranker : embedder) = std::move(*loaded);
+  }
   server::ServerOptions options;
+  options.embedder = embedder.get();
+  options.reranker = reranker.get();
   // Keys from a file (one per line, with the workspaces and rights each may use: auth.h) or
   // $DOCENT_API_KEY, never from the command line, where any user of the machine could read
   // them in the process list.

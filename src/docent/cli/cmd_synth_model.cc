@@ -4,8 +4,9 @@
 // so that speed and memory can be measured against llama.cpp on the same file without
 // downloading weights, and tests get small models of every architecture.
 //
-// The vocabulary is --vocab (a Hugging Face tokenizer.json or a GGUF); without it, the
-// shape's own vocabulary from the shared data directory: $DOCENT_SHARED when set, else
+// The vocabulary is --vocab (a Hugging Face tokenizer.json, a SentencePiece .model or a GGUF);
+// without it, the shape's own vocabulary from the shared data directory (the XLM-RoBERTa
+// encoders have none there and need --vocab): $DOCENT_SHARED when set, else
 // ../shared relative to the current directory (the layout of a checkout beside shared/).
 // --logit-scale overrides the shape's final-norm gain (model_synth.h), for experiments with
 // how peaked the next-token distributions are.
@@ -50,9 +51,14 @@ int RunSynthModel(const Argv& argv) {
   if (args->Has("--list")) {
     for (const llm::SynthShape& shape : llm::SynthShapes()) {
       const llm::SynthModelSpec& s = shape.spec;
-      std::printf("%-14s %-6s n_embd %u, %u layers, n_ff %u, %u/%u heads, vocabulary %s\n",
-                  shape.name.c_str(), std::string(llm::ModelArchName(s.arch)).c_str(), s.n_embd,
-                  s.n_layer, s.n_ff, s.n_head, s.n_head_kv, shape.default_vocab.c_str());
+      const std::string arch = s.encoder ? "bert" : std::string(llm::ModelArchName(s.arch));
+      const std::string pooling =
+          s.encoder ? ", " + std::string(llm::PoolingName(s.encoder->pooling)) + " pooling" : "";
+      std::printf("%-21s %-6s n_embd %u, %u layers, n_ff %u, %u/%u heads%s, vocabulary %s\n",
+                  shape.name.c_str(), arch.c_str(), s.n_embd, s.n_layer, s.n_ff, s.n_head,
+                  s.n_head_kv, pooling.c_str(),
+                  shape.default_vocab.empty() ? "--vocab FILE.model (SentencePiece Unigram)"
+                                              : shape.default_vocab.c_str());
     }
     return 0;
   }
@@ -99,6 +105,12 @@ int RunSynthModel(const Argv& argv) {
     return 2;
   }
 
+  if (!args->Has("--vocab") && shape->default_vocab.empty()) {
+    PrintError(shape->name +
+               " has an XLM-RoBERTa vocabulary, which is not at hand: pass --vocab FILE.model, "
+               "a SentencePiece Unigram model (spm_train --model_type=unigram writes one)");
+    return 2;
+  }
   const fs::path vocab_path =
       args->Has("--vocab") ? fs::path(args->Get("--vocab")) : DefaultVocab(*shape);
   const auto t0 = std::chrono::steady_clock::now();

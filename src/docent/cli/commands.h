@@ -30,6 +30,8 @@ int RunSynthModel(const Argv& args);
 int RunKvFidelity(const Argv& args);
 int RunWarm(const Argv& args);
 int RunWorkspaces(const Argv& args);
+int RunEmbed(const Argv& args);
+int RunRerank(const Argv& args);
 
 // Shared by the commands: prints "docent: <message>" to stderr.
 void PrintError(const std::string& message);

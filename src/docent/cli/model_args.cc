@@ -3,6 +3,10 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <iostream>
+#include <thread>
+
 namespace docent::cli {
 
 Result<llm::kernels::Isa> ParseIsa(const std::string& name) {
@@ -49,6 +53,24 @@ double PeakRssMb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+// The texts: the positional arguments, else standard input's non-empty lines.
+std::vector<std::string> TextsFromArgsOrStdin(const std::vector<std::string>& positional) {
+  if (!positional.empty()) return positional;
+  std::vector<std::string> texts;
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty()) texts.push_back(line);
+  }
+  return texts;
+}
+
+// --threads (0 or absent: one per core) as a thread count.
+Result<int> EncoderThreads(const ParsedArgs& args) {
+  DOCENT_ASSIGN_OR_RETURN(long threads, args.GetInt("--threads", 0, 0, 256));
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<int>(threads);
 }
 
 }  // namespace docent::cli

@@ -1,9 +1,10 @@
-// What the commands that run a model (generate, bench) share: the --threads and --kernels
-// flags, and the peak memory they report.
+// What the commands that run a model (generate, bench, embed, rerank) share: the --threads and
+// --kernels flags, and the peak memory they report.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "docent/cli/args.h"
 #include "docent/llm/chat_template.h"
@@ -31,6 +32,12 @@ struct ModelFile {
 };
 // The file's and the tokenizer's errors, each naming the file.
 Result<ModelFile> OpenModelFile(const std::string& path);
+
+// --threads for an encoder (embed, rerank): 0 or absent is one per core.
+Result<int> EncoderThreads(const ParsedArgs& args);
+// The texts a command works on: its positional arguments, else standard input's non-empty
+// lines.
+std::vector<std::string> TextsFromArgsOrStdin(const std::vector<std::string>& positional);
 
 // The process's peak resident set in MB (the mapped model counts once it is read, as it does
 // for llama.cpp).

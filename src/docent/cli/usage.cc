@@ -99,6 +99,10 @@ constexpr FlagHelp kServeFlags[] = {
     {"--queue", "N", "uploads waiting to be indexed before new ones are refused (default 64)"},
     {"--model", "MODEL.gguf",
      "load a model: answers it writes, and the OpenAI-compatible endpoints (default: none)"},
+    {"--embed-model", "E.gguf",
+     "an embedding model (bert GGUF): POST /v1/embeddings (default: none)"},
+    {"--rerank-model", "R.gguf",
+     "a reranker (bert GGUF with rank pooling): POST /v1/rerank (default: none)"},
     {"--slots", "N", "sequences the model runs at once (default 4; 1 to 64)"},
     kModelThreads,
     {"--context", "N", "tokens per sequence (default 4096; at least 64)"},
@@ -184,11 +188,26 @@ constexpr FlagHelp kSynthModelFlags[] = {
     {"-o", "FILE", "the GGUF file to write (required)"},
     {"--seed", "S", "seed of the weights (default 1)"},
     {"--vocab", "FILE",
-     "tokenizer.json or GGUF to take the vocabulary from (default: the shape's own, under "
-     "$DOCENT_SHARED or ../shared)"},
+     "tokenizer.json, SentencePiece .model or GGUF to take the vocabulary from (default: the "
+     "shape's own, under $DOCENT_SHARED or ../shared; the XLM-RoBERTa shapes need one)"},
     {"--threads", "N", "threads writing the weights (default: one per core)"},
     {"--logit-scale", "X", "the final norm's gain, > 0 (default: the shape's)"},
     {"--list", "", "list the shapes"},
+};
+
+constexpr FlagHelp kEmbedFlags[] = {
+    {"-m", "MODEL.gguf", "the embedding model, a bert GGUF (required)"},
+    {"--model", "MODEL.gguf", "the same as -m"},
+    kModelThreads,
+    {"--json", "", "OpenAI's embeddings response instead of one line of numbers per text"},
+};
+
+constexpr FlagHelp kRerankFlags[] = {
+    {"-m", "MODEL.gguf", "the reranker, a bert GGUF with rank pooling (required)"},
+    {"--model", "MODEL.gguf", "the same as -m"},
+    kModelThreads,
+    {"--top-n", "N", "with --json, the N best results (default 0: all)"},
+    {"--json", "", "llama-server's rerank response (best first, raw logits)"},
 };
 
 constexpr FlagHelp kWorkspacesFlags[] = {
@@ -231,6 +250,12 @@ constexpr CommandHelp kCommands[] = {
      "Write a GGUF model with random weights in a real model's shape (for tests and "
      "benchmarks).",
      kSynthModelFlags, &RunSynthModel},
+    {"embed", "-m MODEL.gguf [options] \"TEXT\"...",
+     "One L2-normalised vector per text (each line of standard input without texts).", kEmbedFlags,
+     &RunEmbed},
+    {"rerank", "-m RERANKER.gguf [options] \"QUERY\" \"DOCUMENT\"...",
+     "Each document's relevance to the query: index, sigmoid relevance, raw logit.", kRerankFlags,
+     &RunRerank},
     {"workspaces", "[options] ls | add NAME | rm NAME",
      "List, create or remove workspaces, each a separate set of documents.", kWorkspacesFlags,
      &RunWorkspaces},

@@ -25,6 +25,16 @@ void LayerNorm(std::span<float> x, std::span<const float> w, std::span<const flo
   for (size_t i = 0; i < x.size(); ++i) x[i] = x[i] * scale * w[i] + b[i];
 }
 
+// fn(task) for every task, on the pool's threads when there is one.
+template <typename Fn>
+void ForEach(ThreadPool* pool, int64_t n_tasks, Fn&& fn) {
+  if (pool == nullptr) {
+    for (int64_t t = 0; t < n_tasks; ++t) fn(t);
+    return;
+  }
+  pool->ParallelFor(n_tasks, [&](int64_t t, int) { fn(t); });
+}
+
 }  // namespace
 
 std::string_view PoolingName(Pooling pooling) {
@@ -174,16 +184,17 @@ Status Encoder::Init() {
   return Status::Ok();
 }
 
-Status Encoder::Apply(const Matrix& m, std::span<const float> x, size_t n,
-                      std::span<float> y) const {
+Status Encoder::Apply(const Matrix& m, std::span<const float> x, size_t n, std::span<float> y,
+                      ThreadPool* pool) const {
   // The activations meet the weights as llama.cpp prepares them (Q8_0 / Q8_1 / Q8_K for the
-  // quantised types, F16 for F16 ...), then one product over all n columns.
+  // quantised types, F16 for F16 ...), then one product over all n columns, its rows split
+  // among the pool's threads (each output depends only on its row, never on the split).
   const WeightMatrix& w = m.w;
   const size_t stride = kernels::ActivationBytes(w.type, w.cols);
   std::vector<uint8_t> prepared(stride * n);
-  for (size_t t = 0; t < n; ++t) {
+  ForEach(pool, static_cast<int64_t>(n), [&](int64_t t) {
     kernels::PrepareActivations(isa_, w.type, &x[t * w.cols], w.cols, &prepared[t * stride]);
-  }
+  });
   kernels::MatMulArgs args;
   args.type = w.type;
   args.w = w.data.data();
@@ -194,7 +205,13 @@ Status Encoder::Apply(const Matrix& m, std::span<const float> x, size_t n,
   args.n_cols = static_cast<int64_t>(n);
   args.y = y.data();
   args.y_stride = w.rows;
-  kernels::MatMul(isa_, args, 0, w.rows);
+  // A few tasks per thread, each a multiple of 16 rows (the kernels' widest row step).
+  const int64_t threads = pool != nullptr ? pool->size() : 1;
+  const int64_t rows = w.rows;
+  const int64_t chunk = std::max<int64_t>(16, (rows / (threads * 4) + 15) / 16 * 16);
+  ForEach(pool, (rows + chunk - 1) / chunk, [&](int64_t task) {
+    kernels::MatMul(isa_, args, task * chunk, std::min(rows, (task + 1) * chunk));
+  });
   if (!m.bias.empty()) {
     for (size_t t = 0; t < n; ++t) {
       for (uint32_t r = 0; r < w.rows; ++r) y[t * w.rows + r] += m.bias[r];
@@ -203,7 +220,8 @@ Status Encoder::Apply(const Matrix& m, std::span<const float> x, size_t n,
   return Status::Ok();
 }
 
-Result<std::vector<float>> Encoder::Hidden(std::span<const int32_t> tokens) const {
+Result<std::vector<float>> Encoder::Hidden(std::span<const int32_t> tokens,
+                                           ThreadPool* pool) const {
   const EncoderConfig& c = config_;
   const size_t n = tokens.size();
   if (n == 0) return InvalidArgument("an encoder needs at least one token");
@@ -228,58 +246,70 @@ Result<std::vector<float>> Encoder::Hidden(std::span<const int32_t> tokens) cons
   }
 
   std::vector<float> q(n * E), k(n * E), v(n * E), attn(n * E), a(n * E), up(n * c.n_ff);
-  std::vector<float> scores(n);
+  const int threads = pool != nullptr ? pool->size() : 1;
+  std::vector<std::vector<float>> scores(static_cast<size_t>(threads), std::vector<float>(n));
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   for (const Layer& l : layers_) {
-    DOCENT_RETURN_IF_ERROR(Apply(l.q, x, n, q));
-    DOCENT_RETURN_IF_ERROR(Apply(l.k, x, n, k));
-    DOCENT_RETURN_IF_ERROR(Apply(l.v, x, n, v));
-    for (uint32_t h = 0; h < H; ++h) {
-      for (size_t i = 0; i < n; ++i) {
-        const float* qi = &q[i * E + h * d];
-        float max = -INFINITY;
-        for (size_t j = 0; j < n; ++j) {
-          const float* kj = &k[j * E + h * d];
-          float dot = 0;
-          for (uint32_t e = 0; e < d; ++e) dot += qi[e] * kj[e];
-          scores[j] = dot * scale;
-          max = std::max(max, scores[j]);
-        }
-        double sum = 0;
-        for (size_t j = 0; j < n; ++j) {
-          scores[j] = std::exp(scores[j] - max);
-          sum += scores[j];
-        }
-        const float inv = static_cast<float>(1.0 / sum);
-        float* out = &attn[i * E + h * d];
-        std::fill(out, out + d, 0.0f);
-        for (size_t j = 0; j < n; ++j) {
-          const float p = scores[j] * inv;
-          const float* vj = &v[j * E + h * d];
-          for (uint32_t e = 0; e < d; ++e) out[e] += p * vj[e];
-        }
+    DOCENT_RETURN_IF_ERROR(Apply(l.q, x, n, q, pool));
+    DOCENT_RETURN_IF_ERROR(Apply(l.k, x, n, k, pool));
+    DOCENT_RETURN_IF_ERROR(Apply(l.v, x, n, v, pool));
+    // One task per (head, query): each reads every key and value of its head.
+    auto attend = [&](int64_t task, int thread) {
+      const uint32_t h = static_cast<uint32_t>(task / static_cast<int64_t>(n));
+      const size_t i = static_cast<size_t>(task % static_cast<int64_t>(n));
+      std::vector<float>& sc = scores[static_cast<size_t>(thread)];
+      const float* qi = &q[i * E + h * d];
+      float max = -INFINITY;
+      for (size_t j = 0; j < n; ++j) {
+        const float* kj = &k[j * E + h * d];
+        float dot = 0;
+        for (uint32_t e = 0; e < d; ++e) dot += qi[e] * kj[e];
+        sc[j] = dot * scale;
+        max = std::max(max, sc[j]);
       }
+      double sum = 0;
+      for (size_t j = 0; j < n; ++j) {
+        sc[j] = std::exp(sc[j] - max);
+        sum += sc[j];
+      }
+      const float inv = static_cast<float>(1.0 / sum);
+      float* out = &attn[i * E + h * d];
+      std::fill(out, out + d, 0.0f);
+      for (size_t j = 0; j < n; ++j) {
+        const float p = sc[j] * inv;
+        const float* vj = &v[j * E + h * d];
+        for (uint32_t e = 0; e < d; ++e) out[e] += p * vj[e];
+      }
+    };
+    const int64_t attention_tasks = static_cast<int64_t>(H) * static_cast<int64_t>(n);
+    if (pool != nullptr) {
+      pool->ParallelFor(attention_tasks, attend);
+    } else {
+      for (int64_t task = 0; task < attention_tasks; ++task) attend(task, 0);
     }
-    DOCENT_RETURN_IF_ERROR(Apply(l.o, attn, n, a));
-    for (size_t t = 0; t < n; ++t) {
+    DOCENT_RETURN_IF_ERROR(Apply(l.o, attn, n, a, pool));
+    ForEach(pool, static_cast<int64_t>(n), [&](int64_t t) {
       std::span<float> at(&a[t * E], E);
       for (uint32_t i = 0; i < E; ++i) at[i] += x[t * E + i];
       LayerNorm(at, l.attn_norm.weight, l.attn_norm.bias, c.eps);
-    }
-    DOCENT_RETURN_IF_ERROR(Apply(l.up, a, n, up));
-    for (float& u : up) u = GeluGgml(u);
-    DOCENT_RETURN_IF_ERROR(Apply(l.down, up, n, x));
-    for (size_t t = 0; t < n; ++t) {
+    });
+    DOCENT_RETURN_IF_ERROR(Apply(l.up, a, n, up, pool));
+    ForEach(pool, static_cast<int64_t>(n), [&](int64_t t) {
+      for (uint32_t i = 0; i < c.n_ff; ++i) up[t * c.n_ff + i] = GeluGgml(up[t * c.n_ff + i]);
+    });
+    DOCENT_RETURN_IF_ERROR(Apply(l.down, up, n, x, pool));
+    ForEach(pool, static_cast<int64_t>(n), [&](int64_t t) {
       std::span<float> xt(&x[t * E], E);
       for (uint32_t i = 0; i < E; ++i) xt[i] += a[t * E + i];
       LayerNorm(xt, l.out_norm.weight, l.out_norm.bias, c.eps);
-    }
+    });
   }
   return x;
 }
 
-Result<std::vector<float>> Encoder::Pool(std::span<const int32_t> tokens, Pooling pooling) const {
-  DOCENT_ASSIGN_OR_RETURN(std::vector<float> x, Hidden(tokens));
+Result<std::vector<float>> Encoder::Pool(std::span<const int32_t> tokens, Pooling pooling,
+                                         ThreadPool* pool) const {
+  DOCENT_ASSIGN_OR_RETURN(std::vector<float> x, Hidden(tokens, pool));
   const uint32_t E = config_.n_embd;
   const size_t n = tokens.size();
   std::vector<float> out(E, 0.0f);

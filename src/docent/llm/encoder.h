@@ -17,7 +17,8 @@
 // Matrices of any type docent computes with (F32, F16, BF16, Q8_0, Q4_0 ...) through the
 // engine's kernels (kernels/kernels.h), activations prepared for each weight type as
 // llama.cpp prepares them, all of a sequence's tokens in one product; attention and the norms
-// are plain loops, one thread. Immutable after Load; Hidden and Pool are const and reentrant.
+// are plain loops, split over the caller's thread pool when given one. Immutable after Load;
+// Hidden and Pool are const and reentrant (each call with its own pool, or none).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,7 @@
 #include "docent/llm/model_weights.h"
 #include "docent/llm/tokenizer.h"
 #include "docent/util/status.h"
+#include "docent/util/thread_pool.h"
 
 namespace docent::llm {
 
@@ -58,15 +60,20 @@ class Encoder {
 
   const EncoderConfig& config() const { return config_; }
   const Tokenizer& tokenizer() const { return *tokenizer_; }
+  const GgufFile& file() const { return file_; }
   // Whether the file has a classification head (cls / cls.output): a reranker.
   bool has_classifier() const { return cls_out_.w.rows > 0; }
 
   // The last layer's output, tokens.size() rows of n_embd. InvalidArgument for no tokens,
-  // more than context_length, or an id outside the vocabulary.
-  Result<std::vector<float>> Hidden(std::span<const int32_t> tokens) const;
+  // more than context_length, or an id outside the vocabulary. With a pool, the products,
+  // attention and norms run on its threads (the result does not depend on their number);
+  // the pool is the caller's, used by one call at a time (ThreadPool is not reentrant).
+  Result<std::vector<float>> Hidden(std::span<const int32_t> tokens,
+                                    ThreadPool* pool = nullptr) const;
   // `pooling` of Hidden(tokens): n_embd values, or n_cls_out logits for kRank (which needs
   // a classification head). kNone gives the last token's row, as llama.cpp's embeddings do.
-  Result<std::vector<float>> Pool(std::span<const int32_t> tokens, Pooling pooling) const;
+  Result<std::vector<float>> Pool(std::span<const int32_t> tokens, Pooling pooling,
+                                  ThreadPool* pool = nullptr) const;
 
  private:
   struct Matrix {
@@ -88,7 +95,8 @@ class Encoder {
                             uint32_t rows, bool required = true) const;
   Result<Norm> LoadNorm(const TensorMapper& mapper, const std::string& name, uint32_t n) const;
   // y[r] = W row r · x (+ bias) for each of `n` inputs of `cols`.
-  Status Apply(const Matrix& m, std::span<const float> x, size_t n, std::span<float> y) const;
+  Status Apply(const Matrix& m, std::span<const float> x, size_t n, std::span<float> y,
+               ThreadPool* pool = nullptr) const;
 
   GgufFile file_;
   EncoderConfig config_;

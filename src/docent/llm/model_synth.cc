@@ -21,7 +21,9 @@
 
 #include "docent/llm/checked_math.h"
 #include "docent/llm/hf_tokenizer_json.h"
+#include "docent/llm/mapped_file.h"
 #include "docent/llm/quantize.h"
+#include "docent/llm/sentencepiece_model.h"
 #include "docent/llm/tokenizer_vocab.h"
 #include "docent/util/thread_pool.h"
 
@@ -127,15 +129,68 @@ struct TensorPlan {
   uint32_t rows = 1;  // 1: stored as a vector (one dimension)
   float center = 0.0f;
   float spread = 0.0f;
-  std::vector<float> fixed;  // when set, these values instead of random ones
+  std::vector<float> fixed;         // when set, these values instead of random ones
   std::vector<uint32_t> zero_rows;  // rows of zeros instead
+  bool matrix = false;              // two dimensions even with one row
 };
 
 uint32_t HeadDim(const SynthModelSpec& s) {
   return s.head_dim != 0 ? s.head_dim : s.n_embd / s.n_head;
 }
 
+// A BERT-family encoder's tensors, in the order and shapes llama.cpp's converter writes them.
+std::vector<TensorPlan> PlanEncoderTensors(const SynthModelSpec& s, uint32_t n_vocab) {
+  const SynthEncoderParts& e = *s.encoder;
+  std::vector<TensorPlan> plan;
+  auto add = [&](std::string name, GgmlType type, uint32_t cols, uint32_t rows, float center,
+                 float spread) {
+    plan.push_back({std::move(name), type, cols, rows, center, spread, {}, {}});
+  };
+  // Variance 1 / fan_in, as for the decoders; embeddings alike (a LayerNorm follows).
+  auto matrix = [&](std::string name, GgmlType type, uint32_t cols, uint32_t rows) {
+    add(std::move(name), type, cols, rows, 0.0f, std::sqrt(3.0f / static_cast<float>(cols)));
+  };
+  auto norm = [&](const std::string& name, uint32_t n) {
+    add(name + ".weight", GgmlType::kF32, n, 1, 1.0f, 0.2f);
+    add(name + ".bias", GgmlType::kF32, n, 1, 0.0f, 0.1f);
+  };
+  auto bias = [&](const std::string& name, uint32_t n) {
+    add(name + ".bias", GgmlType::kF32, n, 1, 0.0f, 0.05f);
+  };
+  const uint32_t E = s.n_embd;
+  matrix("token_embd.weight", s.weight_type, E, n_vocab);
+  matrix("token_types.weight", GgmlType::kF32, E, e.token_types);
+  matrix("position_embd.weight", GgmlType::kF32, E, s.context_length);
+  norm("token_embd_norm", E);
+  for (uint32_t l = 0; l < s.n_layer; ++l) {
+    const std::string blk = "blk." + std::to_string(l) + ".";
+    for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+      matrix(blk + m + ".weight", s.weight_type, E, E);
+      bias(blk + m, E);
+    }
+    norm(blk + "attn_output_norm", E);
+    matrix(blk + "ffn_up.weight", s.weight_type, E, s.n_ff);
+    bias(blk + "ffn_up", s.n_ff);
+    matrix(blk + "ffn_down.weight", s.weight_type, s.n_ff, E);
+    bias(blk + "ffn_down", E);
+    norm(blk + "layer_output_norm", E);
+  }
+  if (e.classifier_outputs > 0) {
+    matrix("cls.weight", GgmlType::kF32, E, E);
+    bias("cls", E);
+    matrix("cls.output.weight", GgmlType::kF32, E, e.classifier_outputs);
+    bias("cls.output", e.classifier_outputs);
+  }
+  for (TensorPlan& t : plan) {
+    // Matrices keep two dimensions even with one row (cls.output of one label).
+    t.matrix = t.name.ends_with(".weight") && t.name.find("norm") == std::string::npos;
+  }
+  std::erase_if(plan, [&](const TensorPlan& t) { return t.name == s.omit_tensor; });
+  return plan;
+}
+
 std::vector<TensorPlan> PlanTensors(const SynthModelSpec& s, uint32_t n_vocab) {
+  if (s.encoder) return PlanEncoderTensors(s, n_vocab);
   std::vector<TensorPlan> plan;
   // Variance 1 / fan_in: each output of a product of a unit-scale input has unit scale.
   auto matrix = [&](std::string name, uint32_t cols, uint32_t rows) {
@@ -156,9 +211,14 @@ std::vector<TensorPlan> PlanTensors(const SynthModelSpec& s, uint32_t n_vocab) {
   const uint32_t kv = s.n_head_kv * head_dim;
   matrix("token_embd.weight", s.n_embd, n_vocab);
   if (!s.rope_freq_factors.empty()) {
-    plan.push_back({"rope_freqs.weight", GgmlType::kF32,
-                    static_cast<uint32_t>(s.rope_freq_factors.size()), 1, 0.0f, 0.0f,
-                    s.rope_freq_factors, {}});
+    plan.push_back({"rope_freqs.weight",
+                    GgmlType::kF32,
+                    static_cast<uint32_t>(s.rope_freq_factors.size()),
+                    1,
+                    0.0f,
+                    0.0f,
+                    s.rope_freq_factors,
+                    {}});
   }
   for (uint32_t l = 0; l < s.n_layer; ++l) {
     const std::string blk = "blk." + std::to_string(l) + ".";
@@ -193,7 +253,7 @@ std::vector<TensorPlan> PlanTensors(const SynthModelSpec& s, uint32_t n_vocab) {
 
 std::vector<uint64_t> Dims(const TensorPlan& t) {
   std::vector<uint64_t> dims = {t.cols};
-  if (t.rows > 1) dims.push_back(t.rows);
+  if (t.rows > 1 || t.matrix) dims.push_back(t.rows);
   return dims;
 }
 
@@ -247,7 +307,26 @@ class TensorGenerator {
 };
 
 // The metadata of the model (architecture keys and vocabulary); returns the vocabulary size.
+Result<uint32_t> SetEncoderMetadata(const SynthModelSpec& s, const GgufFile& vocab, GgufWriter& w) {
+  const SynthEncoderParts& e = *s.encoder;
+  const std::string p = "bert.";
+  w.SetString("general.architecture", "bert");
+  w.SetString("general.name", s.name.empty() ? "docent synthetic bert" : s.name);
+  w.SetU32(p + "context_length", s.context_length);
+  w.SetU32(p + "embedding_length", s.n_embd);
+  w.SetU32(p + "block_count", s.n_layer);
+  w.SetU32(p + "feed_forward_length", s.n_ff);
+  w.SetU32(p + "attention.head_count", s.n_head);
+  w.SetF32(p + "attention.layer_norm_epsilon", s.rms_eps);
+  w.SetBool(p + "attention.causal", false);
+  w.SetU32(p + "pooling_type", static_cast<uint32_t>(e.pooling));
+  DOCENT_ASSIGN_OR_RETURN(uint32_t n_vocab, CopyVocabulary(vocab, w, s.vocab_size));
+  w.SetU32("tokenizer.ggml.token_type_count", e.token_types);
+  return n_vocab;
+}
+
 Result<uint32_t> SetMetadata(const SynthModelSpec& s, const GgufFile& vocab, GgufWriter& w) {
+  if (s.encoder) return SetEncoderMetadata(s, vocab, w);
   const std::string arch(ModelArchName(s.arch));
   const std::string p = arch + ".";
   w.SetString("general.architecture", arch);
@@ -402,11 +481,30 @@ std::vector<float> Llama3RopeFactors(uint32_t head_dim, float base, float factor
   return factors;
 }
 
+// A BERT-family encoder's hyperparameters.
+SynthModelSpec Encoder(uint32_t n_embd, uint32_t n_layer, uint32_t n_ff, uint32_t n_head,
+                       uint32_t context, uint32_t vocab, float eps, Pooling pooling,
+                       uint32_t token_types, uint32_t classifier_outputs = 0) {
+  SynthModelSpec s;
+  s.encoder = SynthEncoderParts{pooling, token_types, classifier_outputs};
+  s.n_embd = n_embd;
+  s.n_layer = n_layer;
+  s.n_ff = n_ff;
+  s.n_head = n_head;
+  s.n_head_kv = n_head;
+  s.context_length = context;
+  s.vocab_size = vocab;
+  s.rms_eps = eps;
+  return s;
+}
+
 std::vector<SynthShape> MakeShapes() {
   using A = ModelArch;
   constexpr const char* kQwen = "tokenizers/qwen3/tokenizer.json";
   constexpr const char* kLlama3 = "tokenizers/llama3/tokenizer.json";
   constexpr const char* kStories = "models/stories260K.gguf";
+  using P = Pooling;
+  constexpr const char* kBge = "tokenizers/llama.cpp-vocab/ggml-vocab-bert-bge.gguf";
   std::vector<SynthShape> shapes = {
       {"qwen2.5-0.5b", Real(A::kQwen2, 896, 24, 4864, 14, 2, 1e6f, 1e-6f, 32768, 151936), kQwen},
       {"qwen2.5-1.5b", Real(A::kQwen2, 1536, 28, 8960, 12, 2, 1e6f, 1e-6f, 32768, 151936), kQwen},
@@ -416,6 +514,16 @@ std::vector<SynthShape> MakeShapes() {
       {"tiny-qwen2", Tiny(A::kQwen2, 768, 0, true), kStories},
       {"tiny-qwen3", Tiny(A::kQwen3, 768, 128, true), kStories},
       {"tiny-exaone", Tiny(A::kExaone, 512, 0, false), kStories},
+      // Encoders, from each model's config.json. XLM-RoBERTa's 514 positions are 512 in the
+      // GGUF (the converter drops the two padding rows), bge-m3's 8194 are 8192.
+      {"bge-small-en-v1.5", Encoder(384, 12, 1536, 12, 512, 30522, 1e-12f, P::kCls, 2), kBge},
+      {"multilingual-e5-small", Encoder(384, 12, 1536, 12, 512, 250037, 1e-12f, P::kMean, 2), ""},
+      {"bge-m3", Encoder(1024, 24, 4096, 16, 8192, 250002, 1e-5f, P::kCls, 1), ""},
+      {"bge-reranker-v2-m3", Encoder(1024, 24, 4096, 16, 8192, 250002, 1e-5f, P::kRank, 1, 1), ""},
+      {"tiny-bert", Encoder(128, 2, 512, 4, 512, 0, 1e-12f, P::kMean, 2), kBge},
+      {"tiny-bert-reranker", Encoder(128, 2, 512, 4, 512, 0, 1e-12f, P::kRank, 2, 1), kBge},
+      {"tiny-xlmr", Encoder(128, 2, 512, 4, 512, 0, 1e-5f, P::kCls, 1), ""},
+      {"tiny-xlmr-reranker", Encoder(128, 2, 512, 4, 512, 0, 1e-5f, P::kRank, 1, 1), ""},
   };
   for (SynthShape& shape : shapes) {
     shape.spec.name = "docent synthetic " + shape.name;
@@ -457,6 +565,12 @@ Status ValidateSynthSpec(const SynthModelSpec& s) {
       s.context_length == 0) {
     return InvalidArgument("synthetic model: every dimension and count must be positive");
   }
+  if (s.encoder && (s.n_head_kv != s.n_head || s.head_dim != 0 || !s.rope_freq_factors.empty() ||
+                    s.encoder->token_types == 0)) {
+    return InvalidArgument(
+        "synthetic encoder: no grouped heads, explicit head width or rotary factors, and at "
+        "least one token type");
+  }
   if (s.n_head % s.n_head_kv != 0) {
     return InvalidArgument("synthetic model: " + std::to_string(s.n_head) +
                            " query heads do not divide into " + std::to_string(s.n_head_kv) +
@@ -466,7 +580,7 @@ Status ValidateSynthSpec(const SynthModelSpec& s) {
     return InvalidArgument("synthetic model: n_embd " + std::to_string(s.n_embd) +
                            " is not a multiple of the " + std::to_string(s.n_head) + " heads");
   }
-  if (HeadDim(s) % 2 != 0) {
+  if (!s.encoder && HeadDim(s) % 2 != 0) {
     return InvalidArgument("synthetic model: the head width must be even for rotary embedding");
   }
   if (!s.rope_freq_factors.empty() && s.rope_freq_factors.size() != HeadDim(s) / 2) {
@@ -499,6 +613,17 @@ Status ValidateSynthSpec(const SynthModelSpec& s) {
 }
 
 Result<GgufFile> LoadSynthVocabulary(const std::filesystem::path& path) {
+  if (path.extension() == ".model") {
+    DOCENT_ASSIGN_OR_RETURN(MappedFile mapped, MappedFile::Open(path));
+    DOCENT_ASSIGN_OR_RETURN(SentencePieceModel model,
+                            ReadSentencePieceModel(mapped.bytes(), path.string()));
+    // XLM-RoBERTa's layout: the pieces after <s> <pad> </s> <unk>, then <mask>.
+    GgufWriter writer;
+    DOCENT_RETURN_IF_ERROR(
+        SetXlmRobertaVocab(model, static_cast<uint32_t>(model.pieces.size() + 2), writer));
+    const std::vector<uint8_t> bytes = writer.Serialize();
+    return GgufFile::FromBytes(bytes, path.string());
+  }
   if (path.extension() != ".json") return GgufFile::Open(path);
   DOCENT_ASSIGN_OR_RETURN(GgufWriter writer, VocabGgufFromHfTokenizerJson(path));
   const std::vector<uint8_t> bytes = writer.Serialize();

@@ -1,4 +1,4 @@
-// Synthetic llama-family models: random weights of realistic magnitude in the exact tensor
+// Synthetic models: random weights of realistic magnitude in the exact tensor
 // layout of each architecture docent runs. Tests use small ones to hold the forward pass
 // against llama.cpp on architectures for which no tiny real model is at hand (qwen2 biases,
 // qwen3 q/k norms and key_length, exaone, GQA, NeoX rotary); `docent synth-model` writes
@@ -21,10 +21,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "docent/llm/encoder.h"
 #include "docent/llm/ggml_types.h"
 #include "docent/llm/gguf_file.h"
 #include "docent/llm/gguf_writer.h"
@@ -33,8 +35,21 @@
 
 namespace docent::llm {
 
+// What makes a synthetic model a BERT-family encoder (arch "bert", encoder.h) rather than a
+// decoder: its pooling, token types and optional classification head.
+struct SynthEncoderParts {
+  Pooling pooling = Pooling::kMean;
+  uint32_t token_types = 2;  // rows of token_types (BERT 2, XLM-RoBERTa 1)
+  // 0: no head; else cls (n_embd x n_embd) and cls.output with this many rows, in F32 whatever
+  // the weight type (a reranker's head; see tests/llm/synth_bert.h for why F32).
+  uint32_t classifier_outputs = 0;
+};
+
 struct SynthModelSpec {
-  ModelArch arch = ModelArch::kLlama;
+  ModelArch arch = ModelArch::kLlama;  // ignored for an encoder
+  // Set: an encoder (post-norm blocks with biases, learned positions, no rotary, n_head_kv ==
+  // n_head, rms_eps as the layer-norm epsilon); unset: a llama-family decoder.
+  std::optional<SynthEncoderParts> encoder;
   uint32_t n_embd = 256;
   uint32_t n_layer = 2;
   uint32_t n_head = 4;
@@ -76,14 +91,18 @@ struct SynthShape {
   std::string name;  // "qwen2.5-0.5b"
   SynthModelSpec spec;
   // The vocabulary it is meant for, relative to the shared data directory (../shared):
-  // a Hugging Face tokenizer.json or a GGUF.
+  // a Hugging Face tokenizer.json or a GGUF. Empty: none is at hand (the XLM-RoBERTa
+  // encoders' SentencePiece vocabulary), so --vocab must name one.
   std::string default_vocab;
 };
 
-// qwen2.5-0.5b, qwen2.5-1.5b, llama-3.2-1b (real shapes, real vocabularies padded to the
-// real row counts, Llama 3.2's rope-frequency factors) and
-// tiny-llama, tiny-qwen2, tiny-qwen3, tiny-exaone (width 256, 2 layers, stories260K's
-// 512-token vocabulary).
+// Decoders: qwen2.5-0.5b, qwen2.5-1.5b, llama-3.2-1b (real shapes, real vocabularies padded
+// to the real row counts, Llama 3.2's rope-frequency factors) and tiny-llama, tiny-qwen2,
+// tiny-qwen3, tiny-exaone (width 256, 2 layers, stories260K's 512-token vocabulary).
+// Encoders: bge-small-en-v1.5 (with BGE's real WordPiece vocabulary), multilingual-e5-small,
+// bge-m3, bge-reranker-v2-m3 (XLM-RoBERTa vocabularies: --vocab FILE.model) and tiny-bert,
+// tiny-bert-reranker (width 128, 2 layers, the WordPiece vocabulary), tiny-xlmr,
+// tiny-xlmr-reranker.
 const std::vector<SynthShape>& SynthShapes();
 // NotFound naming the known shapes.
 Result<SynthShape> FindSynthShape(std::string_view name);
@@ -98,7 +117,8 @@ Result<GgmlType> ParseSynthWeightType(std::string_view name);
 Status ValidateSynthSpec(const SynthModelSpec& spec);
 
 // A vocabulary to give a synthetic model: a Hugging Face tokenizer.json (by its .json
-// extension; see hf_tokenizer_json.h) or any GGUF with tokenizer.* keys.
+// extension; see hf_tokenizer_json.h), a SentencePiece Unigram .model (laid out as llama.cpp
+// writes XLM-RoBERTa's, sentencepiece_model.h) or any GGUF with tokenizer.* keys.
 Result<GgufFile> LoadSynthVocabulary(const std::filesystem::path& path);
 
 // Copies every tokenizer.* key of `vocab` into `writer`, padded to `pad_to` tokens when that

@@ -13,10 +13,12 @@
 #include "docent/answer/answer_views.h"
 #include "docent/answer/model_service.h"
 #include "docent/ingest/extract.h"
+#include "docent/llm/embedder.h"
 #include "docent/rag/extractive.h"
 #include "docent/rag/store_term_statistics.h"
 #include "docent/search/bm25_search.h"
 #include "docent/server/answer_stream.h"
+#include "docent/server/embedding_api.h"
 #include "docent/server/generation_metrics.h"
 #include "docent/server/http_errors.h"
 #include "docent/server/ingest_queue.h"
@@ -130,6 +132,8 @@ constexpr KnownRoute kKnownRoutes[] = {
     {"/v1/models", "GET"},
     {"/v1/chat/completions", "POST"},
     {"/v1/completions", "POST"},
+    {"/v1/embeddings", "POST"},
+    {"/v1/rerank", "POST"},
 };
 
 // The metrics label of a request's path: its route's name, so that the label set is bounded
@@ -191,6 +195,8 @@ struct Server::Impl {
   void Search(const httplib::Request& req, httplib::Response& res);
   void Ask(const httplib::Request& req, httplib::Response& res);
   void Completion(const httplib::Request& req, httplib::Response& res, bool chat);
+  void Embeddings(const httplib::Request& req, httplib::Response& res);
+  void Rerank(const httplib::Request& req, httplib::Response& res);
 
   store::Store& store;
   ServerOptions options;
@@ -352,6 +358,59 @@ void Server::Impl::Routes() {
   http.Post("/v1/completions", [this](const httplib::Request& req, httplib::Response& res) {
     Completion(req, res, /*chat=*/false);
   });
+  http.Post("/v1/embeddings",
+            [this](const httplib::Request& req, httplib::Response& res) { Embeddings(req, res); });
+  http.Post("/v1/rerank",
+            [this](const httplib::Request& req, httplib::Response& res) { Rerank(req, res); });
+}
+
+void Server::Impl::Embeddings(const httplib::Request& req, httplib::Response& res) {
+  auto body =
+      ParseJsonObject(req.get_header_value("Content-Type"), req.body, options.max_json_bytes);
+  if (!body.ok()) return SendError(res, body.status());
+  auto request = ParseEmbeddingsRequest(*body);
+  if (!request.ok()) return SendError(res, request.status());
+  if (options.embedder == nullptr) {
+    return SendError(res, Unavailable("no embedding model is loaded: start the server with "
+                                      "docent serve --embed-model MODEL.gguf"));
+  }
+  std::vector<llm::Embedding> vectors;
+  vectors.reserve(request->inputs.size());
+  for (size_t i = 0; i < request->inputs.size(); ++i) {
+    auto e = options.embedder->Embed(request->inputs[i], llm::Overflow::kReject);
+    if (!e.ok()) {
+      const std::string where =
+          request->inputs.size() > 1 ? "input[" + std::to_string(i) + "]" : std::string("input");
+      return SendError(res, e.status().WithContext(where));
+    }
+    vectors.push_back(std::move(*e));
+  }
+  SendJson(res, 200, EmbeddingsResponse(options.embedder->name(), vectors, request->base64));
+}
+
+void Server::Impl::Rerank(const httplib::Request& req, httplib::Response& res) {
+  auto body =
+      ParseJsonObject(req.get_header_value("Content-Type"), req.body, options.max_json_bytes);
+  if (!body.ok()) return SendError(res, body.status());
+  auto request = ParseRerankRequest(*body);
+  if (!request.ok()) return SendError(res, request.status());
+  if (options.reranker == nullptr) {
+    return SendError(res, Unavailable("no reranker is loaded: start the server with "
+                                      "docent serve --rerank-model RERANKER.gguf"));
+  }
+  std::vector<llm::RerankScore> scores;
+  scores.reserve(request->documents.size());
+  for (size_t i = 0; i < request->documents.size(); ++i) {
+    // A long document is cut to the model's positions, as llama-server does: its start is
+    // what the reranker judges.
+    auto s =
+        options.reranker->Rerank(request->query, request->documents[i], llm::Overflow::kTruncate);
+    if (!s.ok()) {
+      return SendError(res, s.status().WithContext("documents[" + std::to_string(i) + "]"));
+    }
+    scores.push_back(*s);
+  }
+  SendJson(res, 200, RerankResponse(options.reranker->name(), *request, scores));
 }
 
 std::string Server::Impl::WorkspaceName(const std::optional<std::string>& asked) const {

@@ -41,6 +41,10 @@ namespace docent::answer {
 class AnswerCache;
 }  // namespace docent::answer
 
+namespace docent::llm {
+class Embedder;
+}  // namespace docent::llm
+
 namespace docent::server {
 
 using answer::ModelService;
@@ -80,6 +84,10 @@ struct ServerOptions {
   // The model for /v1/chat/completions, /v1/completions and generative /v1/ask; null: none
   // (answers stay extractive). Owned by the caller; must outlive the server.
   ModelService* model = nullptr;
+  // The embedding model for /v1/embeddings and the reranker for /v1/rerank (embedding_api.h),
+  // or null (503 naming the flag). Owned by the caller; must outlive the server.
+  llm::Embedder* embedder = nullptr;
+  llm::Embedder* reranker = nullptr;
 };
 
 class Server {

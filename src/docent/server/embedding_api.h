@@ -1,0 +1,60 @@
+// The embedding and reranking endpoints, in the shapes existing clients speak:
+//   POST /v1/embeddings  OpenAI's: {input: string | [string], model?, encoding_format?:
+//                        "float" | "base64", user?} -> {object: "list", data: [{object:
+//                        "embedding", index, embedding}], model, usage}; vectors
+//                        L2-normalised; base64 is the little-endian float32 bytes
+//   POST /v1/rerank      llama-server's (Jina's / Cohere's): {query, documents: [string],
+//                        top_n?, return_documents?} -> {object: "list", model, usage,
+//                        results: [{index, relevance_score, document?: {text}}]}, best
+//                        first; relevance_score is the head's raw logit, as llama-server's
+// `docent embed --json` and `docent rerank --json` print the same bodies. A text over the
+// model's positions is refused (400 naming the input), not silently cut: the caller's vector
+// would not cover their text.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "docent/llm/embedder.h"
+#include "docent/util/status.h"
+
+namespace docent::server {
+
+struct EmbeddingsRequest {
+  std::vector<std::string> inputs;
+  bool base64 = false;
+  std::string model;
+};
+
+struct RerankRequest {
+  std::string query;
+  std::vector<std::string> documents;
+  size_t top_n = 0;  // 0: all
+  bool return_documents = false;
+};
+
+// At most this many inputs (documents) in one request: each is a forward pass.
+inline constexpr size_t kMaxEmbeddingInputs = 2048;
+
+// InvalidArgument / Unprocessable naming the field: a missing or empty input, a non-string
+// item ("input[3] ..."), token-id input (send text), an unknown encoding_format,
+// more than kMaxEmbeddingInputs inputs.
+Result<EmbeddingsRequest> ParseEmbeddingsRequest(const nlohmann::json& body);
+// The same for a rerank request: a missing query, documents not an array of strings, a
+// negative top_n.
+Result<RerankRequest> ParseRerankRequest(const nlohmann::json& body);
+
+nlohmann::json EmbeddingsResponse(const std::string& model,
+                                  std::span<const llm::Embedding> embeddings, bool base64);
+// `scores[i]` belongs to request.documents[i]; results are sorted by score, best first (ties
+// by index), and cut to top_n.
+nlohmann::json RerankResponse(const std::string& model, const RerankRequest& request,
+                              std::span<const llm::RerankScore> scores);
+
+// The float32 values' little-endian bytes in standard base64 (OpenAI's encoding_format).
+std::string Base64Floats(std::span<const float> values);
+
+}  // namespace docent::server

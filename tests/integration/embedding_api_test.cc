@@ -186,7 +186,7 @@ TEST_F(EmbeddingApiTest, ServeRefusesAModelOfTheWrongKind) {
   const testing::RunResult r = testing::RunDocent(
       {"serve", "--data", dir_.path().string(), "--port", "0", "--embed-model", *reranker_});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("is a reranker; pass it as --rerank-model"));
+  EXPECT_THAT(r.err, HasSubstr("is a reranker, not an embedding model"));
   const testing::RunResult e = testing::RunDocent({"embed", "-m", *reranker_, "hello"});
   EXPECT_EQ(e.exit_code, 1);
   EXPECT_THAT(e.err, HasSubstr("is a reranker"));

@@ -38,9 +38,17 @@ std::vector<search::Passage> Passages() {
 // Retrieval results from three documents, in relevance order (not canonical).
 std::vector<search::Passage> Retrieved() {
   std::vector<search::Passage> out(3);
-  out[0] = {
-      42,  7, "Travel policy", "/docs/travel.md", "Hotels", "Hotels cost at most 150 USD.", 0, 28,
-      9.0, 0};
+  out[0] = {42,
+            7,
+            "Travel policy",
+            "/docs/travel.md",
+            "Hotels",
+            "Hotels cost at most 150 USD.",
+            0,
+            28,
+            9.0,
+            0,
+            {}};
   out[1] = {12,
             3,
             "Leave policy",
@@ -50,7 +58,8 @@ std::vector<search::Passage> Retrieved() {
             0,
             42,
             8.0,
-            0};
+            0,
+            {}};
   out[2] = {13,
             3,
             "Leave policy",
@@ -60,7 +69,8 @@ std::vector<search::Passage> Retrieved() {
             42,
             99,
             7.5,
-            0};
+            0,
+            {}};
   return out;
 }
 

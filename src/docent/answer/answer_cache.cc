@@ -190,6 +190,8 @@ std::string AnswerKey::Text() const {
   Field(t, "question", question);
   Field(t, "generator", generator);
   Field(t, "k", std::to_string(k));
+  // Only when not BM25, so the keys answers had before retrieval modes existed stay valid.
+  if (!retrieval.empty() && retrieval != "bm25") Field(t, "retrieval", retrieval);
   if (sampling) {
     Field(t, "max_tokens", std::to_string(max_tokens));
     const llm::SamplingParams& s = *sampling;

@@ -53,6 +53,7 @@ struct AnswerKey {
   uint32_t max_tokens = 0;                      // generative only
   std::optional<llm::SamplingParams> sampling;  // generative only
   bool require_grounding = false;               // generative only (AskOptions)
+  std::string retrieval;  // search::RetrievalKey: empty or "bm25" for plain BM25
   // The canonical text: fields in a fixed order, each length-prefixed, after a version tag
   // and the build (an upgraded docent does not serve answers its older self wrote).
   std::string Text() const;

@@ -14,6 +14,7 @@
 #include "docent/rag/grounding.h"
 #include "docent/rag/store_term_statistics.h"
 #include "docent/search/bm25_search.h"
+#include "docent/search/retriever.h"
 
 namespace docent::answer {
 namespace {
@@ -209,6 +210,7 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
     key.question = question;
     key.generator = model != nullptr ? model->generator() : "extractive";
     key.k = ask.k;
+    key.retrieval = search::RetrievalKey(ask.retrieval);
     if (model != nullptr) {
       key.max_tokens = ask.max_tokens;
       key.sampling = ask.sampling;
@@ -250,10 +252,10 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
   impl->question = question;
   impl->require_grounding = ask.require_grounding && model != nullptr;
   const auto t1 = Clock::now();
-  search::SearchOptions so;
-  so.k = ask.k;
+  search::RetrievalOptions retrieval = ask.retrieval;
+  retrieval.bm25.k = ask.k;
   DOCENT_ASSIGN_OR_RETURN(std::vector<search::Passage> passages,
-                          search::SearchBm25(store, ask.workspace_id, question, so));
+                          search::Retrieve(store, ask.workspace_id, question, retrieval));
   impl->timings.retrieve_ms = MsSince(t1);
   impl->answer_start = Clock::now();
   const rag::ExtractiveAnswer extractive = [&] {

@@ -18,6 +18,7 @@
 #include "docent/engine/scheduler.h"
 #include "docent/llm/sampling.h"
 #include "docent/rag/extractive.h"
+#include "docent/search/retriever.h"
 #include "docent/store/store.h"
 #include "docent/util/status.h"
 
@@ -46,6 +47,9 @@ struct AskOptions {
   // the extractive answer over the same sources. Its text is then held back until the model
   // is done and it has been checked.
   bool require_grounding = false;
+  // How passages are found (search/retriever.h): BM25 unless the caller's RetrievalService
+  // says otherwise; its bm25.k is replaced by `k`.
+  search::RetrievalOptions retrieval;
 };
 
 class AnswerSession {

@@ -8,9 +8,22 @@
 namespace docent::answer {
 
 nlohmann::json PassageView(const search::Passage& p) {
-  return {{"chunk_id", p.chunk_id},     {"doc_id", p.doc_id},     {"title", p.doc_title},
-          {"source", p.doc_path},       {"location", p.location}, {"text", p.text},
-          {"char_begin", p.char_begin}, {"char_end", p.char_end}, {"score", p.score}};
+  nlohmann::json view = {
+      {"chunk_id", p.chunk_id},     {"doc_id", p.doc_id},     {"title", p.doc_title},
+      {"source", p.doc_path},       {"location", p.location}, {"text", p.text},
+      {"char_begin", p.char_begin}, {"char_end", p.char_end}, {"score", p.score}};
+  if (!p.duplicates.empty()) {
+    nlohmann::json copies = nlohmann::json::array();
+    for (const search::PassageCopy& c : p.duplicates) {
+      copies.push_back({{"chunk_id", c.chunk_id},
+                        {"doc_id", c.doc_id},
+                        {"title", c.doc_title},
+                        {"source", c.doc_path},
+                        {"location", c.location}});
+    }
+    view["also_in"] = std::move(copies);
+  }
+  return view;
 }
 
 nlohmann::json DocumentView(const store::DocumentInfo& d) {

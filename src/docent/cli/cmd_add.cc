@@ -1,14 +1,19 @@
-// `docent add PATH... [--batch-files N] [--ocr off|auto|force] [--ocr-threads N]`: ingest
+// `docent add PATH... [--batch-files N] [--ocr off|auto|force] [--ocr-threads N]
+// [--embed-model E.gguf [--threads N]]`: ingest
 // files and folders, with a progress bar on a terminal and one line per file otherwise; a
 // scanned document read by OCR shows its pages as they are read. Files are committed in batches (16
 // MB or N files, default 256: indexer::IndexFiles); a file is reported once its batch is stored, so
-// after a crash every file listed is in the store and a re-run adds the rest.
+// after a crash every file listed is in the store and a re-run adds the rest. Then, with an
+// embedding model (--embed-model, or the one the store recorded), every chunk without a vector
+// gets one (indexer/embed_pass.h): a changed model re-embeds the whole store.
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 
+#include "docent/answer/retrieval_service.h"
 #include "docent/cli/commands.h"
+#include "docent/indexer/embed_pass.h"
 #include "docent/indexer/indexer.h"
 
 namespace docent::cli {
@@ -103,6 +108,37 @@ class Progress {
   size_t chunks_ = 0;
 };
 
+// Embeds the chunks that have no vector of the embedding model (all of them after a change of
+// model), with progress on stderr.
+Status EmbedChunks(store::Store& store, const ParsedArgs& args) {
+  DOCENT_ASSIGN_OR_RETURN(auto retrieval,
+                          OpenRetrieval(store, args, /*use_recorded=*/true, /*report=*/false));
+  const llm::Embedder* embedder = retrieval->embedder();
+  if (embedder == nullptr) return Status::Ok();
+  const bool quiet = args.Has("--quiet");
+  const bool tty = isatty(STDERR_FILENO) && !quiet;
+  indexer::EmbedPassOptions options;
+  options.on_progress = [&](const indexer::EmbedProgress& p) {
+    if (quiet) return;
+    const double rate = p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0.0;
+    if (tty) {
+      std::fprintf(stderr, "\r\033[Kembedding %lld/%lld chunks  %.1f chunks/s",
+                   static_cast<long long>(p.done), static_cast<long long>(p.total), rate);
+    } else if (p.done == p.total || p.done % 512 < static_cast<int64_t>(options.batch)) {
+      std::fprintf(stderr, "embedding %lld/%lld chunks (%.1f chunks/s)\n",
+                   static_cast<long long>(p.done), static_cast<long long>(p.total), rate);
+    }
+  };
+  const auto t0 = Clock::now();
+  DOCENT_ASSIGN_OR_RETURN(int64_t done, retrieval->EmbedPending(options));
+  if (tty && done > 0) std::fprintf(stderr, "\r\033[K");
+  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::printf("embedded %lld chunks with %s in %.1f s; dense and hybrid retrieval %s\n",
+              static_cast<long long>(done), embedder->name().c_str(), seconds,
+              retrieval->dense_ready() ? "ready" : "not ready");
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunAdd(const Argv& argv) {
@@ -128,8 +164,8 @@ int RunAdd(const Argv& argv) {
   }
   options.limits.ocr.mode = *ocr;
   options.limits.ocr.threads = static_cast<int>(*ocr_threads);
-  if (args->positional.empty()) {
-    PrintError("add needs at least one file or folder");
+  if (args->positional.empty() && !args->Has("--embed-model")) {
+    PrintError("add needs at least one file or folder (or --embed-model to embed the store)");
     return 2;
   }
   auto store = OpenStore(*args);
@@ -173,7 +209,14 @@ int RunAdd(const Argv& argv) {
     PrintError(run.ToString());
     return 1;
   }
-  progress.Finish(counts[0], counts[1], counts[2], counts[3], counts[4]);
+  if (!files.empty() || !problems.empty()) {
+    progress.Finish(counts[0], counts[1], counts[2], counts[3], counts[4]);
+  }
+  // Chunk vectors: with --embed-model, or the store's recorded model.
+  if (Status st = EmbedChunks(**store, *args); !st.ok()) {
+    PrintError(st.ToString());
+    return 1;
+  }
   return counts[static_cast<int>(indexer::Outcome::kFailed)] ? 1 : 0;
 }
 

@@ -15,6 +15,7 @@
 #include "docent/answer/answer_session.h"
 #include "docent/answer/answer_views.h"
 #include "docent/answer/model_service.h"
+#include "docent/answer/retrieval_service.h"
 #include "docent/cli/commands.h"
 
 namespace docent::cli {
@@ -90,6 +91,10 @@ int RunAsk(const Argv& argv) {
   ask.k = static_cast<int>(*k);
   ask.max_tokens = static_cast<uint32_t>(*max_tokens);
   ask.require_grounding = args->Has("--require-grounding");
+  int exit_code = 0;
+  auto retrieval = RetrievalForCommand(**store, *args, ask.k, &exit_code);
+  if (!retrieval) return exit_code;
+  ask.retrieval = retrieval->options;
   // The same cache `serve` keeps: a question asked before is answered from it at once.
   auto cache = OpenAnswerCache(*args, (*store)->data_dir());
   if (!cache.ok()) {

@@ -1,11 +1,14 @@
-// `docent search "query" [-k N] [--json]`: ranked passages with score, document and location.
+// `docent search "query" [-k N] [--retrieval bm25|dense|hybrid] [--embed-model E]
+// [--rerank-model R] [--json]`: ranked passages with score, document and location, and the
+// other documents holding a near-duplicate of a passage.
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "docent/answer/answer_views.h"
+#include "docent/answer/retrieval_service.h"
 #include "docent/cli/commands.h"
-#include "docent/search/bm25_search.h"
+#include "docent/search/retriever.h"
 #include "docent/util/utf8.h"
 
 namespace docent::cli {
@@ -44,10 +47,12 @@ int RunSearch(const Argv& argv) {
     PrintError(ws.status().message());
     return ws.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
-  search::SearchOptions options;
-  options.k = static_cast<int>(*k);
+  int exit_code = 0;
+  auto retrieval = RetrievalForCommand(**store, *args, static_cast<int>(*k), &exit_code);
+  if (!retrieval) return exit_code;
+  const search::RetrievalOptions* options = &retrieval->options;
   auto t0 = std::chrono::steady_clock::now();
-  auto results = search::SearchBm25(**store, ws->id, args->positional[0], options);
+  auto results = search::Retrieve(**store, ws->id, args->positional[0], *options);
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!results.ok()) {
@@ -55,8 +60,10 @@ int RunSearch(const Argv& argv) {
     return 1;
   }
   if (args->Has("--json")) {
-    nlohmann::json out = {
-        {"query", args->positional[0]}, {"took_ms", ms}, {"results", nlohmann::json::array()}};
+    nlohmann::json out = {{"query", args->positional[0]},
+                          {"retrieval", search::RetrievalName(options->mode)},
+                          {"took_ms", ms},
+                          {"results", nlohmann::json::array()}};
     for (const auto& p : *results) out["results"].push_back(answer::PassageView(p));
     std::puts(answer::Dump(out).c_str());
     return 0;
@@ -70,6 +77,10 @@ int RunSearch(const Argv& argv) {
     std::printf("%d. [%.2f] %s — %s\n   %s\n", rank++, p.score, p.doc_title.c_str(),
                 p.location.empty() ? "(whole document)" : p.location.c_str(),
                 Preview(p.text, 200).c_str());
+    for (const search::PassageCopy& copy : p.duplicates) {
+      std::printf("   also in %s — %s\n", copy.doc_title.c_str(),
+                  copy.location.empty() ? "(whole document)" : copy.location.c_str());
+    }
   }
   return 0;
 }

@@ -19,6 +19,7 @@
 
 #include "docent/answer/answer_cache.h"
 #include "docent/answer/model_service.h"
+#include "docent/answer/retrieval_service.h"
 #include "docent/cli/commands.h"
 #include "docent/cli/model_args.h"
 #include "docent/llm/embedder.h"
@@ -112,33 +113,26 @@ int RunServe(const Argv& argv) {
                 model->id().c_str(), model->load_seconds(), model->model().n_seq(),
                 model->model().max_positions(), model->model().threads());
   }
-  // The embedding model and reranker: /v1/embeddings and /v1/rerank (and, to come, search).
-  std::unique_ptr<llm::Embedder> embedder, reranker;
-  for (const char* flag : {"--embed-model", "--rerank-model"}) {
-    if (!args->Has(flag)) continue;
-    const int encoder_threads =
-        *threads > 0 ? static_cast<int>(*threads)
-                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    auto loaded = llm::Embedder::Load(args->Get(flag), encoder_threads);
-    if (!loaded.ok()) {
-      PrintError(std::string(flag) + ": " + loaded.status().ToString());
-      return 1;
-    }
-    const bool want_reranker = std::string_view(flag) == "--rerank-model";
-    if ((*loaded)->is_reranker() != want_reranker) {
-      PrintError(std::string(flag) + ": " + args->Get(flag) +
-                 (want_reranker ? " is an embedding model, not a reranker (rank pooling)"
-                                : " is a reranker; pass it as --rerank-model"));
-      return 2;
-    }
+  // The embedding model (--embed-model, else the store's recorded one) and the reranker:
+  // /v1/embeddings, /v1/rerank, dense and hybrid retrieval, and embedding uploads.
+  auto retrieval = OpenRetrieval(**store, *args, /*use_recorded=*/true, /*report=*/false);
+  if (!retrieval.ok()) {
+    PrintError(retrieval.status().ToString());
+    return retrieval.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  for (const llm::Embedder* m : {(*retrieval)->embedder(), (*retrieval)->reranker()}) {
+    if (m == nullptr) continue;
     std::printf("docent: %s %s (%u wide, %u positions)\n",
-                want_reranker ? "reranker" : "embedding model", (*loaded)->name().c_str(),
-                (*loaded)->dimensions(), (*loaded)->encoder().config().context_length);
-    (want_reranker ? reranker : embedder) = std::move(*loaded);
+                m->is_reranker() ? "reranker" : "embedding model", m->name().c_str(),
+                m->dimensions(), m->encoder().config().context_length);
+  }
+  if (const std::string note = (*retrieval)->note(); !note.empty()) {
+    std::printf("docent: %s\n", note.c_str());
   }
   server::ServerOptions options;
-  options.embedder = embedder.get();
-  options.reranker = reranker.get();
+  options.retrieval = retrieval->get();
+  options.embedder = (*retrieval)->embedder();
+  options.reranker = (*retrieval)->reranker();
   // Keys from a file (one per line, with the workspaces and rights each may use: auth.h) or
   // $DOCENT_API_KEY, never from the command line, where any user of the machine could read
   // them in the process list.

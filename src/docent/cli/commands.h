@@ -8,10 +8,12 @@
 
 #include "docent/cli/args.h"
 #include "docent/cli/usage.h"  // FlagsOf: each command's flags
+#include "docent/search/retriever.h"
 #include "docent/store/store.h"
 
 namespace docent::answer {
 class AnswerCache;
+class RetrievalService;
 }  // namespace docent::answer
 
 namespace docent::cli {
@@ -41,6 +43,25 @@ Result<std::unique_ptr<store::Store>> OpenStore(const ParsedArgs& args);
 // the flag is 0.
 Result<std::unique_ptr<answer::AnswerCache>> OpenAnswerCache(const ParsedArgs& args,
                                                              const std::filesystem::path& data_dir);
+// The retrieval models for search, ask and eval: --embed-model (else the store's recorded
+// model, when `use_recorded`), --rerank-model, --threads. With `report`, says on stderr why
+// dense retrieval is not ready, when it is not.
+Result<std::unique_ptr<answer::RetrievalService>> OpenRetrieval(store::Store& store,
+                                                                const ParsedArgs& args,
+                                                                bool use_recorded = true,
+                                                                bool report = true);
+// --retrieval as given (nullopt when absent).
+Result<std::optional<search::Retrieval>> RetrievalFlag(const ParsedArgs& args);
+// What search and ask retrieve with: the models (OpenRetrieval; `service` keeps them alive)
+// and the retrieval --retrieval asks for, k passages. Prints the error and sets *exit_code
+// (2 for a bad or unmet flag, 1 for a model that fails to load) when it fails.
+struct CommandRetrieval {
+  std::unique_ptr<answer::RetrievalService> service;
+  search::RetrievalOptions options;
+};
+std::optional<CommandRetrieval> RetrievalForCommand(store::Store& store, const ParsedArgs& args,
+                                                    int k, int* exit_code);
+
 // The workspace named by --workspace, else the default one. With `create` it is made when
 // missing (`docent add`); otherwise a missing one is NotFound. A bad name is InvalidArgument.
 Result<store::WorkspaceInfo> OpenWorkspace(store::Store& store, const ParsedArgs& args,

@@ -44,12 +44,30 @@ constexpr FlagHelp kAddFlags[] = {
     kOcr,
     kOcrThreads,
     {"--quiet", "", "no progress bar and no OCR progress on stderr"},
+    {"--embed-model", "E.gguf",
+     "embed every chunk with this model for dense and hybrid retrieval, and record it as the "
+     "store's; a different model than the recorded one re-embeds all (default: the recorded "
+     "one, when its file is there)"},
+    kModelThreads,
 };
+
+constexpr FlagHelp kRetrieval{
+    "--retrieval", "MODE",
+    "bm25, dense or hybrid (BM25 and vectors fused by reciprocal rank); default hybrid when the "
+    "store has an embedding model, else bm25"};
+constexpr FlagHelp kEmbedModel{"--embed-model", "E.gguf",
+                               "the embedding model for queries (default: the one docent add "
+                               "--embed-model recorded)"};
+constexpr FlagHelp kRerankModel{"--rerank-model", "R.gguf",
+                                "rerank the 30 best passages with this reranker (default: none)"};
 
 constexpr FlagHelp kSearchFlags[] = {
     kData,
     {"--workspace", "NAME", "the workspace to search (default: default)"},
     {"-k", "N", "passages to show (default 10; 1 to 1000)"},
+    kRetrieval,
+    kEmbedModel,
+    kRerankModel,
     {"--json", "", "the query, its time and the passages as JSON"},
 };
 
@@ -68,6 +86,9 @@ constexpr FlagHelp kAskFlags[] = {
     {"--max-tokens", "N", "longest answer the model writes, in tokens (default 512; up to 8192)"},
     kRequireGrounding,
     kAnswerCacheMb,
+    kRetrieval,
+    kEmbedModel,
+    kRerankModel,
     {"--json", "", "the answer object /v1/ask returns, without its timings"},
 };
 
@@ -87,6 +108,12 @@ constexpr FlagHelp kEvalFlags[] = {
     {"--unanswerable", "N",
      "also ask N questions with answers (a fixed sample) against the corpus without their "
      "judged documents, and report the share refused (default 200; 0: skip)"},
+    {"--retrieval", "MODES",
+     "comma-separated retrievals to report, each of bm25, dense, hybrid (default: bm25, and "
+     "with --embed-model also dense and hybrid)"},
+    {"--embed-model", "E.gguf", "embed the corpus with this model for dense and hybrid"},
+    kRerankModel,
+    kModelThreads,
     {"--json", "", "the figures as one JSON object"},
 };
 

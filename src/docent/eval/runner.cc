@@ -10,11 +10,12 @@
 #include <span>
 #include <unordered_set>
 
+#include "docent/answer/retrieval_service.h"
 #include "docent/eval/beir.h"
 #include "docent/eval/metrics.h"
 #include "docent/rag/extractive.h"
 #include "docent/rag/store_term_statistics.h"
-#include "docent/search/bm25_search.h"
+#include "docent/search/retriever.h"
 #include "docent/store/store.h"
 #include "docent/text/chunker.h"
 #include "docent/util/utf8.h"
@@ -96,15 +97,19 @@ std::vector<size_t> SampleAnswerable(std::span<const BeirQuery> queries, size_t 
 
 // The held-out pass (EvalOptions::unanswerable): a second workspace of the same store holds
 // the corpus without the sampled questions' judged documents, and each is asked there.
-Status AskWithoutTheirDocuments(store::Store& store, const BeirSet& set, size_t asked,
-                                const EvalOptions& options, EvalReport& report) {
-  // Drawn from the questions the run asked (--max-queries limits both passes).
-  const std::span<const BeirQuery> queries(set.queries.data(), asked);
-  const std::vector<size_t> sample = SampleAnswerable(queries, options.unanswerable);
-  if (sample.empty()) return Status::Ok();
+// The questions of the held-out pass: drawn from those the run asked (--max-queries limits
+// both passes).
+std::vector<size_t> HeldOutSample(const BeirSet& set, size_t asked, const EvalOptions& options) {
+  return SampleAnswerable(std::span<const BeirQuery>(set.queries.data(), asked),
+                          options.unanswerable);
+}
+
+// Makes the held-out workspace: the corpus without the sampled questions' judged documents.
+Result<int64_t> IndexHeldOut(store::Store& store, const BeirSet& set,
+                             const std::vector<size_t>& sample, const EvalOptions& options) {
   std::unordered_set<std::string> leave_out;
   for (size_t qi : sample) {
-    auto judged = set.qrels.find(queries[qi].id);
+    auto judged = set.qrels.find(set.queries[qi].id);
     if (judged == set.qrels.end()) continue;
     for (const auto& [doc, grade] : judged->second) {
       if (grade > 0) leave_out.insert(doc);
@@ -113,14 +118,19 @@ Status AskWithoutTheirDocuments(store::Store& store, const BeirSet& set, size_t 
   const std::string name = options.workspace == "heldout" ? "heldout-2" : "heldout";
   DOCENT_ASSIGN_OR_RETURN(const store::WorkspaceInfo ws, store.EnsureWorkspace(name));
   DOCENT_RETURN_IF_ERROR(IndexCorpus(store, ws.id, set.corpus, leave_out));
-  search::SearchOptions search_options;
-  search_options.k = kAnswerPassages;
+  return ws.id;
+}
+
+Status AskWithoutTheirDocuments(store::Store& store, const BeirSet& set,
+                                const std::vector<size_t>& sample, int64_t heldout,
+                                search::RetrievalOptions retrieval, EvalReport& report) {
+  if (sample.empty()) return Status::Ok();
+  retrieval.bm25.k = static_cast<int>(kAnswerPassages);
   size_t refused = 0;
   for (size_t qi : sample) {
-    const BeirQuery& q = queries[qi];
-    DOCENT_ASSIGN_OR_RETURN(auto passages,
-                            search::SearchBm25(store, ws.id, q.text, search_options));
-    const rag::ExtractiveAnswer a = Answer(store, ws.id, q.text, passages);
+    const BeirQuery& q = set.queries[qi];
+    DOCENT_ASSIGN_OR_RETURN(auto passages, search::Retrieve(store, heldout, q.text, retrieval));
+    const rag::ExtractiveAnswer a = Answer(store, heldout, q.text, passages);
     refused += !a.found;
     report.unanswerable_answered_gold += a.found && HoldsGold(a.text, q.answers);
   }
@@ -129,9 +139,21 @@ Status AskWithoutTheirDocuments(store::Store& store, const BeirSet& set, size_t 
   return Status::Ok();
 }
 
+// Every judged query through one retrieval: ranking figures, answers, latency.
+Status EvaluateRetrieval(store::Store& store, int64_t workspace_id, const BeirSet& set, size_t n,
+                         const EvalOptions& options, search::RetrievalOptions retrieval,
+                         EvalReport& report);
+
 }  // namespace
 
 Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& options) {
+  DOCENT_ASSIGN_OR_RETURN(std::vector<EvalReport> reports, RunEvalModes(dir, options));
+  if (reports.empty()) return InvalidArgument("no retrieval to evaluate");
+  return reports.front();
+}
+
+Result<std::vector<EvalReport>> RunEvalModes(const std::filesystem::path& dir,
+                                             const EvalOptions& options) {
   DOCENT_ASSIGN_OR_RETURN(BeirSet set, LoadBeir(dir));
   if (set.queries.empty()) return InvalidArgument(dir.string() + ": no judged queries");
 
@@ -141,17 +163,64 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
   if (!mkdtemp(tmpl.data())) return IOError("cannot create a temporary folder in " + base.string());
   ScopedDir scoped{tmpl};
 
-  EvalReport report;
+  EvalReport first;
   auto t0 = std::chrono::steady_clock::now();
   DOCENT_ASSIGN_OR_RETURN(auto store, store::Store::Open(scoped.path, {.durable = false}));
   // One transaction around the whole corpus would be faster still, but going through
   // PutDocument measures the same path users take.
   DOCENT_ASSIGN_OR_RETURN(const store::WorkspaceInfo ws, store->EnsureWorkspace(options.workspace));
   DOCENT_RETURN_IF_ERROR(IndexCorpus(*store, ws.id, set.corpus));
-  report.index_seconds =
+  first.index_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  report.documents = set.corpus.size();
+  first.documents = set.corpus.size();
+  const size_t n =
+      options.max_queries ? std::min(options.max_queries, set.queries.size()) : set.queries.size();
+  std::vector<size_t> sample;
+  int64_t heldout = 0;
+  if (options.unanswerable > 0) {
+    sample = HeldOutSample(set, n, options);
+    if (!sample.empty()) {
+      DOCENT_ASSIGN_OR_RETURN(heldout, IndexHeldOut(*store, set, sample, options));
+    }
+  }
+  // The models, and the corpus's vectors (both workspaces) when an embedding model is given.
+  answer::RetrievalServiceOptions ro;
+  ro.embed_model = options.embed_model;
+  ro.rerank_model = options.rerank_model;
+  ro.threads = options.threads;
+  ro.use_recorded_model = false;
+  DOCENT_ASSIGN_OR_RETURN(auto service, answer::RetrievalService::Open(*store, ro));
+  const auto e0 = std::chrono::steady_clock::now();
+  DOCENT_RETURN_IF_ERROR(service->EmbedPending().status());
+  first.embed_seconds =
+      service->embedder()
+          ? std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count()
+          : 0.0;
 
+  std::vector<EvalReport> reports;
+  for (search::Retrieval mode : options.retrievals) {
+    EvalReport report = first;
+    report.retrieval = mode;
+    DOCENT_ASSIGN_OR_RETURN(search::RetrievalOptions retrieval, service->Options(mode, 200));
+    if (retrieval.mode != mode) {
+      return FailedPrecondition(std::string(search::RetrievalName(mode)) +
+                                " retrieval is not ready: " + service->note());
+    }
+    DOCENT_RETURN_IF_ERROR(EvaluateRetrieval(*store, ws.id, set, n, options, retrieval, report));
+    if (!sample.empty()) {
+      DOCENT_RETURN_IF_ERROR(
+          AskWithoutTheirDocuments(*store, set, sample, heldout, retrieval, report));
+    }
+    reports.push_back(std::move(report));
+  }
+  return reports;
+}
+
+namespace {
+
+Status EvaluateRetrieval(store::Store& store, int64_t workspace_id, const BeirSet& set, size_t n,
+                         const EvalOptions& options, search::RetrievalOptions retrieval,
+                         EvalReport& report) {
   std::ofstream misses;
   if (!options.misses_path.empty()) {
     misses.open(options.misses_path);
@@ -160,31 +229,36 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
   std::vector<double> latencies;
   size_t with_answers = 0, answered_gold = 0, first_gold = 0, refused = 0, answered = 0;
   double answer_chars = 0;
-  size_t n =
-      options.max_queries ? std::min(options.max_queries, set.queries.size()) : set.queries.size();
-  search::SearchOptions search_options;
-  search_options.k = 200;  // chunks; several may belong to one document
+  retrieval.bm25.k = 200;  // chunks; several may belong to one document
   for (size_t qi = 0; qi < n; ++qi) {
     const BeirQuery& q = set.queries[qi];
     auto s0 = std::chrono::steady_clock::now();
     DOCENT_ASSIGN_OR_RETURN(auto passages,
-                            search::SearchBm25(*store, ws.id, q.text, search_options));
+                            search::Retrieve(store, workspace_id, q.text, retrieval));
     latencies.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count());
     std::vector<std::string> ranked;
     std::unordered_set<std::string> seen;
-    for (const auto& p : passages) {
-      std::string id = p.doc_path.substr(std::char_traits<char>::length(kSourcePrefix));
+    // A passage's near-duplicates (retriever.h) hold the same text: their documents rank
+    // right after its own.
+    auto rank_doc = [&](const std::string& path) {
+      std::string id = path.substr(std::char_traits<char>::length(kSourcePrefix));
       if (seen.insert(id).second) ranked.push_back(std::move(id));
+    };
+    for (const auto& p : passages) {
+      rank_doc(p.doc_path);
+      for (const search::PassageCopy& copy : p.duplicates) rank_doc(copy.doc_path);
     }
-    const Judgements& rel = set.qrels[q.id];
+    static const Judgements kNone;
+    const auto judged = set.qrels.find(q.id);
+    const Judgements& rel = judged != set.qrels.end() ? judged->second : kNone;
     report.ndcg10 += NdcgAtK(ranked, rel, 10);
     report.recall10 += RecallAtK(ranked, rel, 10);
     report.recall100 += RecallAtK(ranked, rel, 100);
     report.mrr10 += MrrAtK(ranked, rel, 10);
     if (!q.answers.empty()) {
       ++with_answers;
-      const rag::ExtractiveAnswer a = Answer(*store, ws.id, q.text, passages);
+      const rag::ExtractiveAnswer a = Answer(store, workspace_id, q.text, passages);
       const bool hit = a.found && HoldsGold(a.text, q.answers);
       first_gold += a.found && !a.sentences.empty() && HoldsGold(a.sentences[0].text, q.answers);
       answered_gold += hit;
@@ -226,12 +300,11 @@ Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& 
     report.answer_chars_mean = answered ? answer_chars / static_cast<double>(answered) : 0.0;
     report.first_sentence_contains_gold = static_cast<double>(first_gold) / with_answers;
   }
-  if (options.unanswerable > 0) {
-    DOCENT_RETURN_IF_ERROR(AskWithoutTheirDocuments(*store, set, n, options, report));
-  }
   report.p50_ms = Percentile(latencies, 50);
   report.p99_ms = Percentile(latencies, 99);
-  return report;
+  return Status::Ok();
 }
+
+}  // namespace
 
 }  // namespace docent::eval

@@ -7,12 +7,15 @@
 #include <optional>
 #include <string>
 
+#include "docent/search/retriever.h"
 #include "docent/store/store.h"
 #include "docent/util/status.h"
 
 namespace docent::eval {
 
 struct EvalReport {
+  search::Retrieval retrieval = search::Retrieval::kBm25;
+  double embed_seconds = 0;  // embedding the corpus (dense and hybrid)
   size_t queries = 0;
   size_t documents = 0;
   double ndcg10 = 0, recall10 = 0, recall100 = 0, mrr10 = 0;
@@ -49,8 +52,18 @@ struct EvalOptions {
   // How many questions with answers (a seeded sample, the same on every run) to ask again
   // against the corpus without their judged documents; 0 skips that pass.
   size_t unanswerable = 200;
+  // The retrievals to report, each over the same store (search/retriever.h). Dense and
+  // hybrid need embed_model: the corpus is embedded with it first.
+  std::vector<search::Retrieval> retrievals = {search::Retrieval::kBm25};
+  std::string embed_model;   // a bert GGUF; empty: none
+  std::string rerank_model;  // empty: none
+  int threads = 1;           // the models'
 };
 
+// The first of the reports RunEvalModes gives.
 Result<EvalReport> RunEval(const std::filesystem::path& dir, const EvalOptions& options = {});
+// One report per options.retrievals, in their order; each names its retrieval.
+Result<std::vector<EvalReport>> RunEvalModes(const std::filesystem::path& dir,
+                                             const EvalOptions& options);
 
 }  // namespace docent::eval

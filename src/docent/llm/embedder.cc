@@ -1,9 +1,14 @@
 // Framing, pooling and scoring of texts through an encoder (see embedder.h).
 #include "docent/llm/embedder.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+
+#include "docent/llm/mapped_file.h"
 
 namespace docent::llm {
 namespace {
@@ -65,7 +70,15 @@ Result<std::unique_ptr<Embedder>> Embedder::Load(const std::filesystem::path& pa
                                      : ", one vector per token") +
         "; docent embeds with mean, cls or last pooling and reranks with rank pooling");
   }
+  // The weights' identity: XXH3-128 of the whole file (a second or so for a gigabyte; the
+  // pages are the model's own, mapped once).
+  DOCENT_ASSIGN_OR_RETURN(MappedFile mapped, MappedFile::Open(path));
+  const XXH128_hash_t h = XXH3_128bits(mapped.bytes().data(), mapped.bytes().size());
+  char hex[40];
+  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
+                static_cast<unsigned long long>(h.low64));
   std::unique_ptr<Embedder> e(new Embedder(std::move(encoder), path, threads));
+  e->fingerprint_ = std::string("xxh3-") + hex;
   e->reranker_ = reranker;
   e->name_ = path.stem().string();
   // The names a converted file carries; basename is what converters write for the family.

@@ -65,6 +65,9 @@ class Embedder {
   // general.name, else the file's stem: what responses report as "model".
   const std::string& name() const { return name_; }
   const std::filesystem::path& path() const { return path_; }
+  // The weights' identity ("xxh3-" and the hash of the file): the store keys vectors on it,
+  // so vectors of two models (or two quantisations of one) never mix.
+  const std::string& fingerprint() const { return fingerprint_; }
   // A reranker: pooling rank with a classification head. It scores pairs and embeds nothing.
   bool is_reranker() const { return reranker_; }
   uint32_t dimensions() const { return encoder_->config().n_embd; }
@@ -92,6 +95,7 @@ class Embedder {
   std::unique_ptr<Encoder> encoder_;
   std::filesystem::path path_;
   std::string name_;
+  std::string fingerprint_;
   bool reranker_ = false;
   EmbeddingPrefixes prefixes_;
   mutable std::mutex mu_;

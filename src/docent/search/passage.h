@@ -4,8 +4,18 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace docent::search {
+
+// Another document's copy of a passage's text (search/retriever.h, near-duplicates).
+struct PassageCopy {
+  int64_t chunk_id = 0;
+  int64_t doc_id = 0;
+  std::string doc_title;
+  std::string doc_path;
+  std::string location;
+};
 
 struct Passage {
   int64_t chunk_id = 0;
@@ -18,6 +28,7 @@ struct Passage {
   uint32_t char_end = 0;
   double score = 0;          // higher is better; comparable within one result list only
   int64_t workspace_id = 0;  // the document's workspace; set where a list spans workspaces
+  std::vector<PassageCopy> duplicates;  // near-duplicates found lower in the same list
 };
 
 }  // namespace docent::search

@@ -152,13 +152,23 @@ void IngestQueue::Work() {
       jobs_[id].pages_total = total;
     };
     indexer::FileResult r = indexer::IndexBytes(store_, bytes, name, "upload:" + name, options);
+    const bool stored =
+        r.outcome != indexer::Outcome::kFailed && r.outcome != indexer::Outcome::kSkipped;
+    // The document is searchable (BM25) from its commit on; its vectors follow here, and the
+    // job is ready once they are stored too.
+    std::function<void()> after;
+    {
+      std::lock_guard lock(mu_);
+      after = after_indexed_;
+    }
+    if (after && stored) after();
     {
       std::lock_guard lock(mu_);
       JobInfo& job = jobs_[id];
       job.warnings = r.warnings;
       job.doc_id = r.doc_id;
       job.chunks = r.chunks;
-      if (r.outcome == indexer::Outcome::kFailed || r.outcome == indexer::Outcome::kSkipped) {
+      if (!stored) {
         job.state = JobState::kFailed;
         job.message = cancel_ ? "the server shut down while this upload was being indexed; "
                                 "nothing of it was stored"
@@ -171,6 +181,11 @@ void IngestQueue::Work() {
       changed_.notify_all();
     }
   }
+}
+
+void IngestQueue::SetAfterIndexed(std::function<void()> fn) {
+  std::lock_guard lock(mu_);
+  after_indexed_ = std::move(fn);
 }
 
 }  // namespace docent::server

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -69,6 +70,10 @@ class IngestQueue {
   // nothing stored, so a shutdown is bounded even mid-way through a huge document.
   void Stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
+  // Runs on the worker after each upload is stored (it is searchable by BM25 from then on)
+  // and before its job is ready: the server embeds the new chunks here.
+  void SetAfterIndexed(std::function<void()> fn);
+
   // Test hook: while paused the worker takes no new job, so a test can fill the queue.
   void TEST_SetPaused(bool paused);
 
@@ -87,6 +92,7 @@ class IngestQueue {
   bool stopping_ = false;                                 // GUARDED_BY(mu_)
   bool paused_ = false;                                   // GUARDED_BY(mu_)
   uint64_t ingested_bytes_ = 0;                           // GUARDED_BY(mu_)
+  std::function<void()> after_indexed_;                   // GUARDED_BY(mu_)
   std::atomic<bool> cancel_{false};                       // the job in progress must stop
   std::thread worker_;
 };

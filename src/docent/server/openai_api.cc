@@ -376,7 +376,8 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
 
 void ServeRagCompletion(store::Store& store, ModelService* model, answer::AnswerCache* cache,
                         CompletionRequest request, int64_t workspace_id, bool require_grounding,
-                        const RagOutcome& on_outcome, httplib::Response& res) {
+                        const search::RetrievalOptions& retrieval, const RagOutcome& on_outcome,
+                        httplib::Response& res) {
   std::string question = request.prompt;
   if (request.chat) {
     question.clear();
@@ -398,6 +399,7 @@ void ServeRagCompletion(store::Store& store, ModelService* model, answer::Answer
   ask.client = request.client;
   ask.seed_given = request.seed_given;
   ask.require_grounding = require_grounding;
+  ask.retrieval = retrieval;
   auto started = AnswerSession::Start(store, model, cache, question, ask);
   if (!started.ok()) {
     on_outcome(question, nullptr, HttpStatusFor(started.status().code()));

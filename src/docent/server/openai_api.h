@@ -19,6 +19,7 @@
 
 #include "docent/llm/chat_template.h"
 #include "docent/llm/sampling.h"
+#include "docent/search/retriever.h"
 #include "docent/util/status.h"
 
 namespace docent::store {
@@ -83,6 +84,7 @@ using RagOutcome =
     std::function<void(const std::string& question, const answer::AnswerSession*, int status)>;
 void ServeRagCompletion(store::Store& store, ModelService* model, answer::AnswerCache* cache,
                         CompletionRequest request, int64_t workspace_id, bool require_grounding,
-                        const RagOutcome& on_outcome, httplib::Response& res);
+                        const search::RetrievalOptions& retrieval, const RagOutcome& on_outcome,
+                        httplib::Response& res);
 
 }  // namespace docent::server

@@ -7,16 +7,19 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "docent/answer/answer_cache.h"
 #include "docent/answer/answer_session.h"
 #include "docent/answer/answer_views.h"
 #include "docent/answer/model_service.h"
+#include "docent/answer/retrieval_service.h"
 #include "docent/ingest/extract.h"
 #include "docent/llm/embedder.h"
 #include "docent/rag/extractive.h"
 #include "docent/rag/store_term_statistics.h"
 #include "docent/search/bm25_search.h"
+#include "docent/search/retriever.h"
 #include "docent/server/answer_stream.h"
 #include "docent/server/embedding_api.h"
 #include "docent/server/generation_metrics.h"
@@ -196,6 +199,9 @@ struct Server::Impl {
   void Ask(const httplib::Request& req, httplib::Response& res);
   void Completion(const httplib::Request& req, httplib::Response& res, bool chat);
   void Embeddings(const httplib::Request& req, httplib::Response& res);
+  // The retrieval a request asks for in its optional "retrieval" field ("bm25", "dense",
+  // "hybrid"; default: hybrid when the embedding model's vectors are ready), k passages.
+  Result<search::RetrievalOptions> RetrievalFor(const json& body, int k) const;
   void Rerank(const httplib::Request& req, httplib::Response& res);
 
   store::Store& store;
@@ -362,6 +368,28 @@ void Server::Impl::Routes() {
             [this](const httplib::Request& req, httplib::Response& res) { Embeddings(req, res); });
   http.Post("/v1/rerank",
             [this](const httplib::Request& req, httplib::Response& res) { Rerank(req, res); });
+}
+
+Result<search::RetrievalOptions> Server::Impl::RetrievalFor(const json& body, int k) const {
+  std::optional<search::Retrieval> mode;
+  if (body.contains("retrieval") && !body["retrieval"].is_null()) {
+    if (!body["retrieval"].is_string()) {
+      return Unprocessable("retrieval must be \"bm25\", \"dense\" or \"hybrid\"");
+    }
+    auto parsed = search::ParseRetrieval(body["retrieval"].get<std::string>());
+    if (!parsed.ok()) return Unprocessable(parsed.status().message());
+    mode = *parsed;
+  }
+  search::RetrievalOptions o;
+  if (options.retrieval != nullptr) {
+    DOCENT_ASSIGN_OR_RETURN(o, options.retrieval->Options(mode, k));
+  } else if (mode && *mode != search::Retrieval::kBm25) {
+    return FailedPrecondition(std::string(search::RetrievalName(*mode)) +
+                              " retrieval needs an embedding model: start the server with "
+                              "docent serve --embed-model MODEL.gguf");
+  }
+  o.bm25.k = k;
+  return o;
 }
 
 void Server::Impl::Embeddings(const httplib::Request& req, httplib::Response& res) {
@@ -639,10 +667,10 @@ void Server::Impl::Search(const httplib::Request& req, httplib::Response& res) {
     Audit(key, WorkspaceName(*asked), "search", *query, {}, HttpStatusFor(scope.status().code()));
     return SendError(res, scope.status());
   }
+  auto retrieval = RetrievalFor(*body, static_cast<int>(*k));
+  if (!retrieval.ok()) return SendError(res, retrieval.status());
   auto t0 = Clock::now();
-  search::SearchOptions so;
-  so.k = static_cast<int>(*k);
-  auto passages = search::SearchBm25(store, scope->id, *query, so);
+  auto passages = search::Retrieve(store, scope->id, *query, *retrieval);
   if (!passages.ok()) return SendError(res, passages.status());
   json results = json::array();
   for (const auto& p : *passages) results.push_back(PassageView(p));
@@ -651,6 +679,7 @@ void Server::Impl::Search(const httplib::Request& req, httplib::Response& res) {
   SendJson(res, 200,
            {{"query", *query},
             {"workspace", scope->name},
+            {"retrieval", search::RetrievalName(retrieval->mode)},
             {"results", results},
             {"took_ms", std::chrono::duration<double, std::milli>(Clock::now() - t0).count()}});
 }
@@ -677,6 +706,9 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
   ask.workspace_id = scope->id;
   ask.k = static_cast<int>(*k);
   ask.require_grounding = options.require_grounding;
+  auto retrieval = RetrievalFor(*body, ask.k);
+  if (!retrieval.ok()) return SendError(res, retrieval.status());
+  ask.retrieval = *retrieval;
   auto max_tokens = OptionalInt(*body, "max_tokens", 512, 1, 8192);
   if (!max_tokens.ok()) return SendError(res, max_tokens.status());
   ask.max_tokens = static_cast<uint32_t>(*max_tokens);
@@ -699,9 +731,11 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
           DocumentIds(a.citations(), [](const rag::Citation& c) { return c.passage.doc_id; }),
           status);
   };
-  auto body_of = [ws = scope->name](const std::string& q, const AnswerSession& a) {
+  auto body_of = [ws = scope->name, mode = ask.retrieval.mode](const std::string& q,
+                                                               const AnswerSession& a) {
     json out = AnswerBody(q, a);
     out["workspace"] = ws;
+    out["retrieval"] = search::RetrievalName(mode);
     return out;
   };
   if (!*stream) {
@@ -782,8 +816,10 @@ void Server::Impl::Completion(const httplib::Request& req, httplib::Response& re
               : std::vector<int64_t>{},
             status);
     };
+    auto retrieval = RetrievalFor(json::object(), rag::kDefaultAnswerPassages);
+    if (!retrieval.ok()) return SendError(res, retrieval.status());
     return ServeRagCompletion(store, options.model, options.answer_cache, std::move(*request),
-                              scope->id, options.require_grounding, audit, res);
+                              scope->id, options.require_grounding, *retrieval, audit, res);
   }
   if (options.model == nullptr) {
     return SendError(res, Unavailable("no model is loaded: start the server with docent serve "
@@ -893,8 +929,41 @@ Status Server::Start() {
   // see dropped connections. listen() again on the bound socket raises the backlog.
   if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
   thread_ = std::thread([this] { impl_->http.listen_after_bind(); });
-  impl_->warm = std::thread([impl = impl_.get()] {
+  answer::RetrievalService* retrieval = impl_->options.retrieval;
+  if (retrieval != nullptr && retrieval->embedder() != nullptr) {
+    // Uploads are searchable by BM25 once stored; their vectors follow on the same worker.
+    impl_->queue.SetAfterIndexed([impl = impl_.get(), retrieval] {
+      indexer::EmbedPassOptions pass;
+      pass.cancel = &impl->stopping;
+      if (auto done = retrieval->EmbedPending(pass); !done.ok() && !impl->stopping) {
+        std::fprintf(stderr, "docent: embedding uploads: %s\n", done.status().ToString().c_str());
+      }
+    });
+  }
+  impl_->warm = std::thread([impl = impl_.get(), retrieval] {
     if (impl->store.WarmAllTermIndexes(&impl->stopping).ok()) impl->index_ready = true;
+    if (retrieval == nullptr || retrieval->embedder() == nullptr) return;
+    // Chunks without a vector of the model (all of them after a change of model) are embedded
+    // now; until then answers use BM25, as RetrievalService::note() says.
+    indexer::EmbedPassOptions pass;
+    pass.cancel = &impl->stopping;
+    pass.on_progress = [](const indexer::EmbedProgress& p) {
+      if (p.done == p.total || p.done % 1024 < 32) {
+        std::fprintf(stderr, "docent: embedded %lld of %lld chunks (%.1f chunks/s)\n",
+                     static_cast<long long>(p.done), static_cast<long long>(p.total),
+                     p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0.0);
+      }
+    };
+    auto done = retrieval->EmbedPending(pass);
+    if (!done.ok()) {
+      if (!impl->stopping) {
+        std::fprintf(stderr, "docent: embedding: %s\n", done.status().ToString().c_str());
+      }
+      return;
+    }
+    if (Status st = retrieval->WarmIndexes(); !st.ok()) {
+      std::fprintf(stderr, "docent: vector index: %s\n", st.ToString().c_str());
+    }
   });
   return Status::Ok();
 }

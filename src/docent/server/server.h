@@ -39,6 +39,7 @@ class ModelService;
 
 namespace docent::answer {
 class AnswerCache;
+class RetrievalService;
 }  // namespace docent::answer
 
 namespace docent::llm {
@@ -86,8 +87,11 @@ struct ServerOptions {
   ModelService* model = nullptr;
   // The embedding model for /v1/embeddings and the reranker for /v1/rerank (embedding_api.h),
   // or null (503 naming the flag). Owned by the caller; must outlive the server.
-  llm::Embedder* embedder = nullptr;
-  llm::Embedder* reranker = nullptr;
+  const llm::Embedder* embedder = nullptr;
+  const llm::Embedder* reranker = nullptr;
+  // Dense and hybrid retrieval, and the embedding of uploads (answer/retrieval_service.h), or
+  // null (BM25 only). Owned by the caller; must outlive the server.
+  answer::RetrievalService* retrieval = nullptr;
 };
 
 class Server {

@@ -16,7 +16,8 @@ namespace {
 // 2: the meta table's generation, which every write bumps (see ReadSession).
 // 3: chunk_retrievals (see Store::NoteRetrieved).
 // 4: workspaces; documents.workspace_id, and a source is unique within its workspace.
-constexpr int kSchemaVersion = 4;
+// 5: embedding_model and chunk_embeddings (store_embeddings.cc).
+constexpr int kSchemaVersion = 5;
 // FTS5's 'automerge' for chunks_fts; see Store::TuneFts.
 constexpr int kFtsAutomerge = 8;
 
@@ -85,6 +86,27 @@ CREATE TABLE IF NOT EXISTS chunk_retrievals(
   chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id),
   count INTEGER NOT NULL
 );
+)sql";
+
+// Vectors as little-endian float32 blobs; AUTOINCREMENT so that an id is never reused (an
+// in-memory index keyed on it would otherwise take a new vector for a removed one).
+constexpr const char* kEmbeddingTables = R"sql(
+CREATE TABLE IF NOT EXISTS embedding_model(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  name TEXT NOT NULL,
+  path TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  dimensions INTEGER NOT NULL,
+  set_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunk_embeddings(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  chunk_id INTEGER NOT NULL REFERENCES chunks(id),
+  fingerprint TEXT NOT NULL,
+  vector BLOB NOT NULL,
+  UNIQUE(chunk_id, fingerprint)
+);
+CREATE INDEX IF NOT EXISTS chunk_embeddings_by_model ON chunk_embeddings(fingerprint, chunk_id);
 )sql";
 
 std::string DocumentsTable(const char* name) {
@@ -234,8 +256,14 @@ Status Store::Migrate() {
                               ")");
   }
   if (version == kSchemaVersion) return TuneFts();
+  if (version > 0 && version < 4) DOCENT_RETURN_IF_ERROR(MigrateToWorkspaces());
   if (version > 0) {
-    DOCENT_RETURN_IF_ERROR(MigrateToWorkspaces());
+    // 4 -> 5: new tables only.
+    Transaction tx(db_);
+    DOCENT_RETURN_IF_ERROR(tx.Begin());
+    DOCENT_RETURN_IF_ERROR(db_.Exec(kEmbeddingTables));
+    DOCENT_RETURN_IF_ERROR(db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
+    DOCENT_RETURN_IF_ERROR(tx.Commit());
     return TuneFts();
   }
   Transaction tx(db_);
@@ -243,6 +271,7 @@ Status Store::Migrate() {
   DOCENT_RETURN_IF_ERROR(db_.Exec(kWorkspacesTable));
   DOCENT_RETURN_IF_ERROR(db_.Exec(DocumentsTable("documents")));
   DOCENT_RETURN_IF_ERROR(db_.Exec(kOtherTables));
+  DOCENT_RETURN_IF_ERROR(db_.Exec(kEmbeddingTables));
   DOCENT_RETURN_IF_ERROR(db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
   DOCENT_RETURN_IF_ERROR(tx.Commit());
   return TuneFts();
@@ -280,7 +309,7 @@ Status Store::MigrateToWorkspaces() {
                        " row; the store was not upgraded");
       }
     }
-    DOCENT_RETURN_IF_ERROR(db_.Exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
+    DOCENT_RETURN_IF_ERROR(db_.Exec("PRAGMA user_version=4"));
     return tx.Commit();
   }();
   const Status on = db_.Exec("PRAGMA foreign_keys=ON;");
@@ -401,6 +430,7 @@ Result<int64_t> Store::RemoveWorkspace(std::string_view name) {
                     "SELECT 'delete', id, title, heading, body FROM chunks WHERE id IN ") +
             kOfWorkspace,
         std::string("DELETE FROM chunk_retrievals WHERE chunk_id IN ") + kOfWorkspace,
+        std::string("DELETE FROM chunk_embeddings WHERE chunk_id IN ") + kOfWorkspace,
         std::string("DELETE FROM chunks WHERE id IN ") + kOfWorkspace,
         std::string("DELETE FROM documents WHERE workspace_id = ?1"),
         std::string("DELETE FROM workspaces WHERE id = ?1")}) {
@@ -507,6 +537,10 @@ Status Store::DeleteChunksLocked(int64_t doc_id, WorkspaceChanges* changes) {
                           db_.Prepare("DELETE FROM chunk_retrievals WHERE chunk_id IN "
                                       "(SELECT id FROM chunks WHERE doc_id = ?1)"));
   DOCENT_RETURN_IF_ERROR(del_counts.Bind(1, doc_id).Run());
+  DOCENT_ASSIGN_OR_RETURN(Stmt del_vectors,
+                          db_.Prepare("DELETE FROM chunk_embeddings WHERE chunk_id IN "
+                                      "(SELECT id FROM chunks WHERE doc_id = ?1)"));
+  DOCENT_RETURN_IF_ERROR(del_vectors.Bind(1, doc_id).Run());
   DOCENT_ASSIGN_OR_RETURN(Stmt del, db_.Prepare("DELETE FROM chunks WHERE doc_id = ?1"));
   return del.Bind(1, doc_id).Run();
 }
@@ -617,6 +651,10 @@ Status Store::CommitAndIndex(Transaction& tx, int64_t generation_before, const C
     for (const auto& [ws, c] : changes) {
       auto it = indexes_.find(ws);
       if (it == indexes_.end()) continue;
+      if (c.vectors_only && it->second.version == version_before[ws]) {
+        it->second.version = generation;  // no text changed: the index is still current
+        continue;
+      }
       // An index installed while this write ran (not collected), or one that missed another
       // connection's write, cannot be brought up to date here: drop it, it is rebuilt on
       // demand.

@@ -93,6 +93,31 @@ struct DocumentToPut {
 
 enum class PutOutcome { kAdded, kReplaced, kUnchanged };
 
+// The embedding model whose vectors the store's dense index holds (`docent add
+// --embed-model`): the model of record, set once every chunk has its vector.
+struct EmbeddingModelInfo {
+  std::string name;         // general.name
+  std::string path;         // the file it was loaded from, for commands that name none
+  std::string fingerprint;  // identifies the weights (llm::Embedder::fingerprint)
+  int64_t dimensions = 0;
+  int64_t set_at = 0;  // unix seconds
+};
+
+// A chunk waiting for its vector.
+struct ChunkToEmbed {
+  int64_t chunk_id = 0;
+  int64_t workspace_id = 0;
+  std::string title, heading, body;
+};
+
+// A stored vector: `id` grows with every write (a re-embedded or re-added chunk gets a new
+// one), so an index keyed on it never mistakes a new vector for an old one.
+struct StoredEmbedding {
+  int64_t id = 0;
+  int64_t chunk_id = 0;
+  std::vector<float> vector;
+};
+
 struct StoreStats {
   int64_t documents = 0;
   int64_t chunks = 0;
@@ -160,6 +185,30 @@ class Store {
   Status BeginBatch();
   Status CommitBatch();
   bool InBatch();
+
+  // ---- Chunk vectors (store_embeddings.cc). Vectors are keyed by the fingerprint of the
+  // model that made them, so two models' vectors never mix; a chunk's vectors go with it.
+  Result<std::optional<EmbeddingModelInfo>> EmbeddingModel();
+  // Records the model of record (set_at is filled in). Vectors of other models stay until
+  // DropOtherEmbeddings.
+  Status SetEmbeddingModel(const EmbeddingModelInfo& model);
+  // Up to `limit` chunks, of every workspace, with no vector of `fingerprint`, in id order
+  // from after `after_chunk_id`; and how many there are in all.
+  Result<std::vector<ChunkToEmbed>> ChunksToEmbed(std::string_view fingerprint,
+                                                  int64_t after_chunk_id, size_t limit);
+  Result<int64_t> CountChunksToEmbed(std::string_view fingerprint);
+  // Stores each chunk's vector of `fingerprint` (replacing one it had), in one transaction
+  // that moves the touched workspaces' versions; chunks removed meanwhile are skipped.
+  Status PutEmbeddings(std::string_view fingerprint,
+                       std::span<const std::pair<int64_t, std::vector<float>>> vectors);
+  // Removes every vector not of `fingerprint` (after a change of model has re-embedded all).
+  Status DropOtherEmbeddings(std::string_view fingerprint);
+  // Every vector of `fingerprint` in the workspace, in id order, from one snapshot: the
+  // values only of those with ids above `after_id` (the others' `vector` is empty: an index
+  // that holds them already needs only to know they are still there).
+  Result<std::vector<StoredEmbedding>> LoadEmbeddings(int64_t workspace_id,
+                                                      std::string_view fingerprint,
+                                                      int64_t after_id = 0);
 
   // Runs FTS5's own integrity check and docent's invariants; for tests and `docent check`.
   Status CheckIntegrity();
@@ -235,6 +284,7 @@ class Store {
   // index installed later has missed the earlier writes and is dropped at the commit).
   struct WorkspaceChanges {
     bool collected = false;
+    bool vectors_only = false;  // only chunk vectors changed: the term index stays current
     std::vector<ChunkText> removed, added;
   };
   using Changes = std::unordered_map<int64_t, WorkspaceChanges>;

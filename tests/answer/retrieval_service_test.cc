@@ -1,0 +1,115 @@
+// Which retrieval a question gets: BM25 without an embedding model, hybrid once the store's
+// vectors are the model's, BM25 again (and a note saying why) while a different model is
+// being re-embedded; the model of record moves only when every chunk has the new model's
+// vector, and the old vectors go then. Synthetic tiny-bert models (two seeds: two models).
+#include "docent/answer/retrieval_service.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "support/model_files.h"
+#include "support/temp_dir.h"
+
+namespace docent::answer {
+namespace {
+
+using ::testing::HasSubstr;
+
+store::DocumentToPut Doc(std::string source, const std::string& body) {
+  store::DocumentToPut d;
+  d.source = std::move(source);
+  d.title = "Policy";
+  d.format = "md";
+  d.content_hash = d.source;
+  text::Chunk c;
+  c.text = body;
+  c.char_end = static_cast<uint32_t>(body.size());
+  d.chunked.full_text = body;
+  d.chunked.chunks.push_back(std::move(c));
+  d.size_bytes = static_cast<int64_t>(body.size());
+  return d;
+}
+
+TEST(RetrievalServiceTest, DenseOnlyOnceTheStoresVectorsAreTheModels) {
+  testing::TempDir dir;
+  const auto model_a = testing::WriteSynthShape(dir.path(), "tiny-bert", "f16", 1);
+  const auto model_b = testing::WriteSynthShape(dir.path(), "tiny-bert", "q8_0", 2);
+  auto store = store::Store::Open(dir.path() / "data");
+  ASSERT_TRUE(store.ok());
+  store::Store& s = **store;
+  ASSERT_TRUE(s.PutDocument(Doc("/a.md", "Employees receive 15 days of annual leave.")).ok());
+  ASSERT_TRUE(s.PutDocument(Doc("/b.md", "Laptops need a password of twelve characters.")).ok());
+
+  // No model at all: BM25, and asking for dense says what is missing.
+  auto none = RetrievalService::Open(s, {});
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ((*none)->embedder(), nullptr);
+  EXPECT_EQ((*none)->Options(std::nullopt, 5)->mode, search::Retrieval::kBm25);
+  auto refused = (*none)->Options(search::Retrieval::kDense, 5);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("--embed-model"));
+
+  // Model A named, nothing embedded yet: BM25 with a note; after the pass, hybrid by default.
+  RetrievalServiceOptions oa;
+  oa.embed_model = model_a.string();
+  auto a = RetrievalService::Open(s, oa);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_FALSE((*a)->dense_ready());
+  EXPECT_THAT((*a)->note(), HasSubstr("BM25"));
+  EXPECT_EQ((*a)->Options(search::Retrieval::kHybrid, 5)->mode, search::Retrieval::kBm25);
+  auto embedded = (*a)->EmbedPending();
+  ASSERT_TRUE(embedded.ok()) << embedded.status().ToString();
+  EXPECT_EQ(*embedded, 2);
+  EXPECT_TRUE((*a)->dense_ready());
+  EXPECT_EQ((*a)->note(), "");
+  auto options = (*a)->Options(std::nullopt, 5);
+  ASSERT_TRUE(options.ok());
+  EXPECT_EQ(options->mode, search::Retrieval::kHybrid);
+  auto found = search::Retrieve(s, store::kDefaultWorkspaceId, "annual leave", *options);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->size(), 2u);  // both chunks: BM25 finds one, the vectors both
+  auto dense = (*a)->Options(search::Retrieval::kDense, 5);
+  ASSERT_TRUE(dense.ok());
+  auto dense_found = search::Retrieve(s, store::kDefaultWorkspaceId, "annual leave", *dense);
+  ASSERT_TRUE(dense_found.ok());
+  EXPECT_EQ(dense_found->size(), 2u);
+  auto recorded = s.EmbeddingModel();
+  ASSERT_TRUE(recorded.ok() && recorded->has_value());
+  EXPECT_EQ((*recorded)->fingerprint, (*a)->embedder()->fingerprint());
+  EXPECT_EQ((*recorded)->dimensions, 128);
+
+  // A command naming no model uses the recorded one.
+  auto again = RetrievalService::Open(s, {});
+  ASSERT_TRUE(again.ok());
+  ASSERT_NE((*again)->embedder(), nullptr);
+  EXPECT_TRUE((*again)->dense_ready());
+
+  // Model B: not ready until every chunk is re-embedded; then it is the model of record and
+  // A's vectors are gone.
+  RetrievalServiceOptions ob;
+  ob.embed_model = model_b.string();
+  auto b = RetrievalService::Open(s, ob);
+  ASSERT_TRUE(b.ok());
+  ASSERT_NE((*b)->embedder()->fingerprint(), (*a)->embedder()->fingerprint());
+  EXPECT_FALSE((*b)->dense_ready());
+  EXPECT_THAT((*b)->note(), HasSubstr("until every chunk is re-embedded"));
+  EXPECT_EQ((*b)->Options(std::nullopt, 5)->mode, search::Retrieval::kBm25);
+  ASSERT_EQ(*(*b)->EmbedPending(), 2);
+  EXPECT_TRUE((*b)->dense_ready());
+  EXPECT_EQ((*s.EmbeddingModel())->fingerprint, (*b)->embedder()->fingerprint());
+  EXPECT_TRUE(
+      s.LoadEmbeddings(store::kDefaultWorkspaceId, (*a)->embedder()->fingerprint())->empty());
+  EXPECT_EQ(s.LoadEmbeddings(store::kDefaultWorkspaceId, (*b)->embedder()->fingerprint())->size(),
+            2u);
+
+  // A reranker where an embedding model belongs is refused.
+  const auto reranker = testing::WriteSynthShape(dir.path(), "tiny-bert-reranker");
+  RetrievalServiceOptions wrong;
+  wrong.embed_model = reranker.string();
+  auto bad = RetrievalService::Open(s, wrong);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("is a reranker"));
+}
+
+}  // namespace
+}  // namespace docent::answer

@@ -106,6 +106,7 @@ class Encoder {
   Norm embd_norm_;
   std::vector<Layer> layers_;
   Matrix cls_, cls_out_;  // rows == 0: absent
+  TiledWeights tiled_;    // the repacked copies the layers' matrices point at
   kernels::Isa isa_ = kernels::Isa::kScalar;
 };
 

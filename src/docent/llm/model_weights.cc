@@ -121,8 +121,6 @@ Result<ModelWeights> MapModelWeights(const GgufFile& file, const ModelConfig& c)
   return w;
 }
 
-namespace {
-
 void TileMatrix(WeightMatrix& m, kernels::Isa isa, const GgufFile& file, TiledWeights& out) {
   const kernels::WeightLayout layout = kernels::PreferredLayout(isa, m.type);
   if (layout == kernels::WeightLayout::kRows || m.rows == 0) return;
@@ -142,8 +140,6 @@ void TileMatrix(WeightMatrix& m, kernels::Isa isa, const GgufFile& file, TiledWe
   m.tiled = buffer;
   out.bytes += buffer.size();
 }
-
-}  // namespace
 
 TiledWeights TileModelWeights(ModelWeights& weights, kernels::Isa isa, const GgufFile& file) {
   TiledWeights out;

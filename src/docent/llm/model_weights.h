@@ -94,6 +94,10 @@ struct TiledWeights {
   uint64_t bytes = 0;
 };
 
+// Repacks one matrix into the layout `isa`'s kernels want for its type, when that is not the
+// file's (kernels::PreferredLayout), into a buffer of `out`, dropping the file's pages of it.
+void TileMatrix(WeightMatrix& m, kernels::Isa isa, const GgufFile& file, TiledWeights& out);
+
 // Repacks every product matrix (the layers' and the output) whose type `isa`'s kernels want in
 // another layout (kernels::PreferredLayout), one matrix at a time, and drops the file's
 // resident pages of each once its copy is made, so the model's memory does not double (the

@@ -1,5 +1,7 @@
 // The SwiGLU gate and softmax kernels on every instruction set this CPU runs, against the
-// functions computed in double, over the range they meet (and beyond), at odd lengths.
+// functions computed in double, over the range they meet (and beyond), at odd lengths; and the
+// encoder's kernels (GELU by table, scores against transposed keys, half activations), which
+// must give the same bits on every path.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "docent/llm/half.h"
 #include "docent/llm/kernels/kernels.h"
 
 namespace docent::llm::kernels {
@@ -81,6 +84,82 @@ TEST(ActivationKernelTest, SoftmaxMatchesDoublePrecision) {
         if (first_simd.empty()) first_simd = out;
         EXPECT_EQ(out, first_simd) << IsaName(isa) << " n " << n;
       }
+    }
+  }
+}
+
+// The encoder's GELU through its table: every path gives, for every half-precision input and
+// beyond the table's range, the value the scalar formula gives (encoder.cc's GeluGgml).
+TEST(ActivationKernelTest, GeluTableMatchesTheScalarGeluOnEveryPath) {
+  std::vector<float> table(65536);
+  for (uint32_t i = 0; i < table.size(); ++i) {
+    // Any function of the half's bits serves: the index must be the input's rounding.
+    table[i] = static_cast<float>(i) * 0.5f - 7.0f;
+  }
+  std::vector<float> x;
+  for (uint32_t bits = 0; bits < 65536; bits += 7) x.push_back(HalfToFloat(bits & 0xffff));
+  for (float v : {-10.0f, -9.9990234f, 9.9990234f, 10.0f, 1e6f, -1e6f, 0.33333334f}) {
+    x.push_back(v);
+  }
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (std::isnan(x[i])) x[i] = 0.0f;
+  }
+  std::vector<float> expected = x;
+  for (float& v : expected) {
+    v = v <= -10.0f ? 0.0f : v >= 10.0f ? v : table[FloatToHalf(v)];
+  }
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni}) {
+    if (!IsaSupported(isa)) continue;
+    std::vector<float> y = x;
+    GeluTable(isa, table.data(), y.data(), static_cast<int64_t>(y.size()));
+    for (size_t i = 0; i < y.size(); ++i) {
+      ASSERT_EQ(y[i], expected[i]) << IsaName(isa) << " at " << x[i];
+    }
+  }
+}
+
+// Scores against transposed keys: the same bits on every path, equal to the FMA chain in
+// ascending order computed here, at lengths around the kernel's 32- and 8-key blocks.
+TEST(ActivationKernelTest, KeyScoresAgreeOnEveryPath) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+  for (int64_t dim : {32, 64}) {
+    for (int64_t n : {1, 7, 8, 31, 32, 33, 77, 256}) {
+      std::vector<float> q(dim), kt(dim * n);
+      for (float& v : q) v = dist(rng);
+      for (float& v : kt) v = dist(rng);
+      std::vector<float> expected(n);
+      for (int64_t j = 0; j < n; ++j) {
+        float s = 0;
+        for (int64_t e = 0; e < dim; ++e) s = std::fma(q[e], kt[e * n + j], s);
+        expected[j] = s * 0.125f;
+      }
+      for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni}) {
+        if (!IsaSupported(isa)) continue;
+        std::vector<float> out(n);
+        KeyScores(isa, q.data(), kt.data(), n, dim, 0.125f, out.data());
+        ASSERT_EQ(out, expected) << IsaName(isa) << " dim " << dim << " keys " << n;
+      }
+    }
+  }
+}
+
+// F16 weights read activations rounded to half and widened back: the F16C path and the scalar
+// one give the same bits.
+TEST(ActivationKernelTest, HalfActivationsAgreeOnEveryPath) {
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> dist(-70000.0f, 70000.0f);
+  for (int64_t n : {1, 9, 384, 1001}) {
+    std::vector<float> x(n);
+    for (int64_t i = 0; i < n; ++i) x[i] = i % 3 == 0 ? dist(rng) : dist(rng) * 1e-6f;
+    const size_t bytes = ActivationBytes(GgmlType::kF16, n);
+    std::vector<uint8_t> scalar(bytes);
+    PrepareActivations(Isa::kScalar, GgmlType::kF16, x.data(), n, scalar.data());
+    for (Isa isa : {Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni}) {
+      if (!IsaSupported(isa)) continue;
+      std::vector<uint8_t> simd(bytes);
+      PrepareActivations(isa, GgmlType::kF16, x.data(), n, simd.data());
+      ASSERT_EQ(simd, scalar) << IsaName(isa) << " n " << n;
     }
   }
 }

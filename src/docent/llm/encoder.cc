@@ -59,23 +59,29 @@ std::string_view PoolingName(Pooling pooling) {
   return "unknown";
 }
 
+// ggml's GELU of every half-precision input, itself rounded to half precision, as floats:
+// indexed by the input's half bits (kernels::GeluTable).
+const float* GeluTable() {
+  static const std::vector<float>* table = [] {
+    auto* t = new std::vector<float>(65536);
+    constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+    constexpr float kCoefA = 0.044715f;
+    for (uint32_t i = 0; i < t->size(); ++i) {
+      const float h = HalfToFloat(static_cast<uint16_t>(i));
+      const float y = 0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoefA * h * h)));
+      (*t)[i] = HalfToFloat(FloatToHalf(y));
+    }
+    return t;
+  }();
+  return table->data();
+}
+
 float GeluGgml(float x) {
   if (x <= -10.0f) return 0.0f;
   if (x >= 10.0f) return x;
   // Every half-precision input once (ggml keeps the same table): the input is rounded to half
   // first, so the table gives exactly what the formula would.
-  static const std::vector<uint16_t> table = [] {
-    std::vector<uint16_t> t(65536);
-    constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
-    constexpr float kCoefA = 0.044715f;
-    for (uint32_t i = 0; i < t.size(); ++i) {
-      const float h = HalfToFloat(static_cast<uint16_t>(i));
-      const float y = 0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoefA * h * h)));
-      t[i] = FloatToHalf(y);
-    }
-    return t;
-  }();
-  return HalfToFloat(table[FloatToHalf(x)]);
+  return GeluTable()[FloatToHalf(x)];
 }
 
 Result<std::unique_ptr<Encoder>> Encoder::Load(const std::filesystem::path& path) {
@@ -274,14 +280,13 @@ Result<std::vector<float>> Encoder::Hidden(std::span<const int32_t> tokens,
 
   std::vector<float> q(n * E), k(n * E), v(n * E), attn(n * E), a(n * E), up(n * c.n_ff);
   const int threads = pool != nullptr ? pool->size() : 1;
-  // Per thread: one head's queries and keys (n x d), values transposed (d x n), scores (n x n).
+  // Per thread: one head's keys and values transposed (d x n) and its scores (n x n).
   struct HeadScratch {
-    std::vector<float> q, k, vt, scores;
+    std::vector<float> kt, vt, scores;
   };
   std::vector<HeadScratch> scratch(static_cast<size_t>(threads));
   for (HeadScratch& w : scratch) {
-    w.q.resize(n * d);
-    w.k.resize(n * d);
+    w.kt.resize(n * d);
     w.vt.resize(n * d);
     w.scores.resize(n * n);
   }
@@ -290,31 +295,22 @@ Result<std::vector<float>> Encoder::Hidden(std::span<const int32_t> tokens,
     DOCENT_RETURN_IF_ERROR(Apply(l.q, x, n, q, pool));
     DOCENT_RETURN_IF_ERROR(Apply(l.k, x, n, k, pool));
     DOCENT_RETURN_IF_ERROR(Apply(l.v, x, n, v, pool));
-    // One task per head: scores = K Q^T through the F32 matrix kernel (the keys as the
-    // matrix's rows), a softmax per query, then out = P V the same way (V^T's rows), so the
-    // n^2 d products run on the engine's SIMD kernels instead of scalar loops.
+    // One task per head: each query's scores against the transposed keys (KeyScores, no
+    // horizontal sums), a softmax per query, then out = P V through the F32 matrix kernel
+    // (V^T's rows, the long inner dimension n), all on the engine's SIMD kernels.
     auto attend = [&](int64_t head, int thread) {
       const uint32_t h = static_cast<uint32_t>(head);
       HeadScratch& w = scratch[static_cast<size_t>(thread)];
       for (size_t t = 0; t < n; ++t) {
-        std::copy_n(&q[t * E + h * d], d, &w.q[t * d]);
-        std::copy_n(&k[t * E + h * d], d, &w.k[t * d]);
-        for (uint32_t e = 0; e < d; ++e) w.vt[e * n + t] = v[t * E + h * d + e];
+        for (uint32_t e = 0; e < d; ++e) {
+          w.kt[e * n + t] = k[t * E + h * d + e];
+          w.vt[e * n + t] = v[t * E + h * d + e];
+        }
       }
-      kernels::MatMulArgs qk;
-      qk.type = GgmlType::kF32;
-      qk.w = reinterpret_cast<const uint8_t*>(w.k.data());
-      qk.w_row_bytes = d * sizeof(float);
-      qk.n = d;
-      qk.x = reinterpret_cast<const uint8_t*>(w.q.data());
-      qk.x_stride = d * sizeof(float);
-      qk.n_cols = static_cast<int64_t>(n);
-      qk.y = w.scores.data();
-      qk.y_stride = static_cast<int64_t>(n);
-      kernels::MatMul(isa_, qk, 0, static_cast<int64_t>(n));
       for (size_t i = 0; i < n; ++i) {
         float* row = &w.scores[i * n];
-        for (size_t j = 0; j < n; ++j) row[j] *= scale;
+        kernels::KeyScores(isa_, &q[i * E + h * d], w.kt.data(), static_cast<int64_t>(n), d, scale,
+                           row);
         kernels::Softmax(isa_, row, static_cast<int64_t>(n));
       }
       kernels::MatMulArgs pv;
@@ -341,9 +337,8 @@ Result<std::vector<float>> Encoder::Hidden(std::span<const int32_t> tokens,
       LayerNorm(at, l.attn_norm.weight, l.attn_norm.bias, c.eps);
     });
     DOCENT_RETURN_IF_ERROR(Apply(l.up, a, n, up, pool));
-    ForEach(pool, static_cast<int64_t>(n), [&](int64_t t) {
-      for (uint32_t i = 0; i < c.n_ff; ++i) up[t * c.n_ff + i] = GeluGgml(up[t * c.n_ff + i]);
-    });
+    ForEach(pool, static_cast<int64_t>(n),
+            [&](int64_t t) { kernels::GeluTable(isa_, GeluTable(), &up[t * c.n_ff], c.n_ff); });
     DOCENT_RETURN_IF_ERROR(Apply(l.down, up, n, x, pool));
     ForEach(pool, static_cast<int64_t>(n), [&](int64_t t) {
       std::span<float> xt(&x[t * E], E);

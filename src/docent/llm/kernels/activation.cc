@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "docent/llm/half.h"
 #include "docent/llm/kernels/kernels.h"
 
 namespace docent::llm::kernels {
@@ -137,7 +138,40 @@ DOCENT_AVX2 void SoftmaxAvx2(float* x, int64_t n) {
   for (; i < n; ++i) x[i] *= inv_s;
 }
 
+// GeluTable's element: the table's value at x rounded to half precision, 0 below -10, x
+// itself from 10 on.
+float GeluTableOne(const float* table, float x) {
+  if (x <= -10.0f) return 0.0f;
+  if (x >= 10.0f) return x;
+  return table[FloatToHalf(x)];  // round to nearest even, as F16C's conversion
+}
+
+void GeluTableScalar(const float* table, float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) x[i] = GeluTableOne(table, x[i]);
+}
+
+DOCENT_AVX2 __attribute__((target("f16c"))) void GeluTableAvx2(const float* table, float* x,
+                                                               int64_t n) {
+  const __m256 lo = _mm256_set1_ps(-10.0f), hi = _mm256_set1_ps(10.0f);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    const __m128i half = _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i index = _mm256_cvtepu16_epi32(half);
+    __m256 y = _mm256_i32gather_ps(table, index, 4);
+    y = _mm256_andnot_ps(_mm256_cmp_ps(v, lo, _CMP_LE_OQ), y);     // <= -10: 0
+    y = _mm256_blendv_ps(y, v, _mm256_cmp_ps(v, hi, _CMP_GE_OQ));  // >= 10: x
+    _mm256_storeu_ps(x + i, y);
+  }
+  for (; i < n; ++i) x[i] = GeluTableOne(table, x[i]);
+}
+
 }  // namespace
+
+void GeluTable(Isa isa, const float* table, float* x, int64_t n) {
+  if (isa != Isa::kScalar) return GeluTableAvx2(table, x, n);
+  GeluTableScalar(table, x, n);
+}
 
 void Softmax(Isa isa, float* x, int64_t n) {
   // The AVX-512 path shares the AVX2 code, so the two agree bit for bit.

@@ -12,6 +12,7 @@
 #include <immintrin.h>
 
 #include <cassert>
+#include <cmath>
 #include <cstdint>
 
 #include "docent/llm/half.h"
@@ -309,6 +310,66 @@ void AttentionValuesF16Block(Isa isa, int n_q, const float* const* w, const int6
              /*accumulate=*/true);
     }
   }
+}
+
+// ---- Scores against transposed F32 keys (the encoder's attention, all tokens at once).
+//
+// out[j] = scale * sum_e q[e] * keys_t[e * n_keys + j]: for each e in order, one FMA per key
+// into a vector of 8 keys, so no horizontal sums (a head of 32 or 64 values makes the dot
+// product form spend half its time reducing). Every path adds the terms in ascending e.
+
+namespace {
+
+void KeyScoresScalar(const float* q, const float* keys_t, int64_t n_keys, int64_t dim, float scale,
+                     float* out) {
+  for (int64_t j = 0; j < n_keys; ++j) {
+    float s = 0;
+    for (int64_t e = 0; e < dim; ++e) s = std::fma(q[e], keys_t[e * n_keys + j], s);
+    out[j] = s * scale;
+  }
+}
+
+__attribute__((target("avx2,fma"))) void KeyScoresAvx2(const float* q, const float* keys_t,
+                                                       int64_t n_keys, int64_t dim, float scale,
+                                                       float* out) {
+  const __m256 vscale = _mm256_set1_ps(scale);
+  int64_t j = 0;
+  for (; j + 32 <= n_keys; j += 32) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+           a3 = _mm256_setzero_ps();
+    for (int64_t e = 0; e < dim; ++e) {
+      const __m256 qe = _mm256_set1_ps(q[e]);
+      const float* row = keys_t + e * n_keys + j;
+      a0 = _mm256_fmadd_ps(qe, _mm256_loadu_ps(row), a0);
+      a1 = _mm256_fmadd_ps(qe, _mm256_loadu_ps(row + 8), a1);
+      a2 = _mm256_fmadd_ps(qe, _mm256_loadu_ps(row + 16), a2);
+      a3 = _mm256_fmadd_ps(qe, _mm256_loadu_ps(row + 24), a3);
+    }
+    _mm256_storeu_ps(out + j, _mm256_mul_ps(a0, vscale));
+    _mm256_storeu_ps(out + j + 8, _mm256_mul_ps(a1, vscale));
+    _mm256_storeu_ps(out + j + 16, _mm256_mul_ps(a2, vscale));
+    _mm256_storeu_ps(out + j + 24, _mm256_mul_ps(a3, vscale));
+  }
+  for (; j + 8 <= n_keys; j += 8) {
+    __m256 a = _mm256_setzero_ps();
+    for (int64_t e = 0; e < dim; ++e) {
+      a = _mm256_fmadd_ps(_mm256_set1_ps(q[e]), _mm256_loadu_ps(keys_t + e * n_keys + j), a);
+    }
+    _mm256_storeu_ps(out + j, _mm256_mul_ps(a, vscale));
+  }
+  for (; j < n_keys; ++j) {
+    float s = 0;
+    for (int64_t e = 0; e < dim; ++e) s = std::fma(q[e], keys_t[e * n_keys + j], s);
+    out[j] = s * scale;
+  }
+}
+
+}  // namespace
+
+void KeyScores(Isa isa, const float* q, const float* keys_t, int64_t n_keys, int64_t dim,
+               float scale, float* out) {
+  if (isa != Isa::kScalar) return KeyScoresAvx2(q, keys_t, n_keys, dim, scale, out);
+  KeyScoresScalar(q, keys_t, n_keys, dim, scale, out);
 }
 
 }  // namespace docent::llm::kernels

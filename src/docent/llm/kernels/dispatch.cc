@@ -4,6 +4,7 @@
 // A requested ISA the CPU lacks is never run: it is lowered to the best one below it, and a
 // type an ISA does not implement falls through to the next one down, ending at scalar.
 #include <cpuid.h>
+#include <immintrin.h>
 
 #include <algorithm>
 #include <cassert>
@@ -114,9 +115,25 @@ internal::ActivationFormat FormatFor(GgmlType type) {
   }
 }
 
+// x rounded to F16 and widened back through F16C, eight at a time: the same bits as ToF16 then
+// HalfToFloat (both round to nearest even).
+__attribute__((target("avx2,f16c"))) void RoundTripF16C(const float* x, int64_t n, uint8_t* out) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128i h =
+        _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    _mm256_storeu_ps(reinterpret_cast<float*>(out) + i, _mm256_cvtph_ps(h));
+  }
+  for (; i < n; ++i) {
+    const float f = HalfToFloat(FloatToHalf(x[i]));
+    std::memcpy(out + i * sizeof(float), &f, sizeof(float));
+  }
+}
+
 // x rounded to F16 (or BF16) and widened back, in the f32 layout so the float kernels read
 // every float type alike; out need not be float-aligned.
 void PrepareHalf(Isa isa, bool bf16, const float* x, int64_t n, uint8_t* out) {
+  if (!bf16 && isa != Isa::kScalar) return RoundTripF16C(x, n, out);
   constexpr int64_t kChunk = 256;
   uint16_t h[kChunk];
   float f[kChunk];

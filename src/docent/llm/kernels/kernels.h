@@ -95,10 +95,21 @@ void ToF16(Isa isa, const float* x, uint16_t* out, int64_t n);
 // (kernels/activation.cc); each element on its own. out may alias g.
 void SiluMul(Isa isa, const float* g, const float* u, float* out, int64_t n);
 
+// x[i] = table[half(x[i])] for -10 < x[i] < 10, 0 at or below -10, x[i] at or above 10, in
+// place: a function of half-precision input through a 65,536-entry table indexed by the
+// half's bits (the encoder's GELU, as ggml tabulates it). Every path gives the same bits.
+void GeluTable(Isa isa, const float* table, float* x, int64_t n);
+
 // x[i] = e^(x[i] - max) / sum_j e^(x[j] - max), in place (kernels/activation.cc). The SIMD
 // paths share one exp and one summation order, so they agree bit for bit; the scalar path is
 // libm's exp with a sequential double sum.
 void Softmax(Isa isa, float* x, int64_t n);
+
+// Scores of one query against F32 keys stored transposed (dim rows of n_keys):
+// out[j] = scale * sum_e q[e] * keys_t[e * n_keys + j], terms added in ascending e with one
+// rounding each (FMA) on every path, so all paths give the same bits (the encoder's attention).
+void KeyScores(Isa isa, const float* q, const float* keys_t, int64_t n_keys, int64_t dim,
+               float scale, float* out);
 
 // Attention over an F16 KV cache, one query head at a time (kernels/attention*.cc):
 // out[p] = scale * sum_i q[i] * keys[p * stride + i] for p in [0, n_keys), q in F16.

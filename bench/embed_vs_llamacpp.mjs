@@ -4,7 +4,7 @@
 // size) and, with --models, bge-m3 (1.1 GB in F16: benchmarks only).
 //
 //   node bench/embed_vs_llamacpp.mjs [--runs 3] [--threads 2] [--models e5:f16,e5:q8_0]
-//                                    [--cache build/bench-models] [--json]
+//                                    [--passages 32] [--cache build/bench-models] [--json]
 //
 // Models: `docent synth-model --shape multilingual-e5-small|bge-m3 --vocab V.model` with V a
 // SentencePiece Unigram vocabulary spm_train makes once from the shared KorQuAD and SQuAD
@@ -29,6 +29,7 @@ const threads = option("--threads", "2");
 const cache = option("--cache", `${root}/build/bench-models`);
 const shapes = {e5: "multilingual-e5-small", "bge-m3": "bge-m3"};
 const models = option("--models", "e5:f16,e5:q8_0").split(",").map((m) => m.split(":"));
+const passages = Number(option("--passages", "32"));  // of the 32 the ids file holds
 mkdirSync(cache, {recursive: true});
 
 const run = (cmd, argv) => execFileSync(cmd, argv, {encoding: "utf8", maxBuffer: 1 << 26});
@@ -68,12 +69,15 @@ for (const [shape, type] of models) {
     run("node", [`${root}/bench/llamacpp_embed_speed.mjs`, file, "--make-ids", ids,
                  "--query-out", queries]);
   }
+  const timed = `${cache}/${name}-ids-${passages}.txt`;
+  writeFileSync(timed, readFileSync(ids, "utf8").split("\n").filter((l) => l.length > 0)
+                           .slice(0, passages).join("\n") + "\n");
   const docent = [], llama = [];
   let cpuBuild = "";
   for (let r = 0; r < runs; ++r) {
     docent.push(JSON.parse(run(`${root}/build/bench/embed_bench`,
-                               [file, "--ids", ids, "--query-ids", queries, "--threads", threads])));
-    const l = JSON.parse(run("node", [`${root}/bench/llamacpp_embed_speed.mjs`, file, "--ids", ids,
+                               [file, "--ids", timed, "--query-ids", queries, "--threads", threads])));
+    const l = JSON.parse(run("node", [`${root}/bench/llamacpp_embed_speed.mjs`, file, "--ids", timed,
                                       "--query-ids", queries, "--threads", threads]));
     cpuBuild = l.cpu_build;
     llama.push(l);
@@ -94,7 +98,7 @@ const cpu = cpus()[0]?.model ?? "unknown CPU";
 if (args.includes("--json")) {
   console.log(JSON.stringify({cpu, threads: Number(threads), runs, results}));
 } else {
-  console.log(`${cpu}, ${threads} threads, medians of ${runs} runs (256-token passages)`);
+  console.log(`${cpu}, ${threads} threads, medians of ${runs} runs (${passages} passages of 256 tokens)`);
   console.log("model                        passages/s docent  llama.cpp  ratio | query ms docent  llama.cpp  speed-up");
   for (const r of results) {
     console.log(`${r.model.padEnd(28)} ${r.docent_passages_s.toFixed(2).padStart(17)} ` +

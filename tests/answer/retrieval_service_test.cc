@@ -102,6 +102,17 @@ TEST(RetrievalServiceTest, DenseOnlyOnceTheStoresVectorsAreTheModels) {
   EXPECT_EQ(s.LoadEmbeddings(store::kDefaultWorkspaceId, (*b)->embedder()->fingerprint())->size(),
             2u);
 
+  // The recorded model's file replaced by other weights (same path): not adopted silently.
+  RetrievalServiceOptions oa_again;
+  oa_again.embed_model = model_a.string();
+  ASSERT_EQ(*(*RetrievalService::Open(s, oa_again))->EmbedPending(), 2);  // A again
+  ASSERT_EQ(testing::WriteSynthShape(dir.path(), "tiny-bert", "f16", 5), model_a);
+  auto swapped = RetrievalService::Open(s, {});
+  ASSERT_TRUE(swapped.ok()) << swapped.status().ToString();
+  EXPECT_EQ((*swapped)->embedder(), nullptr);
+  EXPECT_THAT((*swapped)->note(), HasSubstr("hash differs"));
+  EXPECT_EQ((*swapped)->Options(std::nullopt, 5)->mode, search::Retrieval::kBm25);
+
   // A reranker where an embedding model belongs is refused.
   const auto reranker = testing::WriteSynthShape(dir.path(), "tiny-bert-reranker");
   RetrievalServiceOptions wrong;

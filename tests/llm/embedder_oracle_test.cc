@@ -150,6 +150,10 @@ TEST_F(EmbedderOracleTest, TinyBertWithBgeVocabulary) {
     const fs::path model = Synthesize(dir_.path(), "tiny-bert", type, BgeVocab());
     ExpectTokenIdsMatch(model, dir_.path(), EnglishTexts());
     ExpectEmbeddingsMatch(model, EnglishTexts());
+    // Over 128 tokens: the attention's query blocks (encoder.cc) meet.
+    std::string long_text;
+    for (int i = 0; i < 12; ++i) long_text += EnglishTexts()[static_cast<size_t>(i % 3)] + " ";
+    ExpectEmbeddingsMatch(model, {long_text});
   }
 }
 

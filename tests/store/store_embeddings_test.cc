@@ -121,6 +121,12 @@ TEST(StoreEmbeddingsTest, ModelOfRecordAndDroppingOtherModels) {
   ASSERT_TRUE(s.DropOtherEmbeddings("m2").ok());
   EXPECT_TRUE(s.LoadEmbeddings(kDefaultWorkspaceId, "m1")->empty());
   EXPECT_EQ(s.LoadEmbeddings(kDefaultWorkspaceId, "m2")->size(), 1u);
+  // Adopting a model records it and drops every other model's vectors at once.
+  ASSERT_TRUE(s.PutEmbeddings("m3", v).ok());
+  ASSERT_TRUE(s.AdoptEmbeddingModel({"bge", "/models/bge.gguf", "m3", 1, 0}).ok());
+  EXPECT_EQ((*s.EmbeddingModel())->fingerprint, "m3");
+  EXPECT_TRUE(s.LoadEmbeddings(kDefaultWorkspaceId, "m2")->empty());
+  EXPECT_EQ(s.LoadEmbeddings(kDefaultWorkspaceId, "m3")->size(), 1u);
 }
 
 TEST(StoreEmbeddingsTest, AVersion4StoreGainsTheVectorTables) {

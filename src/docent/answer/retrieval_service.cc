@@ -24,6 +24,18 @@ Result<std::unique_ptr<RetrievalService>> RetrievalService::Open(
     if (s->embedder_->is_reranker()) {
       return InvalidArgument(path + " is a reranker, not an embedding model");
     }
+    // A recorded model whose file changed since (another quantisation under the same name)
+    // is not silently adopted, which would re-embed the store and drop its vectors.
+    if (options.embed_model.empty() && recorded &&
+        s->embedder_->fingerprint() != recorded->fingerprint) {
+      s->embedder_.reset();
+      s->note_ = "the store's embedding model " + recorded->path +
+                 " is not the file its vectors were made with (its hash differs): searching "
+                 "with BM25 (docent add --embed-model " +
+                 recorded->path + " re-embeds with it)";
+    }
+  }
+  if (s->embedder_ != nullptr) {
     s->indexes_ = std::make_unique<search::DenseIndexes>(store, s->embedder_->fingerprint(),
                                                          s->embedder_->dimensions());
     s->dense_ = {s->embedder_.get(), s->indexes_.get()};
@@ -64,9 +76,15 @@ std::string RetrievalService::note() const {
   return note_;
 }
 
-Result<int64_t> RetrievalService::EmbedPending(const indexer::EmbedPassOptions& options) {
+Result<int64_t> RetrievalService::EmbedPending(const indexer::EmbedPassOptions& options,
+                                               bool wait) {
   if (embedder_ == nullptr) return int64_t{0};
-  std::lock_guard lock(pass_mu_);
+  std::unique_lock lock(pass_mu_, std::defer_lock);
+  if (wait) {
+    lock.lock();
+  } else if (!lock.try_lock()) {
+    return int64_t{0};  // the running pass reaches the new chunks (it looks again at its end)
+  }
   DOCENT_ASSIGN_OR_RETURN(int64_t done, indexer::EmbedPendingChunks(store_, *embedder_, options));
   DOCENT_RETURN_IF_ERROR(CheckReady());
   return done;
@@ -91,10 +109,13 @@ Result<search::RetrievalOptions> RetrievalService::Options(std::optional<search:
   return o;
 }
 
-Status RetrievalService::WarmIndexes() {
+Status RetrievalService::WarmIndexes(const std::atomic<bool>* cancel) {
   if (indexes_ == nullptr || !dense_ready()) return Status::Ok();
   DOCENT_ASSIGN_OR_RETURN(auto workspaces, store_.ListWorkspaces());
-  for (const store::WorkspaceInfo& w : workspaces) DOCENT_RETURN_IF_ERROR(indexes_->Warm(w.id));
+  for (const store::WorkspaceInfo& w : workspaces) {
+    if (cancel != nullptr && cancel->load()) return Cancelled("warming the vector indexes");
+    DOCENT_RETURN_IF_ERROR(indexes_->Warm(w.id, cancel));
+  }
   return Status::Ok();
 }
 

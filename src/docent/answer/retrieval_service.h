@@ -4,9 +4,10 @@
 //
 // The embedding model is the one named (serve / search / ask / eval --embed-model) or else the
 // store's model of record (what `docent add --embed-model` set), loaded from its recorded
-// path. Dense retrieval is ready only while that model's vectors are the store's model of
-// record, so a server started with a new model answers with BM25 (and says so) until
-// EmbedPending has re-embedded every chunk; then hybrid is the default.
+// path if the file there is still the one its vectors were made with (same hash). Dense retrieval
+// is ready only while that model's vectors are the store's model of record, so a server started
+// with a new model answers with BM25 (and says so) until EmbedPending has re-embedded every chunk;
+// then hybrid is the default.
 //
 // The default retrieval is hybrid when dense retrieval is ready, BM25 otherwise. Asking for
 // dense or hybrid explicitly with no embedding model at all is FailedPrecondition; while a
@@ -53,15 +54,17 @@ class RetrievalService {
   std::string note() const;
 
   // Embeds the chunks without a vector of the embedding model (re-embedding all of them after
-  // a change of model), then makes dense retrieval ready. One pass at a time; a no-op without
-  // an embedding model.
-  Result<int64_t> EmbedPending(const indexer::EmbedPassOptions& options = {});
+  // a change of model), then makes dense retrieval ready. One pass at a time: with `wait`
+  // false, a call that finds a pass running returns 0 at once (that pass looks for new chunks
+  // again before it ends). A no-op without an embedding model.
+  Result<int64_t> EmbedPending(const indexer::EmbedPassOptions& options = {}, bool wait = true);
 
   // The retrieval for a question: `mode` as asked (nullopt: the default), k passages.
   Result<search::RetrievalOptions> Options(std::optional<search::Retrieval> mode, int k) const;
 
-  // Starts every workspace's graph (a server's start, off the request path).
-  Status WarmIndexes();
+  // Starts every workspace's graph (a server's start, off the request path); Cancelled when
+  // *cancel turns true.
+  Status WarmIndexes(const std::atomic<bool>* cancel = nullptr);
 
  private:
   explicit RetrievalService(store::Store& store) : store_(store) {}

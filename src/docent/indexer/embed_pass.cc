@@ -46,7 +46,14 @@ Result<int64_t> EmbedPendingChunks(store::Store& store, const llm::Embedder& emb
     }
     DOCENT_ASSIGN_OR_RETURN(std::vector<store::ChunkToEmbed> chunks,
                             store.ChunksToEmbed(fp, after, std::max<size_t>(1, options.batch)));
-    if (chunks.empty()) break;
+    if (chunks.empty()) {
+      // A chunk written meanwhile may have taken an id below the cursor (a removed document's
+      // ids are reused): look again from the start before calling the pass complete.
+      DOCENT_ASSIGN_OR_RETURN(const int64_t left, store.CountChunksToEmbed(fp));
+      if (left == 0 || after == 0) break;
+      after = 0;
+      continue;
+    }
     std::vector<std::pair<int64_t, std::vector<float>>> vectors;
     vectors.reserve(chunks.size());
     for (const store::ChunkToEmbed& c : chunks) {
@@ -62,11 +69,9 @@ Result<int64_t> EmbedPendingChunks(store::Store& store, const llm::Embedder& emb
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (options.on_progress) options.on_progress(progress);
   }
-  DOCENT_ASSIGN_OR_RETURN(auto current, store.EmbeddingModel());
-  if (!current || current->fingerprint != fp || current->path != ModelInfoOf(embedder).path) {
-    DOCENT_RETURN_IF_ERROR(store.SetEmbeddingModel(ModelInfoOf(embedder)));
-  }
-  if (!current || current->fingerprint != fp) DOCENT_RETURN_IF_ERROR(store.DropOtherEmbeddings(fp));
+  // Every chunk has its vector: this model is the one of record, and any other model's
+  // vectors (an older model's, or those of a pass that was stopped) go, in one transaction.
+  DOCENT_RETURN_IF_ERROR(store.AdoptEmbeddingModel(ModelInfoOf(embedder)));
   return progress.done;
 }
 

@@ -31,6 +31,9 @@ void LayerNorm(std::span<float> x, std::span<const float> w, std::span<const flo
 // 6.3 / 5.7 passages/s, the machine's noise about +-0.5.)
 constexpr int64_t kColumnBlock = 96;
 
+// Queries whose attention scores are held at once (per head and thread).
+constexpr size_t kQueryBlock = 128;
+
 // fn(task) for every task, on the pool's threads when there is one.
 template <typename Fn>
 void ForEach(ThreadPool* pool, int64_t n_tasks, Fn&& fn) {
@@ -280,7 +283,7 @@ Result<std::vector<float>> Encoder::Hidden(std::span<const int32_t> tokens,
 
   std::vector<float> q(n * E), k(n * E), v(n * E), attn(n * E), a(n * E), up(n * c.n_ff);
   const int threads = pool != nullptr ? pool->size() : 1;
-  // Per thread: one head's keys and values transposed (d x n) and its scores (n x n).
+  // Per thread: one head's keys and values transposed (d x n) and a block of its scores.
   struct HeadScratch {
     std::vector<float> kt, vt, scores;
   };
@@ -288,7 +291,7 @@ Result<std::vector<float>> Encoder::Hidden(std::span<const int32_t> tokens,
   for (HeadScratch& w : scratch) {
     w.kt.resize(n * d);
     w.vt.resize(n * d);
-    w.scores.resize(n * n);
+    w.scores.resize(std::min(n, kQueryBlock) * n);
   }
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   for (const Layer& l : layers_) {
@@ -307,23 +310,28 @@ Result<std::vector<float>> Encoder::Hidden(std::span<const int32_t> tokens,
           w.vt[e * n + t] = v[t * E + h * d + e];
         }
       }
-      for (size_t i = 0; i < n; ++i) {
-        float* row = &w.scores[i * n];
-        kernels::KeyScores(isa_, &q[i * E + h * d], w.kt.data(), static_cast<int64_t>(n), d, scale,
-                           row);
-        kernels::Softmax(isa_, row, static_cast<int64_t>(n));
+      // Queries in blocks, so the scores take O(block n) memory, not O(n^2): an 8,192-token
+      // input would otherwise need 256 MB per thread.
+      for (size_t i0 = 0; i0 < n; i0 += kQueryBlock) {
+        const size_t rows = std::min(kQueryBlock, n - i0);
+        for (size_t i = 0; i < rows; ++i) {
+          float* row = &w.scores[i * n];
+          kernels::KeyScores(isa_, &q[(i0 + i) * E + h * d], w.kt.data(), static_cast<int64_t>(n),
+                             d, scale, row);
+          kernels::Softmax(isa_, row, static_cast<int64_t>(n));
+        }
+        kernels::MatMulArgs pv;
+        pv.type = GgmlType::kF32;
+        pv.w = reinterpret_cast<const uint8_t*>(w.vt.data());
+        pv.w_row_bytes = n * sizeof(float);
+        pv.n = static_cast<int64_t>(n);
+        pv.x = reinterpret_cast<const uint8_t*>(w.scores.data());
+        pv.x_stride = n * sizeof(float);
+        pv.n_cols = static_cast<int64_t>(rows);
+        pv.y = &attn[i0 * E + h * d];
+        pv.y_stride = E;
+        kernels::MatMul(isa_, pv, 0, d);
       }
-      kernels::MatMulArgs pv;
-      pv.type = GgmlType::kF32;
-      pv.w = reinterpret_cast<const uint8_t*>(w.vt.data());
-      pv.w_row_bytes = n * sizeof(float);
-      pv.n = static_cast<int64_t>(n);
-      pv.x = reinterpret_cast<const uint8_t*>(w.scores.data());
-      pv.x_stride = n * sizeof(float);
-      pv.n_cols = static_cast<int64_t>(n);
-      pv.y = &attn[h * d];
-      pv.y_stride = E;
-      kernels::MatMul(isa_, pv, 0, d);
     };
     if (pool != nullptr) {
       pool->ParallelFor(H, attend);

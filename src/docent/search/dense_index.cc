@@ -40,6 +40,9 @@ Status DenseIndex::Insert(const store::StoredEmbedding& row) {
       capacity_ = 1024;
       graph_ = std::make_unique<hnswlib::HierarchicalNSW<float>>(
           space_.get(), capacity_, params_.M, params_.ef_construction, params_.seed);
+      // Set once, here, under the writer's lock: searches share the graph and read it (its
+      // search takes max(ef, k) itself).
+      graph_->setEf(params_.ef_search);
     }
     if (graph_->cur_element_count >= capacity_) {
       capacity_ *= 2;
@@ -54,7 +57,8 @@ Status DenseIndex::Insert(const store::StoredEmbedding& row) {
   return Status::Ok();
 }
 
-Status DenseIndex::Sync(const std::vector<store::StoredEmbedding>& rows) {
+Status DenseIndex::Sync(const std::vector<store::StoredEmbedding>& rows,
+                        const std::atomic<bool>* cancel) {
   std::unordered_map<int64_t, bool> present;
   present.reserve(rows.size());
   for (const store::StoredEmbedding& r : rows) present.emplace(r.id, true);
@@ -73,8 +77,12 @@ Status DenseIndex::Sync(const std::vector<store::StoredEmbedding>& rows) {
     ++deleted_;
   }
   const int64_t held_up_to = max_id_;
+  size_t inserted = 0;
   for (const store::StoredEmbedding& r : rows) {
     if (r.id <= held_up_to) continue;
+    if (cancel != nullptr && ++inserted % 256 == 0 && cancel->load()) {
+      return Cancelled("building the vector index was stopped");
+    }
     if (r.vector.empty()) {
       return InvalidArgument("chunk vector " + std::to_string(r.id) + " came without values");
     }
@@ -86,7 +94,6 @@ Status DenseIndex::Sync(const std::vector<store::StoredEmbedding>& rows) {
 std::vector<DenseHit> DenseIndex::Search(std::span<const float> query, size_t k) const {
   std::vector<DenseHit> out;
   if (graph_ == nullptr || k == 0 || query.size() != dimensions_ || chunk_of_.empty()) return out;
-  graph_->setEf(std::max(params_.ef_search, 2 * k));
   auto found = graph_->searchKnn(query.data(), std::min(k, chunk_of_.size()));
   while (!found.empty()) {
     const auto [distance, label] = found.top();
@@ -119,7 +126,8 @@ DenseIndexes::DenseIndexes(store::Store& store, std::string fingerprint, size_t 
 
 DenseIndexes::~DenseIndexes() = default;
 
-Result<DenseIndexes::Entry*> DenseIndexes::Synced(int64_t workspace_id) {
+Result<DenseIndexes::Entry*> DenseIndexes::Synced(int64_t workspace_id,
+                                                  const std::atomic<bool>* cancel) {
   Entry* entry = nullptr;
   {
     std::lock_guard lock(mu_);
@@ -147,7 +155,7 @@ Result<DenseIndexes::Entry*> DenseIndexes::Synced(int64_t workspace_id) {
   DOCENT_ASSIGN_OR_RETURN(
       std::vector<store::StoredEmbedding> rows,
       store_.LoadEmbeddings(workspace_id, fingerprint_, entry->index->max_id()));
-  Status st = entry->index->Sync(rows);
+  Status st = entry->index->Sync(rows, cancel);
   if (!st.ok()) {
     entry->index.reset();
     entry->version = -1;
@@ -165,8 +173,8 @@ Result<std::vector<DenseHit>> DenseIndexes::Search(int64_t workspace_id,
   return entry->index->Search(query, k);
 }
 
-Status DenseIndexes::Warm(int64_t workspace_id) {
-  return Synced(workspace_id).status();
+Status DenseIndexes::Warm(int64_t workspace_id, const std::atomic<bool>* cancel) {
+  return Synced(workspace_id, cancel).status();
 }
 
 size_t DenseIndexes::Live(int64_t workspace_id) {

@@ -9,7 +9,7 @@
 // deleted, and the graph is rebuilt once more than half of it is deleted.
 //
 // Parameters (DenseIndexParams): M = 16 links per node, ef_construction = 200, and a search
-// beam of max(ef_search = 64, 2k). Vectors are inserted one at a time, in store id order, with
+// beam of max(ef_search = 128, k). Vectors are inserted one at a time, in store id order, with
 // hnswlib's seeded level generator, so the same store gives the same graph and the same
 // results on every run. tests/search/dense_index_test.cc holds recall@10 against exact search.
 //
@@ -17,6 +17,7 @@
 // a sync takes it alone).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -60,7 +61,9 @@ class DenseIndex {
   // Brings the graph to exactly `rows` (Store::LoadEmbeddings(after_id = max_id())): rows
   // with ids above max_id() carry vectors and are inserted, held ids not among the rows are
   // marked deleted. InvalidArgument for a vector of the wrong width or a new row without one.
-  Status Sync(const std::vector<store::StoredEmbedding>& rows);
+  // Cancelled, with the graph partly built (the caller drops it), when *cancel turns true.
+  Status Sync(const std::vector<store::StoredEmbedding>& rows,
+              const std::atomic<bool>* cancel = nullptr);
   int64_t max_id() const { return max_id_; }
   size_t live() const { return chunk_of_.size(); }
   size_t deleted() const { return deleted_; }
@@ -100,7 +103,7 @@ class DenseIndexes {
   Result<std::vector<DenseHit>> Search(int64_t workspace_id, std::span<const float> query,
                                        size_t k);
   // Builds or syncs the workspace's graph (a server does this at start, off the request path).
-  Status Warm(int64_t workspace_id);
+  Status Warm(int64_t workspace_id, const std::atomic<bool>* cancel = nullptr);
   // The vectors a workspace's graph holds (0 before its first sync).
   size_t Live(int64_t workspace_id);
 
@@ -110,7 +113,7 @@ class DenseIndexes {
     std::unique_ptr<DenseIndex> index;  // GUARDED_BY(mu)
     int64_t version = -1;               // GUARDED_BY(mu): the workspace version it reflects
   };
-  Result<Entry*> Synced(int64_t workspace_id);
+  Result<Entry*> Synced(int64_t workspace_id, const std::atomic<bool>* cancel = nullptr);
 
   store::Store& store_;
   std::string fingerprint_;

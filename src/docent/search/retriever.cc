@@ -261,7 +261,7 @@ Result<std::vector<Passage>> Retrieve(store::Store& store, int64_t workspace_id,
   }
   if (o.reranker != nullptr) {
     DOCENT_RETURN_IF_ERROR(
-        Rerank(query, *o.reranker, static_cast<size_t>(std::max(o.rerank_top, k)), list));
+        Rerank(query, *o.reranker, static_cast<size_t>(std::max(o.rerank_top, 0)), list));
   }
   if (o.collapse_duplicates) return Collapse(std::move(list), static_cast<size_t>(k));
   if (list.size() > static_cast<size_t>(k)) list.resize(static_cast<size_t>(k));

@@ -156,16 +156,17 @@ void IngestQueue::Work() {
         r.outcome != indexer::Outcome::kFailed && r.outcome != indexer::Outcome::kSkipped;
     // The document is searchable (BM25) from its commit on; its vectors follow here, and the
     // job is ready once they are stored too.
-    std::function<void()> after;
+    std::function<Status()> after;
     {
       std::lock_guard lock(mu_);
       after = after_indexed_;
     }
-    if (after && stored) after();
+    const Status followed = after && stored ? after() : Status::Ok();
     {
       std::lock_guard lock(mu_);
       JobInfo& job = jobs_[id];
       job.warnings = r.warnings;
+      if (!followed.ok()) job.warnings.push_back("vectors not stored: " + followed.message());
       job.doc_id = r.doc_id;
       job.chunks = r.chunks;
       if (!stored) {
@@ -183,7 +184,7 @@ void IngestQueue::Work() {
   }
 }
 
-void IngestQueue::SetAfterIndexed(std::function<void()> fn) {
+void IngestQueue::SetAfterIndexed(std::function<Status()> fn) {
   std::lock_guard lock(mu_);
   after_indexed_ = std::move(fn);
 }

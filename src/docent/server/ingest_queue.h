@@ -71,8 +71,9 @@ class IngestQueue {
   void Stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
   // Runs on the worker after each upload is stored (it is searchable by BM25 from then on)
-  // and before its job is ready: the server embeds the new chunks here.
-  void SetAfterIndexed(std::function<void()> fn);
+  // and before its job is ready: the server embeds the new chunks here. An error becomes a
+  // warning of the job (the document stays stored and searchable by BM25).
+  void SetAfterIndexed(std::function<Status()> fn);
 
   // Test hook: while paused the worker takes no new job, so a test can fill the queue.
   void TEST_SetPaused(bool paused);
@@ -92,7 +93,7 @@ class IngestQueue {
   bool stopping_ = false;                                 // GUARDED_BY(mu_)
   bool paused_ = false;                                   // GUARDED_BY(mu_)
   uint64_t ingested_bytes_ = 0;                           // GUARDED_BY(mu_)
-  std::function<void()> after_indexed_;                   // GUARDED_BY(mu_)
+  std::function<Status()> after_indexed_;                 // GUARDED_BY(mu_)
   std::atomic<bool> cancel_{false};                       // the job in progress must stop
   std::thread worker_;
 };

@@ -932,12 +932,12 @@ Status Server::Start() {
   answer::RetrievalService* retrieval = impl_->options.retrieval;
   if (retrieval != nullptr && retrieval->embedder() != nullptr) {
     // Uploads are searchable by BM25 once stored; their vectors follow on the same worker.
-    impl_->queue.SetAfterIndexed([impl = impl_.get(), retrieval] {
+    // A pass already running (the start's, after a change of model) takes the new chunks in
+    // too, so an upload does not wait for it.
+    impl_->queue.SetAfterIndexed([impl = impl_.get(), retrieval]() -> Status {
       indexer::EmbedPassOptions pass;
       pass.cancel = &impl->stopping;
-      if (auto done = retrieval->EmbedPending(pass); !done.ok() && !impl->stopping) {
-        std::fprintf(stderr, "docent: embedding uploads: %s\n", done.status().ToString().c_str());
-      }
+      return retrieval->EmbedPending(pass, /*wait=*/false).status();
     });
   }
   impl_->warm = std::thread([impl = impl_.get(), retrieval] {
@@ -961,7 +961,7 @@ Status Server::Start() {
       }
       return;
     }
-    if (Status st = retrieval->WarmIndexes(); !st.ok()) {
+    if (Status st = retrieval->WarmIndexes(&impl->stopping); !st.ok() && !impl->stopping) {
       std::fprintf(stderr, "docent: vector index: %s\n", st.ToString().c_str());
     }
   });

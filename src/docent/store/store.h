@@ -203,6 +203,9 @@ class Store {
                        std::span<const std::pair<int64_t, std::vector<float>>> vectors);
   // Removes every vector not of `fingerprint` (after a change of model has re-embedded all).
   Status DropOtherEmbeddings(std::string_view fingerprint);
+  // SetEmbeddingModel and DropOtherEmbeddings(model.fingerprint) in one transaction, so a
+  // crash leaves either the old model of record with its vectors or the new one with its own.
+  Status AdoptEmbeddingModel(const EmbeddingModelInfo& model);
   // Every vector of `fingerprint` in the workspace, in id order, from one snapshot: the
   // values only of those with ids above `after_id` (the others' `vector` is empty: an index
   // that holds them already needs only to know they are still there).
@@ -293,6 +296,7 @@ class Store {
   // Deletes the document's chunks; when collecting, appends their text to changes->removed
   // so they can leave the index when the transaction commits.
   Status DeleteChunksLocked(int64_t doc_id, WorkspaceChanges* changes);
+  Status SetEmbeddingModelLocked(const EmbeddingModelInfo& model);
   bool IndexLive(int64_t workspace_id) const;
   // Bumps meta.generation inside the open transaction; returns the value before.
   Result<int64_t> BumpGenerationLocked();

@@ -54,6 +54,22 @@ Result<std::optional<EmbeddingModelInfo>> Store::EmbeddingModel() {
 Status Store::SetEmbeddingModel(const EmbeddingModelInfo& model) {
   std::lock_guard lock(mu_);
   if (batch_) return FailedPrecondition("setting the embedding model inside a batch");
+  return SetEmbeddingModelLocked(model);
+}
+
+Status Store::AdoptEmbeddingModel(const EmbeddingModelInfo& model) {
+  std::lock_guard lock(mu_);
+  if (batch_) return FailedPrecondition("setting the embedding model inside a batch");
+  Transaction tx(db_);
+  DOCENT_RETURN_IF_ERROR(tx.Begin());
+  DOCENT_RETURN_IF_ERROR(SetEmbeddingModelLocked(model));
+  DOCENT_ASSIGN_OR_RETURN(Stmt drop,
+                          db_.Prepare("DELETE FROM chunk_embeddings WHERE fingerprint != ?1"));
+  DOCENT_RETURN_IF_ERROR(drop.Bind(1, std::string_view(model.fingerprint)).Run());
+  return tx.Commit();
+}
+
+Status Store::SetEmbeddingModelLocked(const EmbeddingModelInfo& model) {
   DOCENT_ASSIGN_OR_RETURN(
       Stmt st, db_.Prepare("INSERT OR REPLACE INTO embedding_model(id, name, path, fingerprint, "
                            "dimensions, set_at) VALUES (1, ?1, ?2, ?3, ?4, ?5)"));

@@ -1,6 +1,12 @@
 // HNSW graphs over chunk vectors (see dense_index.h).
 #include "docent/search/dense_index.h"
 
+// hnswlib 0.6.2's hand-written SSE paths read one element past the end of a node's link list
+// to compute a prefetch address (searchBaseLayer: *(datal + j + 1) at the last j), a heap
+// over-read that AddressSanitizer stops on. Its portable code does not: the distances are
+// plain loops (a query's ~2,000 of them over 384 values cost well under a millisecond, next to
+// the several milliseconds of embedding the query), and the results stay deterministic.
+#define NO_MANUAL_VECTORIZATION
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>

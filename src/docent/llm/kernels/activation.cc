@@ -150,8 +150,8 @@ void GeluTableScalar(const float* table, float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) x[i] = GeluTableOne(table, x[i]);
 }
 
-DOCENT_AVX2 __attribute__((target("f16c"))) void GeluTableAvx2(const float* table, float* x,
-                                                               int64_t n) {
+__attribute__((target("avx2,fma,f16c"))) void GeluTableAvx2(const float* table, float* x,
+                                                            int64_t n) {
   const __m256 lo = _mm256_set1_ps(-10.0f), hi = _mm256_set1_ps(10.0f);
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {

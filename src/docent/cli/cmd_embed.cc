@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "docent/answer/embedding_views.h"
 #include "docent/cli/commands.h"
 #include "docent/cli/model_args.h"
 #include "docent/llm/embedder.h"
-#include "docent/server/embedding_api.h"
 
 namespace docent::cli {
 
@@ -49,7 +49,7 @@ int RunEmbed(const Argv& argv) {
     vectors.push_back(std::move(*e));
   }
   if (args->Has("--json")) {
-    std::printf("%s\n", server::EmbeddingsResponse((*embedder)->name(), vectors, false)
+    std::printf("%s\n", answer::EmbeddingsResponse((*embedder)->name(), vectors, false)
                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                             .c_str());
     return 0;

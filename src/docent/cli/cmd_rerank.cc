@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "docent/answer/embedding_views.h"
 #include "docent/cli/commands.h"
 #include "docent/cli/model_args.h"
 #include "docent/llm/embedder.h"
-#include "docent/server/embedding_api.h"
 #include "docent/util/utf8.h"
 
 namespace docent::cli {
@@ -34,7 +34,7 @@ int RunRerank(const Argv& argv) {
       return 2;
     }
   }
-  server::RerankRequest request;
+  answer::RerankRequest request;
   request.query = args->positional.front();
   request.documents = TextsFromArgsOrStdin(
       std::vector<std::string>(args->positional.begin() + 1, args->positional.end()));
@@ -58,7 +58,7 @@ int RunRerank(const Argv& argv) {
     scores.push_back(*s);
   }
   if (args->Has("--json")) {
-    std::printf("%s\n", server::RerankResponse((*reranker)->name(), request, scores)
+    std::printf("%s\n", answer::RerankResponse((*reranker)->name(), request, scores)
                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                             .c_str());
     return 0;

@@ -7,7 +7,8 @@
 //                        top_n?, return_documents?} -> {object: "list", model, usage,
 //                        results: [{index, relevance_score, document?: {text}}]}, best
 //                        first; relevance_score is the head's raw logit, as llama-server's
-// `docent embed --json` and `docent rerank --json` print the same bodies. A text over the
+// The bodies are answer/embedding_views.h's, which `docent embed --json` and `docent rerank
+// --json` print too. A text over the
 // model's positions is refused (400 naming the input), not silently cut: the caller's vector
 // would not cover their text.
 #pragma once
@@ -18,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "docent/llm/embedder.h"
+#include "docent/answer/embedding_views.h"
 #include "docent/util/status.h"
 
 namespace docent::server {
@@ -27,13 +28,6 @@ struct EmbeddingsRequest {
   std::vector<std::string> inputs;
   bool base64 = false;
   std::string model;
-};
-
-struct RerankRequest {
-  std::string query;
-  std::vector<std::string> documents;
-  size_t top_n = 0;  // 0: all
-  bool return_documents = false;
 };
 
 // At most this many inputs (documents) in one request: each is a forward pass.
@@ -45,16 +39,6 @@ inline constexpr size_t kMaxEmbeddingInputs = 2048;
 Result<EmbeddingsRequest> ParseEmbeddingsRequest(const nlohmann::json& body);
 // The same for a rerank request: a missing query, documents not an array of strings, a
 // negative top_n.
-Result<RerankRequest> ParseRerankRequest(const nlohmann::json& body);
-
-nlohmann::json EmbeddingsResponse(const std::string& model,
-                                  std::span<const llm::Embedding> embeddings, bool base64);
-// `scores[i]` belongs to request.documents[i]; results are sorted by score, best first (ties
-// by index), and cut to top_n.
-nlohmann::json RerankResponse(const std::string& model, const RerankRequest& request,
-                              std::span<const llm::RerankScore> scores);
-
-// The float32 values' little-endian bytes in standard base64 (OpenAI's encoding_format).
-std::string Base64Floats(std::span<const float> values);
+Result<answer::RerankRequest> ParseRerankRequest(const nlohmann::json& body);
 
 }  // namespace docent::server

@@ -413,7 +413,8 @@ void Server::Impl::Embeddings(const httplib::Request& req, httplib::Response& re
     }
     vectors.push_back(std::move(*e));
   }
-  SendJson(res, 200, EmbeddingsResponse(options.embedder->name(), vectors, request->base64));
+  SendJson(res, 200,
+           answer::EmbeddingsResponse(options.embedder->name(), vectors, request->base64));
 }
 
 void Server::Impl::Rerank(const httplib::Request& req, httplib::Response& res) {
@@ -438,7 +439,7 @@ void Server::Impl::Rerank(const httplib::Request& req, httplib::Response& res) {
     }
     scores.push_back(*s);
   }
-  SendJson(res, 200, RerankResponse(options.reranker->name(), *request, scores));
+  SendJson(res, 200, answer::RerankResponse(options.reranker->name(), *request, scores));
 }
 
 std::string Server::Impl::WorkspaceName(const std::optional<std::string>& asked) const {

@@ -27,15 +27,9 @@ const oracleDir = new URL("../tests/oracle/", import.meta.url);
 const entry = createRequire(new URL(".native-cpu/package.json", oracleDir))
                   .resolve("node-llama-cpp");
 const {getLlama} = await import(pathToFileURL(entry).href);
+const {loadCpuLlama} = await import("./lib/llama.mjs");
 
-let cpuBuild = "unknown";
-const logger = (level, message) => {
-  const m = /loaded CPU backend from .*libggml-cpu-([A-Za-z0-9_]+)\.so/.exec(message);
-  if (m) cpuBuild = m[1];
-  else if (level === "error" || level === "fatal") process.stderr.write(`${message}\n`);
-};
-const llama = await getLlama({gpu: false, build: "never", logLevel: "debug", logger,
-                              maxThreads: 0});
+const {llama, cpuBuild} = await loadCpuLlama(getLlama);
 const model = await llama.loadModel({modelPath});
 const open = model.tokens.bos;
 const close = model.tokens.eos ?? model.tokens.sep;
@@ -101,5 +95,5 @@ if (queryPath) {
 }
 console.log(JSON.stringify({passages_per_s: passages.length / seconds,
                             tokens_per_s: tokens / seconds, query_ms: queryMs,
-                            passages: passages.length, threads, cpu_build: cpuBuild}));
+                            passages: passages.length, threads, cpu_build: cpuBuild()}));
 process.exit(0);

@@ -55,6 +55,7 @@ try {
   process.exit(1);
 }
 const {getLlama} = await import(pathToFileURL(entry).href);
+const {loadCpuLlama} = await import("./lib/llama.mjs");
 
 // Text to tokenise: abstracts from the shared SciFact corpus, else a fixed paragraph repeated.
 function promptText() {
@@ -75,17 +76,7 @@ const peakRssMb = () => {
   return m ? Number(m[1]) / 1024 : null;
 };
 
-// ggml names the CPU library it picked in a message of its "log" level, which node-llama-cpp
-// passes on only at logLevel "debug"; keep that one, pass errors on.
-let cpuBuild = "unknown";
-const logger = (level, message) => {
-  const m = /loaded CPU backend from .*libggml-cpu-([A-Za-z0-9_]+)\.so/.exec(message);
-  if (m) cpuBuild = m[1];
-  else if (level === "error" || level === "fatal") process.stderr.write(`${message}\n`);
-};
-// maxThreads 0: the context's `threads` is then exactly the number used, not a hint.
-const llama = await getLlama({gpu: false, build: "never", logLevel: "debug", logger,
-                              maxThreads: 0});
+const {llama, cpuBuild} = await loadCpuLlama(getLlama);
 const model = await llama.loadModel({modelPath});
 const context = await model.createContext({
   contextSize: Math.max(1024, promptTokens + genTokens + 16), batchSize: 512, threads,
@@ -129,6 +120,6 @@ console.log(JSON.stringify({
   pp_tok_s: promptTokens / (t1 - t0),
   tg_tok_s: genTokens / (t2 - t1),
   peak_rss_mb: peakRssMb(),
-  cpu_build: cpuBuild,
+  cpu_build: cpuBuild(),
 }));
 process.exit(0);

@@ -14,6 +14,7 @@
 #include <cassert>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "docent/llm/half.h"
 #include "docent/llm/kernels/kernels.h"
@@ -269,9 +270,246 @@ void Values(Isa isa, const float* w, const uint16_t* values, size_t stride, int6
   ValuesScalar(w, values, stride, n_keys, dim, out, accumulate);
 }
 
-// Positions per block in the block kernels: 64 keys of a 64-dim head are 8 KB of F16, so a
-// block stays in L1 while every query of the block passes over it.
+// Positions per block in the block kernels: 64 keys of a 64-dim head are 8 KB of F16 (16 KB
+// once converted), so a block stays in L1 while every query of the block passes over it.
 constexpr int64_t kKeyBlock = 64;
+
+// ---- Key-lane block kernels (AVX2 and AVX-512; head sizes a multiple of 8).
+//
+// The one-query kernels put a key's dimensions across the lanes and end every key with a
+// horizontal sum; with 28 queries reading the same block of keys, that is 28 conversions
+// of every key from F16 and a shuffle-bound reduction per score. Here a block of keys is
+// converted once and transposed (dimension-major, 64 keys a row), and the lanes hold keys:
+// eight accumulators per vector of keys, accumulator l taking dimensions l, l+8, l+16, ... in
+// order. That is exactly the chain lane l of the one-query kernel runs, and the accumulators
+// are then added in HorizontalSum8's order ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7)), so every
+// score keeps its bits. The values likewise are converted once per block and every query's
+// weights rounded to F16 once per block; per element, the FMAs over ascending positions are
+// the one-query kernel's.
+
+// Scratch for one block: the transposed keys (dim rows of kKeyBlock) or the converted values
+// (kKeyBlock rows of dim), and the queries. Per thread, so the kernels
+// stay free functions that the forward pass calls from its pool.
+struct BlockBuffers {
+  std::vector<float> block;
+  std::vector<float> query;  // the queries in F32 (scores) or their rounded weights (values)
+};
+
+BlockBuffers& ThreadBlockBuffers() {
+  thread_local BlockBuffers buffers;
+  return buffers;
+}
+
+DOCENT_AVX2 __m256 LoadHalves8OrZero(const uint16_t* p, bool present) {
+  return present ? LoadHalves8(p) : _mm256_setzero_ps();
+}
+
+// keys [0, n) of the block (row p at keys + p * stride) into kt[d * kKeyBlock + p], F32, with
+// the lanes up to the next multiple of 16 zeroed (the score kernels read whole vectors).
+DOCENT_AVX2 void TransposeKeysAvx2(const uint16_t* keys, size_t stride, int64_t n, int64_t dim,
+                                   float* kt) {
+  const int64_t padded = (n + 15) / 16 * 16;
+  for (int64_t p0 = 0; p0 < padded; p0 += 8) {
+    for (int64_t d0 = 0; d0 < dim; d0 += 8) {
+      __m256 r[8];
+      for (int i = 0; i < 8; ++i)
+        r[i] = LoadHalves8OrZero(keys + (p0 + i) * stride + d0, p0 + i < n);
+      // 8x8 transpose: r[i][j] (key i, dimension j) -> row j holds the 8 keys' dimension j.
+      const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+      const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+      const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+      const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+      const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+      const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+      const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      float* row = kt + d0 * kKeyBlock + p0;
+      _mm256_storeu_ps(row + 0 * kKeyBlock, _mm256_permute2f128_ps(u0, u4, 0x20));
+      _mm256_storeu_ps(row + 1 * kKeyBlock, _mm256_permute2f128_ps(u1, u5, 0x20));
+      _mm256_storeu_ps(row + 2 * kKeyBlock, _mm256_permute2f128_ps(u2, u6, 0x20));
+      _mm256_storeu_ps(row + 3 * kKeyBlock, _mm256_permute2f128_ps(u3, u7, 0x20));
+      _mm256_storeu_ps(row + 4 * kKeyBlock, _mm256_permute2f128_ps(u0, u4, 0x31));
+      _mm256_storeu_ps(row + 5 * kKeyBlock, _mm256_permute2f128_ps(u1, u5, 0x31));
+      _mm256_storeu_ps(row + 6 * kKeyBlock, _mm256_permute2f128_ps(u2, u6, 0x31));
+      _mm256_storeu_ps(row + 7 * kKeyBlock, _mm256_permute2f128_ps(u3, u7, 0x31));
+    }
+  }
+}
+
+// Eight keys' scores (lanes) from the transposed block; see the section comment for the order.
+DOCENT_AVX2 __m256 KeyLaneScores8(const float* q, const float* kt, int64_t dim) {
+  __m256 a[8];
+  for (int l = 0; l < 8; ++l) a[l] = _mm256_setzero_ps();
+  for (int64_t d0 = 0; d0 < dim; d0 += 8) {
+#pragma GCC unroll 8
+    for (int l = 0; l < 8; ++l) {
+      a[l] = _mm256_fmadd_ps(_mm256_loadu_ps(kt + (d0 + l) * kKeyBlock),
+                             _mm256_broadcast_ss(q + d0 + l), a[l]);
+    }
+  }
+  return _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a[0], a[4]), _mm256_add_ps(a[2], a[6])),
+                       _mm256_add_ps(_mm256_add_ps(a[1], a[5]), _mm256_add_ps(a[3], a[7])));
+}
+
+DOCENT_AVX2 void KeyLaneScoresAvx2(const float* q, const float* kt, int64_t n, int64_t dim,
+                                   float scale, float* out) {
+  const __m256 vscale = _mm256_set1_ps(scale);
+  for (int64_t p = 0; p < n; p += 8) {
+    const __m256 s = _mm256_mul_ps(KeyLaneScores8(q, kt + p, dim), vscale);
+    if (p + 8 <= n) {
+      _mm256_storeu_ps(out + p, s);
+    } else {
+      alignas(32) float lanes[8];
+      _mm256_store_ps(lanes, s);
+      for (int64_t i = 0; i < n - p; ++i) out[p + i] = lanes[i];
+    }
+  }
+}
+
+// The eight accumulators added in HorizontalSum8's order.
+DOCENT_AVX512 __m512 AddInSumOrder(const __m512* a) {
+  return _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a[0], a[4]), _mm512_add_ps(a[2], a[6])),
+                       _mm512_add_ps(_mm512_add_ps(a[1], a[5]), _mm512_add_ps(a[3], a[7])));
+}
+
+// Sixteen keys a vector, two vectors at a time (sixteen accumulators): one broadcast of the
+// query feeds two FMAs.
+DOCENT_AVX512 void KeyLaneScoresAvx512(const float* q, const float* kt, int64_t n, int64_t dim,
+                                       float scale, float* out) {
+  const __m512 vscale = _mm512_set1_ps(scale);
+  for (int64_t p = 0; p < n; p += 32) {
+    const bool two = p + 16 < n;
+    __m512 a[8], b[8];
+    for (int l = 0; l < 8; ++l) a[l] = b[l] = _mm512_setzero_ps();
+    const float* k = kt + p;
+    if (two) {
+      for (int64_t d0 = 0; d0 < dim; d0 += 8) {
+#pragma GCC unroll 8
+        for (int l = 0; l < 8; ++l) {
+          const __m512 qd = _mm512_set1_ps(q[d0 + l]);
+          a[l] = _mm512_fmadd_ps(_mm512_loadu_ps(k + (d0 + l) * kKeyBlock), qd, a[l]);
+          b[l] = _mm512_fmadd_ps(_mm512_loadu_ps(k + (d0 + l) * kKeyBlock + 16), qd, b[l]);
+        }
+      }
+    } else {
+      for (int64_t d0 = 0; d0 < dim; d0 += 8) {
+#pragma GCC unroll 8
+        for (int l = 0; l < 8; ++l) {
+          a[l] = _mm512_fmadd_ps(_mm512_loadu_ps(k + (d0 + l) * kKeyBlock),
+                                 _mm512_set1_ps(q[d0 + l]), a[l]);
+        }
+      }
+    }
+    const __m512 sa = _mm512_mul_ps(AddInSumOrder(a), vscale);
+    const __m512 sb = _mm512_mul_ps(AddInSumOrder(b), vscale);
+    const int64_t left = n - p;
+    if (left >= 32) {
+      _mm512_storeu_ps(out + p, sa);
+      _mm512_storeu_ps(out + p + 16, sb);
+    } else {
+      alignas(64) float lanes[32];
+      _mm512_store_ps(lanes, sa);
+      _mm512_store_ps(lanes + 16, sb);
+      for (int64_t i = 0; i < left; ++i) out[p + i] = lanes[i];
+    }
+  }
+}
+
+// Values rows [0, n) of the block into vf[p * dim + i], F32 (dim a multiple of 8).
+DOCENT_AVX2 void ConvertValuesAvx2(const uint16_t* values, size_t stride, int64_t n, int64_t dim,
+                                   float* vf) {
+  for (int64_t p = 0; p < n; ++p) {
+    for (int64_t i = 0; i < dim; i += 8) {
+      _mm256_storeu_ps(vf + p * dim + i, LoadHalves8(values + p * stride + i));
+    }
+  }
+}
+
+// w[0, n) rounded to F16 (as RoundToHalfF16c, eight at a time).
+DOCENT_AVX2 void RoundWeightsAvx2(const float* w, int64_t n, float* out) {
+  int64_t p = 0;
+  for (; p + 8 <= n; p += 8) {
+    const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(w + p), _MM_FROUND_TO_NEAREST_INT);
+    _mm256_storeu_ps(out + p, _mm256_cvtph_ps(h));
+  }
+  for (; p < n; ++p) out[p] = RoundToHalfF16c(w[p]);
+}
+
+template <int kVectors>
+DOCENT_AVX2 void ValuesF32Avx2Fixed(const float* w, const float* vf, int64_t n, float* out) {
+  __m256 acc[kVectors];
+  for (int j = 0; j < kVectors; ++j) acc[j] = _mm256_loadu_ps(out + 8 * j);
+  for (int64_t p = 0; p < n; ++p) {
+    const __m256 wv = _mm256_broadcast_ss(w + p);
+    const float* v = vf + p * 8 * kVectors;
+    for (int j = 0; j < kVectors; ++j)
+      acc[j] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(v + 8 * j), acc[j]);
+  }
+  for (int j = 0; j < kVectors; ++j) _mm256_storeu_ps(out + 8 * j, acc[j]);
+}
+
+DOCENT_AVX2 void ValuesF32Avx2(const float* w, const float* vf, int64_t n, int64_t dim,
+                               float* out) {
+  if (dim == 64) return ValuesF32Avx2Fixed<8>(w, vf, n, out);
+  if (dim == 128) return ValuesF32Avx2Fixed<16>(w, vf, n, out);
+  for (int64_t p = 0; p < n; ++p) {
+    const __m256 wv = _mm256_broadcast_ss(w + p);
+    for (int64_t i = 0; i < dim; i += 8) {
+      _mm256_storeu_ps(out + i, _mm256_fmadd_ps(wv, _mm256_loadu_ps(vf + p * dim + i),
+                                                _mm256_loadu_ps(out + i)));
+    }
+  }
+}
+
+// kQueries queries at once over the same value rows: each row loaded once feeds every query,
+// and kQueries x kVectors independent FMA chains keep both FMA units busy (one query's
+// kVectors chains wait on each other's latency). Each element's chain is still its own FMAs
+// over ascending positions.
+template <int kVectors, int kQueries>
+DOCENT_AVX512 void ValuesF32Avx512Fixed(const float* const* w, const float* vf, int64_t n,
+                                        float* const* out) {
+  __m512 acc[kQueries][kVectors];
+  for (int r = 0; r < kQueries; ++r) {
+    for (int j = 0; j < kVectors; ++j) acc[r][j] = _mm512_loadu_ps(out[r] + 16 * j);
+  }
+  for (int64_t p = 0; p < n; ++p) {
+    const float* v = vf + p * 16 * kVectors;
+    __m512 rows[kVectors];
+    for (int j = 0; j < kVectors; ++j) rows[j] = _mm512_loadu_ps(v + 16 * j);
+    for (int r = 0; r < kQueries; ++r) {
+      const __m512 wv = _mm512_set1_ps(w[r][p]);
+      for (int j = 0; j < kVectors; ++j) acc[r][j] = _mm512_fmadd_ps(wv, rows[j], acc[r][j]);
+    }
+  }
+  for (int r = 0; r < kQueries; ++r) {
+    for (int j = 0; j < kVectors; ++j) _mm512_storeu_ps(out[r] + 16 * j, acc[r][j]);
+  }
+}
+
+DOCENT_AVX512 void ValuesF32Avx512(const float* w, const float* vf, int64_t n, int64_t dim,
+                                   float* out) {
+  if (dim == 64) return ValuesF32Avx512Fixed<4, 1>(&w, vf, n, &out);
+  if (dim == 128) return ValuesF32Avx512Fixed<8, 1>(&w, vf, n, &out);
+  ValuesF32Avx2(w, vf, n, dim, out);
+}
+
+// kCount queries with the same positions in this block (ValuesGroup says which head sizes).
+DOCENT_AVX512 void ValuesF32Avx512Group(const float* const* w, const float* vf, int64_t n,
+                                        int64_t dim, int count, float* const* out) {
+  if (dim == 64 && count == 4) return ValuesF32Avx512Fixed<4, 4>(w, vf, n, out);
+  if (dim == 128 && count == 2) return ValuesF32Avx512Fixed<8, 2>(w, vf, n, out);
+  for (int r = 0; r < count; ++r) ValuesF32Avx512(w[r], vf, n, dim, out[r]);
+}
+
+// How many queries ValuesF32Avx512Group takes at once for a head size.
+int ValuesGroup(Isa isa, int64_t dim) {
+  if (isa != Isa::kAvx512Vnni) return 1;
+  return dim == 64 ? 4 : dim == 128 ? 2 : 1;
+}
+
+bool KeyLanes(Isa isa, int64_t dim) {
+  return isa != Isa::kScalar && dim % 8 == 0;
+}
 
 }  // namespace
 
@@ -285,11 +523,35 @@ void AttentionScoresF16Block(Isa isa, int n_q, const uint16_t* const* q, const i
                              float* const* out) {
   int64_t most = 0;
   for (int r = 0; r < n_q; ++r) most = n_keys[r] > most ? n_keys[r] : most;
+  if (!KeyLanes(isa, dim)) {
+    for (int64_t k0 = 0; k0 < most; k0 += kKeyBlock) {
+      for (int r = 0; r < n_q; ++r) {
+        const int64_t end = n_keys[r] < k0 + kKeyBlock ? n_keys[r] : k0 + kKeyBlock;
+        if (end <= k0) continue;
+        AttentionScoresF16(isa, q[r], keys + k0 * stride, stride, end - k0, dim, scale,
+                           out[r] + k0);
+      }
+    }
+    return;
+  }
+  BlockBuffers& buf = ThreadBlockBuffers();
+  buf.block.resize(static_cast<size_t>(dim * kKeyBlock));
+  buf.query.resize(static_cast<size_t>(dim * n_q));
+  for (int r = 0; r < n_q; ++r) {
+    for (int64_t i = 0; i < dim; ++i) buf.query[r * dim + i] = HalfToFloat(q[r][i]);
+  }
   for (int64_t k0 = 0; k0 < most; k0 += kKeyBlock) {
+    const int64_t in_block = most - k0 < kKeyBlock ? most - k0 : kKeyBlock;
+    TransposeKeysAvx2(keys + k0 * stride, stride, in_block, dim, buf.block.data());
     for (int r = 0; r < n_q; ++r) {
       const int64_t end = n_keys[r] < k0 + kKeyBlock ? n_keys[r] : k0 + kKeyBlock;
       if (end <= k0) continue;
-      AttentionScoresF16(isa, q[r], keys + k0 * stride, stride, end - k0, dim, scale, out[r] + k0);
+      const float* qf = buf.query.data() + r * dim;
+      if (isa == Isa::kAvx512Vnni) {
+        KeyLaneScoresAvx512(qf, buf.block.data(), end - k0, dim, scale, out[r] + k0);
+      } else {
+        KeyLaneScoresAvx2(qf, buf.block.data(), end - k0, dim, scale, out[r] + k0);
+      }
     }
   }
 }
@@ -302,12 +564,51 @@ void AttentionValuesF16Block(Isa isa, int n_q, const float* const* w, const int6
     most = n_keys[r] > most ? n_keys[r] : most;
     for (int64_t i = 0; i < dim; ++i) out[r][i] = 0.0f;
   }
+  if (!KeyLanes(isa, dim)) {
+    for (int64_t k0 = 0; k0 < most; k0 += kKeyBlock) {
+      for (int r = 0; r < n_q; ++r) {
+        const int64_t end = n_keys[r] < k0 + kKeyBlock ? n_keys[r] : k0 + kKeyBlock;
+        if (end <= k0) continue;
+        Values(isa, w[r] + k0, values + k0 * stride, stride, end - k0, dim, out[r],
+               /*accumulate=*/true);
+      }
+    }
+    return;
+  }
+  BlockBuffers& buf = ThreadBlockBuffers();
+  buf.block.resize(static_cast<size_t>(dim * kKeyBlock));
+  buf.query.resize(static_cast<size_t>(n_q * kKeyBlock));
+  const int group = ValuesGroup(isa, dim);
   for (int64_t k0 = 0; k0 < most; k0 += kKeyBlock) {
-    for (int r = 0; r < n_q; ++r) {
+    const int64_t in_block = most - k0 < kKeyBlock ? most - k0 : kKeyBlock;
+    ConvertValuesAvx2(values + k0 * stride, stride, in_block, dim, buf.block.data());
+    for (int r = 0; r < n_q;) {
       const int64_t end = n_keys[r] < k0 + kKeyBlock ? n_keys[r] : k0 + kKeyBlock;
-      if (end <= k0) continue;
-      Values(isa, w[r] + k0, values + k0 * stride, stride, end - k0, dim, out[r],
-             /*accumulate=*/true);
+      if (end <= k0) {
+        ++r;
+        continue;
+      }
+      // The queries from r on that cover the same positions of this block go together.
+      int count = 1;
+      while (count < group && r + count < n_q &&
+             (n_keys[r + count] < k0 + kKeyBlock ? n_keys[r + count] : k0 + kKeyBlock) == end) {
+        ++count;
+      }
+      if (count != group) count = 1;
+      const float* weights[4];
+      for (int i = 0; i < count; ++i) {
+        float* rounded = buf.query.data() + (r + i) * kKeyBlock;
+        RoundWeightsAvx2(w[r + i] + k0, end - k0, rounded);
+        weights[i] = rounded;
+      }
+      if (count > 1) {
+        ValuesF32Avx512Group(weights, buf.block.data(), end - k0, dim, count, out + r);
+      } else if (isa == Isa::kAvx512Vnni) {
+        ValuesF32Avx512(weights[0], buf.block.data(), end - k0, dim, out[r]);
+      } else {
+        ValuesF32Avx2(weights[0], buf.block.data(), end - k0, dim, out[r]);
+      }
+      r += count;
     }
   }
 }

@@ -1,12 +1,13 @@
 // The Embedder on synthetic tiny-bert models (docent synth-model's shapes with BGE's real
-// WordPiece vocabulary): framing, normalisation, truncation, thread-count independence,
-// reranking and the errors of using one kind of model as the other. Agreement with llama.cpp
-// is embedder_oracle_test.cc's.
+// WordPiece vocabulary) and on the tiny Qwen3-Embedding / Qwen3-Reranker layouts: framing,
+// normalisation, truncation, thread-count independence, reranking and the errors of using one kind
+// of model as the other. Agreement with llama.cpp is embedder_oracle_test.cc's.
 #include "docent/llm/embedder.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -19,13 +20,17 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class EmbedderTest : public ::testing::Test {
+// Two synthetic models written once per suite, `Shapes::kEmbed` (F16) and `Shapes::kRerank`
+// (Q8_0), and loading them.
+template <typename Shapes>
+class SynthPairTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    embedder_path_ = new std::filesystem::path(testing::WriteSynthShape(dir_->path(), "tiny-bert"));
-    reranker_path_ = new std::filesystem::path(
-        testing::WriteSynthShape(dir_->path(), "tiny-bert-reranker", "q8_0"));
+    embedder_path_ =
+        new std::filesystem::path(testing::WriteSynthShape(dir_->path(), Shapes::kEmbed));
+    reranker_path_ =
+        new std::filesystem::path(testing::WriteSynthShape(dir_->path(), Shapes::kRerank, "q8_0"));
   }
   static void TearDownTestSuite() {
     delete embedder_path_;
@@ -38,13 +43,16 @@ class EmbedderTest : public ::testing::Test {
     return e.ok() ? std::move(*e) : nullptr;
   }
 
-  static testing::TempDir* dir_;
-  static std::filesystem::path* embedder_path_;
-  static std::filesystem::path* reranker_path_;
+  static inline testing::TempDir* dir_ = nullptr;
+  static inline std::filesystem::path* embedder_path_ = nullptr;
+  static inline std::filesystem::path* reranker_path_ = nullptr;
 };
-testing::TempDir* EmbedderTest::dir_ = nullptr;
-std::filesystem::path* EmbedderTest::embedder_path_ = nullptr;
-std::filesystem::path* EmbedderTest::reranker_path_ = nullptr;
+
+struct BertShapes {
+  static constexpr const char* kEmbed = "tiny-bert";
+  static constexpr const char* kRerank = "tiny-bert-reranker";
+};
+using EmbedderTest = SynthPairTest<BertShapes>;
 
 TEST_F(EmbedderTest, FramesAsBertWasTrained) {
   auto e = Load(*embedder_path_);
@@ -172,7 +180,146 @@ TEST(EmbeddingPrefixesTest, FollowTheModelCards) {
             "Represent this sentence for searching relevant passages: ");
   EXPECT_EQ(PrefixesForModel("bge-small-en-v1.5").passage, "");
   EXPECT_EQ(PrefixesForModel("bge-m3").query, "");
+  EXPECT_THAT(PrefixesForModel("Qwen3-Embedding").query, ::testing::EndsWith("\nQuery:"));
+  EXPECT_EQ(PrefixesForModel("Qwen3 Embedding 0.6B").query,
+            PrefixesForModel("Qwen3-Embedding").query);
+  EXPECT_EQ(PrefixesForModel("Qwen3-Embedding").passage, "");
+  EXPECT_EQ(PrefixesForModel("Qwen3-Reranker").query, "");
   EXPECT_EQ(PrefixesForModel("bge-reranker-v2-m3").query, "");
+}
+
+// The decoder models (Qwen3-Embedding and Qwen3-Reranker layouts, tiny, Qwen's real
+// vocabulary). Agreement with llama.cpp: embedder_oracle_test.cc.
+struct Qwen3Shapes {
+  static constexpr const char* kEmbed = "tiny-qwen3-embedding";
+  static constexpr const char* kRerank = "tiny-qwen3-reranker";
+};
+using DecoderEmbedderTest = SynthPairTest<Qwen3Shapes>;
+
+TEST_F(DecoderEmbedderTest, EmbedsTheLastTokensStateNormalised) {
+  auto e = Load(*embedder_path_, 2);
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->is_decoder());
+  EXPECT_FALSE(e->is_reranker());
+  EXPECT_EQ(e->dimensions(), 64u);
+  EXPECT_EQ(e->context_length(), Embedder::kDecoderPositions);
+  // add_eos_token: text, then <|endoftext|>; no BOS.
+  const std::vector<int32_t> ids = e->Frame("annual leave");
+  EXPECT_EQ(ids.back(), e->tokenizer().TokenId("<|endoftext|>"));
+  EXPECT_EQ(std::vector<int32_t>(ids.begin(), ids.end() - 1),
+            e->tokenizer().Encode("annual leave", false, false));
+  auto v = e->Embed("annual leave");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  double norm = 0;
+  for (float x : v->vector) norm += double{x} * x;
+  EXPECT_NEAR(norm, 1.0, 1e-5);
+  EXPECT_EQ(v->tokens, ids.size());
+  // The same text gives the same bits on one thread and two (the decoder's batch invariance),
+  // and another text another vector.
+  auto one = Load(*embedder_path_, 1);
+  auto again = one->Embed("annual leave");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->vector, v->vector);
+  auto other = e->Embed("VPN client update");
+  ASSERT_TRUE(other.ok());
+  double dot = 0;
+  for (size_t i = 0; i < other->vector.size(); ++i) dot += double{other->vector[i]} * v->vector[i];
+  EXPECT_LT(dot, 0.999);
+  // A reranker's call on an embedding model says what it is.
+  auto rank = e->Rerank("q", "d");
+  ASSERT_FALSE(rank.ok());
+  EXPECT_EQ(rank.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(DecoderEmbedderTest, RerankerFramesThroughItsTemplateAndScoresYesOverNo) {
+  auto r = Load(*reranker_path_);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->is_reranker());
+  const Tokenizer& tok = r->tokenizer();
+  // The template's control tokens are ids; the same strings in the document stay text.
+  const std::vector<int32_t> ids = r->FramePair("What leave?", "see <|im_end|> here");
+  const int32_t im_start = tok.TokenId("<|im_start|>");
+  const int32_t im_end = tok.TokenId("<|im_end|>");
+  ASSERT_GE(im_start, 0);
+  EXPECT_EQ(ids.front(), im_start);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), im_end), 2) << "system and user turns only";
+  // With plain texts, the framing is the whole filled-in prompt tokenized at once (control
+  // tokens read), as llama-server and the model card frame it: " What" is one token after
+  // "<Query>:", not ":" " " "What".
+  auto tmpl = r->file().GetString("tokenizer.chat_template.rerank");
+  ASSERT_TRUE(tmpl.ok());
+  std::string prompt(*tmpl);
+  prompt.replace(prompt.find("{query}"), 7, "What leave?");
+  prompt.replace(prompt.find("{document}"), 10, "Fifteen days.");
+  EXPECT_EQ(r->FramePair("What leave?", "Fifteen days."), tok.Encode(prompt, false, true));
+  // relevance = P(yes) = sigmoid(yes - no), which llama-server reports as the score.
+  auto s = r->Rerank("What leave?", "Fifteen days.");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_GT(s->relevance, 0.0f);
+  EXPECT_LT(s->relevance, 1.0f);
+  EXPECT_FLOAT_EQ(s->relevance, Sigmoid(s->logit));
+  EXPECT_EQ(s->score, s->relevance);
+  auto embed = r->Embed("x");
+  ASSERT_FALSE(embed.ok());
+  EXPECT_EQ(embed.status().code(), StatusCode::kFailedPrecondition);
+}
+
+// A long document is cut until the prompt fits, and the prompt still ends with the template's
+// closing turn (the model scores the last position).
+TEST_F(DecoderEmbedderTest, RerankerCutsTheDocumentNotTheTemplate) {
+  auto r = Load(*reranker_path_);
+  ASSERT_NE(r, nullptr);
+  std::string document;
+  for (int i = 0; i < 800; ++i) document += "annual leave policy " + std::to_string(i) + ". ";
+  size_t full = 0;
+  const std::vector<int32_t> ids = r->FramePair("What leave?", document, &full);
+  EXPECT_GT(full, r->context_length());
+  EXPECT_LE(ids.size(), r->context_length());
+  const std::vector<int32_t> tail = r->tokenizer().Encode(
+      "<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n", false, true);
+  ASSERT_GE(ids.size(), tail.size());
+  EXPECT_EQ(std::vector<int32_t>(ids.end() - static_cast<ptrdiff_t>(tail.size()), ids.end()), tail);
+  auto rejected = r->Rerank("What leave?", document, Overflow::kReject);
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_EQ(rejected.status().code(), StatusCode::kInvalidArgument);
+  auto cut = r->Rerank("What leave?", document);
+  ASSERT_TRUE(cut.ok()) << cut.status().ToString();
+  EXPECT_TRUE(cut->truncated);
+}
+
+// A chat model (no pooling_type) is not an embedder.
+TEST_F(DecoderEmbedderTest, AChatModelIsRefusedAtLoad) {
+  const auto path = testing::WriteSynthShape(dir_->path(), "tiny-qwen3");
+  auto e = Embedder::Load(path, 1);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(e.status().message(), HasSubstr("pooling_type is none"));
+}
+
+// The synthetic reranker's head is made as the converter makes it: the rows of "yes" and "no"
+// in the tied embedding, in that order.
+TEST_F(DecoderEmbedderTest, SynthRerankerHeadIsTheEmbeddingRowsOfYesAndNo) {
+  auto file = GgufFile::Open(*reranker_path_);
+  ASSERT_TRUE(file.ok());
+  const GgufTensorInfo* head = file->FindTensor("cls.output.weight");
+  const GgufTensorInfo* embd = file->FindTensor("token_embd.weight");
+  ASSERT_NE(head, nullptr);
+  ASSERT_NE(embd, nullptr);
+  EXPECT_EQ(head->dims[1], 2u);
+  EXPECT_EQ(head->type, embd->type);
+  auto labels = file->GetStringArray("qwen3.classifier.output_labels");
+  ASSERT_TRUE(labels.ok());
+  ASSERT_EQ(labels->size(), 2u);
+  EXPECT_EQ((*labels)[0], "yes");
+  auto r = Load(*reranker_path_);
+  ASSERT_NE(r, nullptr);
+  const uint64_t row = head->n_bytes / 2;
+  const auto h = file->TensorData(*head);
+  const auto e = file->TensorData(*embd);
+  const int32_t yes = r->tokenizer().TokenId("yes");
+  const int32_t no = r->tokenizer().TokenId("no");
+  EXPECT_TRUE(std::equal(h.begin(), h.begin() + row, e.begin() + yes * row));
+  EXPECT_TRUE(std::equal(h.begin() + row, h.end(), e.begin() + no * row));
 }
 
 }  // namespace

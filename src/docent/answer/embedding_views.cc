@@ -54,7 +54,7 @@ json RerankResponse(const std::string& model, const RerankRequest& request,
   if (request.top_n != 0 && order.size() > request.top_n) order.resize(request.top_n);
   json results = json::array();
   for (size_t i : order) {
-    json item = {{"index", i}, {"relevance_score", scores[i].logit}};
+    json item = {{"index", i}, {"relevance_score", scores[i].score}};
     if (request.return_documents && i < request.documents.size()) {
       item["document"] = {{"text", request.documents[i]}};
     }

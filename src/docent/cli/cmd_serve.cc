@@ -124,7 +124,7 @@ int RunServe(const Argv& argv) {
     if (m == nullptr) continue;
     std::printf("docent: %s %s (%u wide, %u positions)\n",
                 m->is_reranker() ? "reranker" : "embedding model", m->name().c_str(),
-                m->dimensions(), m->encoder().config().context_length);
+                m->dimensions(), m->context_length());
   }
   if (const std::string note = (*retrieval)->note(); !note.empty()) {
     std::printf("docent: %s\n", note.c_str());

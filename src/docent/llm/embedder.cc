@@ -39,8 +39,49 @@ constexpr PrefixRule kPrefixRules[] = {
     {"bge-small-en", "Represent this sentence for searching relevant passages: ", ""},
     {"bge-base-en", "Represent this sentence for searching relevant passages: ", ""},
     {"bge-large-en", "Represent this sentence for searching relevant passages: ", ""},
+    // Qwen/Qwen3-Embedding-*: an instruction on queries ("Query:" with no space after, as the
+    // model card's get_detailed_instruct writes it), documents bare. Converters write the
+    // family as "Qwen3-Embedding" (basename) or "Qwen3 Embedding" (name).
+    {"qwen3-embedding",
+     "Instruct: Given a web search query, retrieve relevant passages that answer the query\n"
+     "Query:",
+     ""},
+    {"qwen3 embedding",
+     "Instruct: Given a web search query, retrieve relevant passages that answer the query\n"
+     "Query:",
+     ""},
     // BAAI/bge-m3 and the rerankers take text as it is.
 };
+
+// A decoder reranker's pair through its template, the document cut (at a token boundary, then
+// the query) until the prompt fits `limit`.
+std::vector<int32_t> FrameTemplatePair(const Tokenizer& tok, const std::string& tmpl,
+                                       std::string_view query, std::string_view document,
+                                       size_t limit, size_t* full_length) {
+  auto framed = EncodeRerankTemplate(tok, tmpl, query, document);
+  if (!framed.ok()) return {};
+  if (full_length != nullptr) *full_length = framed->size();
+  std::string q(query), d(document);
+  for (int tries = 0; framed->size() > limit && tries < 8; ++tries) {
+    const size_t over = framed->size() - limit;
+    std::vector<int32_t> d_ids = tok.Encode(d, false, false);
+    std::vector<int32_t> q_ids = tok.Encode(q, false, false);
+    // Merges across the placeholders' edges can shift the count by a token or two: cut a
+    // little more, and look again.
+    const size_t cut = over + 2;
+    if (d_ids.size() > 0) {
+      d_ids.resize(d_ids.size() > cut ? d_ids.size() - cut : 0);
+      d = tok.Decode(d_ids);
+    } else {
+      q_ids.resize(q_ids.size() > cut ? q_ids.size() - cut : 0);
+      q = tok.Decode(q_ids);
+    }
+    framed = EncodeRerankTemplate(tok, tmpl, q, d);
+    if (!framed.ok()) return {};
+  }
+  if (framed->size() > limit) framed->resize(limit);
+  return std::move(*framed);
+}
 
 }  // namespace
 
@@ -56,19 +97,39 @@ EmbeddingPrefixes PrefixesForModel(std::string_view name) {
   return {};
 }
 
-Embedder::Embedder(std::unique_ptr<Encoder> encoder, std::filesystem::path path, int threads)
-    : encoder_(std::move(encoder)), path_(std::move(path)), pool_(std::max(1, threads)) {}
+Embedder::Embedder(std::unique_ptr<Encoder> encoder, std::unique_ptr<DecoderPooling> decoder,
+                   std::filesystem::path path, int threads)
+    : encoder_(std::move(encoder)),
+      decoder_(std::move(decoder)),
+      path_(std::move(path)),
+      pool_(std::max(1, threads)) {}
 
 Result<std::unique_ptr<Embedder>> Embedder::Load(const std::filesystem::path& path, int threads) {
-  DOCENT_ASSIGN_OR_RETURN(std::unique_ptr<Encoder> encoder, Encoder::Load(path));
-  const EncoderConfig& c = encoder->config();
-  const bool reranker = c.pooling == Pooling::kRank && encoder->has_classifier();
-  if (!reranker && (c.pooling == Pooling::kNone || c.pooling == Pooling::kRank)) {
-    return FailedPrecondition(
-        path.string() + ": bert.pooling_type is " + std::string(PoolingName(c.pooling)) +
-        (c.pooling == Pooling::kRank ? " but the file has no classification head"
-                                     : ", one vector per token") +
-        "; docent embeds with mean, cls or last pooling and reranks with rank pooling");
+  std::string arch;
+  {
+    DOCENT_ASSIGN_OR_RETURN(GgufFile file, GgufFile::Open(path));
+    DOCENT_ASSIGN_OR_RETURN(std::string_view a, file.GetString("general.architecture"));
+    arch = std::string(a);
+  }
+  std::unique_ptr<Encoder> encoder;
+  std::unique_ptr<DecoderPooling> decoder;
+  bool reranker = false;
+  if (arch == "bert") {
+    DOCENT_ASSIGN_OR_RETURN(encoder, Encoder::Load(path));
+    const EncoderConfig& c = encoder->config();
+    reranker = c.pooling == Pooling::kRank && encoder->has_classifier();
+    if (!reranker && (c.pooling == Pooling::kNone || c.pooling == Pooling::kRank)) {
+      return FailedPrecondition(
+          path.string() + ": bert.pooling_type is " + std::string(PoolingName(c.pooling)) +
+          (c.pooling == Pooling::kRank ? " but the file has no classification head"
+                                       : ", one vector per token") +
+          "; docent embeds with mean, cls or last pooling and reranks with rank pooling");
+    }
+  } else {
+    // The decoder runs on its own pool (the Model's); ours stays at one idle thread.
+    DOCENT_ASSIGN_OR_RETURN(decoder, DecoderPooling::Load(path, threads, kDecoderPositions));
+    reranker = decoder->pooling() == Pooling::kRank;
+    threads = 1;
   }
   // The weights' identity: XXH3-128 of the whole file (a second or so for a gigabyte; the
   // pages are the model's own, mapped once).
@@ -77,13 +138,13 @@ Result<std::unique_ptr<Embedder>> Embedder::Load(const std::filesystem::path& pa
   char hex[40];
   std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
                 static_cast<unsigned long long>(h.low64));
-  std::unique_ptr<Embedder> e(new Embedder(std::move(encoder), path, threads));
+  std::unique_ptr<Embedder> e(new Embedder(std::move(encoder), std::move(decoder), path, threads));
   e->fingerprint_ = std::string("xxh3-") + hex;
   e->reranker_ = reranker;
   e->name_ = path.stem().string();
   // The names a converted file carries; basename is what converters write for the family.
   for (const char* key : {"general.name", "general.basename"}) {
-    auto value = e->encoder_->file().GetString(key);
+    auto value = e->file().GetString(key);
     if (!value.ok() || value->empty()) continue;
     if (std::string(key) == "general.name") e->name_ = std::string(*value);
     EmbeddingPrefixes prefixes = PrefixesForModel(*value);
@@ -95,10 +156,32 @@ Result<std::unique_ptr<Embedder>> Embedder::Load(const std::filesystem::path& pa
   return e;
 }
 
+const Tokenizer& Embedder::tokenizer() const {
+  return decoder_ ? decoder_->tokenizer() : encoder_->tokenizer();
+}
+
+const GgufFile& Embedder::file() const {
+  return decoder_ ? decoder_->file() : encoder_->file();
+}
+
+uint32_t Embedder::context_length() const {
+  return decoder_ ? decoder_->max_positions() : encoder_->config().context_length;
+}
+
+uint32_t Embedder::dimensions() const {
+  return decoder_ ? decoder_->config().n_embd : encoder_->config().n_embd;
+}
+
+Result<std::vector<float>> Embedder::PoolLocked(std::span<const int32_t> ids,
+                                                Pooling pooling) const {
+  if (decoder_) return decoder_->Pool(ids);
+  return encoder_->Pool(ids, pooling, &pool_);
+}
+
 std::vector<int32_t> Embedder::Frame(std::string_view text, size_t* full_length) const {
-  const Tokenizer& tok = encoder_->tokenizer();
+  const Tokenizer& tok = tokenizer();
   std::vector<int32_t> ids = tok.Encode(text, /*add_special=*/true, /*parse_special=*/false);
-  const size_t limit = encoder_->config().context_length;
+  const size_t limit = context_length();
   if (full_length != nullptr) *full_length = ids.size();
   if (ids.size() > limit) {
     // Keep the closing special (EOS / SEP), which pooling and the model expect last.
@@ -112,7 +195,11 @@ std::vector<int32_t> Embedder::Frame(std::string_view text, size_t* full_length)
 
 std::vector<int32_t> Embedder::FramePair(std::string_view query, std::string_view document,
                                          size_t* full_length) const {
-  const Tokenizer& tok = encoder_->tokenizer();
+  const Tokenizer& tok = tokenizer();
+  if (decoder_ && !decoder_->rerank_template().empty()) {
+    return FrameTemplatePair(tok, decoder_->rerank_template(), query, document, context_length(),
+                             full_length);
+  }
   std::vector<int32_t> q = tok.Encode(query, /*add_special=*/false, /*parse_special=*/false);
   std::vector<int32_t> d = tok.Encode(document, /*add_special=*/false, /*parse_special=*/false);
   // WordPiece: our tokenizer's EOS is BERT's [SEP], which llama.cpp treats as the separator
@@ -122,7 +209,7 @@ std::vector<int32_t> Embedder::FramePair(std::string_view query, std::string_vie
   const int32_t eos = wordpiece ? -1 : tok.eos();
   const int32_t sep = tok.eos();
   const size_t fixed = (bos >= 0) + 2 * (eos >= 0) + (sep >= 0);
-  const size_t limit = encoder_->config().context_length;
+  const size_t limit = context_length();
   if (full_length != nullptr) *full_length = fixed + q.size() + d.size();
   if (fixed + q.size() + d.size() > limit) {
     const size_t room = limit > fixed ? limit - fixed : 0;
@@ -141,7 +228,7 @@ std::vector<int32_t> Embedder::FramePair(std::string_view query, std::string_vie
 }
 
 Status Embedder::CheckLength(size_t needed, Overflow overflow) const {
-  const size_t limit = encoder_->config().context_length;
+  const size_t limit = context_length();
   if (overflow == Overflow::kReject && needed > limit) {
     return InvalidArgument("the input is " + std::to_string(needed) +
                            " tokens, more than the model's " + std::to_string(limit));
@@ -162,7 +249,8 @@ Result<Embedding> Embedder::Embed(std::string_view text, Overflow overflow) cons
   out.truncated = full_length > ids.size();
   out.tokens = static_cast<uint32_t>(ids.size());
   std::lock_guard<std::mutex> lock(mu_);
-  DOCENT_ASSIGN_OR_RETURN(out.vector, encoder_->Pool(ids, encoder_->config().pooling, &pool_));
+  DOCENT_ASSIGN_OR_RETURN(out.vector,
+                          PoolLocked(ids, decoder_ ? Pooling::kLast : encoder_->config().pooling));
   double norm = 0;
   for (float v : out.vector) norm += static_cast<double>(v) * v;
   if (norm > 0) {
@@ -186,9 +274,18 @@ Result<RerankScore> Embedder::Rerank(std::string_view query, std::string_view do
   out.truncated = full_length > ids.size();
   out.tokens = static_cast<uint32_t>(ids.size());
   std::lock_guard<std::mutex> lock(mu_);
-  DOCENT_ASSIGN_OR_RETURN(std::vector<float> logits, encoder_->Pool(ids, Pooling::kRank, &pool_));
+  DOCENT_ASSIGN_OR_RETURN(std::vector<float> logits, PoolLocked(ids, Pooling::kRank));
+  if (decoder_) {
+    // softmax over (yes, no), element 0, as llama.cpp's graph computes it for these models.
+    if (logits.size() < 2) return Corrupt(name_ + ": the rank head has one output, not yes / no");
+    out.logit = logits[0] - logits[1];
+    out.relevance = Sigmoid(out.logit);
+    out.score = out.relevance;
+    return out;
+  }
   out.logit = logits.at(0);
   out.relevance = Sigmoid(out.logit);
+  out.score = out.logit;
   return out;
 }
 

@@ -1,4 +1,5 @@
-// Text in, vectors and relevance scores out: an encoder (encoder.h) with its input framed as
+// Text in, vectors and relevance scores out: an encoder (encoder.h) or a decoder read through
+// its pooling (decoder_pooling.h: Qwen3-Embedding, Qwen3-Reranker), with its input framed as
 // its model was trained and its output in the shapes the interfaces serve.
 //
 //   embedding:  [CLS] text [SEP] (WordPiece) | <s> text </s> (XLM-RoBERTa) -> the file's
@@ -7,7 +8,12 @@
 //   rerank:     [CLS] query [SEP] document (WordPiece) | <s> query </s></s> document </s>
 //               -> the classification head's first logit; relevance = sigmoid(logit)
 //
-// The pair framing is llama.cpp's (llama-server's format_rerank, node-llama-cpp's
+//   decoder embedding: text <|endoftext|> (the vocabulary's add_eos_token) -> the last token's
+//               final hidden state -> L2-normalised
+//   decoder rerank: the file's tokenizer.chat_template.rerank around query and document ->
+//               the head's "yes" and "no" outputs; relevance = softmax(yes, no)[0]
+//
+// The encoders' pair framing is llama.cpp's (llama-server's format_rerank, node-llama-cpp's
 // LlamaRankingContext): BOS, the query, EOS, SEP, the document, EOS, each where the
 // vocabulary has one; a WordPiece vocabulary has no EOS of its own (its [SEP] is the
 // separator). Texts are embedded exactly as given: prefixes such as "query: " are the
@@ -25,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "docent/llm/decoder_pooling.h"
 #include "docent/llm/encoder.h"
 #include "docent/util/status.h"
 #include "docent/util/thread_pool.h"
@@ -45,8 +52,11 @@ struct Embedding {
 };
 
 struct RerankScore {
-  float logit = 0;      // the head's raw output (llama-server's relevance_score)
+  float logit = 0;      // the head's raw output; a decoder's: yes - no
   float relevance = 0;  // sigmoid(logit), in (0, 1)
+  // What llama-server reports as relevance_score: the logit for an encoder's head, the
+  // probability for a decoder's (llama.cpp applies the softmax inside the model there).
+  float score = 0;
   uint32_t tokens = 0;
   bool truncated = false;
 };
@@ -57,11 +67,20 @@ enum class Overflow { kTruncate, kReject };
 
 class Embedder {
  public:
-  // The encoder's load errors; FailedPrecondition for an encoder with no pooling (one vector
-  // per token, not per text) and neither a classification head.
+  // The encoder's or decoder's load errors; FailedPrecondition for an encoder with no pooling
+  // (one vector per token, not per text) and neither a classification head, and for a decoder
+  // without last or rank pooling (a chat model). A decoder reads at most kDecoderPositions
+  // tokens per text (its KV cache is sized for that).
   static Result<std::unique_ptr<Embedder>> Load(const std::filesystem::path& path, int threads);
+  static constexpr uint32_t kDecoderPositions = 2048;
 
+  // An encoder model's encoder; only when is_decoder() is false.
   const Encoder& encoder() const { return *encoder_; }
+  bool is_decoder() const { return decoder_ != nullptr; }
+  const Tokenizer& tokenizer() const;
+  const GgufFile& file() const;
+  // The most tokens one text (or pair) may take.
+  uint32_t context_length() const;
   // general.name, else the file's stem: what responses report as "model".
   const std::string& name() const { return name_; }
   const std::filesystem::path& path() const { return path_; }
@@ -70,7 +89,7 @@ class Embedder {
   const std::string& fingerprint() const { return fingerprint_; }
   // A reranker: pooling rank with a classification head. It scores pairs and embeds nothing.
   bool is_reranker() const { return reranker_; }
-  uint32_t dimensions() const { return encoder_->config().n_embd; }
+  uint32_t dimensions() const;
   const EmbeddingPrefixes& prefixes() const { return prefixes_; }
 
   // The ids the model evaluates for `text` / the pair, truncated to its positions (the
@@ -88,11 +107,15 @@ class Embedder {
                              Overflow overflow = Overflow::kTruncate) const;
 
  private:
-  Embedder(std::unique_ptr<Encoder> encoder, std::filesystem::path path, int threads);
+  Embedder(std::unique_ptr<Encoder> encoder, std::unique_ptr<DecoderPooling> decoder,
+           std::filesystem::path path, int threads);
+  // The pooled output for `ids` (the file's pooling, or rank), under mu_.
+  Result<std::vector<float>> PoolLocked(std::span<const int32_t> ids, Pooling pooling) const;
   // An over-long text: InvalidArgument with kReject; with kTruncate, Ok.
   Status CheckLength(size_t needed, Overflow overflow) const;
 
-  std::unique_ptr<Encoder> encoder_;
+  std::unique_ptr<Encoder> encoder_;         // one of these two
+  std::unique_ptr<DecoderPooling> decoder_;  // GUARDED_BY(mu_) for Pool
   std::filesystem::path path_;
   std::string name_;
   std::string fingerprint_;
@@ -106,6 +129,7 @@ class Embedder {
 // the family: "e5-large-instruct" -> its instruction on queries; "multilingual-e5" / "e5-" ->
 // "query: " / "passage: "; "bge-small-en",
 // "bge-base-en", "bge-large-en" -> BGE's English query instruction and no passage prefix;
+// "qwen3-embedding" / "qwen3 embedding" -> Qwen's "Instruct: ...\nQuery:" on queries only;
 // anything else none.
 EmbeddingPrefixes PrefixesForModel(std::string_view name);
 

@@ -52,8 +52,8 @@ ForwardBatch::ForwardBatch(const ModelConfig& c, const ModelWeights& w, ThreadPo
   block_scratch_.resize(threads);
 }
 
-Status ForwardBatch::Check(const KvCache& cache, std::span<const BatchEntry> batch,
-                           size_t logits_size, bool fill) const {
+Status ForwardBatch::Check(const KvCache& cache, std::span<const BatchEntry> batch, size_t out_size,
+                           bool fill, size_t width) const {
   const ModelConfig& c = config_;
   const KvCacheShape& shape = cache.shape();
   std::vector<int64_t> next(shape.n_seq, -1);  // the position each sequence's next entry needs
@@ -96,32 +96,39 @@ Status ForwardBatch::Check(const KvCache& cache, std::span<const BatchEntry> bat
     next[e.seq] = int64_t{e.pos} + 1;
     if (e.logits) ++wanted;
   }
-  if (logits_size != wanted * c.vocab_size) {
-    return InvalidArgument("logits must hold " + std::to_string(wanted) + " x " +
-                           std::to_string(c.vocab_size) + " values");
+  if (out_size != wanted * width) {
+    return InvalidArgument(std::string(width == c.vocab_size ? "logits" : "hidden states") +
+                           " must hold " + std::to_string(wanted) + " x " + std::to_string(width) +
+                           " values");
   }
   return Status::Ok();
 }
 
 Status ForwardBatch::Forward(KvCache& cache, std::span<const BatchEntry> batch,
                              std::span<float> logits) {
-  return Run(cache, batch, logits, /*fill=*/false);
+  return Run(cache, batch, logits, /*fill=*/false, Output::kLogits);
 }
 
 Status ForwardBatch::Fill(KvCache& cache, std::span<const BatchEntry> batch,
                           std::span<float> logits) {
-  return Run(cache, batch, logits, /*fill=*/true);
+  return Run(cache, batch, logits, /*fill=*/true, Output::kLogits);
 }
 
-Status ForwardBatch::Run(KvCache& cache, std::span<const BatchEntry> batch, std::span<float> logits,
-                         bool fill) {
-  DOCENT_RETURN_IF_ERROR(Check(cache, batch, logits.size(), fill));
-  float* out = logits.data();
+Status ForwardBatch::Hidden(KvCache& cache, std::span<const BatchEntry> batch,
+                            std::span<float> hidden) {
+  return Run(cache, batch, hidden, /*fill=*/false, Output::kHidden);
+}
+
+Status ForwardBatch::Run(KvCache& cache, std::span<const BatchEntry> batch, std::span<float> out,
+                         bool fill, Output output) {
+  const size_t width = output == Output::kLogits ? config_.vocab_size : config_.n_embd;
+  DOCENT_RETURN_IF_ERROR(Check(cache, batch, out.size(), fill, width));
+  float* at = out.data();
   for (size_t begin = 0; begin < batch.size(); begin += max_tokens_) {
     const std::span<const BatchEntry> slice =
         batch.subspan(begin, std::min<size_t>(max_tokens_, batch.size() - begin));
-    RunSlice(cache, slice, out, fill);
-    for (const BatchEntry& e : slice) out += e.logits ? config_.vocab_size : 0;
+    RunSlice(cache, slice, at, fill, output);
+    for (const BatchEntry& e : slice) at += e.logits ? width : 0;
   }
   return Status::Ok();
 }
@@ -296,8 +303,8 @@ void ForwardBatch::Attention(KvCache& cache, std::span<const BatchEntry> batch, 
       });
 }
 
-void ForwardBatch::RunSlice(KvCache& cache, std::span<const BatchEntry> batch, float* logits,
-                            bool fill) {
+void ForwardBatch::RunSlice(KvCache& cache, std::span<const BatchEntry> batch, float* out,
+                            bool fill, Output output) {
   const ModelConfig& c = config_;
   const uint32_t n = static_cast<uint32_t>(batch.size());
   const size_t E = c.n_embd;
@@ -378,14 +385,17 @@ void ForwardBatch::RunSlice(KvCache& cache, std::span<const BatchEntry> batch, f
   }
 
   // Logits only where asked for: the output matrix is the largest in most models.
+  float* normed = output == Output::kHidden ? out : h_.data();
   uint32_t n_out = 0;
   for (uint32_t t = 0; t < n; ++t) {
     if (!batch[t].logits) continue;
     RmsNorm(std::span<const float>(&x_[t * E], E), weights_.output_norm, c.rms_eps,
-            std::span<float>(&h_[size_t{n_out} * E], E));
+            std::span<float>(&normed[size_t{n_out} * E], E));
     ++n_out;
   }
-  if (n_out > 0) MatMul(weights_.output, h_.data(), E, n_out, logits, c.vocab_size);
+  if (n_out > 0 && output == Output::kLogits) {
+    MatMul(weights_.output, h_.data(), E, n_out, out, c.vocab_size);
+  }
 }
 
 }  // namespace docent::llm

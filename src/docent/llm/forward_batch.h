@@ -55,13 +55,21 @@ class ForwardBatch {
   // Forward, with the same errors.
   Status Fill(KvCache& cache, std::span<const BatchEntry> batch, std::span<float> logits);
 
+  // As Forward, but each entry that asks for logits gets its final hidden state instead: the
+  // residual stream after output_norm, n_embd values (what an embedding model's last-token
+  // pooling and a reranker's classification head read; llama.cpp's "result_norm").
+  Status Hidden(KvCache& cache, std::span<const BatchEntry> batch, std::span<float> hidden);
+
   kernels::Isa isa() const { return isa_; }
 
  private:
-  Status Check(const KvCache& cache, std::span<const BatchEntry> batch, size_t logits_size,
-               bool fill) const;
-  Status Run(KvCache& cache, std::span<const BatchEntry> batch, std::span<float> logits, bool fill);
-  void RunSlice(KvCache& cache, std::span<const BatchEntry> batch, float* logits, bool fill);
+  enum class Output { kLogits, kHidden };
+  Status Check(const KvCache& cache, std::span<const BatchEntry> batch, size_t out_size, bool fill,
+               size_t width) const;
+  Status Run(KvCache& cache, std::span<const BatchEntry> batch, std::span<float> out, bool fill,
+             Output output);
+  void RunSlice(KvCache& cache, std::span<const BatchEntry> batch, float* out, bool fill,
+                Output output);
   // y (n_tokens rows of w.rows floats) = w applied to each token's `in` (n_tokens rows of
   // w.cols floats, `in_stride` apart).
   void MatMul(const WeightMatrix& w, const float* in, size_t in_stride, uint32_t n_tokens,

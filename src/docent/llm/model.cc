@@ -80,6 +80,18 @@ Status Model::Prefill(uint32_t seq, std::span<const uint32_t> tokens, uint32_t f
   return batch_.Forward(cache_, entries_, last_logits);
 }
 
+Status Model::LastHidden(uint32_t seq, std::span<const uint32_t> tokens, std::span<float> hidden) {
+  if (tokens.empty()) return InvalidArgument("no tokens to read");
+  if (seq >= n_seq())
+    return InvalidArgument("sequence " + std::to_string(seq) + " is outside the cache");
+  cache_.Clear(seq);
+  entries_.clear();
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    entries_.push_back({seq, tokens[i], static_cast<uint32_t>(i), i + 1 == tokens.size()});
+  }
+  return batch_.Hidden(cache_, entries_, hidden);
+}
+
 Result<std::vector<float>> Model::Forward(uint32_t seq, uint32_t token, uint32_t pos) {
   std::vector<float> logits(config_.vocab_size);
   DOCENT_RETURN_IF_ERROR(ForwardInto(seq, token, pos, logits));

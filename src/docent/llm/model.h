@@ -83,6 +83,10 @@ class Model {
 
   // The logits (vocab_size values) after `token` at position `pos` of sequence `seq`.
   // pos must be at most the sequence's length: equal appends, less rewinds to pos first.
+  // The final hidden state (after output_norm, n_embd values) of the last of `tokens`, read
+  // from an empty sequence `seq` (cleared first): an embedding model's last-token pooling. The
+  // batched engine always, as a reference model has no hidden-state output.
+  Status LastHidden(uint32_t seq, std::span<const uint32_t> tokens, std::span<float> hidden);
   Result<std::vector<float>> Forward(uint32_t seq, uint32_t token, uint32_t pos);
   Status ForwardInto(uint32_t seq, uint32_t token, uint32_t pos, std::span<float> logits);
 

@@ -132,6 +132,10 @@ struct TensorPlan {
   std::vector<float> fixed;         // when set, these values instead of random ones
   std::vector<uint32_t> zero_rows;  // rows of zeros instead
   bool matrix = false;              // two dimensions even with one row
+  // Set: row i holds the values row source_rows[i] of tensor `rows_of` is drawn with (a
+  // reranker's head, made of the output matrix's rows of its labels).
+  std::string rows_of;
+  std::vector<uint32_t> source_rows;
 };
 
 uint32_t HeadDim(const SynthModelSpec& s) {
@@ -144,7 +148,7 @@ std::vector<TensorPlan> PlanEncoderTensors(const SynthModelSpec& s, uint32_t n_v
   std::vector<TensorPlan> plan;
   auto add = [&](std::string name, GgmlType type, uint32_t cols, uint32_t rows, float center,
                  float spread) {
-    plan.push_back({std::move(name), type, cols, rows, center, spread, {}, {}});
+    plan.push_back({std::move(name), type, cols, rows, center, spread, {}, {}, false, {}, {}});
   };
   // Variance 1 / fan_in, as for the decoders; embeddings alike (a LayerNorm follows).
   auto matrix = [&](std::string name, GgmlType type, uint32_t cols, uint32_t rows) {
@@ -189,7 +193,9 @@ std::vector<TensorPlan> PlanEncoderTensors(const SynthModelSpec& s, uint32_t n_v
   return plan;
 }
 
-std::vector<TensorPlan> PlanTensors(const SynthModelSpec& s, uint32_t n_vocab) {
+// `label_rows`: a decoder reranker's label tokens (LabelRows).
+std::vector<TensorPlan> PlanTensors(const SynthModelSpec& s, uint32_t n_vocab,
+                                    const std::vector<uint32_t>& label_rows) {
   if (s.encoder) return PlanEncoderTensors(s, n_vocab);
   std::vector<TensorPlan> plan;
   // Variance 1 / fan_in: each output of a product of a unit-scale input has unit scale.
@@ -201,10 +207,13 @@ std::vector<TensorPlan> PlanTensors(const SynthModelSpec& s, uint32_t n_vocab) {
                     0.0f,
                     std::sqrt(3.0f / static_cast<float>(cols)),
                     {},
+                    {},
+                    false,
+                    {},
                     {}});
   };
   auto vector = [&](std::string name, uint32_t n, float center, float spread) {
-    plan.push_back({std::move(name), GgmlType::kF32, n, 1, center, spread, {}, {}});
+    plan.push_back({std::move(name), GgmlType::kF32, n, 1, center, spread, {}, {}, false, {}, {}});
   };
   const uint32_t head_dim = HeadDim(s);
   const uint32_t q = s.n_head * head_dim;
@@ -218,6 +227,9 @@ std::vector<TensorPlan> PlanTensors(const SynthModelSpec& s, uint32_t n_vocab) {
                     0.0f,
                     0.0f,
                     s.rope_freq_factors,
+                    {},
+                    false,
+                    {},
                     {}});
   }
   for (uint32_t l = 0; l < s.n_layer; ++l) {
@@ -247,6 +259,11 @@ std::vector<TensorPlan> PlanTensors(const SynthModelSpec& s, uint32_t n_vocab) {
   for (TensorPlan& t : plan) {
     if (t.name == logits_matrix) t.zero_rows = s.silent_tokens;
   }
+  if (!label_rows.empty()) {
+    matrix("cls.output.weight", s.n_embd, static_cast<uint32_t>(label_rows.size()));
+    plan.back().rows_of = logits_matrix;
+    plan.back().source_rows = label_rows;
+  }
   std::erase_if(plan, [&](const TensorPlan& t) { return t.name == s.omit_tensor; });
   return plan;
 }
@@ -271,7 +288,7 @@ class TensorGenerator {
     // the model never sits in memory.
     const uint32_t batch_rows =
         static_cast<uint32_t>(std::clamp<uint64_t>((4u << 20) / row_bytes, 1, t.rows));
-    const uint64_t tensor_seed = Mix(seed_ ^ HashName(t.name));
+    const uint64_t tensor_seed = Mix(seed_ ^ HashName(t.rows_of.empty() ? t.name : t.rows_of));
     std::vector<uint8_t> batch(batch_rows * row_bytes);
     for (auto& s : scratch_) s.resize(t.cols);
     for (uint32_t first = 0; first < t.rows; first += batch_rows) {
@@ -279,13 +296,14 @@ class TensorGenerator {
       std::vector<Status> errors(static_cast<size_t>(pool_.size()));
       pool_.ParallelFor(n, [&](int64_t task, int thread) {
         const uint64_t row = first + static_cast<uint64_t>(task);
+        const uint64_t drawn = t.source_rows.empty() ? row : t.source_rows[row];
         std::vector<float>& values = scratch_[static_cast<size_t>(thread)];
         if (!t.fixed.empty()) {
           values = t.fixed;
         } else if (std::find(t.zero_rows.begin(), t.zero_rows.end(), row) != t.zero_rows.end()) {
           std::fill(values.begin(), values.end(), 0.0f);
         } else {
-          Rng rng(Mix(tensor_seed + row * 0x9e3779b97f4a7c15ull));
+          Rng rng(Mix(tensor_seed + drawn * 0x9e3779b97f4a7c15ull));
           rng.FillUniform(values);
           for (float& v : values) v = t.center + t.spread * v;
         }
@@ -305,6 +323,16 @@ class TensorGenerator {
   ThreadPool pool_;
   std::vector<std::vector<float>> scratch_;  // one row of f32 per thread
 };
+
+// The id of the token whose text is exactly `text` in the vocabulary file.
+Result<uint32_t> VocabularyId(const GgufFile& vocab, std::string_view text) {
+  DOCENT_ASSIGN_OR_RETURN(auto tokens, vocab.GetStringArray("tokenizer.ggml.tokens"));
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i] == text) return static_cast<uint32_t>(i);
+  }
+  return InvalidArgument(vocab.name() + ": the vocabulary has no token \"" + std::string(text) +
+                         "\"");
+}
 
 // The metadata of the model (architecture keys and vocabulary); returns the vocabulary size.
 Result<uint32_t> SetEncoderMetadata(const SynthModelSpec& s, const GgufFile& vocab, GgufWriter& w) {
@@ -347,7 +375,34 @@ Result<uint32_t> SetMetadata(const SynthModelSpec& s, const GgufFile& vocab, Ggu
   w.SetU32(p + "rope.dimension_count", head_dim);
   DOCENT_ASSIGN_OR_RETURN(uint32_t n_vocab, CopyVocabulary(vocab, w, s.vocab_size));
   w.SetU32(p + "vocab_size", n_vocab);
+  if (s.decoder_pooling) {
+    const SynthDecoderPooling& d = *s.decoder_pooling;
+    w.SetU32(p + "pooling_type", static_cast<uint32_t>(d.pooling));
+    if (!d.labels.empty())
+      w.Set(p + "classifier.output_labels", GgufWriteValue::StringArray(d.labels));
+    if (!d.rerank_template.empty()) {
+      w.SetString("tokenizer.chat_template.rerank", d.rerank_template);
+      w.Set("tokenizer.chat_templates", GgufWriteValue::StringArray({"rerank"}));
+    }
+    if (!d.eos_token.empty()) {
+      DOCENT_ASSIGN_OR_RETURN(uint32_t eos, VocabularyId(vocab, d.eos_token));
+      w.SetU32("tokenizer.ggml.eos_token_id", eos);
+      w.SetBool("tokenizer.ggml.add_eos_token", true);
+      w.SetBool("tokenizer.ggml.add_bos_token", false);
+    }
+  }
   return n_vocab;
+}
+
+// A decoder reranker's label tokens, in order; empty for other models.
+Result<std::vector<uint32_t>> LabelRows(const SynthModelSpec& s, const GgufFile& vocab) {
+  std::vector<uint32_t> rows;
+  if (!s.decoder_pooling) return rows;
+  for (const std::string& label : s.decoder_pooling->labels) {
+    DOCENT_ASSIGN_OR_RETURN(uint32_t id, VocabularyId(vocab, label));
+    rows.push_back(id);
+  }
+  return rows;
 }
 
 void PutBytes(std::vector<uint8_t>& out, const void* p, size_t n) {
@@ -498,6 +553,46 @@ SynthModelSpec Encoder(uint32_t n_embd, uint32_t n_layer, uint32_t n_ff, uint32_
   return s;
 }
 
+// Qwen3-Embedding / Qwen3-Reranker on a Qwen3 decoder of `base`: the pooling and head as
+// llama.cpp's converter writes them. The final norm's gain stays 1 (SynthModelSpec::logit_scale)
+// so that the reranker's yes / no logits differ by about one and its scores spread over (0, 1).
+SynthModelSpec Qwen3Pooling(SynthModelSpec base, Pooling pooling) {
+  // The model card's prompt, as the converter stores it (conversion/qwen.py).
+  static constexpr const char* kRerankTemplate =
+      "<|im_start|>system\nJudge whether the Document meets the requirements based on the Query "
+      "and the Instruct provided. Note that the answer can only be \"yes\" or \"no\"."
+      "<|im_end|>\n<|im_start|>user\n<Instruct>: Given a web search query, retrieve relevant "
+      "passages that answer the query\n<Query>: {query}\n<Document>: {document}<|im_end|>\n"
+      "<|im_start|>assistant\n<think>\n\n</think>\n\n";
+  SynthDecoderPooling d;
+  d.pooling = pooling;
+  if (pooling == Pooling::kRank) {
+    d.labels = {"yes", "no"};
+    d.rerank_template = kRerankTemplate;
+  } else {
+    d.eos_token = "<|endoftext|>";
+  }
+  base.decoder_pooling = std::move(d);
+  base.logit_scale = 1.0f;
+  return base;
+}
+
+// A Qwen3 decoder of Qwen3-0.6B's shape (Qwen3-Embedding-0.6B's and Qwen3-Reranker-0.6B's
+// config.json: 28 layers of 1024, 16 heads of 128 over 8 KV heads, 151,669 rows, tied).
+SynthModelSpec Qwen3Small(uint32_t context) {
+  SynthModelSpec s = Real(ModelArch::kQwen3, 1024, 28, 3072, 16, 8, 1e6f, 1e-6f, context, 151669);
+  s.head_dim = 128;
+  return s;
+}
+
+// The tiny test shape of the same family: the real Qwen vocabulary (its special tokens make the
+// rerank template), small layers.
+SynthModelSpec TinyQwen3() {
+  SynthModelSpec s = Real(ModelArch::kQwen3, 64, 2, 128, 4, 2, 1e6f, 1e-6f, 2048, 0);
+  s.head_dim = 16;
+  return s;
+}
+
 std::vector<SynthShape> MakeShapes() {
   using A = ModelArch;
   constexpr const char* kQwen = "tokenizers/qwen3/tokenizer.json";
@@ -514,6 +609,10 @@ std::vector<SynthShape> MakeShapes() {
       {"tiny-qwen2", Tiny(A::kQwen2, 768, 0, true), kStories},
       {"tiny-qwen3", Tiny(A::kQwen3, 768, 128, true), kStories},
       {"tiny-exaone", Tiny(A::kExaone, 512, 0, false), kStories},
+      {"qwen3-embedding-0.6b", Qwen3Pooling(Qwen3Small(32768), P::kLast), kQwen},
+      {"qwen3-reranker-0.6b", Qwen3Pooling(Qwen3Small(40960), P::kRank), kQwen},
+      {"tiny-qwen3-embedding", Qwen3Pooling(TinyQwen3(), P::kLast), kQwen},
+      {"tiny-qwen3-reranker", Qwen3Pooling(TinyQwen3(), P::kRank), kQwen},
       // Encoders, from each model's config.json. XLM-RoBERTa's 514 positions are 512 in the
       // GGUF (the converter drops the two padding rows), bge-m3's 8194 are 8192.
       {"bge-small-en-v1.5", Encoder(384, 12, 1536, 12, 512, 30522, 1e-12f, P::kCls, 2), kBge},
@@ -579,6 +678,9 @@ Status ValidateSynthSpec(const SynthModelSpec& s) {
   if (s.head_dim == 0 && s.n_embd % s.n_head != 0) {
     return InvalidArgument("synthetic model: n_embd " + std::to_string(s.n_embd) +
                            " is not a multiple of the " + std::to_string(s.n_head) + " heads");
+  }
+  if (s.encoder && s.decoder_pooling) {
+    return InvalidArgument("synthetic model: decoder pooling on an encoder");
   }
   if (!s.encoder && HeadDim(s) % 2 != 0) {
     return InvalidArgument("synthetic model: the head width must be even for rotary embedding");
@@ -664,8 +766,9 @@ Result<GgufWriter> BuildSynthModel(const SynthModelSpec& s, const GgufFile& voca
   DOCENT_RETURN_IF_ERROR(ValidateSynthSpec(s));
   GgufWriter w;
   DOCENT_ASSIGN_OR_RETURN(uint32_t n_vocab, SetMetadata(s, vocab, w));
+  DOCENT_ASSIGN_OR_RETURN(std::vector<uint32_t> label_rows, LabelRows(s, vocab));
   TensorGenerator generator(s.seed, s.threads);
-  for (const TensorPlan& t : PlanTensors(s, n_vocab)) {
+  for (const TensorPlan& t : PlanTensors(s, n_vocab, label_rows)) {
     std::vector<uint8_t> data;
     DOCENT_RETURN_IF_ERROR(generator.Generate(t, [&](std::span<const uint8_t> bytes) {
       data.insert(data.end(), bytes.begin(), bytes.end());
@@ -681,7 +784,8 @@ Status WriteSynthModel(const SynthModelSpec& s, const GgufFile& vocab,
   DOCENT_RETURN_IF_ERROR(ValidateSynthSpec(s));
   GgufWriter meta;
   DOCENT_ASSIGN_OR_RETURN(uint32_t n_vocab, SetMetadata(s, vocab, meta));
-  const std::vector<TensorPlan> plan = PlanTensors(s, n_vocab);
+  DOCENT_ASSIGN_OR_RETURN(std::vector<uint32_t> label_rows, LabelRows(s, vocab));
+  const std::vector<TensorPlan> plan = PlanTensors(s, n_vocab, label_rows);
 
   // A writer without tensors serialises the header and the metadata only; the tensor count
   // is patched in and the tensor infos appended, laid out exactly as GgufWriter would.

@@ -45,11 +45,26 @@ struct SynthEncoderParts {
   uint32_t classifier_outputs = 0;
 };
 
+// What makes a synthetic decoder an embedding model or a reranker rather than a chat model,
+// as llama.cpp's converter writes Qwen3-Embedding and Qwen3-Reranker (decoder_pooling.h).
+struct SynthDecoderPooling {
+  Pooling pooling = Pooling::kLast;  // kLast or kRank
+  // kRank: cls.output.weight's rows are the output matrix's rows of these tokens (the tied
+  // embedding's), written as {arch}.classifier.output_labels.
+  std::vector<std::string> labels;
+  std::string rerank_template;  // tokenizer.chat_template.rerank, when set
+  // Set: this token becomes tokenizer.ggml.eos_token_id, with add_eos_token true and
+  // add_bos_token false (how the converter writes Qwen3-Embedding's <|endoftext|>).
+  std::string eos_token;
+};
+
 struct SynthModelSpec {
   ModelArch arch = ModelArch::kLlama;  // ignored for an encoder
   // Set: an encoder (post-norm blocks with biases, learned positions, no rotary, n_head_kv ==
   // n_head, rms_eps as the layer-norm epsilon); unset: a llama-family decoder.
   std::optional<SynthEncoderParts> encoder;
+  // Set (decoders only): {arch}.pooling_type and the parts above.
+  std::optional<SynthDecoderPooling> decoder_pooling;
   uint32_t n_embd = 256;
   uint32_t n_layer = 2;
   uint32_t n_head = 4;

@@ -180,6 +180,34 @@ bool Tokenizer::EncodePiece(std::string_view text, bool parse_special, bool foll
   return !after_boundary;
 }
 
+std::vector<int32_t> Tokenizer::EncodeMixed(std::span<const MixedPiece> pieces) const {
+  std::vector<int32_t> out;
+  std::vector<TextFragment> fragments;
+  std::string run;  // plain text not yet encoded, possibly from several pieces
+  bool after_boundary = true;
+  auto flush = [&] {
+    if (run.empty()) return;
+    backend_->Encode(run, after_boundary, out);
+    after_boundary = false;
+    run.clear();
+  };
+  for (const MixedPiece& piece : pieces) {
+    fragments.clear();
+    specials_->Partition(piece.text, piece.parse_special, fragments);
+    for (const TextFragment& f : fragments) {
+      if (f.token >= 0) {
+        flush();
+        out.push_back(f.token);
+        after_boundary = true;
+      } else {
+        run.append(f.text);
+      }
+    }
+  }
+  flush();
+  return out;
+}
+
 void Tokenizer::AppendDecoded(int32_t id, bool render_special, bool& at_start,
                               std::string& out) const {
   if (!vocab_->Contains(id)) return;

@@ -53,6 +53,14 @@ class Tokenizer {
   // `follows_text` is for the next piece).
   bool EncodePiece(std::string_view text, bool parse_special, bool follows_text,
                    std::vector<int32_t>& out) const;
+  // A text made of pieces, each read with its own parse_special, tokenized as one text: plain
+  // text runs on across the pieces' edges (merges cross them), while control tokens are found
+  // only in the pieces that allow them (a prompt template around untrusted text). No BOS / EOS.
+  struct MixedPiece {
+    std::string_view text;
+    bool parse_special = false;
+  };
+  std::vector<int32_t> EncodeMixed(std::span<const MixedPiece> pieces) const;
 
   // The bytes `ids` stand for. Ids outside the vocabulary decode to nothing.
   std::string Decode(std::span<const int32_t> ids, bool render_special = false) const;

@@ -30,6 +30,44 @@ store::DocumentToPut Doc(std::string source, const std::string& body) {
   return d;
 }
 
+// A workspace's graph is built when first searched and leaves memory with the workspace; a
+// search of the removed workspace fails without bringing an empty graph back.
+TEST(RetrievalServiceTest, ARemovedWorkspacesGraphLeavesMemory) {
+  testing::TempDir dir;
+  const auto model = testing::WriteSynthShape(dir.path(), "tiny-bert");
+  auto store = store::Store::Open(dir.path() / "data");
+  ASSERT_TRUE(store.ok());
+  store::Store& s = **store;
+  auto hr = s.CreateWorkspace("hr");
+  ASSERT_TRUE(hr.ok()) << hr.status().ToString();
+  store::DocumentToPut doc = Doc("/leave.md", "Employees receive 15 days of annual leave.");
+  doc.workspace_id = hr->id;
+  ASSERT_TRUE(s.PutDocument(doc).ok());
+  ASSERT_TRUE(s.PutDocument(Doc("/pw.md", "Laptops need a password of twelve characters.")).ok());
+  RetrievalServiceOptions o;
+  o.embed_model = model.string();
+  auto service = RetrievalService::Open(s, o);
+  ASSERT_TRUE(service.ok()) << service.status().ToString();
+  ASSERT_EQ(*(*service)->EmbedPending(), 2);
+  ASSERT_TRUE((*service)->WarmIndexes().ok());
+  EXPECT_EQ((*service)->graphs(), 2u);
+  auto dense = (*service)->Options(search::Retrieval::kDense, 5);
+  ASSERT_TRUE(dense.ok());
+  auto found = search::Retrieve(s, hr->id, "annual leave", *dense);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->size(), 1u);
+
+  ASSERT_TRUE(s.RemoveWorkspace("hr").ok());
+  (*service)->DropWorkspace(hr->id);
+  EXPECT_EQ((*service)->graphs(), 1u);
+  EXPECT_FALSE(search::Retrieve(s, hr->id, "annual leave", *dense).ok());
+  EXPECT_EQ((*service)->graphs(), 1u);
+  // The other workspace still searches.
+  auto rest = search::Retrieve(s, store::kDefaultWorkspaceId, "password", *dense);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(rest->size(), 1u);
+}
+
 TEST(RetrievalServiceTest, DenseOnlyOnceTheStoresVectorsAreTheModels) {
   testing::TempDir dir;
   const auto model_a = testing::WriteSynthShape(dir.path(), "tiny-bert", "f16", 1);

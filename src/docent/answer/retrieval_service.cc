@@ -119,4 +119,12 @@ Status RetrievalService::WarmIndexes(const std::atomic<bool>* cancel) {
   return Status::Ok();
 }
 
+void RetrievalService::DropWorkspace(int64_t workspace_id) {
+  if (indexes_ != nullptr) indexes_->Drop(workspace_id);
+}
+
+size_t RetrievalService::graphs() const {
+  return indexes_ == nullptr ? 0 : indexes_->workspaces();
+}
+
 }  // namespace docent::answer

@@ -65,6 +65,10 @@ class RetrievalService {
   // Starts every workspace's graph (a server's start, off the request path); Cancelled when
   // *cancel turns true.
   Status WarmIndexes(const std::atomic<bool>* cancel = nullptr);
+  // A removed workspace's graph leaves memory (the server calls this on DELETE).
+  void DropWorkspace(int64_t workspace_id);
+  // Workspaces whose graph is in memory.
+  size_t graphs() const;
 
  private:
   explicit RetrievalService(store::Store& store) : store_(store) {}

@@ -132,21 +132,22 @@ DenseIndexes::DenseIndexes(store::Store& store, std::string fingerprint, size_t 
 
 DenseIndexes::~DenseIndexes() = default;
 
-Result<DenseIndexes::Entry*> DenseIndexes::Synced(int64_t workspace_id,
-                                                  const std::atomic<bool>* cancel) {
-  Entry* entry = nullptr;
-  {
-    std::lock_guard lock(mu_);
-    auto& slot = entries_[workspace_id];
-    if (slot == nullptr) slot = std::make_unique<Entry>();
-    entry = slot.get();
-  }
+Result<std::shared_ptr<DenseIndexes::Entry>> DenseIndexes::Synced(int64_t workspace_id,
+                                                                  const std::atomic<bool>* cancel) {
   // The version first: rows read after it are at least that new, so a write between the two
-  // reads is at worst synced again next time.
+  // reads is at worst synced again next time. (A removed workspace fails here, before it
+  // would get an entry.)
   int64_t version = 0;
   {
     DOCENT_ASSIGN_OR_RETURN(auto session, store_.Read(workspace_id, /*with_index=*/false));
     version = session->version();
+  }
+  std::shared_ptr<Entry> entry;
+  {
+    std::lock_guard lock(mu_);
+    auto& slot = entries_[workspace_id];
+    if (slot == nullptr) slot = std::make_shared<Entry>();
+    entry = slot;
   }
   {
     std::shared_lock read(entry->mu);
@@ -173,7 +174,7 @@ Result<DenseIndexes::Entry*> DenseIndexes::Synced(int64_t workspace_id,
 
 Result<std::vector<DenseHit>> DenseIndexes::Search(int64_t workspace_id,
                                                    std::span<const float> query, size_t k) {
-  DOCENT_ASSIGN_OR_RETURN(Entry * entry, Synced(workspace_id));
+  DOCENT_ASSIGN_OR_RETURN(std::shared_ptr<Entry> entry, Synced(workspace_id));
   std::shared_lock read(entry->mu);
   if (entry->index == nullptr) return std::vector<DenseHit>{};
   return entry->index->Search(query, k);
@@ -184,15 +185,29 @@ Status DenseIndexes::Warm(int64_t workspace_id, const std::atomic<bool>* cancel)
 }
 
 size_t DenseIndexes::Live(int64_t workspace_id) {
-  Entry* entry = nullptr;
+  std::shared_ptr<Entry> entry;
   {
     std::lock_guard lock(mu_);
     auto it = entries_.find(workspace_id);
     if (it == entries_.end()) return 0;
-    entry = it->second.get();
+    entry = it->second;
   }
   std::shared_lock read(entry->mu);
   return entry->index == nullptr ? 0 : entry->index->live();
+}
+
+void DenseIndexes::Drop(int64_t workspace_id) {
+  std::shared_ptr<Entry> gone;  // freed outside mu_, after any search still holding it
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(workspace_id);
+  if (it == entries_.end()) return;
+  gone = std::move(it->second);
+  entries_.erase(it);
+}
+
+size_t DenseIndexes::workspaces() {
+  std::lock_guard lock(mu_);
+  return entries_.size();
 }
 
 }  // namespace docent::search

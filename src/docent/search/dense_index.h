@@ -106,6 +106,10 @@ class DenseIndexes {
   Status Warm(int64_t workspace_id, const std::atomic<bool>* cancel = nullptr);
   // The vectors a workspace's graph holds (0 before its first sync).
   size_t Live(int64_t workspace_id);
+  // Forgets a removed workspace's graph (searches under way finish on it first).
+  void Drop(int64_t workspace_id);
+  // Workspaces with a graph in memory.
+  size_t workspaces();
 
  private:
   struct Entry {
@@ -113,14 +117,16 @@ class DenseIndexes {
     std::unique_ptr<DenseIndex> index;  // GUARDED_BY(mu)
     int64_t version = -1;               // GUARDED_BY(mu): the workspace version it reflects
   };
-  Result<Entry*> Synced(int64_t workspace_id, const std::atomic<bool>* cancel = nullptr);
+  // Shared: a search keeps its entry alive while Drop forgets it.
+  Result<std::shared_ptr<Entry>> Synced(int64_t workspace_id,
+                                        const std::atomic<bool>* cancel = nullptr);
 
   store::Store& store_;
   std::string fingerprint_;
   size_t dimensions_;
   DenseIndexParams params_;
   std::mutex mu_;
-  std::map<int64_t, std::unique_ptr<Entry>> entries_;  // GUARDED_BY(mu_)
+  std::map<int64_t, std::shared_ptr<Entry>> entries_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace docent::search

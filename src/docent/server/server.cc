@@ -515,6 +515,7 @@ void Server::Impl::DeleteWorkspace(const httplib::Request& req, httplib::Respons
   auto removed = store.RemoveWorkspace(name);
   if (removed.ok() && options.answer_cache != nullptr)
     options.answer_cache->DropWorkspace(scope->id);
+  if (removed.ok() && options.retrieval != nullptr) options.retrieval->DropWorkspace(scope->id);
   Audit(key, name, "workspace_delete", "", {},
         removed.ok() ? 200 : HttpStatusFor(removed.status().code()));
   if (!removed.ok()) return SendError(res, removed.status());

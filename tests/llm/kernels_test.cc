@@ -540,13 +540,21 @@ TEST(KernelMatMulTest, Avx512MatchesAvx2) {
   }
   for (size_t i = 1; i < simd.size(); ++i) {
     for (GgmlType type : kAllTypes) {
-      const int64_t n = IsKQuant(type) ? 768 : 224;
-      const Matrix m = MakeMatrix(type, 21, n, 900);
-      const Columns cols = MakeColumns(simd[0], type, n, 6, 901);
-      const std::vector<float> a = RunMatMul(simd[0], m, cols);
-      const std::vector<float> b = RunMatMul(simd[i], m, cols);
-      for (size_t k = 0; k < a.size(); ++k) {
-        ASSERT_EQ(Bits(a[k]), Bits(b[k])) << GgmlTypeName(type) << " " << k;
+      // Float weights also with a tail past the last 8 values; column counts that take each
+      // of the 512-bit float tiles (12, 4 and 1 columns) and the 256-bit ones.
+      std::vector<int64_t> sizes = {IsKQuant(type) ? 768 : 224};
+      if (IsFloatType(type)) sizes.push_back(229);
+      for (int64_t n : sizes) {
+        for (int64_t n_cols : {1, 5, 6, 13, 25}) {
+          const Matrix m = MakeMatrix(type, 21, n, 900);
+          const Columns cols = MakeColumns(simd[0], type, n, n_cols, 901);
+          const std::vector<float> a = RunMatMul(simd[0], m, cols);
+          const std::vector<float> b = RunMatMul(simd[i], m, cols);
+          for (size_t k = 0; k < a.size(); ++k) {
+            ASSERT_EQ(Bits(a[k]), Bits(b[k]))
+                << GgmlTypeName(type) << " n=" << n << " n_cols=" << n_cols << " " << k;
+          }
+        }
       }
     }
   }

@@ -67,16 +67,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", embedder.status().ToString().c_str());
     return 1;
   }
-  const docent::llm::Encoder& encoder = (*embedder)->encoder();
-  const auto pooling = encoder.config().pooling;
-  docent::ThreadPool pool(threads);
   const auto passages = ReadIds(ids_path);
   if (passages.empty()) {
     std::fprintf(stderr, "no passages in %s\n", ids_path.c_str());
     return 2;
   }
   auto embed = [&](const std::vector<int32_t>& ids) {
-    auto out = encoder.Pool(ids, pooling, &pool);
+    auto out = (*embedder)->PoolIds(ids);
     if (!out.ok()) {
       std::fprintf(stderr, "%s\n", out.status().ToString().c_str());
       std::exit(1);

@@ -1,7 +1,8 @@
 // Embedding speed against llama.cpp on the same files, the same ids and the same machine:
 // throughput at ingest (passages of 256 tokens, one after another, 2 threads) and query latency
 // (a short question), on synthetic models in the exact shapes of multilingual-e5-small (CI
-// size) and, with --models, bge-m3 (1.1 GB in F16: benchmarks only).
+// size) and, with --models, bge-m3 (1.1 GB in F16: benchmarks only) or qwen3
+// (Qwen3-Embedding-0.6B: a decoder with last-token pooling, Qwen's real vocabulary).
 //
 //   node bench/embed_vs_llamacpp.mjs [--runs 3] [--threads 2] [--models e5:f16,e5:q8_0]
 //                                    [--passages 32] [--cache build/bench-models] [--json]
@@ -27,7 +28,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const runs = Number(option("--runs", "3"));
 const threads = option("--threads", "2");
 const cache = option("--cache", `${root}/build/bench-models`);
-const shapes = {e5: "multilingual-e5-small", "bge-m3": "bge-m3"};
+const shapes = {e5: "multilingual-e5-small", "bge-m3": "bge-m3",
+                "qwen3": "qwen3-embedding-0.6b"};
 const models = option("--models", "e5:f16,e5:q8_0").split(",").map((m) => m.split(":"));
 const passages = Number(option("--passages", "32"));  // of the 32 the ids file holds
 mkdirSync(cache, {recursive: true});
@@ -61,7 +63,9 @@ for (const [shape, type] of models) {
   const name = shapes[shape] ?? shape;
   const file = `${cache}/${name}-${type}.gguf`;
   if (!existsSync(file)) {
-    run(`${root}/build/docent`, ["synth-model", "--shape", name, "--type", type, "--vocab", vocab,
+    // The XLM-R shapes take the trained vocabulary; Qwen3's its own (Qwen's real one).
+    const vocabFlag = name.startsWith("qwen3") ? [] : ["--vocab", vocab];
+    run(`${root}/build/docent`, ["synth-model", "--shape", name, "--type", type, ...vocabFlag,
                                  "-o", file]);
   }
   const ids = `${cache}/${name}-ids.txt`, queries = `${cache}/${name}-queries.txt`;

@@ -172,6 +172,12 @@ uint32_t Embedder::dimensions() const {
   return decoder_ ? decoder_->config().n_embd : encoder_->config().n_embd;
 }
 
+Result<std::vector<float>> Embedder::PoolIds(std::span<const int32_t> ids) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (reranker_) return PoolLocked(ids, Pooling::kRank);
+  return PoolLocked(ids, decoder_ ? Pooling::kLast : encoder_->config().pooling);
+}
+
 Result<std::vector<float>> Embedder::PoolLocked(std::span<const int32_t> ids,
                                                 Pooling pooling) const {
   if (decoder_) return decoder_->Pool(ids);

@@ -99,6 +99,10 @@ class Embedder {
   std::vector<int32_t> FramePair(std::string_view query, std::string_view document,
                                  size_t* full_length = nullptr) const;
 
+  // The model's pooled output for ids the caller framed (benchmarks timing the same ids as
+  // llama.cpp): the file's pooling, unnormalised; a reranker's head outputs.
+  Result<std::vector<float>> PoolIds(std::span<const int32_t> ids) const;
+
   // FailedPrecondition from a reranker; InvalidArgument (naming the token counts) for a text
   // over the model's positions with kReject.
   Result<Embedding> Embed(std::string_view text, Overflow overflow = Overflow::kTruncate) const;

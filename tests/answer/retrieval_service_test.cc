@@ -30,6 +30,21 @@ store::DocumentToPut Doc(std::string source, const std::string& body) {
   return d;
 }
 
+// A store holding one document, and two synthetic embedding models (two seeds: two models).
+struct TwoModels {
+  testing::TempDir dir;
+  std::filesystem::path model_a = testing::WriteSynthShape(dir.path(), "tiny-bert", "f16", 1);
+  std::filesystem::path model_b = testing::WriteSynthShape(dir.path(), "tiny-bert", "q8_0", 2);
+  std::unique_ptr<store::Store> store;
+  TwoModels() {
+    auto opened = store::Store::Open(dir.path() / "data");
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    store = std::move(*opened);
+    EXPECT_TRUE(
+        store->PutDocument(Doc("/a.md", "Employees receive 15 days of annual leave.")).ok());
+  }
+};
+
 // A workspace's graph is built when first searched and leaves memory with the workspace; a
 // search of the removed workspace fails without bringing an empty graph back.
 TEST(RetrievalServiceTest, ARemovedWorkspacesGraphLeavesMemory) {
@@ -68,14 +83,54 @@ TEST(RetrievalServiceTest, ARemovedWorkspacesGraphLeavesMemory) {
   EXPECT_EQ(rest->size(), 1u);
 }
 
+// Two processes on one store with different models (a server on A, then `docent add
+// --embed-model B` beside it): B's re-embedding makes B the store's model, and A, whose model
+// the store had, does not re-embed back to A (which would drop B's vectors, and so on): it
+// searches with BM25 and says why.
+TEST(RetrievalServiceTest, AProcessWhoseModelWasReplacedDoesNotUndoIt) {
+  TwoModels t;
+  const auto& model_a = t.model_a;
+  const auto& model_b = t.model_b;
+  store::Store& s = *t.store;
+  RetrievalServiceOptions oa, ob;
+  oa.embed_model = model_a.string();
+  ob.embed_model = model_b.string();
+  auto a = RetrievalService::Open(s, oa);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_EQ(*(*a)->EmbedPending(), 1);
+  ASSERT_TRUE((*a)->dense_ready());
+
+  auto b = RetrievalService::Open(s, ob);
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(*(*b)->EmbedPending(), 1);
+  ASSERT_TRUE((*b)->dense_ready());
+  const std::string fb = (*b)->embedder()->fingerprint();
+  EXPECT_EQ((*s.EmbeddingModel())->fingerprint, fb);
+
+  // A new upload reaches A's pass: it embeds nothing, and B stays the store's model.
+  ASSERT_TRUE(s.PutDocument(Doc("/b.md", "Laptops need a password of twelve characters.")).ok());
+  auto again = (*a)->EmbedPending();
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(again.status().message(), HasSubstr("another docent process"));
+  EXPECT_FALSE((*a)->dense_ready());
+  EXPECT_THAT((*a)->note(), HasSubstr("BM25"));
+  EXPECT_EQ((*a)->Options(std::nullopt, 5)->mode, search::Retrieval::kBm25);
+  EXPECT_EQ((*s.EmbeddingModel())->fingerprint, fb);
+  EXPECT_EQ(s.LoadEmbeddings(store::kDefaultWorkspaceId, fb)->size(), 1u);
+  EXPECT_TRUE(
+      s.LoadEmbeddings(store::kDefaultWorkspaceId, (*a)->embedder()->fingerprint())->empty());
+  // B, still the store's model, embeds the new chunk.
+  ASSERT_EQ(*(*b)->EmbedPending(), 1);
+  EXPECT_EQ(s.LoadEmbeddings(store::kDefaultWorkspaceId, fb)->size(), 2u);
+}
+
 TEST(RetrievalServiceTest, DenseOnlyOnceTheStoresVectorsAreTheModels) {
-  testing::TempDir dir;
-  const auto model_a = testing::WriteSynthShape(dir.path(), "tiny-bert", "f16", 1);
-  const auto model_b = testing::WriteSynthShape(dir.path(), "tiny-bert", "q8_0", 2);
-  auto store = store::Store::Open(dir.path() / "data");
-  ASSERT_TRUE(store.ok());
-  store::Store& s = **store;
-  ASSERT_TRUE(s.PutDocument(Doc("/a.md", "Employees receive 15 days of annual leave.")).ok());
+  TwoModels t;
+  const testing::TempDir& dir = t.dir;
+  const auto& model_a = t.model_a;
+  const auto& model_b = t.model_b;
+  store::Store& s = *t.store;
   ASSERT_TRUE(s.PutDocument(Doc("/b.md", "Laptops need a password of twelve characters.")).ok());
 
   // No model at all: BM25, and asking for dense says what is missing.

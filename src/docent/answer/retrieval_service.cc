@@ -68,6 +68,7 @@ Status RetrievalService::CheckReady() {
     }
   }
   ready_ = ready;
+  if (ready) adopted_ = true;
   return Status::Ok();
 }
 
@@ -84,6 +85,24 @@ Result<int64_t> RetrievalService::EmbedPending(const indexer::EmbedPassOptions& 
     lock.lock();
   } else if (!lock.try_lock()) {
     return int64_t{0};  // the running pass reaches the new chunks (it looks again at its end)
+  }
+  if (adopted_) {
+    DOCENT_ASSIGN_OR_RETURN(std::optional<store::EmbeddingModelInfo> recorded,
+                            store_.EmbeddingModel());
+    if (recorded && recorded->fingerprint != embedder_->fingerprint()) {
+      const std::string why = "another docent process made " + recorded->name + " (" +
+                              recorded->path + ") the store's embedding model after " +
+                              embedder_->name() +
+                              ": searching with BM25 (restart with "
+                              "--embed-model " +
+                              recorded->path + ")";
+      {
+        std::lock_guard note_lock(note_mu_);
+        note_ = why;
+      }
+      ready_ = false;
+      return FailedPrecondition(why);
+    }
   }
   DOCENT_ASSIGN_OR_RETURN(int64_t done, indexer::EmbedPendingChunks(store_, *embedder_, options));
   DOCENT_RETURN_IF_ERROR(CheckReady());

@@ -56,7 +56,10 @@ class RetrievalService {
   // Embeds the chunks without a vector of the embedding model (re-embedding all of them after
   // a change of model), then makes dense retrieval ready. One pass at a time: with `wait`
   // false, a call that finds a pass running returns 0 at once (that pass looks for new chunks
-  // again before it ends). A no-op without an embedding model.
+  // again before it ends). A no-op without an embedding model. FailedPrecondition, embedding
+  // nothing, once another process has made another model the store's after this one's was
+  // (a `docent add --embed-model B` beside a server on A): the newer choice stands, and this
+  // service searches with BM25 and says so, rather than re-embedding back and forth.
   Result<int64_t> EmbedPending(const indexer::EmbedPassOptions& options = {}, bool wait = true);
 
   // The retrieval for a question: `mode` as asked (nullopt: the default), k passages.
@@ -80,6 +83,7 @@ class RetrievalService {
   std::unique_ptr<search::DenseIndexes> indexes_;
   search::DenseSearch dense_;
   std::atomic<bool> ready_{false};
+  std::atomic<bool> adopted_{false};  // the store's model was this one at some point
   mutable std::mutex note_mu_;
   std::string note_;    // GUARDED_BY(note_mu_)
   std::mutex pass_mu_;  // one embedding pass at a time

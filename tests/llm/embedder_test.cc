@@ -287,6 +287,22 @@ TEST_F(DecoderEmbedderTest, RerankerCutsTheDocumentNotTheTemplate) {
   EXPECT_TRUE(cut->truncated);
 }
 
+// A rerank template without its placeholders is refused at load, naming the key.
+TEST_F(DecoderEmbedderTest, ARerankTemplateWithoutPlaceholdersIsRefused) {
+  auto shape = FindSynthShape("tiny-qwen3-reranker");
+  ASSERT_TRUE(shape.ok());
+  SynthModelSpec spec = shape->spec;
+  spec.decoder_pooling->rerank_template = "<|im_start|>user\n{query}<|im_end|>\n";
+  auto vocab = LoadSynthVocabulary(testing::SharedDir() / shape->default_vocab);
+  ASSERT_TRUE(vocab.ok());
+  const auto path = dir_->path() / "bad-template.gguf";
+  ASSERT_TRUE(WriteSynthModel(spec, *vocab, path).ok());
+  auto e = Embedder::Load(path, 1);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), StatusCode::kCorrupt);
+  EXPECT_THAT(e.status().message(), HasSubstr("tokenizer.chat_template.rerank"));
+}
+
 // A chat model (no pooling_type) is not an embedder.
 TEST_F(DecoderEmbedderTest, AChatModelIsRefusedAtLoad) {
   const auto path = testing::WriteSynthShape(dir_->path(), "tiny-qwen3");

@@ -53,7 +53,14 @@ Result<std::unique_ptr<DecoderPooling>> DecoderPooling::Load(const std::filesyst
     std::vector<float> probe(n_embd, 0.0f);
     DOCENT_RETURN_IF_ERROR(d->HeadProduct(probe).status());
     auto tmpl = f.GetString("tokenizer.chat_template.rerank");
-    if (tmpl.ok()) d->rerank_template_ = std::string(*tmpl);
+    if (tmpl.ok()) {
+      if (tmpl->find("{query}") == std::string_view::npos ||
+          tmpl->find("{document}") == std::string_view::npos) {
+        return Corrupt(path.string() +
+                       ": tokenizer.chat_template.rerank has no {query} or no {document}");
+      }
+      d->rerank_template_ = std::string(*tmpl);
+    }
   }
   return d;
 }

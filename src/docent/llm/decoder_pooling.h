@@ -31,7 +31,8 @@ class DecoderPooling {
  public:
   // The model's errors; FailedPrecondition when {arch}.pooling_type is absent or none (a chat
   // model: one vector per token) or mean / cls (not what these models are trained for), and for
-  // rank pooling without cls.output.weight; Corrupt for a mis-shaped head. `max_positions`
+  // rank pooling without cls.output.weight; Corrupt for a mis-shaped head or a rerank template
+  // without its placeholders. `max_positions`
   // bounds one text (the KV cache is sized for it).
   static Result<std::unique_ptr<DecoderPooling>> Load(const std::filesystem::path& path,
                                                       int threads, uint32_t max_positions);

@@ -2,7 +2,8 @@
 // loopback port, and `docent embed` / `docent rerank` through the binary, on synthetic
 // tiny-bert models: OpenAI's and llama-server's response shapes, base64 vectors that decode to
 // the float ones, the same vector from the CLI and the server, best-first rerank results, and
-// errors (bad input, too long, no model) as JSON with 4xx / 503.
+// errors (bad input, too long, over the per-request token limit, no model) as JSON with 4xx /
+// 503.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -170,6 +171,38 @@ TEST_F(EmbeddingApiTest, BadRequestsAreJsonErrorsNamingTheField) {
     ASSERT_TRUE(r.contains("error")) << r.dump();
     EXPECT_THAT(r["error"]["message"].get<std::string>(), HasSubstr(k.says)) << k.body.dump();
   }
+}
+
+// One request may make the model read at most --max-embed-tokens tokens (each text framed as
+// the model reads it); under the limit it is served.
+TEST_F(EmbeddingApiTest, ARequestOverTheTokenLimitIsRefused) {
+  testing::ServerProcess server(
+      dir_.path().string(),
+      {"--embed-model", *embedder_, "--rerank-model", *reranker_, "--max-embed-tokens", "40"});
+  ASSERT_TRUE(server.started());
+  auto c = server.Client();
+  // "annual leave days" is [CLS] + 3 words + [SEP] = 5 tokens in BGE's vocabulary.
+  const json eight(std::vector<std::string>(8, "annual leave days"));
+  const json nine(std::vector<std::string>(9, "annual leave days"));
+  int status = 0;
+  Post(*c, "/v1/embeddings", {{"input", eight}}, &status);
+  EXPECT_EQ(status, 200);
+  json r = Post(*c, "/v1/embeddings", {{"input", nine}}, &status);
+  EXPECT_EQ(status, 400);
+  EXPECT_THAT(r["error"]["message"].get<std::string>(), HasSubstr("45 tokens; at most 40"));
+  // A pair is framed as llama.cpp frames it, [CLS] query [SEP] document: 1 + 3 + 1 + 3 = 8
+  // tokens; 5 pairs are 40, 6 are 48.
+  Post(*c, "/v1/rerank",
+       {{"query", "annual leave days"},
+        {"documents", json(std::vector<std::string>(5, "annual leave days"))}},
+       &status);
+  EXPECT_EQ(status, 200);
+  r = Post(*c, "/v1/rerank",
+           {{"query", "annual leave days"},
+            {"documents", json(std::vector<std::string>(6, "annual leave days"))}},
+           &status);
+  EXPECT_EQ(status, 400);
+  EXPECT_THAT(r["error"]["message"].get<std::string>(), HasSubstr("48 tokens; at most 40"));
 }
 
 TEST_F(EmbeddingApiTest, WithoutAnEmbeddingModelTheServerSaysWhichFlag) {

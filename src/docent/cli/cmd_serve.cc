@@ -49,8 +49,10 @@ int RunServe(const Argv& argv) {
   auto prefix_mb = args->GetInt("--prefix-cache-mb", 256, 0, 1 << 20);
   auto kv_store_mb = args->GetInt("--kv-store-mb", answer::kDefaultKvStoreMb, 1, 1 << 24);
   auto ocr_threads = args->GetInt("--ocr-threads", 1, 1, 256);
-  for (const auto* r : {&port, &upload_mb, &json_kb, &queue, &slots, &threads, &context, &gen_queue,
-                        &per_client, &timeout, &prefix_mb, &kv_store_mb, &ocr_threads}) {
+  auto embed_tokens = args->GetInt("--max-embed-tokens", 300000, 1, int64_t{1} << 32);
+  for (const auto* r :
+       {&port, &upload_mb, &json_kb, &queue, &slots, &threads, &context, &gen_queue, &per_client,
+        &timeout, &prefix_mb, &kv_store_mb, &ocr_threads, &embed_tokens}) {
     if (!r->ok()) {
       PrintError(r->status().message());
       return 2;
@@ -178,6 +180,7 @@ int RunServe(const Argv& argv) {
   options.port = static_cast<int>(*port);
   options.max_upload_bytes = static_cast<uint64_t>(*upload_mb) << 20;
   options.max_json_bytes = static_cast<uint64_t>(*json_kb) << 10;
+  options.max_embedding_tokens = static_cast<uint64_t>(*embed_tokens);
   options.ingest_queue_capacity = static_cast<size_t>(*queue);
   options.ocr.mode = *ocr;
   options.ocr.threads = static_cast<int>(*ocr_threads);

@@ -123,6 +123,8 @@ constexpr FlagHelp kServeFlags[] = {
     {"--port", "N", "port to listen on (default 8080; 0: any free port)"},
     {"--max-upload-mb", "MB", "largest upload accepted (default 100)"},
     {"--max-json-kb", "KB", "largest JSON request body accepted (default 1024)"},
+    {"--max-embed-tokens", "N",
+     "tokens one /v1/embeddings or /v1/rerank request may take (default 300000)"},
     {"--queue", "N", "uploads waiting to be indexed before new ones are refused (default 64)"},
     {"--model", "MODEL.gguf",
      "load a model: answers it writes, and the OpenAI-compatible endpoints (default: none)"},

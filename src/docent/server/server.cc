@@ -392,6 +392,18 @@ Result<search::RetrievalOptions> Server::Impl::RetrievalFor(const json& body, in
   return o;
 }
 
+namespace {
+
+// A /v1/embeddings or /v1/rerank request over the per-request token limit.
+Status TooManyTokens(uint64_t tokens, uint64_t limit) {
+  return InvalidArgument("the request is " + std::to_string(tokens) + " tokens; at most " +
+                         std::to_string(limit) +
+                         " per request (docent serve --max-embed-tokens): send fewer or shorter "
+                         "texts per request");
+}
+
+}  // namespace
+
 void Server::Impl::Embeddings(const httplib::Request& req, httplib::Response& res) {
   auto body =
       ParseJsonObject(req.get_header_value("Content-Type"), req.body, options.max_json_bytes);
@@ -401,6 +413,15 @@ void Server::Impl::Embeddings(const httplib::Request& req, httplib::Response& re
   if (options.embedder == nullptr) {
     return SendError(res, Unavailable("no embedding model is loaded: start the server with "
                                       "docent serve --embed-model MODEL.gguf"));
+  }
+  uint64_t tokens = 0;
+  for (const std::string& input : request->inputs) {
+    size_t full = 0;
+    options.embedder->Frame(input, &full);
+    tokens += full;
+  }
+  if (tokens > options.max_embedding_tokens) {
+    return SendError(res, TooManyTokens(tokens, options.max_embedding_tokens));
   }
   std::vector<llm::Embedding> vectors;
   vectors.reserve(request->inputs.size());
@@ -426,6 +447,13 @@ void Server::Impl::Rerank(const httplib::Request& req, httplib::Response& res) {
   if (options.reranker == nullptr) {
     return SendError(res, Unavailable("no reranker is loaded: start the server with "
                                       "docent serve --rerank-model RERANKER.gguf"));
+  }
+  uint64_t tokens = 0;  // as the model reads them: each pair cut to its positions
+  for (const std::string& document : request->documents) {
+    tokens += options.reranker->FramePair(request->query, document).size();
+  }
+  if (tokens > options.max_embedding_tokens) {
+    return SendError(res, TooManyTokens(tokens, options.max_embedding_tokens));
   }
   std::vector<llm::RerankScore> scores;
   scores.reserve(request->documents.size());

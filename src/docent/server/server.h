@@ -55,6 +55,10 @@ struct ServerOptions {
   int port = 8080;  // 0: any free port (see Server::port())
   uint64_t max_upload_bytes = 100ull << 20;
   uint64_t max_json_bytes = 1ull << 20;
+  // Tokens one /v1/embeddings or /v1/rerank request may make the model read (OpenAI's
+  // per-request limit for embeddings): each text takes the model's lock on its own, but one
+  // request must not keep it for minutes.
+  uint64_t max_embedding_tokens = 300000;
   size_t ingest_queue_capacity = 64;
   // OCR of uploaded scans: by default one thread, niced, so searches and answers keep the CPU.
   ingest::OcrOptions ocr = [] {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include "docent/llm/model_synth.h"
@@ -41,6 +42,19 @@ class SynthPairTest : public ::testing::Test {
     auto e = Embedder::Load(path, threads);
     EXPECT_TRUE(e.ok()) << e.status().ToString();
     return e.ok() ? std::move(*e) : nullptr;
+  }
+  // Embedder::Load's status for `shape` written with `change` made to its spec.
+  static Status LoadChanged(const std::string& shape,
+                            const std::function<void(SynthModelSpec&)>& change) {
+    auto found = FindSynthShape(shape);
+    EXPECT_TRUE(found.ok());
+    SynthModelSpec spec = found->spec;
+    change(spec);
+    auto vocab = LoadSynthVocabulary(testing::SharedDir() / found->default_vocab);
+    EXPECT_TRUE(vocab.ok());
+    const auto path = dir_->path() / ("changed-" + shape + ".gguf");
+    EXPECT_TRUE(WriteSynthModel(spec, *vocab, path).ok());
+    return Embedder::Load(path, 1).status();
   }
 
   static inline testing::TempDir* dir_ = nullptr;
@@ -156,18 +170,11 @@ TEST_F(EmbedderTest, RerankerScoresPairsAndEmbedsNothing) {
 }
 
 TEST_F(EmbedderTest, AModelWithoutPoolingIsRefusedAtLoad) {
-  auto shape = FindSynthShape("tiny-bert");
-  ASSERT_TRUE(shape.ok());
-  SynthModelSpec spec = shape->spec;
-  spec.encoder->pooling = Pooling::kNone;
-  auto vocab = LoadSynthVocabulary(testing::SharedDir() / shape->default_vocab);
-  ASSERT_TRUE(vocab.ok());
-  const auto path = dir_->path() / "no-pooling.gguf";
-  ASSERT_TRUE(WriteSynthModel(spec, *vocab, path).ok());
-  auto e = Embedder::Load(path, 1);
-  ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_THAT(e.status().message(), HasSubstr("pooling_type is none"));
+  const Status st =
+      LoadChanged("tiny-bert", [](SynthModelSpec& s) { s.encoder->pooling = Pooling::kNone; });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(st.message(), HasSubstr("pooling_type is none"));
 }
 
 TEST(EmbeddingPrefixesTest, FollowTheModelCards) {
@@ -289,18 +296,12 @@ TEST_F(DecoderEmbedderTest, RerankerCutsTheDocumentNotTheTemplate) {
 
 // A rerank template without its placeholders is refused at load, naming the key.
 TEST_F(DecoderEmbedderTest, ARerankTemplateWithoutPlaceholdersIsRefused) {
-  auto shape = FindSynthShape("tiny-qwen3-reranker");
-  ASSERT_TRUE(shape.ok());
-  SynthModelSpec spec = shape->spec;
-  spec.decoder_pooling->rerank_template = "<|im_start|>user\n{query}<|im_end|>\n";
-  auto vocab = LoadSynthVocabulary(testing::SharedDir() / shape->default_vocab);
-  ASSERT_TRUE(vocab.ok());
-  const auto path = dir_->path() / "bad-template.gguf";
-  ASSERT_TRUE(WriteSynthModel(spec, *vocab, path).ok());
-  auto e = Embedder::Load(path, 1);
-  ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.status().code(), StatusCode::kCorrupt);
-  EXPECT_THAT(e.status().message(), HasSubstr("tokenizer.chat_template.rerank"));
+  const Status st = LoadChanged("tiny-qwen3-reranker", [](SynthModelSpec& s) {
+    s.decoder_pooling->rerank_template = "<|im_start|>user\n{query}<|im_end|>\n";
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), StatusCode::kCorrupt);
+  EXPECT_THAT(st.message(), HasSubstr("tokenizer.chat_template.rerank"));
 }
 
 // A chat model (no pooling_type) is not an embedder.

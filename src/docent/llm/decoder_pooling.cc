@@ -67,10 +67,10 @@ Result<std::unique_ptr<DecoderPooling>> DecoderPooling::Load(const std::filesyst
 
 Result<std::vector<float>> DecoderPooling::Pool(std::span<const int32_t> ids) {
   const uint32_t n_embd = model_->config().n_embd;
-  std::vector<uint32_t> tokens(ids.begin(), ids.end());
   for (int32_t id : ids) {
     if (id < 0) return InvalidArgument("token id " + std::to_string(id) + " is negative");
   }
+  const std::vector<uint32_t> tokens(ids.begin(), ids.end());
   std::vector<float> hidden(n_embd);
   DOCENT_RETURN_IF_ERROR(model_->LastHidden(0, tokens, hidden));
   if (pooling_ != Pooling::kRank) return hidden;

@@ -13,9 +13,13 @@
 namespace docent::llm {
 namespace {
 
-std::string Lower(std::string_view s) {
+// Lower case, spaces and underscores as hyphens: converters write a family as
+// "Qwen3-Embedding" (basename) or "Qwen3 Embedding 0.6B" (name).
+std::string FamilyKey(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    c = c == ' ' || c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 
@@ -40,13 +44,8 @@ constexpr PrefixRule kPrefixRules[] = {
     {"bge-base-en", "Represent this sentence for searching relevant passages: ", ""},
     {"bge-large-en", "Represent this sentence for searching relevant passages: ", ""},
     // Qwen/Qwen3-Embedding-*: an instruction on queries ("Query:" with no space after, as the
-    // model card's get_detailed_instruct writes it), documents bare. Converters write the
-    // family as "Qwen3-Embedding" (basename) or "Qwen3 Embedding" (name).
+    // model card's get_detailed_instruct writes it), documents bare.
     {"qwen3-embedding",
-     "Instruct: Given a web search query, retrieve relevant passages that answer the query\n"
-     "Query:",
-     ""},
-    {"qwen3 embedding",
      "Instruct: Given a web search query, retrieve relevant passages that answer the query\n"
      "Query:",
      ""},
@@ -63,19 +62,13 @@ std::vector<int32_t> FrameTemplatePair(const Tokenizer& tok, const std::string& 
   if (full_length != nullptr) *full_length = framed->size();
   std::string q(query), d(document);
   for (int tries = 0; framed->size() > limit && tries < 8; ++tries) {
-    const size_t over = framed->size() - limit;
-    std::vector<int32_t> d_ids = tok.Encode(d, false, false);
-    std::vector<int32_t> q_ids = tok.Encode(q, false, false);
     // Merges across the placeholders' edges can shift the count by a token or two: cut a
     // little more, and look again.
-    const size_t cut = over + 2;
-    if (d_ids.size() > 0) {
-      d_ids.resize(d_ids.size() > cut ? d_ids.size() - cut : 0);
-      d = tok.Decode(d_ids);
-    } else {
-      q_ids.resize(q_ids.size() > cut ? q_ids.size() - cut : 0);
-      q = tok.Decode(q_ids);
-    }
+    const size_t cut = framed->size() - limit + 2;
+    std::string& shortened = d.empty() ? q : d;
+    std::vector<int32_t> ids = tok.Encode(shortened, false, false);
+    ids.resize(ids.size() > cut ? ids.size() - cut : 0);
+    shortened = tok.Decode(ids);
     framed = EncodeRerankTemplate(tok, tmpl, q, d);
     if (!framed.ok()) return {};
   }
@@ -90,7 +83,7 @@ float Sigmoid(float x) {
 }
 
 EmbeddingPrefixes PrefixesForModel(std::string_view name) {
-  const std::string lower = Lower(name);
+  const std::string lower = FamilyKey(name);
   for (const PrefixRule& rule : kPrefixRules) {
     if (lower.find(rule.key) != std::string::npos) return {rule.query, rule.passage};
   }
@@ -243,14 +236,19 @@ Status Embedder::CheckLength(size_t needed, Overflow overflow) const {
 }
 
 Result<Embedding> Embedder::Embed(std::string_view text, Overflow overflow) const {
+  size_t full_length = 0;
+  const std::vector<int32_t> ids = Frame(text, &full_length);
+  return EmbedFramed(ids, full_length, overflow);
+}
+
+Result<Embedding> Embedder::EmbedFramed(std::span<const int32_t> ids, size_t full_length,
+                                        Overflow overflow) const {
   if (reranker_) {
     return FailedPrecondition(name_ +
                               " is a reranker: it scores query-document pairs and "
                               "gives no embeddings");
   }
   Embedding out;
-  size_t full_length = 0;
-  const std::vector<int32_t> ids = Frame(text, &full_length);
   DOCENT_RETURN_IF_ERROR(CheckLength(full_length, overflow));
   out.truncated = full_length > ids.size();
   out.tokens = static_cast<uint32_t>(ids.size());
@@ -268,14 +266,19 @@ Result<Embedding> Embedder::Embed(std::string_view text, Overflow overflow) cons
 
 Result<RerankScore> Embedder::Rerank(std::string_view query, std::string_view document,
                                      Overflow overflow) const {
+  size_t full_length = 0;
+  const std::vector<int32_t> ids = FramePair(query, document, &full_length);
+  return RerankFramed(ids, full_length, overflow);
+}
+
+Result<RerankScore> Embedder::RerankFramed(std::span<const int32_t> ids, size_t full_length,
+                                           Overflow overflow) const {
   if (!reranker_) {
     return FailedPrecondition(name_ +
                               " is not a reranker (rank pooling and a classification "
                               "head): it embeds texts but scores no pairs");
   }
   RerankScore out;
-  size_t full_length = 0;
-  const std::vector<int32_t> ids = FramePair(query, document, &full_length);
   DOCENT_RETURN_IF_ERROR(CheckLength(full_length, overflow));
   out.truncated = full_length > ids.size();
   out.tokens = static_cast<uint32_t>(ids.size());

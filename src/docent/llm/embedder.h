@@ -109,6 +109,12 @@ class Embedder {
   // FailedPrecondition from a model that is not a reranker; InvalidArgument as Embed.
   Result<RerankScore> Rerank(std::string_view query, std::string_view document,
                              Overflow overflow = Overflow::kTruncate) const;
+  // Embed and Rerank of ids Frame / FramePair made, `full_length` as they reported it: for
+  // callers that count a request's tokens before any model work (the server's limit).
+  Result<Embedding> EmbedFramed(std::span<const int32_t> ids, size_t full_length,
+                                Overflow overflow = Overflow::kTruncate) const;
+  Result<RerankScore> RerankFramed(std::span<const int32_t> ids, size_t full_length,
+                                   Overflow overflow = Overflow::kTruncate) const;
 
  private:
   Embedder(std::unique_ptr<Encoder> encoder, std::unique_ptr<DecoderPooling> decoder,
@@ -129,12 +135,11 @@ class Embedder {
   mutable ThreadPool pool_;  // GUARDED_BY(mu_)
 };
 
-// The prefixes for a model by its general.name (or general.basename), matched case-blind on
-// the family: "e5-large-instruct" -> its instruction on queries; "multilingual-e5" / "e5-" ->
-// "query: " / "passage: "; "bge-small-en",
-// "bge-base-en", "bge-large-en" -> BGE's English query instruction and no passage prefix;
-// "qwen3-embedding" / "qwen3 embedding" -> Qwen's "Instruct: ...\nQuery:" on queries only;
-// anything else none.
+// The prefixes for a model by its general.name (or general.basename), matched on the family
+// case-blind, with spaces and underscores read as hyphens: "e5-large-instruct" -> its instruction
+// on queries; "multilingual-e5" / "e5-" -> "query: " / "passage: "; "bge-small-en", "bge-base-en",
+// "bge-large-en" -> BGE's English query instruction and no passage prefix; "qwen3-embedding" ->
+// Qwen's "Instruct: ...\nQuery:" on queries only; anything else none.
 EmbeddingPrefixes PrefixesForModel(std::string_view name);
 
 float Sigmoid(float x);

@@ -414,11 +414,13 @@ void Server::Impl::Embeddings(const httplib::Request& req, httplib::Response& re
     return SendError(res, Unavailable("no embedding model is loaded: start the server with "
                                       "docent serve --embed-model MODEL.gguf"));
   }
+  // Framed once: counted against the limit before any model work, then embedded.
+  std::vector<std::vector<int32_t>> framed(request->inputs.size());
+  std::vector<size_t> full(request->inputs.size());
   uint64_t tokens = 0;
-  for (const std::string& input : request->inputs) {
-    size_t full = 0;
-    options.embedder->Frame(input, &full);
-    tokens += full;
+  for (size_t i = 0; i < request->inputs.size(); ++i) {
+    framed[i] = options.embedder->Frame(request->inputs[i], &full[i]);
+    tokens += full[i];
   }
   if (tokens > options.max_embedding_tokens) {
     return SendError(res, TooManyTokens(tokens, options.max_embedding_tokens));
@@ -426,7 +428,7 @@ void Server::Impl::Embeddings(const httplib::Request& req, httplib::Response& re
   std::vector<llm::Embedding> vectors;
   vectors.reserve(request->inputs.size());
   for (size_t i = 0; i < request->inputs.size(); ++i) {
-    auto e = options.embedder->Embed(request->inputs[i], llm::Overflow::kReject);
+    auto e = options.embedder->EmbedFramed(framed[i], full[i], llm::Overflow::kReject);
     if (!e.ok()) {
       const std::string where =
           request->inputs.size() > 1 ? "input[" + std::to_string(i) + "]" : std::string("input");
@@ -448,9 +450,14 @@ void Server::Impl::Rerank(const httplib::Request& req, httplib::Response& res) {
     return SendError(res, Unavailable("no reranker is loaded: start the server with "
                                       "docent serve --rerank-model RERANKER.gguf"));
   }
-  uint64_t tokens = 0;  // as the model reads them: each pair cut to its positions
-  for (const std::string& document : request->documents) {
-    tokens += options.reranker->FramePair(request->query, document).size();
+  // Framed once, as the model reads them (each pair cut to its positions): counted against the
+  // limit before any model work, then scored.
+  std::vector<std::vector<int32_t>> framed(request->documents.size());
+  std::vector<size_t> full(request->documents.size());
+  uint64_t tokens = 0;
+  for (size_t i = 0; i < request->documents.size(); ++i) {
+    framed[i] = options.reranker->FramePair(request->query, request->documents[i], &full[i]);
+    tokens += framed[i].size();
   }
   if (tokens > options.max_embedding_tokens) {
     return SendError(res, TooManyTokens(tokens, options.max_embedding_tokens));
@@ -460,8 +467,7 @@ void Server::Impl::Rerank(const httplib::Request& req, httplib::Response& res) {
   for (size_t i = 0; i < request->documents.size(); ++i) {
     // A long document is cut to the model's positions, as llama-server does: its start is
     // what the reranker judges.
-    auto s =
-        options.reranker->Rerank(request->query, request->documents[i], llm::Overflow::kTruncate);
+    auto s = options.reranker->RerankFramed(framed[i], full[i], llm::Overflow::kTruncate);
     if (!s.ok()) {
       return SendError(res, s.status().WithContext("documents[" + std::to_string(i) + "]"));
     }

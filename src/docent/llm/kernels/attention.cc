@@ -372,44 +372,46 @@ DOCENT_AVX512 __m512 AddInSumOrder(const __m512* a) {
                        _mm512_add_ps(_mm512_add_ps(a[1], a[5]), _mm512_add_ps(a[3], a[7])));
 }
 
-// Sixteen keys a vector, two vectors at a time (sixteen accumulators): one broadcast of the
-// query feeds two FMAs.
+// kVectors vectors of sixteen keys from k (the transposed block at some key), scaled, into
+// out: one broadcast of the query feeds kVectors FMAs.
+template <int kVectors>
+DOCENT_AVX512 void KeyLaneScores16(const float* q, const float* k, int64_t dim, __m512 vscale,
+                                   __m512* out) {
+  __m512 a[kVectors][8];
+  for (int v = 0; v < kVectors; ++v) {
+    for (int l = 0; l < 8; ++l) a[v][l] = _mm512_setzero_ps();
+  }
+  for (int64_t d0 = 0; d0 < dim; d0 += 8) {
+#pragma GCC unroll 8
+    for (int l = 0; l < 8; ++l) {
+      const __m512 qd = _mm512_set1_ps(q[d0 + l]);
+      for (int v = 0; v < kVectors; ++v) {
+        a[v][l] = _mm512_fmadd_ps(_mm512_loadu_ps(k + (d0 + l) * kKeyBlock + 16 * v), qd, a[v][l]);
+      }
+    }
+  }
+  for (int v = 0; v < kVectors; ++v) out[v] = _mm512_mul_ps(AddInSumOrder(a[v]), vscale);
+}
+
+// Thirty-two keys at a time (sixteen accumulators), sixteen for a last group that fits them.
 DOCENT_AVX512 void KeyLaneScoresAvx512(const float* q, const float* kt, int64_t n, int64_t dim,
                                        float scale, float* out) {
   const __m512 vscale = _mm512_set1_ps(scale);
   for (int64_t p = 0; p < n; p += 32) {
-    const bool two = p + 16 < n;
-    __m512 a[8], b[8];
-    for (int l = 0; l < 8; ++l) a[l] = b[l] = _mm512_setzero_ps();
-    const float* k = kt + p;
-    if (two) {
-      for (int64_t d0 = 0; d0 < dim; d0 += 8) {
-#pragma GCC unroll 8
-        for (int l = 0; l < 8; ++l) {
-          const __m512 qd = _mm512_set1_ps(q[d0 + l]);
-          a[l] = _mm512_fmadd_ps(_mm512_loadu_ps(k + (d0 + l) * kKeyBlock), qd, a[l]);
-          b[l] = _mm512_fmadd_ps(_mm512_loadu_ps(k + (d0 + l) * kKeyBlock + 16), qd, b[l]);
-        }
-      }
+    __m512 s[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
+    if (p + 16 < n) {
+      KeyLaneScores16<2>(q, kt + p, dim, vscale, s);
     } else {
-      for (int64_t d0 = 0; d0 < dim; d0 += 8) {
-#pragma GCC unroll 8
-        for (int l = 0; l < 8; ++l) {
-          a[l] = _mm512_fmadd_ps(_mm512_loadu_ps(k + (d0 + l) * kKeyBlock),
-                                 _mm512_set1_ps(q[d0 + l]), a[l]);
-        }
-      }
+      KeyLaneScores16<1>(q, kt + p, dim, vscale, s);
     }
-    const __m512 sa = _mm512_mul_ps(AddInSumOrder(a), vscale);
-    const __m512 sb = _mm512_mul_ps(AddInSumOrder(b), vscale);
     const int64_t left = n - p;
     if (left >= 32) {
-      _mm512_storeu_ps(out + p, sa);
-      _mm512_storeu_ps(out + p + 16, sb);
+      _mm512_storeu_ps(out + p, s[0]);
+      _mm512_storeu_ps(out + p + 16, s[1]);
     } else {
       alignas(64) float lanes[32];
-      _mm512_store_ps(lanes, sa);
-      _mm512_store_ps(lanes + 16, sb);
+      _mm512_store_ps(lanes, s[0]);
+      _mm512_store_ps(lanes + 16, s[1]);
       for (int64_t i = 0; i < left; ++i) out[p + i] = lanes[i];
     }
   }
@@ -511,6 +513,11 @@ bool KeyLanes(Isa isa, int64_t dim) {
   return isa != Isa::kScalar && dim % 8 == 0;
 }
 
+// Where a query of n_keys positions stops in the block starting at k0 (<= k0: not in it).
+int64_t BlockEnd(int64_t n_keys, int64_t k0) {
+  return n_keys < k0 + kKeyBlock ? n_keys : k0 + kKeyBlock;
+}
+
 }  // namespace
 
 void AttentionValuesF16(Isa isa, const float* w, const uint16_t* values, size_t stride,
@@ -526,7 +533,7 @@ void AttentionScoresF16Block(Isa isa, int n_q, const uint16_t* const* q, const i
   if (!KeyLanes(isa, dim)) {
     for (int64_t k0 = 0; k0 < most; k0 += kKeyBlock) {
       for (int r = 0; r < n_q; ++r) {
-        const int64_t end = n_keys[r] < k0 + kKeyBlock ? n_keys[r] : k0 + kKeyBlock;
+        const int64_t end = BlockEnd(n_keys[r], k0);
         if (end <= k0) continue;
         AttentionScoresF16(isa, q[r], keys + k0 * stride, stride, end - k0, dim, scale,
                            out[r] + k0);
@@ -544,7 +551,7 @@ void AttentionScoresF16Block(Isa isa, int n_q, const uint16_t* const* q, const i
     const int64_t in_block = most - k0 < kKeyBlock ? most - k0 : kKeyBlock;
     TransposeKeysAvx2(keys + k0 * stride, stride, in_block, dim, buf.block.data());
     for (int r = 0; r < n_q; ++r) {
-      const int64_t end = n_keys[r] < k0 + kKeyBlock ? n_keys[r] : k0 + kKeyBlock;
+      const int64_t end = BlockEnd(n_keys[r], k0);
       if (end <= k0) continue;
       const float* qf = buf.query.data() + r * dim;
       if (isa == Isa::kAvx512Vnni) {
@@ -567,7 +574,7 @@ void AttentionValuesF16Block(Isa isa, int n_q, const float* const* w, const int6
   if (!KeyLanes(isa, dim)) {
     for (int64_t k0 = 0; k0 < most; k0 += kKeyBlock) {
       for (int r = 0; r < n_q; ++r) {
-        const int64_t end = n_keys[r] < k0 + kKeyBlock ? n_keys[r] : k0 + kKeyBlock;
+        const int64_t end = BlockEnd(n_keys[r], k0);
         if (end <= k0) continue;
         Values(isa, w[r] + k0, values + k0 * stride, stride, end - k0, dim, out[r],
                /*accumulate=*/true);
@@ -583,15 +590,14 @@ void AttentionValuesF16Block(Isa isa, int n_q, const float* const* w, const int6
     const int64_t in_block = most - k0 < kKeyBlock ? most - k0 : kKeyBlock;
     ConvertValuesAvx2(values + k0 * stride, stride, in_block, dim, buf.block.data());
     for (int r = 0; r < n_q;) {
-      const int64_t end = n_keys[r] < k0 + kKeyBlock ? n_keys[r] : k0 + kKeyBlock;
+      const int64_t end = BlockEnd(n_keys[r], k0);
       if (end <= k0) {
         ++r;
         continue;
       }
       // The queries from r on that cover the same positions of this block go together.
       int count = 1;
-      while (count < group && r + count < n_q &&
-             (n_keys[r + count] < k0 + kKeyBlock ? n_keys[r + count] : k0 + kKeyBlock) == end) {
+      while (count < group && r + count < n_q && BlockEnd(n_keys[r + count], k0) == end) {
         ++count;
       }
       if (count != group) count = 1;

@@ -13,13 +13,9 @@
 namespace docent::llm {
 namespace {
 
-// Lower case, spaces and underscores as hyphens: converters write a family as
-// "Qwen3-Embedding" (basename) or "Qwen3 Embedding 0.6B" (name).
-std::string FamilyKey(std::string_view s) {
+std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) {
-    c = c == ' ' || c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -30,6 +26,9 @@ struct PrefixRule {
   const char* query;
   const char* passage;
 };
+constexpr const char* kQwen3EmbeddingQuery =
+    "Instruct: Given a web search query, retrieve relevant passages that answer the query\n"
+    "Query:";
 constexpr PrefixRule kPrefixRules[] = {
     // intfloat/multilingual-e5-large-instruct: a task instruction on queries, passages bare.
     {"e5-large-instruct",
@@ -44,11 +43,10 @@ constexpr PrefixRule kPrefixRules[] = {
     {"bge-base-en", "Represent this sentence for searching relevant passages: ", ""},
     {"bge-large-en", "Represent this sentence for searching relevant passages: ", ""},
     // Qwen/Qwen3-Embedding-*: an instruction on queries ("Query:" with no space after, as the
-    // model card's get_detailed_instruct writes it), documents bare.
-    {"qwen3-embedding",
-     "Instruct: Given a web search query, retrieve relevant passages that answer the query\n"
-     "Query:",
-     ""},
+    // model card's get_detailed_instruct writes it), documents bare. Converters write the
+    // family as "Qwen3-Embedding" (basename) or "Qwen3 Embedding" (name).
+    {"qwen3-embedding", kQwen3EmbeddingQuery, ""},
+    {"qwen3 embedding", kQwen3EmbeddingQuery, ""},
     // BAAI/bge-m3 and the rerankers take text as it is.
 };
 
@@ -83,7 +81,7 @@ float Sigmoid(float x) {
 }
 
 EmbeddingPrefixes PrefixesForModel(std::string_view name) {
-  const std::string lower = FamilyKey(name);
+  const std::string lower = Lower(name);
   for (const PrefixRule& rule : kPrefixRules) {
     if (lower.find(rule.key) != std::string::npos) return {rule.query, rule.passage};
   }

@@ -135,8 +135,8 @@ class Embedder {
   mutable ThreadPool pool_;  // GUARDED_BY(mu_)
 };
 
-// The prefixes for a model by its general.name (or general.basename), matched on the family
-// case-blind, with spaces and underscores read as hyphens: "e5-large-instruct" -> its instruction
+// The prefixes for a model by its general.name (or general.basename), matched case-blind on
+// the family: "e5-large-instruct" -> its instruction
 // on queries; "multilingual-e5" / "e5-" -> "query: " / "passage: "; "bge-small-en", "bge-base-en",
 // "bge-large-en" -> BGE's English query instruction and no passage prefix; "qwen3-embedding" ->
 // Qwen's "Instruct: ...\nQuery:" on queries only; anything else none.

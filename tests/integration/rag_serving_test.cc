@@ -26,14 +26,11 @@ namespace {
 
 using nlohmann::json;
 using testing::ParseSse;
+using testing::PostJson;
 using testing::ServerProcess;
 
 constexpr const char* kLeave =
     "# Leave policy\n\nSick leave of more than three days requires a doctor's note.\n";
-
-std::string Stories() {
-  return (testing::SharedDir() / "models/stories260K.gguf").string();
-}
 
 void Upload(httplib::Client& c) {
   httplib::MultipartFormDataItems items = {
@@ -41,14 +38,6 @@ void Upload(httplib::Client& c) {
   auto up = c.Post("/v1/documents?wait=true", items);
   ASSERT_TRUE(up);
   ASSERT_EQ(up->status, 200) << up->body;
-}
-
-json PostJson(httplib::Client& c, const std::string& path, const json& body, int* status) {
-  auto r = c.Post(path, body.dump(), "application/json");
-  EXPECT_TRUE(r) << path;
-  if (!r) return json();
-  *status = r->status;
-  return json::parse(r->body, nullptr, false);
 }
 
 // Every [n] marker in `text` has an entry with that n in `citations`, and each entry is cited.
@@ -79,8 +68,8 @@ class RagServingTest : public ::testing::Test {
 };
 
 TEST_F(RagServingTest, AskWithAModelStreamsTheModelsAnswerWithCitations) {
-  ServerProcess server(dir_.path().string(),
-                       {"--answer-cache-mb", "0", "--model", Stories(), "--slots", "2"});
+  ServerProcess server(dir_.path().string(), {"--answer-cache-mb", "0", "--model",
+                                              testing::StoriesModel(), "--slots", "2"});
   ASSERT_TRUE(server.started());
   auto c = server.Client();
   Upload(*c);
@@ -144,7 +133,7 @@ TEST_F(RagServingTest, DocentRagAnswersOverTheOpenAiApi) {
     SCOPED_TRACE(with_model ? "with a model" : "extractive");
     testing::TempDir data;
     std::vector<std::string> args;
-    if (with_model) args = {"--model", Stories()};
+    if (with_model) args = {"--model", testing::StoriesModel()};
     ServerProcess server(data.path().string(), args);
     ASSERT_TRUE(server.started());
     auto c = server.Client();
@@ -212,7 +201,8 @@ TEST_F(RagServingTest, AnUngroundedAnswerIsMarkedAndUnderRequireGroundingReplace
   }
   {
     testing::TempDir data;
-    ServerProcess server(data.path().string(), {"--answer-cache-mb", "0", "--model", Stories()});
+    ServerProcess server(data.path().string(),
+                         {"--answer-cache-mb", "0", "--model", testing::StoriesModel()});
     ASSERT_TRUE(server.started());
     auto c = server.Client();
     Upload(*c);
@@ -226,8 +216,8 @@ TEST_F(RagServingTest, AnUngroundedAnswerIsMarkedAndUnderRequireGroundingReplace
     EXPECT_FALSE(written["sources"].empty()) << "the sources consulted are listed all the same";
   }
   testing::TempDir data;
-  ServerProcess server(data.path().string(),
-                       {"--answer-cache-mb", "0", "--model", Stories(), "--require-grounding"});
+  ServerProcess server(data.path().string(), {"--answer-cache-mb", "0", "--model",
+                                              testing::StoriesModel(), "--require-grounding"});
   ASSERT_TRUE(server.started());
   auto c = server.Client();
   Upload(*c);
@@ -277,8 +267,8 @@ TEST_F(RagServingTest, FastContextCacheStoresPassagesAndAnswersTheSameFromTheSto
                          {"max_tokens", testing::kAnswerTokens}};
   std::string first_answer;
   {
-    ServerProcess server(
-        data, {"--answer-cache-mb", "0", "--model", Stories(), "--context-cache", "fast"});
+    ServerProcess server(data, {"--answer-cache-mb", "0", "--model", testing::StoriesModel(),
+                                "--context-cache", "fast"});
     ASSERT_TRUE(server.started());
     auto c = server.Client();
     Upload(*c);
@@ -307,8 +297,8 @@ TEST_F(RagServingTest, FastContextCacheStoresPassagesAndAnswersTheSameFromTheSto
   }
   {
     // A restart: the entry is on disk, and the answer is the same.
-    ServerProcess server(
-        data, {"--answer-cache-mb", "0", "--model", Stories(), "--context-cache", "fast"});
+    ServerProcess server(data, {"--answer-cache-mb", "0", "--model", testing::StoriesModel(),
+                                "--context-cache", "fast"});
     ASSERT_TRUE(server.started());
     auto c = server.Client();
     int status = 0;
@@ -329,7 +319,7 @@ TEST_F(RagServingTest, FastContextCacheStoresPassagesAndAnswersTheSameFromTheSto
     EXPECT_NE(changed["sources"][0]["text"], again["sources"][0]["text"]);
   }
   // The default is exact, and says so.
-  ServerProcess exact(data, {"--answer-cache-mb", "0", "--model", Stories()});
+  ServerProcess exact(data, {"--answer-cache-mb", "0", "--model", testing::StoriesModel()});
   ASSERT_TRUE(exact.started());
   auto c = exact.Client();
   int status = 0;
@@ -344,8 +334,9 @@ TEST_F(RagServingTest, FastContextCacheStoresPassagesAndAnswersTheSameFromTheSto
 // that ask one question twice run without the answer cache, which would otherwise answer the
 // second time without the model.)
 TEST_F(RagServingTest, FastAnswersAreTheSameAloneAndUnderLoad) {
-  ServerProcess server(dir_.path().string(), {"--answer-cache-mb", "0", "--model", Stories(),
-                                              "--context-cache", "fast", "--slots", "2"});
+  ServerProcess server(dir_.path().string(),
+                       {"--answer-cache-mb", "0", "--model", testing::StoriesModel(),
+                        "--context-cache", "fast", "--slots", "2"});
   ASSERT_TRUE(server.started());
   auto c = server.Client();
   Upload(*c);

@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "docent/llm/chat_encode.h"
+#include "docent/llm/gguf_file.h"
+#include "docent/llm/tokenizer.h"
 #include "support/temp_dir.h"
 
 namespace docent::llm {
@@ -383,6 +386,50 @@ TEST(ChatFamilyTest, NamesAreStable) {
   EXPECT_EQ(ChatFamilyName(ChatFamily::kGemma), "gemma");
   EXPECT_EQ(ChatFamilyName(ChatFamily::kExaone), "exaone");
   EXPECT_EQ(ChatFamilyName(ChatFamily::kGeneric), "generic");
+}
+
+}  // namespace
+}  // namespace docent::llm
+
+namespace docent::llm {
+namespace {
+
+// A chat sent in parts reads each part on its own: no token spans two parts, the text decodes
+// back to the rendered chat, and a control token's text inside a part stays text.
+TEST(ChatPartsTest, EachPartIsReadOnItsOwnAndDecodesToTheRenderedChat) {
+  auto file = GgufFile::Open(testing::SharedDir() / "models/stories260K.gguf");
+  ASSERT_TRUE(file.ok());
+  auto tokenizer = Tokenizer::FromGguf(*file);
+  ASSERT_TRUE(tokenizer.ok());
+  const std::vector<PartedMessage> messages = {
+      {"system", {"Sources:\n", "[1] Leave\n", "Sick leave needs a note.", "\n\nAnswer."}},
+      {"user", {"Is a note <|im_end|> needed?"}}};
+  for (ChatFamily family : {ChatFamily::kChatMl, ChatFamily::kLlama3, ChatFamily::kGemma,
+                            ChatFamily::kExaone, ChatFamily::kGeneric}) {
+    SCOPED_TRACE(std::string(ChatFamilyName(family)));
+    const PartedChat chat = EncodeChatParts(**tokenizer, family, messages);
+    ASSERT_TRUE(chat.parted);
+    std::vector<ChatMessage> joined;
+    for (const PartedMessage& m : messages) joined.push_back(JoinParts(m));
+    const std::vector<int32_t> ids(chat.tokens.begin(), chat.tokens.end());
+    std::string rendered = RenderChat(family, joined, true);
+    EXPECT_EQ((*tokenizer)->Decode(ids, /*render_special=*/true),
+              (*tokenizer)
+                  ->Decode((*tokenizer)
+                               ->Encode(rendered, !RenderedTextStartsWithBos(family, rendered),
+                                        /*parse_special=*/true),
+                           /*render_special=*/true));
+    // Each part is exactly its own tokens.
+    for (const PartedChat::Piece& p : chat.pieces) {
+      if (p.message < 0) continue;
+      std::vector<int32_t> own;
+      (*tokenizer)->EncodePiece(messages[p.message].parts[p.part], false, true, own);
+      const std::vector<int32_t> got(chat.tokens.begin() + p.begin, chat.tokens.begin() + p.end);
+      std::vector<int32_t> own_start;
+      (*tokenizer)->EncodePiece(messages[p.message].parts[p.part], false, false, own_start);
+      EXPECT_TRUE(got == own || got == own_start) << messages[p.message].parts[p.part];
+    }
+  }
 }
 
 }  // namespace

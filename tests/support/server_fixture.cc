@@ -1,9 +1,12 @@
 // Starts the server binary and learns its port from the first line it prints.
 #include "support/server_fixture.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <sstream>
+
+#include "support/temp_dir.h"
 
 namespace docent::testing {
 namespace {
@@ -70,6 +73,19 @@ std::vector<std::pair<std::string, nlohmann::json>> ParseSse(const std::string& 
     }
   }
   return out;
+}
+
+std::string StoriesModel() {
+  return (SharedDir() / "models/stories260K.gguf").string();
+}
+
+nlohmann::json PostJson(httplib::Client& c, const std::string& path, const nlohmann::json& body,
+                        int* status) {
+  auto r = c.Post(path, body.dump(), "application/json");
+  EXPECT_TRUE(r) << path;
+  if (!r) return nlohmann::json();
+  *status = r->status;
+  return nlohmann::json::parse(r->body, nullptr, false);
 }
 
 }  // namespace docent::testing

@@ -42,6 +42,14 @@ class ServerProcess {
   int port_ = 0;
 };
 
+// ../shared/models/stories260K.gguf: the real tiny model the serving tests load.
+std::string StoriesModel();
+
+// POSTs `body` as JSON to `path`: the parsed response (discarded when not JSON), its status in
+// `*status`; a null json and a test failure when the request got no response.
+nlohmann::json PostJson(httplib::Client& c, const std::string& path, const nlohmann::json& body,
+                        int* status);
+
 // The events of a text/event-stream body, in order: (name, parsed data).
 std::vector<std::pair<std::string, nlohmann::json>> ParseSse(const std::string& body);
 

@@ -9,7 +9,7 @@
 
 #include "docent/answer/answer_cache.h"
 #include "docent/answer/answer_views.h"
-#include "docent/answer/model_service.h"
+#include "docent/answer/generator.h"
 #include "docent/rag/generative_answer.h"
 #include "docent/rag/grounding.h"
 #include "docent/rag/store_term_statistics.h"
@@ -80,9 +80,6 @@ struct AnswerSession::Impl {
   std::deque<std::string> ready;  // guarded by mu
   bool generation_over = false;   // guarded by mu
 
-  // This answer's passage KV source (its workspace's); declared before `pending`, which may
-  // read it until it is destroyed.
-  rag::PassageKvSource kv_source;
   std::unique_ptr<rag::PendingAnswer> pending;  // generative only
   bool generative = false;
   bool cached = false;  // replayed from the cache
@@ -185,8 +182,8 @@ CachedAnswer ToCached(const AnswerSession& a, std::vector<std::string> pieces) {
 
 }  // namespace
 
-Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
-                                                            ModelService* model, AnswerCache* cache,
+Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store, Generator* model,
+                                                            AnswerCache* cache,
                                                             const std::string& asked,
                                                             const AskOptions& ask) {
   auto impl = std::make_unique<Impl>();
@@ -208,7 +205,7 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
     key.workspace_id = ask.workspace_id;
     key.workspace_version = version;
     key.question = question;
-    key.generator = model != nullptr ? model->generator() : "extractive";
+    key.generator = model != nullptr ? model->cache_key() : "extractive";
     key.k = ask.k;
     key.retrieval = search::RetrievalKey(ask.retrieval);
     if (model != nullptr) {
@@ -294,17 +291,12 @@ Result<std::unique_ptr<AnswerSession>> AnswerSession::Start(store::Store& store,
   options.client = ask.client;
   // Workspace ids are never reused, and plain chat has scope 0: no prefix crosses a workspace.
   options.cache_scope = static_cast<uint64_t>(ask.workspace_id);
+  // Nobody sees the text before the end: a remote answer may start over elsewhere.
+  options.text_unseen_until_done = !ask.streamed || impl->require_grounding;
   Impl* raw = impl.get();
-  // Passage KV is keyed by workspace too, so no entry is shared across workspaces.
-  rag::AnswerModel answer_model = model->answer_model();
-  if (answer_model.kv_source != nullptr) {
-    impl->kv_source = *answer_model.kv_source;
-    impl->kv_source.workspace_id = ask.workspace_id;
-    answer_model.kv_source = &impl->kv_source;
-  }
   DOCENT_ASSIGN_OR_RETURN(impl->pending,
-                          rag::StartGenerativeAnswer(
-                              answer_model, question, passages, extractive.found, options,
+                          model->StartAnswer(
+                              question, passages, extractive.found, options, ask.workspace_id,
                               [raw](std::string_view piece) { raw->Push(piece); },
                               [raw] {
                                 std::lock_guard<std::mutex> lock(raw->mu);

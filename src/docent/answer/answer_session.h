@@ -25,7 +25,7 @@
 namespace docent::answer {
 
 class AnswerCache;
-class ModelService;
+class Generator;
 
 struct AnswerTimings {
   double cache_ms = 0;  // the answer cache's lookup (0 without a cache)
@@ -47,6 +47,10 @@ struct AskOptions {
   // the extractive answer over the same sources. Its text is then held back until the model
   // is done and it has been checked.
   bool require_grounding = false;
+  // Whether the caller shows the text as it is written (a stream). When not, a remote
+  // generator that fails midway can start the answer over on another generator, since nobody
+  // has seen any of it (remote/generator_pool.h).
+  bool streamed = true;
   // How passages are found (search/retriever.h): BM25 unless the caller's RetrievalService
   // says otherwise; its bm25.k is replaced by `k`.
   search::RetrievalOptions retrieval;
@@ -54,13 +58,14 @@ struct AskOptions {
 
 class AnswerSession {
  public:
-  // Retrieves the best passages and starts answering. `model` may be null (extractive).
+  // Retrieves the best passages and starts answering. `model` (the in-process model or a
+  // remote pool, generator.h) may be null (extractive).
   // With a `cache` (may be null), a deterministic answer is looked up first and replayed
   // when found (cached() is then true), and stored once complete (answer_cache.h). The
   // question is answered as NormalizeQuestion gives it.
   // Errors: the store's (NotFound for a workspace that does not exist), and the scheduler's
   // (a full queue is ResourceExhausted -> 429).
-  static Result<std::unique_ptr<AnswerSession>> Start(store::Store& store, ModelService* model,
+  static Result<std::unique_ptr<AnswerSession>> Start(store::Store& store, Generator* model,
                                                       AnswerCache* cache,
                                                       const std::string& question,
                                                       const AskOptions& options);

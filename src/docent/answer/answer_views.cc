@@ -119,7 +119,7 @@ nlohmann::json AnswerSummary(const AnswerSession& a, Timings timings) {
                     {"cached_prompt_tokens", g.cached_prompt_tokens},
                     {"stored_prompt_tokens", g.stored_prompt_tokens},
                     {"recomputed_prompt_tokens", g.recomputed_prompt_tokens},
-                    {"completion_tokens", g.tokens.size()}};
+                    {"completion_tokens", g.completion_tokens()}};
   }
   return out;
 }

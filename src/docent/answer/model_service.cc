@@ -1,6 +1,7 @@
 // Loading the served model (see model_service.h).
 #include "docent/answer/model_service.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "docent/llm/chat_encode.h"
@@ -93,9 +94,37 @@ std::chrono::steady_clock::time_point ModelService::Deadline() const {
              std::chrono::duration<double>(request_timeout_s_));
 }
 
+Result<std::unique_ptr<rag::PendingAnswer>> ModelService::StartAnswer(
+    const std::string& question, const std::vector<search::Passage>& passages, bool relevant,
+    const rag::GenerativeOptions& options, int64_t workspace_id, rag::DeltaCallback on_delta,
+    std::function<void()> on_generation_end) {
+  rag::AnswerModel model = answer_model();
+  // Passage KV is keyed by workspace, so no entry is shared across workspaces. The assembler
+  // keeps its own copy of the source.
+  rag::PassageKvSource source = kv_source_;
+  source.workspace_id = workspace_id;
+  model.kv_source = &source;
+  return rag::StartGenerativeAnswer(model, question, passages, relevant, options,
+                                    std::move(on_delta), std::move(on_generation_end));
+}
+
 std::vector<uint32_t> ModelService::ChatPrompt(
-    const std::vector<llm::ChatMessage>& messages) const {
-  return llm::EncodeChat(*tokenizer_, family_, messages);
+    const std::vector<llm::ChatMessage>& messages,
+    const std::vector<std::vector<std::string>>& parts) const {
+  const bool parted =
+      std::any_of(parts.begin(), parts.end(), [](const auto& p) { return !p.empty(); });
+  if (!parted) return llm::EncodeChat(*tokenizer_, family_, messages);
+  std::vector<llm::PartedMessage> parted_messages;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    llm::PartedMessage m{messages[i].role, {}};
+    if (i < parts.size() && !parts[i].empty()) {
+      m.parts = parts[i];
+    } else {
+      m.parts.push_back(messages[i].content);
+    }
+    parted_messages.push_back(std::move(m));
+  }
+  return llm::EncodeChatParts(*tokenizer_, family_, parted_messages).tokens;
 }
 
 }  // namespace docent::answer

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "docent/answer/generator.h"
 #include "docent/engine/chunk_kv_store.h"
 #include "docent/engine/scheduler.h"
 #include "docent/llm/chat_template.h"
@@ -48,7 +49,7 @@ struct ModelServiceOptions {
 rag::PassageKvSource KvSourceFor(const llm::GgufFile& file, llm::KvStorage storage,
                                  engine::ChunkKvStore* store);
 
-class ModelService {
+class ModelService final : public Generator {
  public:
   // The file's errors (GgufFile, tokenizer, architecture), each naming the file.
   static Result<std::unique_ptr<ModelService>> Load(const std::filesystem::path& path,
@@ -61,20 +62,29 @@ class ModelService {
   const llm::Tokenizer& tokenizer() const { return *tokenizer_; }
   const llm::Model& model() const { return *model_; }
   engine::Scheduler& scheduler() { return *scheduler_; }
-  rag::ContextCache context_cache() const { return context_cache_; }
+  rag::ContextCache context_cache() const override { return context_cache_; }
   // What the answer cache keys this model's answers by: the file's fingerprint (XXH3-128 of
   // its bytes) and everything about how it reads prompts that could change the words.
-  const std::string& generator() const { return generator_; }
+  const std::string& cache_key() const override { return generator_; }
   // The passage KV store (`fast` only; else null).
   engine::ChunkKvStore* kv_store() { return kv_source_.store; }
 
   // What rag::StartGenerativeAnswer needs.
   rag::AnswerModel answer_model();
   // When a request submitted now must be over.
-  std::chrono::steady_clock::time_point Deadline() const;
+  std::chrono::steady_clock::time_point Deadline() const override;
+  // The answer on this model (rag::StartGenerativeAnswer); in `fast` mode with the passage KV
+  // of `workspace_id`.
+  Result<std::unique_ptr<rag::PendingAnswer>> StartAnswer(
+      const std::string& question, const std::vector<search::Passage>& passages, bool relevant,
+      const rag::GenerativeOptions& options, int64_t workspace_id, rag::DeltaCallback on_delta,
+      std::function<void()> on_generation_end) override;
 
-  // The prompt's token ids for a chat, through the model's template.
-  std::vector<uint32_t> ChatPrompt(const std::vector<llm::ChatMessage>& messages) const;
+  // The prompt's token ids for a chat, through the model's template: as one text
+  // (llm::EncodeChat), or part by part (llm::EncodeChatParts) when any message's content came
+  // in parts (`parts`: per message, empty for a plain string; may be empty).
+  std::vector<uint32_t> ChatPrompt(const std::vector<llm::ChatMessage>& messages,
+                                   const std::vector<std::vector<std::string>>& parts = {}) const;
 
  private:
   ModelService() = default;

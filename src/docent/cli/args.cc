@@ -66,6 +66,7 @@ Result<ParsedArgs> ParseArgs(const std::vector<std::string>& argv, const FlagSpe
         value = argv[++i];
       }
       out.values[name] = value;
+      out.repeated[name].push_back(value);
     } else if (is(spec.bool_flags, name) && !has_value) {
       out.flags.insert(name);
     } else {

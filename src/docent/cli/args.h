@@ -18,6 +18,8 @@ struct FlagSpec {
 
 struct ParsedArgs {
   std::map<std::string, std::string> values;  // keyed by the flag as declared ("--data")
+  // Every value of each value flag, in order (a repeatable flag: --generator URL ...).
+  std::map<std::string, std::vector<std::string>> repeated;
   std::set<std::string> flags;
   std::vector<std::string> positional;
 

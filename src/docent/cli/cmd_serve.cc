@@ -2,7 +2,7 @@
 // [--threads T] [--context N] [--gen-queue N] [--gen-queue-per-client N] [--request-timeout S]
 // [--prefix-cache-mb M] [--context-cache exact|fast|off] [--kv-store-mb M]
 // [--kv-type f16|q8_0]] [--embed-model E.gguf] [--rerank-model R.gguf] [--ocr off|auto|force]
-// [--ocr-threads N]`: the HTTP API and web
+// [--ocr-threads N] [--generator URL]... [--generate-only]`: the HTTP API and web
 // UI until SIGTERM or SIGINT, then a graceful stop: no new requests, in-flight ones finish, the
 // store closes. With --model the model is loaded once (mapped) and serves the OpenAI-compatible
 // endpoints to all clients.
@@ -23,6 +23,7 @@
 #include "docent/cli/commands.h"
 #include "docent/cli/model_args.h"
 #include "docent/llm/embedder.h"
+#include "docent/remote/generator_pool.h"
 #include "docent/server/server.h"
 
 namespace docent::cli {
@@ -86,6 +87,17 @@ int RunServe(const Argv& argv) {
     PrintError(kv_type.status().message());
     return 2;
   }
+  const bool generate_only = args->Has("--generate-only");
+  if (generate_only && !args->Has("--model")) {
+    PrintError("--generate-only serves a model: name it with --model MODEL.gguf");
+    return 2;
+  }
+  if (generate_only && args->Has("--generator")) {
+    PrintError(
+        "--generate-only and --generator do not go together: a generator node writes "
+        "answers itself");
+    return 2;
+  }
   auto store = OpenStore(*args);
   if (!store.ok()) {
     PrintError(store.status().ToString());
@@ -114,6 +126,33 @@ int RunServe(const Argv& argv) {
     std::printf("docent: model %s loaded in %.2f s (%u slots of %u tokens, %d threads)\n",
                 model->id().c_str(), model->load_seconds(), model->model().n_seq(),
                 model->model().max_positions(), model->model().threads());
+  }
+  // Remote generators (--generator, repeatable): they write the answers. A generator that is
+  // down at start is probed until it comes up.
+  std::unique_ptr<remote::GeneratorPool> generators;
+  if (args->Has("--generator")) {
+    std::vector<remote::EndpointConfig> endpoints;
+    for (const std::string& url : args->repeated.at("--generator")) {
+      remote::EndpointConfig e;
+      e.url = url;
+      e.timeout_s = static_cast<double>(*timeout);
+      endpoints.push_back(std::move(e));
+    }
+    auto pool = remote::GeneratorPool::Start(std::move(endpoints));
+    if (!pool.ok()) {
+      PrintError(pool.status().message());
+      return 2;
+    }
+    generators = std::move(*pool);
+    for (const remote::GeneratorState& g : generators->Snapshot()) {
+      if (g.healthy) {
+        std::printf("docent: generator %s: %s (%u tokens of context, counted by %s)\n",
+                    g.url.c_str(), g.model.c_str(), g.context_length, g.counting.c_str());
+      } else {
+        std::printf("docent: generator %s is down (%s); probing it until it answers\n",
+                    g.url.c_str(), g.last_error.c_str());
+      }
+    }
   }
   // The embedding model (--embed-model, else the store's recorded one) and the reranker:
   // /v1/embeddings, /v1/rerank, dense and hybrid retrieval, and embedding uploads.
@@ -176,6 +215,8 @@ int RunServe(const Argv& argv) {
   options.answer_cache = answer_cache->get();
   options.require_grounding = args->Has("--require-grounding");
   options.model = model.get();
+  options.generators = generators.get();
+  options.generate_only = generate_only;
   options.host = args->Get("--host", "127.0.0.1");
   options.port = static_cast<int>(*port);
   options.max_upload_bytes = static_cast<uint64_t>(*upload_mb) << 20;

@@ -128,6 +128,11 @@ constexpr FlagHelp kServeFlags[] = {
     {"--queue", "N", "uploads waiting to be indexed before new ones are refused (default 64)"},
     {"--model", "MODEL.gguf",
      "load a model: answers it writes, and the OpenAI-compatible endpoints (default: none)"},
+    {"--generator", "URL",
+     "an OpenAI-compatible endpoint (http://host:port/v1) that writes the answers instead of "
+     "--model; repeat for a pool (default: none)"},
+    {"--generate-only", "",
+     "with --model: serve only the model's endpoints, as a generator node behind a front node"},
     {"--embed-model", "E.gguf",
      "an embedding model (bert GGUF): POST /v1/embeddings (default: none)"},
     {"--rerank-model", "R.gguf",

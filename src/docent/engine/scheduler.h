@@ -89,6 +89,11 @@ struct GenerationRequest {
 
 struct GenerationResult {
   std::vector<uint32_t> tokens;  // generated, without the end-of-generation token
+  // How many were generated where the ids are not known (a remote generator's usage).
+  uint32_t remote_tokens = 0;
+  uint32_t completion_tokens() const {
+    return tokens.empty() ? remote_tokens : static_cast<uint32_t>(tokens.size());
+  }
   FinishReason finish = FinishReason::kStop;
   Status error;
   uint32_t prompt_tokens = 0;

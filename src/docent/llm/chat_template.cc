@@ -45,7 +45,8 @@ size_t SequenceLength(unsigned char lead) {
   return 0;
 }
 
-// Jinja's `trim` filter: Python's str.strip() with no argument.
+}  // namespace
+
 std::string_view PythonStrip(std::string_view s) {
   size_t begin = 0;
   while (begin < s.size()) {
@@ -69,6 +70,8 @@ std::string_view PythonStrip(std::string_view s) {
   }
   return s.substr(begin, end - begin);
 }
+
+namespace {
 
 // Python's s.lstrip(chars) / s.rstrip(chars) / s.strip(chars) for a single ASCII char.
 std::string_view LStripChar(std::string_view s, char c) {

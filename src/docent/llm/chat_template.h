@@ -84,6 +84,10 @@ std::span<const std::string_view> StopStrings(ChatFamily family);
 // family's template emits none.
 std::string_view BosText(ChatFamily family);
 
+// Jinja's `trim` filter, as the Llama 3 and Gemma templates apply it to contents: Python's
+// str.strip() with no argument (Unicode whitespace at both ends).
+std::string_view PythonStrip(std::string_view s);
+
 // True when `rendered` already starts with the family's BOS text, so the tokenizer must not
 // add one.
 bool RenderedTextStartsWithBos(ChatFamily family, std::string_view rendered);

@@ -36,6 +36,10 @@ struct GenerativeOptions {
   std::string client;  // whose turn it is in the scheduler's fair queue
   // The scheduler's cache_scope: prompts reuse prefixes only within one workspace.
   uint64_t cache_scope = 0;
+  // The reader sees no text before the answer is complete (a plain, unstreamed answer): a
+  // remote generator that fails midway may start over elsewhere, its text held until it
+  // succeeds.
+  bool text_unseen_until_done = false;
 };
 
 struct GenerativeAnswer {
@@ -61,38 +65,31 @@ struct AnswerModel {
 // Called with each piece of answer text as it is ready.
 using DeltaCallback = std::function<void(std::string_view text)>;
 
-// An answer being written. The sources are known at once (a stream can announce them before
-// the first token); the text reaches `on_delta` as the model writes it, on the scheduler's
-// thread; Finish() waits for the end, hands the last held-back text to `on_delta` on the
-// caller's thread and returns the whole answer. Destroying it unfinished cancels the
-// generation and waits for it to let go.
+// An answer being written, by the in-process model or a remote generator. The sources are
+// known at once (a stream can announce them before the first token); the text reaches
+// `on_delta` as it is written, on the writer's thread; Finish() waits for the end, hands the
+// last held-back text to `on_delta` on the caller's thread and returns the whole answer.
+// Destroying it unfinished cancels the generation and waits for it to let go.
 class PendingAnswer {
  public:
-  ~PendingAnswer();
-  PendingAnswer(const PendingAnswer&) = delete;
-  PendingAnswer& operator=(const PendingAnswer&) = delete;
-
-  const std::vector<Citation>& sources() const;
+  virtual ~PendingAnswer() = default;
+  virtual const std::vector<Citation>& sources() const = 0;
   // Ends the generation at the next step (a client went away); Finish() still returns.
-  void Cancel();
-  // Once. Errors: the model's.
-  Result<GenerativeAnswer> Finish();
-
- private:
-  friend Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(
-      const AnswerModel&, std::string_view, const std::vector<search::Passage>&, bool,
-      const GenerativeOptions&, DeltaCallback, std::function<void()>);
-  struct State;
-  explicit PendingAnswer(std::unique_ptr<State> state);
-  std::unique_ptr<State> state_;
+  virtual void Cancel() = 0;
+  // Once. Errors: the generator's.
+  virtual Result<GenerativeAnswer> Finish() = 0;
 };
 
+// The answer when the documents do not say: the not-found message for `question`, which
+// reaches on_delta in Finish(); `on_generation_end` is called at once.
+std::unique_ptr<PendingAnswer> StartRefusal(std::string_view question, DeltaCallback on_delta,
+                                            const std::function<void()>& on_generation_end);
+
 // Sources that would not leave room for the answer in the context are left out, last first
-// (at least one is kept); the answer is cut at the context's end.
-// `relevant` is the caller's verdict on the passages (false: refuse without the model; the
-// refusal text then reaches on_delta in Finish()). `on_generation_end`, if set, is called
-// once the model is done (on the scheduler's thread; at once for a refusal), so a caller
-// waiting for deltas knows to call Finish().
+// (at least one is kept; FitSources, prompt_meter.h); the answer is cut at the context's end.
+// `relevant` is the caller's verdict on the passages (false: StartRefusal, without the model).
+// `on_generation_end`, if set, is called once the model is done (on the scheduler's thread;
+// at once for a refusal), so a caller waiting for deltas knows to call Finish().
 // Errors: the scheduler's (a full queue is ResourceExhausted) and a prompt too long for the
 // context.
 Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(

@@ -66,58 +66,47 @@ std::vector<llm::ChatMessage> RagMessages(std::span<const search::Passage> passa
           {"user", std::string(question)}};
 }
 
+std::vector<llm::PartedMessage> RagPartedMessages(std::span<const search::Passage> passages,
+                                                  std::string_view question) {
+  llm::PartedMessage system{"system", {std::string(kSourcesLine)}};
+  for (size_t i = 0; i < passages.size(); ++i) {
+    system.parts.push_back(Header(i, passages[i]));
+    system.parts.push_back(passages[i].text);
+  }
+  system.parts.push_back(Tail(LanguageOf(question)));
+  return {std::move(system), {"user", {std::string(question)}}};
+}
+
 RagPrompt BuildRagPrompt(const llm::Tokenizer& tokenizer, llm::ChatFamily family,
                          std::span<const search::Passage> passages, std::string_view question) {
-  const std::string system = RagSystemMessage(passages, LanguageOf(question));
-  const std::vector<llm::ChatMessage> messages = {{"system", system},
-                                                  {"user", std::string(question)}};
-  const std::string rendered = llm::RenderChat(family, messages, /*add_generation_prompt=*/true);
-  // Every template writes both messages verbatim, the system message first (chat_template_test
-  // holds each family to it); the segments are cut at those places.
-  const size_t system_at = rendered.find(system);
-  const size_t question_at = rendered.rfind(question);
-  assert(system_at != std::string::npos && question_at != std::string::npos &&
-         question_at >= system_at + system.size());
-
+  const std::vector<llm::PartedMessage> messages = RagPartedMessages(passages, question);
+  llm::PartedChat chat = llm::EncodeChatParts(tokenizer, family, messages);
+  // Every template writes both messages verbatim (chat_template_test holds each family to it).
+  assert(chat.parted);
   RagPrompt prompt;
-  std::vector<int32_t> ids;
-  bool follows_text = false;
-  // Appends a piece of text as its own tokens and records its segment (merging it into the
-  // previous segment when that is of the same kind).
-  auto add = [&](std::string_view text, bool parse_special, PromptSegment::Kind kind, int source) {
-    ids.clear();
-    follows_text = tokenizer.EncodePiece(text, parse_special, follows_text, ids);
-    const uint32_t begin = static_cast<uint32_t>(prompt.tokens.size());
-    prompt.tokens.insert(prompt.tokens.end(), ids.begin(), ids.end());
-    const uint32_t end = static_cast<uint32_t>(prompt.tokens.size());
+  prompt.tokens = std::move(chat.tokens);
+  // The system message's parts are the sources line, then a header and a text per passage,
+  // then the instructions; everything after the last passage is the tail.
+  using Kind = PromptSegment::Kind;
+  const int last_part = static_cast<int>(messages[0].parts.size()) - 1;
+  bool tail = false;
+  for (const llm::PartedChat::Piece& piece : chat.pieces) {
+    Kind kind = Kind::kStart;
+    int source = 0;
+    if (piece.message == 0 && piece.part > 0 && piece.part < last_part) {
+      source = (piece.part + 1) / 2;
+      kind = piece.part % 2 == 1 ? Kind::kHeader : Kind::kPassage;
+    } else if (piece.message > 0 || (piece.message == 0 && piece.part == last_part)) {
+      tail = true;
+    }
+    if (tail) kind = Kind::kTail;
     if (!prompt.segments.empty() && prompt.segments.back().kind == kind &&
         prompt.segments.back().source == source) {
-      prompt.segments.back().end = end;
+      prompt.segments.back().end = piece.end;
     } else {
-      prompt.segments.push_back({kind, begin, end, source});
+      prompt.segments.push_back({kind, piece.begin, piece.end, source});
     }
-  };
-  using Kind = PromptSegment::Kind;
-  const std::string_view r(rendered);
-  // BOS unless the template writes its own.
-  if (!llm::RenderedTextStartsWithBos(family, rendered) && tokenizer.add_bos() &&
-      tokenizer.bos() >= 0) {
-    prompt.tokens.push_back(static_cast<uint32_t>(tokenizer.bos()));
-    prompt.segments.push_back({Kind::kStart, 0, 1, 0});
   }
-  add(r.substr(0, system_at), /*parse_special=*/true, Kind::kStart, 0);
-  add(kSourcesLine, true, Kind::kStart, 0);
-  for (size_t i = 0; i < passages.size(); ++i) {
-    const int n = static_cast<int>(i + 1);
-    // Titles, locations and text come from documents: never control tokens.
-    add(Header(i, passages[i]), /*parse_special=*/false, Kind::kHeader, n);
-    add(passages[i].text, /*parse_special=*/false, Kind::kPassage, n);
-  }
-  add(Tail(LanguageOf(question)), true, Kind::kTail, 0);
-  const size_t system_end = system_at + system.size();
-  add(r.substr(system_end, question_at - system_end), true, Kind::kTail, 0);
-  add(question, /*parse_special=*/false, Kind::kTail, 0);
-  add(r.substr(question_at + question.size()), true, Kind::kTail, 0);
   return prompt;
 }
 

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "docent/llm/chat_encode.h"
 #include "docent/llm/chat_template.h"
 #include "docent/llm/tokenizer.h"
 #include "docent/search/passage.h"
@@ -42,6 +43,13 @@ std::string RagSystemMessage(std::span<const search::Passage> passages, AnswerLa
 // The chat: the system message above and the question as the user's turn.
 std::vector<llm::ChatMessage> RagMessages(std::span<const search::Passage> passages,
                                           std::string_view question);
+
+// RagMessages with the system message in parts: the sources line, then "[n] title (location)"
+// and the text of each passage, then the instructions; the question as the user's one part.
+// What BuildRagPrompt tokenizes part by part (llm/chat_encode.h), and what a front node sends a
+// docent generator as content parts, so that the generator reads the same tokens.
+std::vector<llm::PartedMessage> RagPartedMessages(std::span<const search::Passage> passages,
+                                                  std::string_view question);
 
 // A span of RagPrompt::tokens and what it holds.
 struct PromptSegment {

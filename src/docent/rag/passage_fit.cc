@@ -11,10 +11,6 @@ namespace {
 
 constexpr std::string_view kCut = "…";
 
-size_t Tokens(const llm::Tokenizer& tokenizer, std::string_view text) {
-  return tokenizer.Encode(text, /*add_special=*/false, /*parse_special=*/false).size();
-}
-
 std::string Join(const std::vector<Sentence>& sentences, size_t begin, size_t end) {
   std::string out = begin > 0 ? std::string(kCut) + " " : "";
   for (size_t i = begin; i < end; ++i) {
@@ -29,7 +25,15 @@ std::string Join(const std::vector<Sentence>& sentences, size_t begin, size_t en
 
 search::Passage CutPassageToFit(const search::Passage& passage, std::string_view question,
                                 const llm::Tokenizer& tokenizer, size_t max_tokens) {
-  if (Tokens(tokenizer, passage.text) <= max_tokens) return passage;
+  // A tokenizer's counts cannot fail.
+  TokenizerMeter meter(tokenizer, llm::ChatFamily::kChatMl);
+  return *CutPassageToFit(passage, question, meter, max_tokens);
+}
+
+Result<search::Passage> CutPassageToFit(const search::Passage& passage, std::string_view question,
+                                        PromptMeter& meter, size_t max_tokens) {
+  DOCENT_ASSIGN_OR_RETURN(const size_t whole, meter.TextTokens(passage.text));
+  if (whole <= max_tokens) return passage;
   search::Passage out = passage;
   const std::vector<Sentence> sentences = SplitPassage(passage, 0);
   if (sentences.empty()) {
@@ -50,8 +54,12 @@ search::Passage CutPassageToFit(const search::Passage& passage, std::string_view
   // Grow around it, after then before, by each sentence's own token count (+1 for the space),
   // then check the joined text and give back sentences while it is over.
   std::vector<size_t> cost(sentences.size());
-  for (size_t i = 0; i < sentences.size(); ++i) cost[i] = Tokens(tokenizer, sentences[i].text) + 1;
-  const size_t marks = 2 * Tokens(tokenizer, kCut) + 2;
+  for (size_t i = 0; i < sentences.size(); ++i) {
+    DOCENT_ASSIGN_OR_RETURN(cost[i], meter.TextTokens(sentences[i].text));
+    cost[i] += 1;
+  }
+  DOCENT_ASSIGN_OR_RETURN(const size_t cut_mark, meter.TextTokens(kCut));
+  const size_t marks = 2 * cut_mark + 2;
   size_t begin = best, end = best + 1, used = cost[best] + marks;
   for (bool grew = true; grew;) {
     grew = false;
@@ -59,7 +67,10 @@ search::Passage CutPassageToFit(const search::Passage& passage, std::string_view
     if (begin > 0 && used + cost[begin - 1] <= max_tokens) used += cost[--begin], grew = true;
   }
   out.text = Join(sentences, begin, end);
-  while (Tokens(tokenizer, out.text) > max_tokens && end - begin > 1) {
+  for (;;) {
+    DOCENT_ASSIGN_OR_RETURN(const size_t tokens, meter.TextTokens(out.text));
+    if (tokens <= max_tokens) return out;
+    if (end - begin <= 1) break;
     if (end - 1 > best) {
       --end;
     } else {
@@ -67,13 +78,8 @@ search::Passage CutPassageToFit(const search::Passage& passage, std::string_view
     }
     out.text = Join(sentences, begin, end);
   }
-  if (Tokens(tokenizer, out.text) > max_tokens) {
-    // Even the best sentence alone is too long: its first max_tokens tokens.
-    std::vector<int32_t> ids =
-        tokenizer.Encode(sentences[best].text, /*add_special=*/false, /*parse_special=*/false);
-    ids.resize(std::min(ids.size(), max_tokens));
-    out.text = tokenizer.Decode(ids);
-  }
+  // Even the best sentence alone is too long: its first max_tokens tokens.
+  DOCENT_ASSIGN_OR_RETURN(out.text, meter.Head(sentences[best].text, max_tokens));
   return out;
 }
 

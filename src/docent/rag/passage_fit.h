@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "docent/llm/tokenizer.h"
+#include "docent/rag/prompt_meter.h"
 #include "docent/search/passage.h"
 
 namespace docent::rag {
@@ -20,5 +21,8 @@ namespace docent::rag {
 // the best sentence's first max_tokens tokens when even it does not.
 search::Passage CutPassageToFit(const search::Passage& passage, std::string_view question,
                                 const llm::Tokenizer& tokenizer, size_t max_tokens);
+// The same, counting through `meter` (a remote generator's tokenizer). Errors: the meter's.
+Result<search::Passage> CutPassageToFit(const search::Passage& passage, std::string_view question,
+                                        PromptMeter& meter, size_t max_tokens);
 
 }  // namespace docent::rag

@@ -97,3 +97,65 @@ std::string RenderGenerationMetrics(const engine::SchedulerStats& s) {
 }
 
 }  // namespace docent::server
+
+namespace docent::server {
+namespace {
+
+// A label value as Prometheus reads it: backslash, quote and newline escaped.
+std::string LabelValue(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderGeneratorMetrics(const std::vector<remote::GeneratorState>& generators) {
+  std::ostringstream out;
+  auto series = [&](const char* name, const char* type, const char* help, auto value) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+    for (const remote::GeneratorState& g : generators) {
+      out << name << "{generator=\"" << LabelValue(g.url) << "\"} "
+          << PrometheusNumber(static_cast<double>(value(g))) << "\n";
+    }
+  };
+  series("docent_generator_up", "gauge", "1 while the generator is healthy, 0 while taken out.",
+         [](const auto& g) { return g.healthy ? 1 : 0; });
+  series("docent_generator_in_flight", "gauge", "Requests the generator is writing now.",
+         [](const auto& g) { return g.in_flight; });
+  series("docent_generator_max_concurrent", "gauge", "Requests it may write at once.",
+         [](const auto& g) { return g.max_concurrent; });
+  series("docent_generator_requests_total", "counter", "Answers started on it (retries too).",
+         [](const auto& g) { return g.requests; });
+  series("docent_generator_errors_total", "counter", "Requests and probes that failed on it.",
+         [](const auto& g) { return g.errors; });
+  series("docent_generator_retried_total", "counter",
+         "Of its failed requests, those another generator took over.",
+         [](const auto& g) { return g.retried; });
+  const char* name = "docent_generator_answer_seconds";
+  out << "# HELP " << name << " Whole answers written by the generator.\n# TYPE " << name
+      << " histogram\n";
+  for (const remote::GeneratorState& g : generators) {
+    const std::string label = "generator=\"" + LabelValue(g.url) + "\"";
+    const engine::LatencyHistogram& h = g.latency;
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < h.kBounds.size(); ++i) {
+      cumulative += h.counts[i];
+      out << name << "_bucket{" << label << ",le=\"" << PrometheusBound(h.kBounds[i]) << "\"} "
+          << cumulative << "\n";
+    }
+    out << name << "_bucket{" << label << ",le=\"+Inf\"} " << h.count << "\n"
+        << name << "_sum{" << label << "} " << PrometheusNumber(h.sum) << "\n"
+        << name << "_count{" << label << "} " << h.count << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace docent::server

@@ -5,12 +5,19 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "docent/engine/scheduler.h"
+#include "docent/remote/generator_pool.h"
 
 namespace docent::server {
 
 // Prometheus exposition text for `stats`.
 std::string RenderGenerationMetrics(const engine::SchedulerStats& stats);
+
+// A front node's remote generators (remote/generator_pool.h), one series per generator by its
+// URL: up (1 healthy, 0 taken out), in-flight requests, requests, errors and retries, and the
+// answer latency histogram.
+std::string RenderGeneratorMetrics(const std::vector<remote::GeneratorState>& generators);
 
 }  // namespace docent::server

@@ -39,22 +39,28 @@ Result<float> OptionalFloat(const json& body, const char* key, float fallback, f
   return static_cast<float>(v);
 }
 
-// OpenAI message content: a string, or an array of {"type": "text", "text": ...} parts.
-Result<std::string> MessageContent(const json& message, size_t index) {
+// OpenAI message content: a string, or an array of {"type": "text", "text": ...} parts (kept
+// apart: the model reads each on its own, llm/chat_encode.h).
+struct Content {
+  std::string text;
+  std::vector<std::string> parts;  // empty for a string
+};
+Result<Content> MessageContent(const json& message, size_t index) {
   const std::string where = "messages[" + std::to_string(index) + "]";
   auto it = message.find("content");
-  if (it == message.end() || it->is_null()) return std::string();
-  if (it->is_string()) return it->get<std::string>();
+  if (it == message.end() || it->is_null()) return Content{};
+  if (it->is_string()) return Content{it->get<std::string>(), {}};
   if (!it->is_array()) return Unprocessable(where + ".content must be a string or an array");
-  std::string text;
+  Content content;
   for (const json& part : *it) {
     if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") ||
         !part["text"].is_string()) {
       return Unprocessable(where + ".content: only text parts are supported");
     }
-    text += part["text"].get<std::string>();
+    content.parts.push_back(part["text"].get<std::string>());
+    content.text += content.parts.back();
   }
-  return text;
+  return content;
 }
 
 std::string CompletionId(bool chat) {
@@ -112,8 +118,8 @@ std::string UsageChunk(const ChunkHeader& h, const json& usage) {
 
 json Usage(const engine::GenerationResult& r) {
   return json{{"prompt_tokens", r.prompt_tokens},
-              {"completion_tokens", r.tokens.size()},
-              {"total_tokens", r.prompt_tokens + r.tokens.size()},
+              {"completion_tokens", r.completion_tokens()},
+              {"total_tokens", r.prompt_tokens + r.completion_tokens()},
               {"prompt_tokens_details", {{"cached_tokens", r.cached_prompt_tokens}}}};
 }
 
@@ -169,8 +175,9 @@ Result<CompletionRequest> ParseCompletionRequest(const json& body, bool chat,
         return Unprocessable("messages[" + std::to_string(i) + "].role '" + role +
                              "' is not system, user, assistant or tool");
       }
-      DOCENT_ASSIGN_OR_RETURN(std::string content, MessageContent(m, i));
-      r.messages.push_back({role, std::move(content)});
+      DOCENT_ASSIGN_OR_RETURN(Content content, MessageContent(m, i));
+      r.messages.push_back({role, std::move(content.text)});
+      r.parts.push_back(std::move(content.parts));
     }
   } else {
     auto it = body.find("prompt");
@@ -234,12 +241,19 @@ std::optional<std::optional<std::string>> ParseRagModel(std::string_view model) 
   return std::nullopt;
 }
 
-json ModelsList(const ModelService* service, const std::vector<std::string>& workspaces) {
+json ModelsList(const ModelService* service, const std::vector<std::string>& workspaces,
+                bool with_rag) {
   json data = json::array();
   auto model = [](std::string id) {
     return json{{"id", std::move(id)}, {"object", "model"}, {"created", 0}, {"owned_by", "docent"}};
   };
-  if (service != nullptr) data.push_back(model(service->id()));
+  if (service != nullptr) {
+    json served = model(service->id());
+    // What a front node sizes prompts by (remote/remote_meter.h), as llama-server reports it.
+    served["context_length"] = service->model().max_positions();
+    data.push_back(std::move(served));
+  }
+  if (!with_rag) return {{"object", "list"}, {"data", data}};
   data.push_back(model(std::string(kRagModelId)));
   for (const std::string& ws : workspaces)
     data.push_back(model(std::string(kRagModelId) + ":" + ws));
@@ -253,7 +267,7 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
   }
   engine::GenerationRequest gen;
   if (request.chat) {
-    gen.prompt = service.ChatPrompt(request.messages);
+    gen.prompt = service.ChatPrompt(request.messages, request.parts);
   } else {
     const std::vector<int32_t> ids =
         service.tokenizer().Encode(request.prompt, /*add_special=*/true, /*parse_special=*/false);
@@ -374,7 +388,7 @@ void ServeCompletion(ModelService& service, CompletionRequest request, httplib::
       [h] { h->Cancel(); });
 }
 
-void ServeRagCompletion(store::Store& store, ModelService* model, answer::AnswerCache* cache,
+void ServeRagCompletion(store::Store& store, answer::Generator* model, answer::AnswerCache* cache,
                         CompletionRequest request, int64_t workspace_id, bool require_grounding,
                         const search::RetrievalOptions& retrieval, const RagOutcome& on_outcome,
                         httplib::Response& res) {
@@ -399,6 +413,7 @@ void ServeRagCompletion(store::Store& store, ModelService* model, answer::Answer
   ask.client = request.client;
   ask.seed_given = request.seed_given;
   ask.require_grounding = require_grounding;
+  ask.streamed = request.stream;
   ask.retrieval = retrieval;
   auto started = AnswerSession::Start(store, model, cache, question, ask);
   if (!started.ok()) {

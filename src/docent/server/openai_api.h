@@ -33,6 +33,7 @@ struct Response;
 namespace docent::answer {
 class AnswerCache;
 class AnswerSession;
+class Generator;
 class ModelService;
 }  // namespace docent::answer
 
@@ -43,7 +44,9 @@ using answer::ModelService;
 struct CompletionRequest {
   bool chat = true;
   std::vector<llm::ChatMessage> messages;  // chat
-  std::string prompt;                      // completions
+  // Per message: the parts of a content sent as an array of text parts, else empty.
+  std::vector<std::vector<std::string>> parts;
+  std::string prompt;  // completions
   std::string model;
   bool stream = false;
   bool include_usage = false;
@@ -67,22 +70,23 @@ inline constexpr std::string_view kRagModelId = "docent-rag";
 // ("docent-rag:NAME"), or nullopt inside for plain "docent-rag" (the key's default).
 std::optional<std::optional<std::string>> ParseRagModel(std::string_view model);
 
-// {"object": "list", "data": [...]}: the served model, if any, docent-rag, and
-// docent-rag:NAME for each of `workspaces`.
-nlohmann::json ModelsList(const ModelService* service, const std::vector<std::string>& workspaces);
+// {"object": "list", "data": [...]}: the served model, if any, with its "context_length";
+// then, `with_rag`, docent-rag and docent-rag:NAME for each of `workspaces`.
+nlohmann::json ModelsList(const ModelService* service, const std::vector<std::string>& workspaces,
+                          bool with_rag = true);
 
 // Runs the request and writes the answer (or the stream) into `res`. A full queue is 429.
 void ServeCompletion(ModelService& service, CompletionRequest request, httplib::Response& res);
 
 // docent-rag: the last user message (or the prompt) answered from the workspace's passages, with
-// the model when `model` is set and extractively otherwise. The text cites its sources as
-// [n]; the top-level "citations" field (of the answer, or of the stream's last chunk) lists
-// them: PassageView objects with their "n". Usage counts the model's tokens (0 without one).
-// `on_outcome` hears once how the answer ended (the audit trail): the question, the session
+// `model` (the in-process model or a remote pool) when set and extractively otherwise. The text
+// cites its sources as [n]; the top-level "citations" field (of the answer, or of the stream's last
+// chunk) lists them: PassageView objects with their "n". Usage counts the model's tokens (0 without
+// one). `on_outcome` hears once how the answer ended (the audit trail): the question, the session
 // (null when it could not start) and the HTTP status (499 when the client went away).
 using RagOutcome =
     std::function<void(const std::string& question, const answer::AnswerSession*, int status)>;
-void ServeRagCompletion(store::Store& store, ModelService* model, answer::AnswerCache* cache,
+void ServeRagCompletion(store::Store& store, answer::Generator* model, answer::AnswerCache* cache,
                         CompletionRequest request, int64_t workspace_id, bool require_grounding,
                         const search::RetrievalOptions& retrieval, const RagOutcome& on_outcome,
                         httplib::Response& res);

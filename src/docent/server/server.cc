@@ -18,6 +18,7 @@
 #include "docent/llm/embedder.h"
 #include "docent/rag/extractive.h"
 #include "docent/rag/store_term_statistics.h"
+#include "docent/remote/generator_pool.h"
 #include "docent/search/bm25_search.h"
 #include "docent/search/retriever.h"
 #include "docent/server/answer_stream.h"
@@ -56,6 +57,24 @@ json ContextCacheView(ModelService* model) {
                     {"bytes", s.bytes},
                     {"budget_bytes", kv->budget_bytes()},
                     {"hit_rate", s.hit_rate()}};
+  }
+  return out;
+}
+
+// /readyz's view of the remote generators.
+json GeneratorsView(const remote::GeneratorPool& pool) {
+  json out = json::array();
+  for (const remote::GeneratorState& g : pool.Snapshot()) {
+    out.push_back({{"url", g.url},
+                   {"model", g.model},
+                   {"state", g.healthy ? "healthy" : "down"},
+                   {"in_flight", g.in_flight},
+                   {"max_concurrent", g.max_concurrent},
+                   {"context_length", g.context_length},
+                   {"counting", g.counting},
+                   {"requests", g.requests},
+                   {"errors", g.errors},
+                   {"last_error", g.last_error}});
   }
   return out;
 }
@@ -137,6 +156,8 @@ constexpr KnownRoute kKnownRoutes[] = {
     {"/v1/completions", "POST"},
     {"/v1/embeddings", "POST"},
     {"/v1/rerank", "POST"},
+    {"/tokenize", "POST"},
+    {"/detokenize", "POST"},
 };
 
 // The metrics label of a request's path: its route's name, so that the label set is bounded
@@ -203,6 +224,14 @@ struct Server::Impl {
   // "hybrid"; default: hybrid when the embedding model's vectors are ready), k passages.
   Result<search::RetrievalOptions> RetrievalFor(const json& body, int k) const;
   void Rerank(const httplib::Request& req, httplib::Response& res);
+  void Tokenize(const httplib::Request& req, httplib::Response& res);
+  void Detokenize(const httplib::Request& req, httplib::Response& res);
+  // What writes generative answers: the remote pool when there is one, else the model (null:
+  // answers are extractive).
+  answer::Generator* AnswerGenerator() const {
+    if (options.generators != nullptr) return options.generators;
+    return options.model;
+  }
 
   store::Store& store;
   ServerOptions options;
@@ -234,7 +263,8 @@ void Server::Impl::Routes() {
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     request_start = Clock::now();
     request_key = nullptr;
-    const bool guarded = req.path.rfind("/v1/", 0) == 0 || req.path == "/metrics";
+    const bool guarded = req.path.rfind("/v1/", 0) == 0 || req.path == "/metrics" ||
+                         req.path == "/tokenize" || req.path == "/detokenize";
     if (!guarded || !auth.enabled()) return httplib::Server::HandlerResponse::Unhandled;
     request_key = auth.Authenticate(req.get_header_value("Authorization"));
     if (request_key == nullptr) {
@@ -298,30 +328,66 @@ void Server::Impl::Routes() {
         SendError(res, Internal(what));
       });
 
-  http.Get("/", [](const httplib::Request&, httplib::Response& res) {
-    res.set_header("Cache-Control", "no-cache");
-    res.set_content(std::string(WebUiHtml()), "text/html; charset=utf-8");
-  });
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, {{"status", "ok"}});
   });
-  http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    auto stats = store.Stats();
-    if (!stats.ok()) return SendError(res, Unavailable("store: " + stats.status().message()));
-    SendJson(res, 200,
-             {{"ready", true},
-              {"documents", stats->documents},
-              {"chunks", stats->chunks},
-              {"search_index", index_ready.load() ? "ready" : "building"},
-              {"model", options.model ? json{{"id", options.model->id()},
-                                             {"path", options.model->path()},
-                                             {"load_s", options.model->load_seconds()}}
-                                      : json(nullptr)},
-              {"answers", options.model ? "generative" : "extractive"},
-              {"context_cache", ContextCacheView(options.model)}});
-  });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics.Render(), "text/plain; version=0.0.4");
+  });
+  http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    json model = options.model ? json{{"id", options.model->id()},
+                                      {"path", options.model->path()},
+                                      {"load_s", options.model->load_seconds()}}
+                               : json(nullptr);
+    if (options.generate_only) {
+      return SendJson(res, 200, {{"ready", true}, {"role", "generator"}, {"model", model}});
+    }
+    auto stats = store.Stats();
+    if (!stats.ok()) return SendError(res, Unavailable("store: " + stats.status().message()));
+    json body = {{"ready", true},
+                 {"documents", stats->documents},
+                 {"chunks", stats->chunks},
+                 {"search_index", index_ready.load() ? "ready" : "building"},
+                 {"model", model},
+                 {"answers", AnswerGenerator() ? "generative" : "extractive"},
+                 {"context_cache", ContextCacheView(options.model)}};
+    if (options.generators != nullptr) {
+      body["generators"] = GeneratorsView(*options.generators);
+      // Asks would get 503: not ready, so a load balancer sends them elsewhere.
+      if (!options.generators->AnyHealthy()) {
+        body["ready"] = false;
+        body["reason"] = "no generator is healthy";
+        return SendJson(res, 503, body);
+      }
+    }
+    SendJson(res, 200, body);
+  });
+  http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
+    // docent-rag:NAME for each workspace this key may read, so clients' model pickers offer
+    // them.
+    std::vector<std::string> readable;
+    if (auto list = store.ListWorkspaces(); !options.generate_only && list.ok()) {
+      for (const auto& w : *list) {
+        if (CanSee(w.name)) readable.push_back(w.name);
+      }
+    }
+    SendJson(res, 200, ModelsList(options.model, readable, !options.generate_only));
+  });
+  http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
+    Completion(req, res, /*chat=*/true);
+  });
+  http.Post("/v1/completions", [this](const httplib::Request& req, httplib::Response& res) {
+    Completion(req, res, /*chat=*/false);
+  });
+  http.Post("/tokenize",
+            [this](const httplib::Request& req, httplib::Response& res) { Tokenize(req, res); });
+  http.Post("/detokenize",
+            [this](const httplib::Request& req, httplib::Response& res) { Detokenize(req, res); });
+  if (options.generate_only) return;
+
+  http.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(std::string(WebUiHtml()), "text/html; charset=utf-8");
   });
   http.Post("/v1/documents",
             [this](const httplib::Request& req, httplib::Response& res) { Upload(req, res); });
@@ -347,23 +413,6 @@ void Server::Impl::Routes() {
             [this](const httplib::Request& req, httplib::Response& res) { Search(req, res); });
   http.Post("/v1/ask",
             [this](const httplib::Request& req, httplib::Response& res) { Ask(req, res); });
-  http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
-    // docent-rag:NAME for each workspace this key may read, so clients' model pickers offer
-    // them.
-    std::vector<std::string> readable;
-    if (auto list = store.ListWorkspaces(); list.ok()) {
-      for (const auto& w : *list) {
-        if (CanSee(w.name)) readable.push_back(w.name);
-      }
-    }
-    SendJson(res, 200, ModelsList(options.model, readable));
-  });
-  http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
-    Completion(req, res, /*chat=*/true);
-  });
-  http.Post("/v1/completions", [this](const httplib::Request& req, httplib::Response& res) {
-    Completion(req, res, /*chat=*/false);
-  });
   http.Post("/v1/embeddings",
             [this](const httplib::Request& req, httplib::Response& res) { Embeddings(req, res); });
   http.Post("/v1/rerank",
@@ -438,6 +487,59 @@ void Server::Impl::Embeddings(const httplib::Request& req, httplib::Response& re
   }
   SendJson(res, 200,
            answer::EmbeddingsResponse(options.embedder->name(), vectors, request->base64));
+}
+
+void Server::Impl::Tokenize(const httplib::Request& req, httplib::Response& res) {
+  auto body =
+      ParseJsonObject(req.get_header_value("Content-Type"), req.body, options.max_json_bytes);
+  if (!body.ok()) return SendError(res, body.status());
+  if (options.model == nullptr) {
+    return SendError(res, Unavailable("no model is loaded: start the server with --model"));
+  }
+  std::vector<uint32_t> tokens;
+  if (body->contains("messages")) {
+    // docent's extension: the tokens /v1/chat/completions reads for these messages.
+    auto chat = ParseCompletionRequest(*body, /*chat=*/true, 1 << 30);
+    if (!chat.ok()) return SendError(res, chat.status());
+    tokens = options.model->ChatPrompt(chat->messages, chat->parts);
+  } else {
+    if (!body->contains("content") || !(*body)["content"].is_string()) {
+      return SendError(res, Unprocessable("/tokenize needs \"content\" (a string) or "
+                                          "\"messages\""));
+    }
+    auto add_special = OptionalBool(*body, "add_special", false);
+    if (!add_special.ok()) return SendError(res, add_special.status());
+    auto parse_special = OptionalBool(*body, "parse_special", false);
+    if (!parse_special.ok()) return SendError(res, parse_special.status());
+    const std::vector<int32_t> ids = options.model->tokenizer().Encode(
+        (*body)["content"].get<std::string>(), *add_special, *parse_special);
+    tokens.assign(ids.begin(), ids.end());
+  }
+  SendJson(res, 200, {{"tokens", tokens}});
+}
+
+void Server::Impl::Detokenize(const httplib::Request& req, httplib::Response& res) {
+  auto body =
+      ParseJsonObject(req.get_header_value("Content-Type"), req.body, options.max_json_bytes);
+  if (!body.ok()) return SendError(res, body.status());
+  if (options.model == nullptr) {
+    return SendError(res, Unavailable("no model is loaded: start the server with --model"));
+  }
+  auto it = body->find("tokens");
+  if (it == body->end() || !it->is_array()) {
+    return SendError(res, Unprocessable("/detokenize needs \"tokens\" (an array of ids)"));
+  }
+  std::vector<int32_t> ids;
+  const int64_t vocab = static_cast<int64_t>(options.model->tokenizer().vocab_size());
+  for (const json& t : *it) {
+    if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() >= vocab) {
+      return SendError(res, Unprocessable("\"tokens\" holds something that is not a token id "
+                                          "of this model (0 to " +
+                                          std::to_string(vocab - 1) + ")"));
+    }
+    ids.push_back(static_cast<int32_t>(t.get<int64_t>()));
+  }
+  SendJson(res, 200, {{"content", options.model->tokenizer().Decode(ids)}});
 }
 
 void Server::Impl::Rerank(const httplib::Request& req, httplib::Response& res) {
@@ -751,7 +853,9 @@ void Server::Impl::Ask(const httplib::Request& req, httplib::Response& res) {
   auto user = OptionalString(*body, "user", "");
   if (!user.ok()) return SendError(res, user.status());
   ask.client = ClientOf(req, *user);
-  auto started = AnswerSession::Start(store, options.model, options.answer_cache, *question, ask);
+  ask.streamed = *stream;
+  auto started =
+      AnswerSession::Start(store, AnswerGenerator(), options.answer_cache, *question, ask);
   if (!started.ok()) {
     Audit(key, scope->name, "ask", *question, {}, HttpStatusFor(started.status().code()));
     return SendError(res, started.status());
@@ -837,7 +941,11 @@ void Server::Impl::Completion(const httplib::Request& req, httplib::Response& re
   auto request = ParseCompletionRequest(*body, chat, max_tokens_limit);
   if (!request.ok()) return SendError(res, request.status());
   request->client = ClientOf(req, request->user);
-  if (auto rag = ParseRagModel(request->model)) {
+  if (auto rag = ParseRagModel(request->model); rag && options.generate_only) {
+    return SendError(res, NotFound("'" + request->model +
+                                   "' is not served here: this is a generator node "
+                                   "(--generate-only); ask the front node"));
+  } else if (rag) {
     // docent-rag answers from the key's default workspace, docent-rag:NAME from NAME.
     const ApiKey* key = request_key;
     auto scope = Resolve(*rag, kRead);
@@ -854,7 +962,7 @@ void Server::Impl::Completion(const httplib::Request& req, httplib::Response& re
     };
     auto retrieval = RetrievalFor(json::object(), rag::kDefaultAnswerPassages);
     if (!retrieval.ok()) return SendError(res, retrieval.status());
-    return ServeRagCompletion(store, options.model, options.answer_cache, std::move(*request),
+    return ServeRagCompletion(store, AnswerGenerator(), options.answer_cache, std::move(*request),
                               scope->id, options.require_grounding, *retrieval, audit, res);
   }
   if (options.model == nullptr) {
@@ -927,6 +1035,9 @@ Server::Server(store::Store& store, ServerOptions options)
   impl->metrics.AddGauge(
       "docent_term_index_compactions", "Times the term index was compacted since start.",
       [impl] { return static_cast<double>(impl->store.TermIndexMemory().compactions); });
+  if (remote::GeneratorPool* pool = impl->options.generators) {
+    impl->metrics.AddSection([pool] { return RenderGeneratorMetrics(pool->Snapshot()); });
+  }
   if (ModelService* m = impl->options.model) {
     impl->metrics.AddSection([m] { return RenderGenerationMetrics(m->scheduler().Stats()); });
     if (engine::ChunkKvStore* kv = m->kv_store()) {

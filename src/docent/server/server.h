@@ -14,6 +14,8 @@
 //                              events citations, delta and done
 //   GET  /v1/models, POST /v1/chat/completions, POST /v1/completions
 //                              OpenAI-compatible, with --model (openai_api.h)
+//   POST /tokenize, /detokenize llama-server's shape, with --model; /tokenize also takes
+//                              {"messages"}: the tokens /v1/chat/completions reads for them
 // Every error is {"error": {"message", "type", "code"}} with its HTTP status, and a rejected
 // request writes nothing.
 // Thread safety: Start() runs the accept loop on its own thread; Stop() may be called from
@@ -45,6 +47,10 @@ class RetrievalService;
 namespace docent::llm {
 class Embedder;
 }  // namespace docent::llm
+
+namespace docent::remote {
+class GeneratorPool;
+}  // namespace docent::remote
 
 namespace docent::server {
 
@@ -89,6 +95,14 @@ struct ServerOptions {
   // The model for /v1/chat/completions, /v1/completions and generative /v1/ask; null: none
   // (answers stay extractive). Owned by the caller; must outlive the server.
   ModelService* model = nullptr;
+  // Remote generators that write generative answers (remote/generator_pool.h), or null. When
+  // set they write every answer (/v1/ask, docent-rag) instead of `model`; with none healthy,
+  // /readyz says not ready and asks get 503. Owned by the caller; must outlive the server.
+  remote::GeneratorPool* generators = nullptr;
+  // A generator node (`serve --generate-only`): only the model's endpoints (/v1/models without
+  // docent-rag, /v1/chat/completions, /v1/completions, POST /tokenize and /detokenize in
+  // llama-server's shape), /healthz, /readyz and /metrics.
+  bool generate_only = false;
   // The embedding model for /v1/embeddings and the reranker for /v1/rerank (embedding_api.h),
   // or null (503 naming the flag). Owned by the caller; must outlive the server.
   const llm::Embedder* embedder = nullptr;

@@ -1,0 +1,106 @@
+// Answers written by a pool of remote generators: docent nodes started with --generate-only,
+// or any OpenAI-compatible server (llama-server, vLLM, Ollama, a hosted endpoint). The pool is
+// an answer::Generator, so the answer pipeline, the citation filter, the answer cache and every
+// front door work with it exactly as with the in-process model.
+//
+// Routing. A request goes to a healthy generator with room (fewer than max_concurrent in
+// flight). Requests over the same passages go to the same generator while it has room, so its
+// prefix cache serves them again: rendezvous hashing of the retrieved passage ids over the
+// healthy generators (the highest hash of ids + URL wins; a generator that leaves moves only
+// its own share). When that one is full, the least loaded with room takes the request; when
+// all are full, ResourceExhausted (429).
+//
+// Health. A generator that fails (a connect error, a timeout, a 5xx, a stream cut short) is
+// taken out at once and probed back in by a background thread (GET {url}/models) after a
+// backoff that doubles from 0.5 s to 30 s while it stays down. With none healthy a request is
+// Unavailable (503), never quietly answered another way.
+//
+// Retries. A request whose reader has seen no text yet is retried on another generator when
+// its generator fails, each generator at most once. Once text was handed out, a failure ends
+// the answer with the error (the stream's `error` event), never a silently cut answer.
+// Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "docent/answer/generator.h"
+#include "docent/engine/scheduler.h"
+#include "docent/remote/openai_client.h"
+#include "docent/remote/remote_meter.h"
+
+namespace docent::remote {
+
+struct GeneratorState {
+  std::string url;
+  std::string model;  // the model id it serves ("" until first reached)
+  bool healthy = false;
+  uint32_t in_flight = 0;
+  uint32_t max_concurrent = 0;
+  uint32_t context_length = 0;
+  std::string counting;   // "docent", "tokenize" or "estimate"
+  uint64_t requests = 0;  // answers started on it (retries included)
+  uint64_t errors = 0;    // requests or probes that failed on it
+  uint64_t retried = 0;   // of its failed requests, those taken over by another generator
+  std::string last_error;
+  engine::LatencyHistogram latency;  // whole answers, seconds
+};
+
+class GeneratorPool final : public answer::Generator {
+ public:
+  // Reaches each endpoint once (a generator that is down then is probed until it comes up).
+  // InvalidArgument for a bad URL or no endpoint.
+  static Result<std::unique_ptr<GeneratorPool>> Start(std::vector<EndpointConfig> endpoints);
+  ~GeneratorPool() override;
+  GeneratorPool(const GeneratorPool&) = delete;
+  GeneratorPool& operator=(const GeneratorPool&) = delete;
+
+  const std::string& cache_key() const override { return cache_key_; }
+  rag::ContextCache context_cache() const override { return rag::ContextCache::kOff; }
+  std::chrono::steady_clock::time_point Deadline() const override;
+  Result<std::unique_ptr<rag::PendingAnswer>> StartAnswer(
+      const std::string& question, const std::vector<search::Passage>& passages, bool relevant,
+      const rag::GenerativeOptions& options, int64_t workspace_id, rag::DeltaCallback on_delta,
+      std::function<void()> on_generation_end) override;
+
+  bool AnyHealthy() const;
+  std::vector<GeneratorState> Snapshot() const;
+
+  // What a remote answer needs of the pool (generator_pool.cc).
+  struct Member;
+  // A request's place on a generator, and what the generator was when it was taken.
+  struct Lease {
+    size_t index = 0;
+    std::string model;
+    Counting counting = Counting::kEstimate;
+    uint32_t context_length = 4096;
+  };
+  // The generator for a request over `passage_key`, not one of `tried`; its in-flight count
+  // is taken. Unavailable with none healthy, ResourceExhausted with all full.
+  Result<Lease> Acquire(uint64_t passage_key, const std::vector<size_t>& tried);
+  // Gives the request's place back; `failure` (not ok) marks the generator down when it is the
+  // generator's fault (Unavailable). `seconds`: how long the answer took, when it succeeded.
+  void Release(size_t index, const Status& failure, double seconds, bool retried);
+  Member& member(size_t index) { return *members_[index]; }
+
+ private:
+  GeneratorPool() = default;
+  void Probe(size_t index);
+  void ProbeLoop();
+
+  std::vector<std::unique_ptr<Member>> members_;
+  std::string cache_key_;
+  double timeout_s_ = 300;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread prober_;
+};
+
+}  // namespace docent::remote

@@ -1,0 +1,82 @@
+// One OpenAI-compatible endpoint as a client sees it: a docent generator node, llama-server,
+// vLLM, Ollama or a hosted service. Each call opens its own connection (cpp-httplib's client
+// is not shared across threads), so calls may run concurrently. Errors are values, and their
+// codes say what the pool should do:
+//   Unavailable        connect errors, timeouts, 5xx, a stream cut short: the generator is
+//                      unwell (take it out, retry the request elsewhere)
+//   ResourceExhausted  429: the generator is full (try another, it stays in)
+//   InvalidArgument    another 4xx: the request itself was refused (no retry)
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "docent/util/status.h"
+
+namespace docent::remote {
+
+struct EndpointConfig {
+  // The base URL as OpenAI clients take it ("http://host:port/v1"); chat completions are
+  // POSTed to {url}/chat/completions. llama-server's and docent's /tokenize live at the root
+  // ({url} without a trailing "/v1").
+  std::string url;
+  std::string model;            // empty: the first id in {url}/models that is not docent-rag
+  std::string api_key;          // sent as "Authorization: Bearer KEY" when set
+  uint32_t max_concurrent = 4;  // requests in flight at once
+  double timeout_s = 300;       // connect, and each read while a response streams
+  // The context the endpoint declares (0: what {url}/models says, else 4096).
+  uint32_t context_length = 0;
+};
+
+// What {url}/models says about the served model.
+struct ModelInfo {
+  std::string id;
+  uint32_t context_length = 0;  // 0 when not given
+  bool docent = false;          // owned_by "docent": reads content parts on their own
+};
+
+// How a streamed chat completion ended.
+struct StreamEnd {
+  std::string finish_reason;   // "stop", "length", ... ("" when the stream gave none)
+  uint32_t prompt_tokens = 0;  // from the usage chunk, when sent
+  uint32_t completion_tokens = 0;
+};
+
+class OpenAiClient {
+ public:
+  // InvalidArgument for a URL that is not http(s)://host[:port][/path].
+  static Result<OpenAiClient> Make(EndpointConfig config);
+
+  const EndpointConfig& config() const { return config_; }
+
+  // GET {url}/models: `config().model` (which must be listed) or the first id not docent-rag.
+  Result<ModelInfo> DiscoverModel() const;
+  // POST {root}/tokenize with `body` (llama-server's {"content"}, or docent's {"messages"}):
+  // the token ids. Unsupported when the endpoint has no /tokenize (404).
+  Result<std::vector<int64_t>> Tokenize(const nlohmann::json& body) const;
+  // POST {root}/detokenize {"tokens"}: the text.
+  Result<std::string> Detokenize(const std::vector<int64_t>& tokens) const;
+  // POST {url}/chat/completions with `body` (stream is forced on): each piece of text goes to
+  // `on_text` as it arrives; `on_text` returning false ends the request (Cancelled). A stream
+  // that ends without "[DONE]", or with an error event, is Unavailable.
+  Result<StreamEnd> StreamChat(nlohmann::json body,
+                               const std::function<bool(std::string_view text)>& on_text) const;
+
+ private:
+  explicit OpenAiClient(EndpointConfig config) : config_(std::move(config)) {}
+  Result<nlohmann::json> PostJson(const std::string& path, const nlohmann::json& body) const;
+
+  EndpointConfig config_;
+  std::string origin_;     // "http://host:port"
+  std::string base_path_;  // "/v1"
+  std::string root_path_;  // base_path_ without a trailing "/v1"
+};
+
+// The error an HTTP status stands for (the codes above), with the body's message.
+Status StatusOfHttp(int status, std::string_view body, std::string_view what);
+
+}  // namespace docent::remote

@@ -1,0 +1,245 @@
+// Answers written by remote generators (remote/generator_pool.h): two docent generator nodes
+// (`serve --generate-only`) behind a front node (`serve --generator URL --generator URL`), all
+// real processes on loopback ports, against an in-process model over the same documents.
+// stories260K writes nonsense, so the checks are the contract: the front's answers are the
+// in-process model's, byte for byte (greedy on batch-invariant kernels, and the front sends the
+// prompt's passages as content parts that a docent generator reads exactly as in-process);
+// a generator that dies is taken out and its requests go to the other one; with none left the
+// front says not ready and asks get 503, never a quiet extractive answer.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/server_fixture.h"
+#include "support/temp_dir.h"
+
+namespace docent {
+namespace {
+
+using nlohmann::json;
+using testing::ParseSse;
+using testing::PostJson;
+using testing::ServerProcess;
+
+constexpr const char* kLeave =
+    "# Leave policy\n\nSick leave of more than three days requires a doctor's note. Annual leave "
+    "is 15 days a year, and unused days expire at the end of March.\n\n# Travel\n\nA travel "
+    "reimbursement above 300 euros is approved by the department head.\n";
+
+const std::vector<std::string> kQuestions = {
+    "Does sick leave need a doctor's note?",
+    "How many days of annual leave are there?",
+    "Who approves a travel reimbursement above 300 euros?",
+    "When do unused leave days expire?",
+};
+
+void Upload(httplib::Client& c) {
+  httplib::MultipartFormDataItems items = {
+      {"file", kLeave, "policy.md", "application/octet-stream"}};
+  auto up = c.Post("/v1/documents?wait=true", items);
+  ASSERT_TRUE(up);
+  ASSERT_EQ(up->status, 200) << up->body;
+}
+
+json Ask(httplib::Client& c, const std::string& question, int* status) {
+  return PostJson(c, "/v1/ask", {{"question", question}, {"max_tokens", testing::kAnswerTokens}},
+                  status);
+}
+
+std::string Url(const ServerProcess& p) {
+  return "http://127.0.0.1:" + std::to_string(p.port()) + "/v1";
+}
+
+// The value of `series` in Prometheus text (-1 when absent).
+double Metric(const std::string& text, const std::string& series) {
+  const std::string line = "\n" + series + " ";
+  const size_t at = text.find(line);
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + line.size()));
+}
+
+class GeneratorPoolTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir_;
+  std::string Data(const std::string& name) { return (dir_.path() / name).string(); }
+};
+
+TEST_F(GeneratorPoolTest, AGeneratorNodeServesOnlyTheModel) {
+  ServerProcess node(Data("node"), {"--model", testing::StoriesModel(), "--generate-only"});
+  ASSERT_TRUE(node.started());
+  ServerProcess local(Data("local"), {"--model", testing::StoriesModel()});
+  ASSERT_TRUE(local.started());
+  auto c = node.Client();
+  auto models = c->Get("/v1/models");
+  ASSERT_TRUE(models);
+  const json list = json::parse(models->body);
+  ASSERT_EQ(list["data"].size(), 1u) << "no docent-rag on a generator node";
+  EXPECT_EQ(list["data"][0]["id"], "stories260K");
+  EXPECT_EQ(list["data"][0]["context_length"], 2048) << "stories260K's training context";
+  for (const char* path : {"/v1/documents", "/"}) {
+    auto r = c->Get(path);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404) << path;
+  }
+  int status = 0;
+  const json rag = PostJson(
+      *c, "/v1/chat/completions",
+      {{"model", "docent-rag"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}}, &status);
+  EXPECT_EQ(status, 404) << rag.dump();
+  auto ready = c->Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+  EXPECT_EQ(json::parse(ready->body)["role"], "generator");
+
+  // /tokenize in llama-server's shape, and docent's {"messages"}: a content sent in parts is
+  // read part by part, so it can differ from the same text sent whole.
+  const json text = PostJson(*c, "/tokenize", {{"content", "Sick leave."}}, &status);
+  ASSERT_EQ(status, 200) << text.dump();
+  EXPECT_FALSE(text["tokens"].empty());
+  const json back = PostJson(*c, "/detokenize", {{"tokens", text["tokens"]}}, &status);
+  ASSERT_EQ(status, 200) << back.dump();
+  EXPECT_EQ(back["content"], "Sick leave.");
+  const json whole = PostJson(
+      *c, "/tokenize", {{"messages", {{{"role", "user"}, {"content", "a.\n\nb"}}}}}, &status);
+  ASSERT_EQ(status, 200);
+  const json parts = PostJson(
+      *c, "/tokenize",
+      {{"messages",
+        {{{"role", "user"},
+          {"content",
+           {{{"type", "text"}, {"text", "a."}}, {{"type", "text"}, {"text", "\n\nb"}}}}}}}},
+      &status);
+  ASSERT_EQ(status, 200);
+  EXPECT_FALSE(whole["tokens"].empty());
+  EXPECT_FALSE(parts["tokens"].empty());
+  // The same request to the in-process server's /tokenize gives the same ids.
+  const json local_parts = PostJson(
+      *local.Client(), "/tokenize",
+      {{"messages",
+        {{{"role", "user"},
+          {"content",
+           {{{"type", "text"}, {"text", "a."}}, {{"type", "text"}, {"text", "\n\nb"}}}}}}}},
+      &status);
+  EXPECT_EQ(local_parts["tokens"], parts["tokens"]);
+  const json bad = PostJson(*c, "/detokenize", {{"tokens", {1, -5}}}, &status);
+  EXPECT_EQ(status, 422) << bad.dump();
+}
+
+TEST_F(GeneratorPoolTest, AFrontNodeAnswersAsTheInProcessModelDoesAndSurvivesAGeneratorsDeath) {
+  ServerProcess g1(Data("g1"), {"--model", testing::StoriesModel(), "--generate-only"});
+  ServerProcess g2(Data("g2"), {"--model", testing::StoriesModel(), "--generate-only"});
+  ASSERT_TRUE(g1.started());
+  ASSERT_TRUE(g2.started());
+  ServerProcess front(Data("front"),
+                      {"--answer-cache-mb", "0", "--generator", Url(g1), "--generator", Url(g2)});
+  ServerProcess local(Data("local"),
+                      {"--answer-cache-mb", "0", "--model", testing::StoriesModel()});
+  ASSERT_TRUE(front.started());
+  ASSERT_TRUE(local.started());
+  auto fc = front.Client();
+  auto lc = local.Client();
+  Upload(*fc);
+  Upload(*lc);
+
+  auto ready = fc->Get("/readyz");
+  ASSERT_TRUE(ready);
+  ASSERT_EQ(ready->status, 200) << ready->body;
+  const json r = json::parse(ready->body);
+  EXPECT_EQ(r["answers"], "generative");
+  ASSERT_EQ(r["generators"].size(), 2u);
+  for (const json& g : r["generators"]) {
+    EXPECT_EQ(g["state"], "healthy");
+    EXPECT_EQ(g["counting"], "docent");
+    EXPECT_EQ(g["context_length"], 2048);
+  }
+
+  // The same answers, sources and prompt sizes as the in-process model's.
+  std::vector<json> expected;
+  for (const std::string& q : kQuestions) {
+    SCOPED_TRACE(q);
+    int fs = 0, ls = 0;
+    const json remote = Ask(*fc, q, &fs);
+    const json inproc = Ask(*lc, q, &ls);
+    ASSERT_EQ(fs, 200) << remote.dump();
+    ASSERT_EQ(ls, 200) << inproc.dump();
+    EXPECT_EQ(remote["mode"], "generative");
+    EXPECT_TRUE(inproc["found"].get<bool>()) << "every question is in the documents";
+    EXPECT_GT(inproc["usage"]["completion_tokens"].get<int>(), 0);
+    EXPECT_EQ(remote["found"], inproc["found"]);
+    EXPECT_EQ(remote["answer"], inproc["answer"]);
+    EXPECT_EQ(remote["sources"], inproc["sources"]);
+    EXPECT_EQ(remote["citations"], inproc["citations"]);
+    EXPECT_EQ(remote["usage"]["prompt_tokens"], inproc["usage"]["prompt_tokens"]);
+    EXPECT_EQ(remote["usage"]["completion_tokens"], inproc["usage"]["completion_tokens"]);
+    expected.push_back(inproc);
+  }
+  // Streamed through the front: the same text, in deltas after the sources.
+  auto st = fc->Post(
+      "/v1/ask",
+      json{{"question", kQuestions[0]}, {"max_tokens", testing::kAnswerTokens}, {"stream", true}}
+          .dump(),
+      "application/json");
+  ASSERT_TRUE(st);
+  ASSERT_EQ(st->status, 200);
+  const auto events = ParseSse(st->body);
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events.front().first, "citations");
+  EXPECT_EQ(events.back().first, "done");
+  std::string streamed;
+  for (const auto& [name, data] : events) {
+    if (name == "delta") streamed += data["text"].get<std::string>();
+  }
+  EXPECT_EQ(streamed, expected[0]["answer"].get<std::string>());
+
+  auto metrics = fc->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  const std::string g1_label = "{generator=\"" + Url(g1) + "\"}";
+  const std::string g2_label = "{generator=\"" + Url(g2) + "\"}";
+  EXPECT_EQ(Metric(metrics->body, "docent_generator_up" + g1_label), 1);
+  EXPECT_EQ(Metric(metrics->body, "docent_generator_up" + g2_label), 1);
+  EXPECT_EQ(Metric(metrics->body, "docent_generator_requests_total" + g1_label) +
+                Metric(metrics->body, "docent_generator_requests_total" + g2_label),
+            kQuestions.size() + 1);
+
+  // The generator the answers went to dies (all the questions retrieve the same passages, so
+  // rendezvous hashing sent them all to one): every question still gets its answer, the same
+  // as before (the front finds it dead on the next request and retries it on the other), and
+  // the dead one shows down.
+  const double on_g1 = Metric(metrics->body, "docent_generator_requests_total" + g1_label);
+  const double on_g2 = Metric(metrics->body, "docent_generator_requests_total" + g2_label);
+  ASSERT_TRUE(on_g1 == 0 || on_g2 == 0) << on_g1 << " and " << on_g2;
+  ServerProcess& dead = on_g1 > 0 ? g1 : g2;
+  ServerProcess& alive = on_g1 > 0 ? g2 : g1;
+  const std::string dead_label = "{generator=\"" + Url(dead) + "\"}";
+  const std::string alive_label = "{generator=\"" + Url(alive) + "\"}";
+  ASSERT_EQ(dead.Terminate(), 0);
+  for (size_t i = 0; i < kQuestions.size(); ++i) {
+    int status = 0;
+    const json again = Ask(*fc, kQuestions[i], &status);
+    ASSERT_EQ(status, 200) << again.dump();
+    EXPECT_EQ(again["answer"], expected[i]["answer"]);
+  }
+  metrics = fc->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(Metric(metrics->body, "docent_generator_up" + dead_label), 0);
+  EXPECT_EQ(Metric(metrics->body, "docent_generator_up" + alive_label), 1);
+  EXPECT_GE(Metric(metrics->body, "docent_generator_errors_total" + dead_label), 1);
+  EXPECT_EQ(Metric(metrics->body, "docent_generator_requests_total" + alive_label),
+            kQuestions.size());
+
+  // None left: not ready, and asks are refused with 503 rather than answered extractively.
+  ASSERT_EQ(alive.Terminate(), 0);
+  int status = 0;
+  const json refused = Ask(*fc, kQuestions[1], &status);
+  EXPECT_EQ(status, 503) << refused.dump();
+  ready = fc->Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_EQ(json::parse(ready->body)["ready"], false);
+}
+
+}  // namespace
+}  // namespace docent

@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -239,6 +240,40 @@ TEST_F(GeneratorPoolTest, AFrontNodeAnswersAsTheInProcessModelDoesAndSurvivesAGe
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 503);
   EXPECT_EQ(json::parse(ready->body)["ready"], false);
+}
+
+// The file form: a generator that wants an API key gets the one named by api_key_env, and its
+// max_concurrent shows; a wrong key keeps the generator out, with the reason in /readyz.
+TEST_F(GeneratorPoolTest, TheGeneratorsFileGivesKeysFromTheEnvironment) {
+  ServerProcess node(Data("node"), {"--model", testing::StoriesModel(), "--generate-only"},
+                     {"DOCENT_API_KEY=sk-generator"});
+  ASSERT_TRUE(node.started());
+  const std::string file = (dir_.path() / "generators.json").string();
+  std::ofstream(file) << json::array({{{"url", Url(node)},
+                                       {"api_key_env", "GENERATOR_KEY"},
+                                       {"max_concurrent", 2}}})
+                             .dump();
+  ServerProcess front(Data("front"), {"--generators-file", file}, {"GENERATOR_KEY=sk-generator"});
+  ServerProcess wrong(Data("wrong"), {"--generators-file", file}, {"GENERATOR_KEY=sk-wrong"});
+  ASSERT_TRUE(front.started());
+  ASSERT_TRUE(wrong.started());
+  auto fc = front.Client();
+  Upload(*fc);
+  int status = 0;
+  const json answer = Ask(*fc, kQuestions[0], &status);
+  ASSERT_EQ(status, 200) << answer.dump();
+  EXPECT_EQ(answer["mode"], "generative");
+  auto ready = fc->Get("/readyz");
+  ASSERT_TRUE(ready);
+  ASSERT_EQ(ready->status, 200);
+  EXPECT_EQ(json::parse(ready->body)["generators"][0]["max_concurrent"], 2);
+
+  auto refused = wrong.Client()->Get("/readyz");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  const json down = json::parse(refused->body)["generators"][0];
+  EXPECT_EQ(down["state"], "down");
+  EXPECT_THAT(down["last_error"].get<std::string>(), ::testing::HasSubstr("401"));
 }
 
 }  // namespace

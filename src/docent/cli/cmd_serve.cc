@@ -24,6 +24,7 @@
 #include "docent/cli/model_args.h"
 #include "docent/llm/embedder.h"
 #include "docent/remote/generator_pool.h"
+#include "docent/remote/generators_file.h"
 #include "docent/server/server.h"
 
 namespace docent::cli {
@@ -92,7 +93,7 @@ int RunServe(const Argv& argv) {
     PrintError("--generate-only serves a model: name it with --model MODEL.gguf");
     return 2;
   }
-  if (generate_only && args->Has("--generator")) {
+  if (generate_only && (args->Has("--generator") || args->Has("--generators-file"))) {
     PrintError(
         "--generate-only and --generator do not go together: a generator node writes "
         "answers itself");
@@ -130,13 +131,31 @@ int RunServe(const Argv& argv) {
   // Remote generators (--generator, repeatable): they write the answers. A generator that is
   // down at start is probed until it comes up.
   std::unique_ptr<remote::GeneratorPool> generators;
-  if (args->Has("--generator")) {
+  if (args->Has("--generator") || args->Has("--generators-file")) {
     std::vector<remote::EndpointConfig> endpoints;
-    for (const std::string& url : args->repeated.at("--generator")) {
-      remote::EndpointConfig e;
-      e.url = url;
-      e.timeout_s = static_cast<double>(*timeout);
-      endpoints.push_back(std::move(e));
+    if (args->Has("--generator")) {
+      for (const std::string& url : args->repeated.at("--generator")) {
+        remote::EndpointConfig e;
+        e.url = url;
+        e.timeout_s = static_cast<double>(*timeout);
+        endpoints.push_back(std::move(e));
+      }
+    }
+    if (args->Has("--generators-file")) {
+      const std::string path = args->Get("--generators-file");
+      std::ifstream in(path);
+      if (!in) {
+        PrintError("cannot read the generators file " + path);
+        return 2;
+      }
+      std::stringstream contents;
+      contents << in.rdbuf();
+      auto listed = remote::ParseGeneratorsFile(contents.str(), std::getenv);
+      if (!listed.ok()) {
+        PrintError(path + ": " + listed.status().message());
+        return 2;
+      }
+      for (remote::EndpointConfig& e : *listed) endpoints.push_back(std::move(e));
     }
     auto pool = remote::GeneratorPool::Start(std::move(endpoints));
     if (!pool.ok()) {

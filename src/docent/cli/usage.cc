@@ -131,6 +131,9 @@ constexpr FlagHelp kServeFlags[] = {
     {"--generator", "URL",
      "an OpenAI-compatible endpoint (http://host:port/v1) that writes the answers instead of "
      "--model; repeat for a pool (default: none)"},
+    {"--generators-file", "FILE",
+     "generators in full: a JSON list of {url, model, api_key_file | api_key_env, "
+     "max_concurrent, timeout_s, context_length, azure_api_version}"},
     {"--generate-only", "",
      "with --model: serve only the model's endpoints, as a generator node behind a front node"},
     {"--embed-model", "E.gguf",

@@ -321,6 +321,52 @@ bool GeneratorPool::AnyHealthy() const {
                      [](const auto& m) { return m->state.healthy; });
 }
 
+std::vector<std::string> GeneratorPool::ModelIds() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& m : members_) {
+    const std::string& id = m->state.model;
+    if (m->state.healthy && !id.empty() && std::find(out.begin(), out.end(), id) == out.end()) {
+      out.push_back(id);
+    }
+  }
+  return out;
+}
+
+const OpenAiClient& GeneratorPool::client(size_t index) const {
+  return members_[index]->client;
+}
+
+Result<GeneratorPool::Lease> GeneratorPool::AcquireModel(const std::string& model,
+                                                         const std::vector<size_t>& tried) {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t chosen = members_.size();
+  double least_load = 2;
+  bool known = false, healthy = false;
+  for (size_t i = 0; i < members_.size(); ++i) {
+    const GeneratorState& s = members_[i]->state;
+    const bool serves = s.model == model || members_[i]->client.config().model == model;
+    if (!serves) continue;
+    known = true;
+    if (!s.healthy || std::find(tried.begin(), tried.end(), i) != tried.end()) continue;
+    healthy = true;
+    const double load = static_cast<double>(s.in_flight) / s.max_concurrent;
+    if (s.in_flight < s.max_concurrent && load < least_load) {
+      chosen = i;
+      least_load = load;
+    }
+  }
+  if (!known) return NotFound("no generator serves a model named '" + model + "'");
+  if (!healthy) return Unavailable("no generator serving '" + model + "' is healthy");
+  if (chosen == members_.size()) {
+    return ResourceExhausted("every generator serving '" + model + "' is busy; retry later");
+  }
+  Member& m = *members_[chosen];
+  ++m.state.in_flight;
+  ++m.state.requests;
+  return Lease{chosen, m.state.model, m.counting, m.state.context_length};
+}
+
 std::vector<GeneratorState> GeneratorPool::Snapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<GeneratorState> out;

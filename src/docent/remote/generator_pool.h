@@ -84,6 +84,12 @@ class GeneratorPool final : public answer::Generator {
   // The generator for a request over `passage_key`, not one of `tried`; its in-flight count
   // is taken. Unavailable with none healthy, ResourceExhausted with all full.
   Result<Lease> Acquire(uint64_t passage_key, const std::vector<size_t>& tried);
+  // The model ids the healthy generators serve, each once, in the order configured.
+  std::vector<std::string> ModelIds() const;
+  // A healthy generator serving `model` with room, not one of `tried`: the least loaded.
+  // NotFound when no configured generator serves it, else as Acquire.
+  Result<Lease> AcquireModel(const std::string& model, const std::vector<size_t>& tried);
+  const OpenAiClient& client(size_t index) const;
   // Gives the request's place back; `failure` (not ok) marks the generator down when it is the
   // generator's fault (Unavailable). `seconds`: how long the answer took, when it succeeded.
   void Release(size_t index, const Status& failure, double seconds, bool retried);

@@ -22,8 +22,24 @@ httplib::Client ClientFor(const std::string& origin, const EndpointConfig& confi
 
 httplib::Headers HeadersFor(const EndpointConfig& config) {
   httplib::Headers headers;
-  if (!config.api_key.empty()) headers.emplace("Authorization", "Bearer " + config.api_key);
+  if (config.api_key.empty()) return headers;
+  if (!config.azure_api_version.empty()) {
+    headers.emplace("api-key", config.api_key);
+  } else {
+    headers.emplace("Authorization", "Bearer " + config.api_key);
+  }
   return headers;
+}
+
+// A POST of a JSON body with the endpoint's key, for a client's send().
+httplib::Request JsonPost(const std::string& path, const EndpointConfig& config, std::string body) {
+  httplib::Request req;
+  req.method = "POST";
+  req.path = path;
+  req.headers = HeadersFor(config);
+  req.headers.emplace("Content-Type", "application/json");
+  req.body = std::move(body);
+  return req;
 }
 
 Status TransportError(httplib::Error error, std::string_view what) {
@@ -81,7 +97,19 @@ Result<json> OpenAiClient::PostJson(const std::string& path, const json& body) c
   return parsed;
 }
 
+std::string OpenAiClient::WithQuery(std::string path) const {
+  if (azure()) path += "?api-version=" + config_.azure_api_version;
+  return path;
+}
+
 Result<ModelInfo> OpenAiClient::DiscoverModel() const {
+  if (azure()) {
+    // No model list on a deployment: one token of a completion says whether it answers.
+    const json ping = {{"messages", json::array({{{"role", "user"}, {"content", "ping"}}})},
+                       {"max_tokens", 1}};
+    DOCENT_RETURN_IF_ERROR(PostJson(WithQuery(base_path_ + "/chat/completions"), ping).status());
+    return ModelInfo{config_.model, 0, false};
+  }
   httplib::Client client = ClientFor(origin_, config_);
   const std::string path = base_path_ + "/models";
   const std::string what = "generator " + config_.url + " (GET " + path + ")";
@@ -115,6 +143,7 @@ Result<ModelInfo> OpenAiClient::DiscoverModel() const {
 }
 
 Result<std::vector<int64_t>> OpenAiClient::Tokenize(const json& body) const {
+  if (azure()) return Unsupported("Azure OpenAI has no /tokenize");
   DOCENT_ASSIGN_OR_RETURN(json parsed, PostJson(root_path_ + "/tokenize", body));
   if (!parsed.contains("tokens") || !parsed["tokens"].is_array()) {
     return Unavailable("generator " + config_.url + ": /tokenize sent no \"tokens\"");
@@ -147,16 +176,11 @@ Result<StreamEnd> OpenAiClient::StreamChat(
     json body, const std::function<bool(std::string_view text)>& on_text) const {
   body["stream"] = true;
   body["stream_options"] = {{"include_usage", true}};
-  const std::string path = base_path_ + "/chat/completions";
+  const std::string path = WithQuery(base_path_ + "/chat/completions");
   const std::string what = "generator " + config_.url + " (POST " + path + ")";
   httplib::Client client = ClientFor(origin_, config_);
-  httplib::Request req;
-  req.method = "POST";
-  req.path = path;
-  req.headers = HeadersFor(config_);
+  httplib::Request req = JsonPost(path, config_, body.dump());
   req.headers.emplace("Accept", "text/event-stream");
-  req.headers.emplace("Content-Type", "application/json");
-  req.body = body.dump();
 
   int status = 0;
   std::string error_body;
@@ -224,6 +248,32 @@ Result<StreamEnd> OpenAiClient::StreamChat(
   if (status / 100 != 2) return StatusOfHttp(status, error_body, what);
   if (!done) return Unavailable(what + ": the stream ended before [DONE]");
   return end;
+}
+
+Status OpenAiClient::Forward(
+    std::string_view endpoint, const std::string& body,
+    const std::function<bool(int status, const std::string& content_type)>& on_response,
+    const std::function<bool(std::string_view bytes)>& on_bytes) const {
+  const std::string path = WithQuery(base_path_ + "/" + std::string(endpoint));
+  httplib::Client client = ClientFor(origin_, config_);
+  httplib::Request req = JsonPost(path, config_, body);
+  bool stopped = false;
+  req.response_handler = [&](const httplib::Response& r) {
+    if (on_response(r.status, r.get_header_value("Content-Type"))) return true;
+    stopped = true;
+    return false;
+  };
+  req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+    if (on_bytes(std::string_view(data, n))) return true;
+    stopped = true;
+    return false;
+  };
+  httplib::Response res;
+  httplib::Error error = httplib::Error::Success;
+  const bool sent = client.send(req, res, error);
+  if (stopped) return Cancelled("the forwarded request was ended");
+  if (!sent) return TransportError(error, "generator " + config_.url + " (POST " + path + ")");
+  return Status::Ok();
 }
 
 }  // namespace docent::remote

@@ -30,6 +30,12 @@ struct EndpointConfig {
   double timeout_s = 300;       // connect, and each read while a response streams
   // The context the endpoint declares (0: what {url}/models says, else 4096).
   uint32_t context_length = 0;
+  // Set: Azure OpenAI's shape. {url} is the deployment
+  // (https://RESOURCE.openai.azure.com/openai/deployments/NAME), every request carries
+  // ?api-version=THIS and the key goes in an "api-key" header; there is no /models (the
+  // deployment is the model) and no /tokenize, so the generator is probed with a one-token
+  // completion and prompts are estimated.
+  std::string azure_api_version;
 };
 
 // What {url}/models says about the served model.
@@ -65,9 +71,21 @@ class OpenAiClient {
   // that ends without "[DONE]", or with an error event, is Unavailable.
   Result<StreamEnd> StreamChat(nlohmann::json body,
                                const std::function<bool(std::string_view text)>& on_text) const;
+  // POSTs `body` as it came to {url}/`endpoint` ("chat/completions" or "completions") and
+  // hands the response's status, then its bytes, as they arrive, to `on_response` and
+  // `on_bytes` (a proxy: a stream passes through piece by piece); either returning false ends
+  // the request (Cancelled). Errors: transport failures (Unavailable) only; an HTTP error
+  // status is the caller's to pass on.
+  Status Forward(
+      std::string_view endpoint, const std::string& body,
+      const std::function<bool(int status, const std::string& content_type)>& on_response,
+      const std::function<bool(std::string_view bytes)>& on_bytes) const;
 
  private:
   explicit OpenAiClient(EndpointConfig config) : config_(std::move(config)) {}
+  bool azure() const { return !config_.azure_api_version.empty(); }
+  // `path` with Azure's api-version query when the endpoint is Azure's.
+  std::string WithQuery(std::string path) const;
   Result<nlohmann::json> PostJson(const std::string& path, const nlohmann::json& body) const;
 
   EndpointConfig config_;

@@ -225,6 +225,10 @@ struct Server::Impl {
   Result<search::RetrievalOptions> RetrievalFor(const json& body, int k) const;
   void Rerank(const httplib::Request& req, httplib::Response& res);
   void Tokenize(const httplib::Request& req, httplib::Response& res);
+  // Passes a completion for a model of the remote pool to a generator serving it (the least
+  // loaded), retried on another while nothing was sent; an empty `model` is the pool's first.
+  void ForwardCompletion(json body, std::string model, bool stream, bool chat,
+                         httplib::Response& res);
   void Detokenize(const httplib::Request& req, httplib::Response& res);
   // What writes generative answers: the remote pool when there is one, else the model (null:
   // answers are extractive).
@@ -371,7 +375,15 @@ void Server::Impl::Routes() {
         if (CanSee(w.name)) readable.push_back(w.name);
       }
     }
-    SendJson(res, 200, ModelsList(options.model, readable, !options.generate_only));
+    json list = ModelsList(options.model, readable, !options.generate_only);
+    if (options.generators != nullptr) {
+      // The pool's models, which /v1/chat/completions forwards to it.
+      for (const std::string& id : options.generators->ModelIds()) {
+        list["data"].push_back(
+            {{"id", id}, {"object", "model"}, {"created", 0}, {"owned_by", "remote"}});
+      }
+    }
+    SendJson(res, 200, list);
   });
   http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
     Completion(req, res, /*chat=*/true);
@@ -487,6 +499,101 @@ void Server::Impl::Embeddings(const httplib::Request& req, httplib::Response& re
   }
   SendJson(res, 200,
            answer::EmbeddingsResponse(options.embedder->name(), vectors, request->base64));
+}
+
+void Server::Impl::ForwardCompletion(json body, std::string model, bool stream, bool chat,
+                                     httplib::Response& res) {
+  remote::GeneratorPool& pool = *options.generators;
+  if (model.empty()) {
+    const std::vector<std::string> ids = pool.ModelIds();
+    if (ids.empty()) return SendError(res, Unavailable("no generator is healthy"));
+    model = ids.front();
+  }
+  const std::string endpoint = chat ? "chat/completions" : "completions";
+  // One attempt on one generator: its status, content type and bytes go to the callbacks.
+  // Unavailable (the generator's fault: a transport error, a 5xx) may be retried elsewhere
+  // while nothing was passed on.
+  struct Attempt {
+    int status = 0;
+    std::string content_type;
+  };
+  auto run = [&pool, model, endpoint, body](
+                 std::vector<size_t>& tried, Attempt& attempt,
+                 const std::function<bool(std::string_view)>& on_bytes) -> Status {
+    auto lease = pool.AcquireModel(model, tried);
+    if (!lease.ok()) return lease.status();
+    json sent = body;
+    sent["model"] = lease->model;
+    const auto start = Clock::now();
+    bool server_error = false;
+    Status s = pool.client(lease->index)
+                   .Forward(
+                       endpoint, sent.dump(),
+                       [&](int status, const std::string& content_type) {
+                         attempt.status = status;
+                         attempt.content_type = content_type;
+                         server_error = status >= 500;
+                         return !server_error;  // a 5xx's body is not passed on
+                       },
+                       on_bytes);
+    if (server_error) {
+      s = Unavailable("generator " + pool.client(lease->index).config().url + " answered HTTP " +
+                      std::to_string(attempt.status));
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    pool.Release(lease->index, s, s.ok() ? seconds : 0, s.code() == StatusCode::kUnavailable);
+    tried.push_back(lease->index);
+    return s;
+  };
+
+  if (!stream) {
+    std::vector<size_t> tried;
+    for (;;) {
+      Attempt attempt;
+      std::string out;
+      Status s = run(tried, attempt, [&out](std::string_view bytes) {
+        out.append(bytes);
+        return true;
+      });
+      if (s.code() == StatusCode::kUnavailable && !tried.empty() &&
+          s.message().rfind("no generator", 0) != 0) {
+        continue;  // the next generator serving the model, if any is left
+      }
+      if (!s.ok()) return SendError(res, s);
+      res.status = attempt.status;
+      res.set_content(
+          out, attempt.content_type.empty() ? "application/json" : attempt.content_type.c_str());
+      return;
+    }
+  }
+  // A stream passes through as it arrives; a failure before its first byte is retried.
+  StreamResponse(
+      res,
+      [run](const StreamWriter& write) {
+        std::vector<size_t> tried;
+        for (;;) {
+          Attempt attempt;
+          bool passed = false;
+          Status s = run(tried, attempt, [&](std::string_view bytes) {
+            if (attempt.status / 100 != 2) {
+              // An error status answers the stream with OpenAI's error event.
+              write("data: " + std::string(bytes) + "\n\n");
+              passed = true;
+              return true;
+            }
+            passed = true;
+            return write(std::string(bytes));
+          });
+          if (s.code() == StatusCode::kUnavailable && !passed &&
+              s.message().rfind("no generator", 0) != 0) {
+            continue;
+          }
+          if (!s.ok() && s.code() != StatusCode::kCancelled)
+            write("data: " + ErrorBody(s) + "\n\n");
+          return false;
+        }
+      },
+      [] {}, "text/event-stream");
 }
 
 void Server::Impl::Tokenize(const httplib::Request& req, httplib::Response& res) {
@@ -964,6 +1071,11 @@ void Server::Impl::Completion(const httplib::Request& req, httplib::Response& re
     if (!retrieval.ok()) return SendError(res, retrieval.status());
     return ServeRagCompletion(store, AnswerGenerator(), options.answer_cache, std::move(*request),
                               scope->id, options.require_grounding, *retrieval, audit, res);
+  }
+  if (options.generators != nullptr &&
+      (options.model == nullptr || request->model != options.model->id())) {
+    // A model of the pool: the request goes to a generator serving it, as it came.
+    return ForwardCompletion(*body, request->model, request->stream, chat, res);
   }
   if (options.model == nullptr) {
     return SendError(res, Unavailable("no model is loaded: start the server with docent serve "

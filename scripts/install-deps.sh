@@ -15,6 +15,7 @@ PACKAGES=(
   sentencepiece
   clang-14 libclang-rt-14-dev clang-format
   chromium
+  nginx-light
 )
 
 missing=()

@@ -59,6 +59,14 @@ int ServerProcess::Terminate(std::vector<std::string>* lines) {
   return child_.Wait();
 }
 
+void ServerProcess::Kill() {
+  child_.Kill9();
+  while (child_.ReadLine()) {
+  }
+  port_ = 0;
+  child_.Wait();
+}
+
 std::vector<std::pair<std::string, nlohmann::json>> ParseSse(const std::string& body) {
   std::vector<std::pair<std::string, nlohmann::json>> out;
   std::istringstream in(body);

@@ -36,6 +36,8 @@ class ServerProcess {
   std::unique_ptr<httplib::Client> Client() const;
   // SIGTERM, then the exit code and the lines it printed after the signal.
   int Terminate(std::vector<std::string>* lines = nullptr);
+  // SIGKILL, as a crash: nothing in flight is finished. Waits for the process to be gone.
+  void Kill();
 
  private:
   Child child_;

@@ -277,6 +277,7 @@ void GeneratorPool::Probe(size_t index) {
     m.counting = counting;
     s.counting = std::string(CountingName(counting));
     m.backoff_s = kFirstBackoffS;
+    room_.notify_all();
   } else {
     s.healthy = false;
     ++s.errors;
@@ -376,40 +377,59 @@ std::vector<GeneratorState> GeneratorPool::Snapshot() const {
 
 Result<GeneratorPool::Lease> GeneratorPool::Acquire(uint64_t passage_key,
                                                     const std::vector<size_t>& tried) {
-  std::lock_guard<std::mutex> lock(mu_);
-  size_t best = members_.size(), least = members_.size();
-  uint64_t best_weight = 0;
-  double least_load = 2;
-  bool any_healthy = false;
-  for (size_t i = 0; i < members_.size(); ++i) {
-    const GeneratorState& s = members_[i]->state;
-    if (!s.healthy || std::find(tried.begin(), tried.end(), i) != tried.end()) continue;
-    any_healthy = true;
-    // Rendezvous: the passages' key mixed with the generator's URL.
-    const uint64_t weight = XXH3_64bits_withSeed(s.url.data(), s.url.size(), passage_key);
-    if (best == members_.size() || weight > best_weight) {
-      best = i;
-      best_weight = weight;
+  std::unique_lock<std::mutex> lock(mu_);
+  const auto give_up = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(timeout_s_));
+  bool waited = false;
+  for (;;) {
+    size_t best = members_.size(), least = members_.size();
+    uint64_t best_weight = 0;
+    double least_load = 2;
+    for (size_t i = 0; i < members_.size(); ++i) {
+      const GeneratorState& s = members_[i]->state;
+      if (!s.healthy || std::find(tried.begin(), tried.end(), i) != tried.end()) continue;
+      // Rendezvous: the passages' key mixed with the generator's URL.
+      const uint64_t weight = XXH3_64bits_withSeed(s.url.data(), s.url.size(), passage_key);
+      if (best == members_.size() || weight > best_weight) {
+        best = i;
+        best_weight = weight;
+      }
+      const double load = static_cast<double>(s.in_flight) / s.max_concurrent;
+      if (s.in_flight < s.max_concurrent && load < least_load) {
+        least = i;
+        least_load = load;
+      }
     }
-    const double load = static_cast<double>(s.in_flight) / s.max_concurrent;
-    if (s.in_flight < s.max_concurrent && load < least_load) {
-      least = i;
-      least_load = load;
+    if (best == members_.size()) {
+      if (waited) --waiting_;
+      return Unavailable(tried.empty() ? "no generator is healthy"
+                                       : "no other generator is healthy");
+    }
+    size_t chosen = best;
+    if (members_[best]->state.in_flight >= members_[best]->state.max_concurrent) chosen = least;
+    if (chosen != members_.size()) {
+      if (waited) --waiting_;
+      Member& m = *members_[chosen];
+      ++m.state.in_flight;
+      ++m.state.requests;
+      return Lease{chosen, m.state.model, m.counting, m.state.context_length};
+    }
+    // Every healthy generator is at its max_concurrent: wait for a place, as the in-process
+    // scheduler queues, unless the queue is full or the wait would outlast the request.
+    if (!waited) {
+      if (waiting_ >= kMaxWaiting) {
+        return ResourceExhausted("every generator is busy and " + std::to_string(waiting_) +
+                                 " requests are waiting for one; retry later");
+      }
+      ++waiting_;
+      waited = true;
+    }
+    if (room_.wait_until(lock, give_up) == std::cv_status::timeout) {
+      --waiting_;
+      return ResourceExhausted("every generator stayed busy for " +
+                               std::to_string(static_cast<long>(timeout_s_)) + " s");
     }
   }
-  if (!any_healthy) {
-    return Unavailable(tried.empty() ? "no generator is healthy" : "no other generator is healthy");
-  }
-  size_t chosen = best;
-  if (members_[best]->state.in_flight >= members_[best]->state.max_concurrent) chosen = least;
-  if (chosen == members_.size()) {
-    return ResourceExhausted("every generator is busy (" + std::to_string(members_.size()) +
-                             " generators at their max_concurrent); retry later");
-  }
-  Member& m = *members_[chosen];
-  ++m.state.in_flight;
-  ++m.state.requests;
-  return Lease{chosen, m.state.model, m.counting, m.state.context_length};
 }
 
 void GeneratorPool::Release(size_t index, const Status& failure, double seconds, bool retried) {
@@ -419,6 +439,7 @@ void GeneratorPool::Release(size_t index, const Status& failure, double seconds,
     Member& m = *members_[index];
     GeneratorState& s = m.state;
     if (s.in_flight > 0) --s.in_flight;
+    room_.notify_all();
     if (failure.ok()) {
       if (seconds > 0) s.latency.Observe(seconds);
     } else {

@@ -8,7 +8,8 @@
 // prefix cache serves them again: rendezvous hashing of the retrieved passage ids over the
 // healthy generators (the highest hash of ids + URL wins; a generator that leaves moves only
 // its own share). When that one is full, the least loaded with room takes the request; when
-// all are full, ResourceExhausted (429).
+// all are full, the request waits for a place (up to 64 waiting, each at most the timeout),
+// then ResourceExhausted (429).
 //
 // Health. A generator that fails (a connect error, a timeout, a 5xx, a stream cut short) is
 // taken out at once and probed back in by a background thread (GET {url}/models) after a
@@ -103,9 +104,14 @@ class GeneratorPool final : public answer::Generator {
   std::vector<std::unique_ptr<Member>> members_;
   std::string cache_key_;
   double timeout_s_ = 300;
+  // Requests that may wait for a place when every generator is full (as the in-process
+  // scheduler's --gen-queue); beyond them, 429.
+  static constexpr uint32_t kMaxWaiting = 64;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_
+  std::condition_variable cv_;    // the prober's: a generator went down, or stop
+  std::condition_variable room_;  // a place came free, or a generator came up
+  uint32_t waiting_ = 0;          // guarded by mu_
+  bool stopping_ = false;         // guarded by mu_
   std::thread prober_;
 };
 

@@ -18,6 +18,7 @@
 //
 // usage: node bench/generator_pool_bench.mjs [--model M.gguf] [--seconds S] [--runs N]
 //                                            [--clients N] [--kill] [--json]
+//                                            [--generator-args "SERVE ARGS"]
 import {spawn, spawnSync} from "node:child_process";
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync} from "node:fs";
 import {createServer} from "node:net";
@@ -36,6 +37,8 @@ const seconds = Number(option("--seconds", "60"));
 const runs = Number(option("--runs", "1"));
 const clients = Number(option("--clients", "16"));
 const withKill = args.includes("--kill");
+// Extra `serve` arguments for the generator nodes, e.g. "--prefix-cache-mb 0".
+const extraGenArgs = option("--generator-args", "").split(" ").filter((a) => a.length > 0);
 const asJson = args.includes("--json");
 const log = (...m) => console.error(...m);
 
@@ -131,7 +134,8 @@ async function poolRun(n, kill) {
   const ports = [];
   const gens = [];
   const genArgs = (i) => ["--data", join(work, `g${i}`), "--port", String(ports[i]), "--model",
-                          model, "--generate-only", "--threads", "1", "--slots", "4"];
+                          model, "--generate-only", "--threads", "1", "--slots", "4",
+                          ...extraGenArgs];
   for (let i = 0; i < n; ++i) {
     ports.push(await freePort());
     gens.push(await serve(genArgs(i), i));
@@ -174,11 +178,22 @@ async function poolRun(n, kill) {
   });
   await Promise.all([...askers, ...events]);
   const elapsed = (Date.now() - start) / 1000;
+  const cpu = {front: cpuSeconds(front.child.pid), generators: gens.map((g) => cpuSeconds(g.child.pid))};
   await stop(front.child);
   for (const g of gens) await stop(g.child);
   rmSync(work, {recursive: true, force: true});
   return {generators: n, sent, answered, failed, statuses, answers_per_s: answered / elapsed,
-          tokens_per_s: tokens / elapsed};
+          tokens_per_s: tokens / elapsed, elapsed, cpu};
+}
+
+// CPU seconds a process has used (user + system), from /proc.
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;  // clock ticks of 1/100 s
+  } catch {
+    return NaN;
+  }
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -188,10 +203,12 @@ for (let r = 0; r < runs; ++r) {
   const c = await ceiling();
   log(`  ceiling: one ${c.alone.toFixed(1)} tok/s, two ${c.pair.toFixed(1)} (${c.ratio.toFixed(2)}x)`);
   const one = await poolRun(1, false);
-  log(`  one generator: ${one.answers_per_s.toFixed(2)} answers/s, ${one.tokens_per_s.toFixed(1)} tok/s`);
+  log(`  one generator: ${one.answers_per_s.toFixed(2)} answers/s, ${one.tokens_per_s.toFixed(1)} tok/s; ` +
+      `CPU s: front ${one.cpu.front}, generators ${one.cpu.generators.join(", ")} of ${one.elapsed.toFixed(0)} s`);
   const two = await poolRun(2, withKill);
   log(`  two generators: ${two.answers_per_s.toFixed(2)} answers/s, ${two.tokens_per_s.toFixed(1)} tok/s; ` +
-      `sent ${two.sent}, answered ${two.answered}, statuses ${JSON.stringify(two.statuses)}`);
+      `sent ${two.sent}, answered ${two.answered}, statuses ${JSON.stringify(two.statuses)}; ` +
+      `CPU s: front ${two.cpu.front}, generators ${two.cpu.generators.join(", ")} of ${two.elapsed.toFixed(0)} s`);
   results.push({ceiling: c, one, two, ratio: two.tokens_per_s / one.tokens_per_s,
                 answers_ratio: two.answers_per_s / one.answers_per_s});
 }

@@ -18,13 +18,13 @@
 //                                           [--corpus policy|korquad] [--docent PATH]
 //                                           [--threads T] [--json]
 import {spawnSync} from "node:child_process";
-import {cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync,
+import {cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync,
         statSync, writeFileSync} from "node:fs";
 import {cpus, tmpdir} from "node:os";
 import {dirname, join} from "node:path";
 import {fileURLToPath} from "node:url";
 
-import {startServer, stopServer} from "./lib/serve.mjs";
+import {startServer, stopServer, syntheticModel} from "./lib/serve.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -48,16 +48,7 @@ const run = (argv) => {
   return r.stdout;
 };
 
-let model = option("--model", "");
-if (!model) {
-  const cache = join(root, "build/bench-models");
-  model = join(cache, `${shape}-q4_0.gguf`);
-  if (!existsSync(model)) {
-    mkdirSync(cache, {recursive: true});
-    log(`writing ${model}`);
-    run(["synth-model", "--shape", shape, "--type", "q4_0", "-o", model]);
-  }
-}
+const model = option("--model", "") || syntheticModel(docent, root, shape, "q4_0", log);
 
 const corpusName = option("--corpus", "policy");
 let questions = [

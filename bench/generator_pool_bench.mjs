@@ -19,12 +19,14 @@
 // usage: node bench/generator_pool_bench.mjs [--model M.gguf] [--seconds S] [--runs N]
 //                                            [--clients N] [--kill] [--json]
 //                                            [--generator-args "SERVE ARGS"]
-import {spawn, spawnSync} from "node:child_process";
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync} from "node:fs";
+import {spawn} from "node:child_process";
+import {mkdtempSync, readFileSync, readdirSync, rmSync} from "node:fs";
 import {createServer} from "node:net";
 import {tmpdir} from "node:os";
 import {dirname, join} from "node:path";
 import {fileURLToPath} from "node:url";
+
+import {startServer, stopServer, syntheticModel} from "./lib/serve.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -42,18 +44,7 @@ const extraGenArgs = option("--generator-args", "").split(" ").filter((a) => a.l
 const asJson = args.includes("--json");
 const log = (...m) => console.error(...m);
 
-let model = option("--model", "");
-if (!model) {
-  const cache = join(root, "build/bench-models");
-  model = join(cache, "qwen2.5-0.5b-q4_0.gguf");
-  if (!existsSync(model)) {
-    mkdirSync(cache, {recursive: true});
-    log(`writing ${model}`);
-    const r = spawnSync(docent, ["synth-model", "--shape", "qwen2.5-0.5b", "--type", "q4_0",
-                                 "-o", model], {stdio: "inherit"});
-    if (r.status !== 0) process.exit(1);
-  }
-}
+const model = option("--model", "") || syntheticModel(docent, root, "qwen2.5-0.5b", "q4_0", log);
 
 const questions = [
   "How many days of annual leave do employees get?",
@@ -75,29 +66,6 @@ const freePort = () => new Promise((resolve) => {
     s.close(() => resolve(port));
   });
 });
-
-// `docent serve` (optionally pinned to `cpu`), resolved once it prints its address.
-function serve(serveArgs, cpu) {
-  const argv = cpu === undefined ? [docent, "serve", ...serveArgs]
-                                 : ["taskset", "-c", String(cpu), docent, "serve", ...serveArgs];
-  const child = spawn(argv[0], argv.slice(1), {stdio: ["ignore", "pipe", "inherit"]});
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/serving (http:\/\/[0-9.]+:[0-9]+)/);
-      if (m) resolve({child, base: m[1]});
-    });
-    child.on("exit", (code) => reject(new Error(`docent serve exited with ${code}`)));
-  });
-}
-
-async function stop(child, signal = "SIGTERM") {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  child.kill(signal);
-  await exited;
-}
 
 function benchTg(cpu) {
   return new Promise((resolve, reject) => {
@@ -138,10 +106,10 @@ async function poolRun(n, kill) {
                           ...extraGenArgs];
   for (let i = 0; i < n; ++i) {
     ports.push(await freePort());
-    gens.push(await serve(genArgs(i), i));
+    gens.push(await startServer(docent, genArgs(i), {cpu: i}));
   }
   const genUrls = ports.map((p) => ["--generator", `http://127.0.0.1:${p}/v1`]).flat();
-  const front = await serve(["--data", join(work, "front"), "--answer-cache-mb", "0", ...genUrls]);
+  const front = await startServer(docent, ["--data", join(work, "front"), "--answer-cache-mb", "0", ...genUrls]);
   await upload(front.base);
   let sent = 0, answered = 0, failed = 0, tokens = 0;
   const statuses = {};
@@ -151,10 +119,10 @@ async function poolRun(n, kill) {
   if (kill) {
     events.push((async () => {
       await new Promise((r) => setTimeout(r, seconds * 1000 / 3));
-      await stop(gens[0].child, "SIGKILL");
+      await stopServer(gens[0].server, "SIGKILL");
       log("  generator 1 killed");
       await new Promise((r) => setTimeout(r, seconds * 1000 / 3));
-      gens[0] = await serve(genArgs(0), 0);
+      gens[0] = await startServer(docent, genArgs(0), {cpu: 0});
       log("  generator 1 restarted");
     })());
   }
@@ -178,9 +146,9 @@ async function poolRun(n, kill) {
   });
   await Promise.all([...askers, ...events]);
   const elapsed = (Date.now() - start) / 1000;
-  const cpu = {front: cpuSeconds(front.child.pid), generators: gens.map((g) => cpuSeconds(g.child.pid))};
-  await stop(front.child);
-  for (const g of gens) await stop(g.child);
+  const cpu = {front: cpuSeconds(front.server.pid), generators: gens.map((g) => cpuSeconds(g.server.pid))};
+  await stopServer(front.server);
+  for (const g of gens) await stopServer(g.server);
   rmSync(work, {recursive: true, force: true});
   return {generators: n, sent, answered, failed, statuses, answers_per_s: answered / elapsed,
           tokens_per_s: tokens / elapsed, elapsed, cpu};

@@ -19,12 +19,12 @@
 // The default model is the synthetic Qwen2.5-0.5B Q4_0 (`docent synth-model --shape
 // qwen2.5-0.5b --type q4_0`), written once into build/bench-models/.
 import {spawnSync} from "node:child_process";
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from "node:fs";
+import {mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {dirname, join} from "node:path";
 import {fileURLToPath} from "node:url";
 
-import {startServer, stopServer} from "./lib/serve.mjs";
+import {startServer, stopServer, syntheticModel} from "./lib/serve.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -39,18 +39,7 @@ const withLlamaCpp = !args.includes("--no-llamacpp");
 const asJson = args.includes("--json");
 const log = (...m) => console.error(...m);
 
-let model = option("--model", "");
-if (!model) {
-  const cache = join(root, "build/bench-models");
-  model = join(cache, "qwen2.5-0.5b-q4_0.gguf");
-  if (!existsSync(model)) {
-    mkdirSync(cache, {recursive: true});
-    log(`writing ${model}`);
-    const r = spawnSync(docent, ["synth-model", "--shape", "qwen2.5-0.5b", "--type", "q4_0",
-                                 "-o", model], {stdio: "inherit"});
-    if (r.status !== 0) process.exit(1);
-  }
-}
+const model = option("--model", "") || syntheticModel(docent, root, "qwen2.5-0.5b", "q4_0", log);
 
 // Real English text to cut prompts from.
 const abstracts = readFileSync(join(root, "../shared/eval/scifact/corpus.jsonl"), "utf8")

@@ -123,7 +123,8 @@ Result<std::unique_ptr<PendingAnswer>> StartGenerativeAnswer(
   DOCENT_ASSIGN_OR_RETURN(FittedSources fit,
                           FitSources(meter, passages, question, options.max_sources,
                                      options.max_tokens, model.context_tokens));
-  RagPrompt prompt = BuildRagPrompt(*model.tokenizer, model.family, fit.given, question);
+  // FitSources measured this prompt last: built once.
+  RagPrompt prompt = meter.TakeLastPrompt();
   auto answer =
       std::make_unique<LocalAnswer>(model, static_cast<int>(fit.given.size()), std::move(on_delta));
   for (size_t i = 0; i < fit.given.size(); ++i) {

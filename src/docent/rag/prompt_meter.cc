@@ -3,14 +3,14 @@
 
 #include <algorithm>
 
-#include "docent/rag/generative_prompt.h"
 #include "docent/rag/passage_fit.h"
 
 namespace docent::rag {
 
 Result<size_t> TokenizerMeter::PromptTokens(std::span<const search::Passage> given,
                                             std::string_view question) {
-  return BuildRagPrompt(tokenizer_, family_, given, question).tokens.size();
+  last_prompt_ = BuildRagPrompt(tokenizer_, family_, given, question);
+  return last_prompt_.tokens.size();
 }
 
 Result<size_t> TokenizerMeter::TextTokens(std::string_view text) {

@@ -11,6 +11,7 @@
 
 #include "docent/llm/chat_template.h"
 #include "docent/llm/tokenizer.h"
+#include "docent/rag/generative_prompt.h"
 #include "docent/search/passage.h"
 #include "docent/util/status.h"
 
@@ -28,7 +29,9 @@ class PromptMeter {
   virtual Result<std::string> Head(std::string_view text, size_t max_tokens) = 0;
 };
 
-// Exact counts from a tokenizer and chat family (BuildRagPrompt's). Thread-compatible.
+// Exact counts from a tokenizer and chat family (BuildRagPrompt's). It keeps the last prompt
+// it measured, so the caller that fitted sources with it does not tokenize that prompt again.
+// Thread-compatible.
 class TokenizerMeter final : public PromptMeter {
  public:
   TokenizerMeter(const llm::Tokenizer& tokenizer, llm::ChatFamily family)
@@ -38,9 +41,13 @@ class TokenizerMeter final : public PromptMeter {
   Result<size_t> TextTokens(std::string_view text) override;
   Result<std::string> Head(std::string_view text, size_t max_tokens) override;
 
+  // The prompt of the last PromptTokens call (FitSources ends on the sources it returns).
+  RagPrompt TakeLastPrompt() { return std::move(last_prompt_); }
+
  private:
   const llm::Tokenizer& tokenizer_;
   llm::ChatFamily family_;
+  RagPrompt last_prompt_;
 };
 
 // The best sources that leave room for the answer, and the prompt's size with them.

@@ -12,20 +12,38 @@ namespace docent::remote {
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-struct GeneratorPool::Member {
-  explicit Member(OpenAiClient c) : client(std::move(c)) {}
-  const OpenAiClient client;
-  // Guarded by the pool's mutex:
-  GeneratorState state;
-  Counting counting = Counting::kEstimate;
-  Clock::time_point next_probe = Clock::now();
-  double backoff_s = 0.5;
-};
-
 namespace {
 
 constexpr double kFirstBackoffS = 0.5;
 constexpr double kLongestBackoffS = 30;
+
+}  // namespace
+
+struct GeneratorPool::Member {
+  explicit Member(OpenAiClient c) : client(std::move(c)) {}
+  const OpenAiClient client;
+  // Guarded by the pool's mutex (as are the two methods):
+  GeneratorState state;
+  Counting counting = Counting::kEstimate;
+  Clock::time_point next_probe = Clock::now();
+  double backoff_s = kFirstBackoffS;
+
+  // A request's place on it, as member `index` of the pool.
+  Lease Take(size_t index) {
+    ++state.in_flight;
+    ++state.requests;
+    return Lease{index, state.model, counting, state.context_length};
+  }
+  // Out until a probe after the backoff, which doubles while it stays down.
+  void TakeOut() {
+    state.healthy = false;
+    next_probe = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(backoff_s));
+    backoff_s = std::min(kLongestBackoffS, backoff_s * 2);
+  }
+};
+
+namespace {
 
 std::string_view CountingName(Counting c) {
   switch (c) {
@@ -224,7 +242,6 @@ Result<std::unique_ptr<GeneratorPool>> GeneratorPool::Start(std::vector<Endpoint
     member->state.url = member->client.config().url;
     member->state.model = member->client.config().model;
     member->state.max_concurrent = member->client.config().max_concurrent;
-    member->backoff_s = kFirstBackoffS;
     pool->members_.push_back(std::move(member));
   }
   for (size_t i = 0; i < pool->members_.size(); ++i) pool->Probe(i);
@@ -279,12 +296,9 @@ void GeneratorPool::Probe(size_t index) {
     m.backoff_s = kFirstBackoffS;
     room_.notify_all();
   } else {
-    s.healthy = false;
     ++s.errors;
     s.last_error = failure.message();
-    m.next_probe = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(m.backoff_s));
-    m.backoff_s = std::min(kLongestBackoffS, m.backoff_s * 2);
+    m.TakeOut();
   }
 }
 
@@ -362,10 +376,7 @@ Result<GeneratorPool::Lease> GeneratorPool::AcquireModel(const std::string& mode
   if (chosen == members_.size()) {
     return ResourceExhausted("every generator serving '" + model + "' is busy; retry later");
   }
-  Member& m = *members_[chosen];
-  ++m.state.in_flight;
-  ++m.state.requests;
-  return Lease{chosen, m.state.model, m.counting, m.state.context_length};
+  return members_[chosen]->Take(chosen);
 }
 
 std::vector<GeneratorState> GeneratorPool::Snapshot() const {
@@ -409,10 +420,7 @@ Result<GeneratorPool::Lease> GeneratorPool::Acquire(uint64_t passage_key,
     if (members_[best]->state.in_flight >= members_[best]->state.max_concurrent) chosen = least;
     if (chosen != members_.size()) {
       if (waited) --waiting_;
-      Member& m = *members_[chosen];
-      ++m.state.in_flight;
-      ++m.state.requests;
-      return Lease{chosen, m.state.model, m.counting, m.state.context_length};
+      return members_[chosen]->Take(chosen);
     }
     // Every healthy generator is at its max_concurrent: wait for a place, as the in-process
     // scheduler queues, unless the queue is full or the wait would outlast the request.
@@ -447,10 +455,7 @@ void GeneratorPool::Release(size_t index, const Status& failure, double seconds,
       if (retried) ++s.retried;
       s.last_error = failure.message();
       if (IsGeneratorFailure(failure) && s.healthy) {
-        s.healthy = false;
-        m.next_probe = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                          std::chrono::duration<double>(m.backoff_s));
-        m.backoff_s = std::min(kLongestBackoffS, m.backoff_s * 2);
+        m.TakeOut();
         wake = true;
       }
     }

@@ -14,17 +14,39 @@ void Sample(std::ostringstream& out, const char* name, const char* type, const c
       << name << " " << PrometheusNumber(value) << "\n";
 }
 
-void Histogram(std::ostringstream& out, const char* name, const char* help,
-               const engine::LatencyHistogram& h) {
-  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " histogram\n";
+// One histogram's series; `labels` ("" or `key="value"`) go before each bucket's `le`.
+void HistogramSeries(std::ostringstream& out, const char* name, const std::string& labels,
+                     const engine::LatencyHistogram& h) {
+  const std::string bucket = std::string(name) + "_bucket{" + labels + (labels.empty() ? "" : ",");
+  const std::string tail = labels.empty() ? " " : "{" + labels + "} ";
   uint64_t cumulative = 0;
   for (size_t i = 0; i < h.kBounds.size(); ++i) {
     cumulative += h.counts[i];
-    out << name << "_bucket{le=\"" << PrometheusBound(h.kBounds[i]) << "\"} " << cumulative << "\n";
+    out << bucket << "le=\"" << PrometheusBound(h.kBounds[i]) << "\"} " << cumulative << "\n";
   }
-  out << name << "_bucket{le=\"+Inf\"} " << h.count << "\n"
-      << name << "_sum " << PrometheusNumber(h.sum) << "\n"
-      << name << "_count " << h.count << "\n";
+  out << bucket << "le=\"+Inf\"} " << h.count << "\n"
+      << name << "_sum" << tail << PrometheusNumber(h.sum) << "\n"
+      << name << "_count" << tail << h.count << "\n";
+}
+
+void Histogram(std::ostringstream& out, const char* name, const char* help,
+               const engine::LatencyHistogram& h) {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " histogram\n";
+  HistogramSeries(out, name, "", h);
+}
+
+// A label value as Prometheus reads it: backslash, quote and newline escaped.
+std::string LabelValue(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
 }
 
 }  // namespace
@@ -96,27 +118,6 @@ std::string RenderGenerationMetrics(const engine::SchedulerStats& s) {
   return out.str();
 }
 
-}  // namespace docent::server
-
-namespace docent::server {
-namespace {
-
-// A label value as Prometheus reads it: backslash, quote and newline escaped.
-std::string LabelValue(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string RenderGeneratorMetrics(const std::vector<remote::GeneratorState>& generators) {
   std::ostringstream out;
   auto series = [&](const char* name, const char* type, const char* help, auto value) {
@@ -143,17 +144,7 @@ std::string RenderGeneratorMetrics(const std::vector<remote::GeneratorState>& ge
   out << "# HELP " << name << " Whole answers written by the generator.\n# TYPE " << name
       << " histogram\n";
   for (const remote::GeneratorState& g : generators) {
-    const std::string label = "generator=\"" + LabelValue(g.url) + "\"";
-    const engine::LatencyHistogram& h = g.latency;
-    uint64_t cumulative = 0;
-    for (size_t i = 0; i < h.kBounds.size(); ++i) {
-      cumulative += h.counts[i];
-      out << name << "_bucket{" << label << ",le=\"" << PrometheusBound(h.kBounds[i]) << "\"} "
-          << cumulative << "\n";
-    }
-    out << name << "_bucket{" << label << ",le=\"+Inf\"} " << h.count << "\n"
-        << name << "_sum{" << label << "} " << PrometheusNumber(h.sum) << "\n"
-        << name << "_count{" << label << "} " << h.count << "\n";
+    HistogramSeries(out, name, "generator=\"" + LabelValue(g.url) + "\"", g.latency);
   }
   return out.str();
 }

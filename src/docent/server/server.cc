@@ -514,6 +514,7 @@ void Server::Impl::ForwardCompletion(json body, std::string model, bool stream, 
   // Unavailable (the generator's fault: a transport error, a 5xx) may be retried elsewhere
   // while nothing was passed on.
   struct Attempt {
+    bool leased = false;  // a generator took it (else none was healthy or had room)
     int status = 0;
     std::string content_type;
   };
@@ -522,6 +523,7 @@ void Server::Impl::ForwardCompletion(json body, std::string model, bool stream, 
                  const std::function<bool(std::string_view)>& on_bytes) -> Status {
     auto lease = pool.AcquireModel(model, tried);
     if (!lease.ok()) return lease.status();
+    attempt.leased = true;
     json sent = body;
     sent["model"] = lease->model;
     const auto start = Clock::now();
@@ -555,8 +557,7 @@ void Server::Impl::ForwardCompletion(json body, std::string model, bool stream, 
         out.append(bytes);
         return true;
       });
-      if (s.code() == StatusCode::kUnavailable && !tried.empty() &&
-          s.message().rfind("no generator", 0) != 0) {
+      if (s.code() == StatusCode::kUnavailable && attempt.leased) {
         continue;  // the next generator serving the model, if any is left
       }
       if (!s.ok()) return SendError(res, s);
@@ -584,10 +585,7 @@ void Server::Impl::ForwardCompletion(json body, std::string model, bool stream, 
             passed = true;
             return write(std::string(bytes));
           });
-          if (s.code() == StatusCode::kUnavailable && !passed &&
-              s.message().rfind("no generator", 0) != 0) {
-            continue;
-          }
+          if (s.code() == StatusCode::kUnavailable && attempt.leased && !passed) continue;
           if (!s.ok() && s.code() != StatusCode::kCancelled)
             write("data: " + ErrorBody(s) + "\n\n");
           return false;

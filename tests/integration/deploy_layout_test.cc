@@ -33,6 +33,7 @@ namespace docent {
 namespace {
 
 using nlohmann::json;
+using testing::MetricValue;
 using testing::PostJson;
 using testing::ServerProcess;
 
@@ -110,12 +111,6 @@ std::unique_ptr<httplib::Client> ClientOnceUp(int port) {
     std::this_thread::yield();
   }
   return nullptr;
-}
-
-double Metric(const std::string& text, const std::string& series) {
-  const std::string line = "\n" + series + " ";
-  const size_t at = text.find(line);
-  return at == std::string::npos ? -1 : std::stod(text.substr(at + line.size()));
 }
 
 std::string Url(const ServerProcess& p) {
@@ -223,7 +218,7 @@ TEST(DeployLayoutTest, NginxAFrontAndTwoGeneratorsAnswerAsOneModelAndSurviveAKil
   for (;;) {
     auto m = fc->Get("/metrics");
     ASSERT_TRUE(m);
-    if (Metric(m->body, g1_in_flight) >= 1) break;
+    if (MetricValue(m->body, g1_in_flight) >= 1) break;
     std::this_thread::yield();
   }
   g1.Kill();
@@ -233,8 +228,8 @@ TEST(DeployLayoutTest, NginxAFrontAndTwoGeneratorsAnswerAsOneModelAndSurviveAKil
   EXPECT_EQ(answered.load(), sent.load());
   auto m = fc->Get("/metrics");
   ASSERT_TRUE(m);
-  EXPECT_EQ(Metric(m->body, g1_up), 0);
-  EXPECT_GE(Metric(m->body, "docent_generator_retried_total{generator=\"" + g1_url + "\"}"), 1)
+  EXPECT_EQ(MetricValue(m->body, g1_up), 0);
+  EXPECT_GE(MetricValue(m->body, "docent_generator_retried_total{generator=\"" + g1_url + "\"}"), 1)
       << "the kill caught requests in flight on it";
 }
 

@@ -21,6 +21,7 @@ namespace docent {
 namespace {
 
 using nlohmann::json;
+using testing::MetricValue;
 using testing::ParseSse;
 using testing::PostJson;
 using testing::ServerProcess;
@@ -52,14 +53,6 @@ json Ask(httplib::Client& c, const std::string& question, int* status) {
 
 std::string Url(const ServerProcess& p) {
   return "http://127.0.0.1:" + std::to_string(p.port()) + "/v1";
-}
-
-// The value of `series` in Prometheus text (-1 when absent).
-double Metric(const std::string& text, const std::string& series) {
-  const std::string line = "\n" + series + " ";
-  const size_t at = text.find(line);
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + line.size()));
 }
 
 class GeneratorPoolTest : public ::testing::Test {
@@ -199,18 +192,18 @@ TEST_F(GeneratorPoolTest, AFrontNodeAnswersAsTheInProcessModelDoesAndSurvivesAGe
   ASSERT_TRUE(metrics);
   const std::string g1_label = "{generator=\"" + Url(g1) + "\"}";
   const std::string g2_label = "{generator=\"" + Url(g2) + "\"}";
-  EXPECT_EQ(Metric(metrics->body, "docent_generator_up" + g1_label), 1);
-  EXPECT_EQ(Metric(metrics->body, "docent_generator_up" + g2_label), 1);
-  EXPECT_EQ(Metric(metrics->body, "docent_generator_requests_total" + g1_label) +
-                Metric(metrics->body, "docent_generator_requests_total" + g2_label),
+  EXPECT_EQ(MetricValue(metrics->body, "docent_generator_up" + g1_label), 1);
+  EXPECT_EQ(MetricValue(metrics->body, "docent_generator_up" + g2_label), 1);
+  EXPECT_EQ(MetricValue(metrics->body, "docent_generator_requests_total" + g1_label) +
+                MetricValue(metrics->body, "docent_generator_requests_total" + g2_label),
             kQuestions.size() + 1);
 
   // The generator the answers went to dies (all the questions retrieve the same passages, so
   // rendezvous hashing sent them all to one): every question still gets its answer, the same
   // as before (the front finds it dead on the next request and retries it on the other), and
   // the dead one shows down.
-  const double on_g1 = Metric(metrics->body, "docent_generator_requests_total" + g1_label);
-  const double on_g2 = Metric(metrics->body, "docent_generator_requests_total" + g2_label);
+  const double on_g1 = MetricValue(metrics->body, "docent_generator_requests_total" + g1_label);
+  const double on_g2 = MetricValue(metrics->body, "docent_generator_requests_total" + g2_label);
   ASSERT_TRUE(on_g1 == 0 || on_g2 == 0) << on_g1 << " and " << on_g2;
   ServerProcess& dead = on_g1 > 0 ? g1 : g2;
   ServerProcess& alive = on_g1 > 0 ? g2 : g1;
@@ -225,10 +218,10 @@ TEST_F(GeneratorPoolTest, AFrontNodeAnswersAsTheInProcessModelDoesAndSurvivesAGe
   }
   metrics = fc->Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_EQ(Metric(metrics->body, "docent_generator_up" + dead_label), 0);
-  EXPECT_EQ(Metric(metrics->body, "docent_generator_up" + alive_label), 1);
-  EXPECT_GE(Metric(metrics->body, "docent_generator_errors_total" + dead_label), 1);
-  EXPECT_EQ(Metric(metrics->body, "docent_generator_requests_total" + alive_label),
+  EXPECT_EQ(MetricValue(metrics->body, "docent_generator_up" + dead_label), 0);
+  EXPECT_EQ(MetricValue(metrics->body, "docent_generator_up" + alive_label), 1);
+  EXPECT_GE(MetricValue(metrics->body, "docent_generator_errors_total" + dead_label), 1);
+  EXPECT_EQ(MetricValue(metrics->body, "docent_generator_requests_total" + alive_label),
             kQuestions.size());
 
   // None left: not ready, and asks are refused with 503 rather than answered extractively.

@@ -45,5 +45,23 @@ TEST(EstimateTokensTest, CountsHalfATokenPerAsciiByteAndTwoPerOtherCodePoint) {
   EXPECT_EQ(EstimateTokens("연차 휴가"), 1u + 2u * 4u);  // one space, four syllables
 }
 
+// A server that writes "data: [DONE]" and closes without the blank line (or even the
+// newline): the end of the body ends the event.
+TEST(SseReaderTest, TheEndOfTheBodyEndsTheLastEvent) {
+  for (const std::string last : {"data: [DONE]\n", "data: [DONE]"}) {
+    SseReader reader;
+    std::vector<std::string> events;
+    reader.Feed("data: {\"a\":1}\n\n" + last, events);
+    EXPECT_EQ(events, std::vector<std::string>{"{\"a\":1}"});
+    reader.Finish(events);
+    EXPECT_EQ(events, (std::vector<std::string>{"{\"a\":1}", "[DONE]"})) << last;
+    EXPECT_FALSE(reader.pending());
+  }
+  SseReader empty;
+  std::vector<std::string> none;
+  empty.Finish(none);
+  EXPECT_TRUE(none.empty());
+}
+
 }  // namespace
 }  // namespace docent::remote

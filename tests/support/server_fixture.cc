@@ -96,4 +96,11 @@ nlohmann::json PostJson(httplib::Client& c, const std::string& path, const nlohm
   return nlohmann::json::parse(r->body, nullptr, false);
 }
 
+double MetricValue(const std::string& text, const std::string& series) {
+  const std::string line = "\n" + series + " ";
+  const size_t at = text.find(line);
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + line.size()));
+}
+
 }  // namespace docent::testing

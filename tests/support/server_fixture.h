@@ -55,4 +55,7 @@ nlohmann::json PostJson(httplib::Client& c, const std::string& path, const nlohm
 // The events of a text/event-stream body, in order: (name, parsed data).
 std::vector<std::pair<std::string, nlohmann::json>> ParseSse(const std::string& body);
 
+// The value of `series` (name and labels, as written) in Prometheus text; -1 when absent.
+double MetricValue(const std::string& text, const std::string& series);
+
 }  // namespace docent::testing

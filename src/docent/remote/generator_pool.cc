@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "docent/rag/citation_filter.h"
 
@@ -16,6 +17,10 @@ namespace {
 
 constexpr double kFirstBackoffS = 0.5;
 constexpr double kLongestBackoffS = 30;
+
+Clock::duration Seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
 
 }  // namespace
 
@@ -37,8 +42,7 @@ struct GeneratorPool::Member {
   // Out until a probe after the backoff, which doubles while it stays down.
   void TakeOut() {
     state.healthy = false;
-    next_probe = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(backoff_s));
+    next_probe = Clock::now() + Seconds(backoff_s);
     backoff_s = std::min(kLongestBackoffS, backoff_s * 2);
   }
 };
@@ -89,39 +93,65 @@ json RequestBody(const Lease& lease, const json& messages, const rag::Generative
   return body;
 }
 
+// Whether a prompt measured for generator `a` is the prompt `b` reads: the same model and
+// way of counting in the same context.
+bool SameMeasure(const Lease& a, const Lease& b) {
+  return a.index == b.index ||
+         (a.model == b.model && a.counting == b.counting && a.context_length == b.context_length);
+}
+
+bool SameSources(const std::vector<search::Passage>& a, const std::vector<search::Passage>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.chunk_id == y.chunk_id && x.text == y.text;
+  });
+}
+
 }  // namespace
 
-// An answer written remotely: the request streams on a thread of its own, through the
-// citation filter to on_delta.
+// An answer written remotely: the request waits for a place (when every generator is full)
+// and streams on a thread of its own, through the citation filter to on_delta.
 class RemoteAnswer final : public rag::PendingAnswer {
  public:
-  RemoteAnswer(GeneratorPool& pool, Lease lease, std::vector<size_t> tried,
-               std::vector<search::Passage> given, std::string question,
-               const rag::GenerativeOptions& options, size_t prompt_tokens,
-               rag::DeltaCallback on_delta, std::function<void()> on_end)
+  struct Start {
+    GeneratorPool::Placement placement;
+    std::vector<size_t> tried;              // generators already passed over
+    rag::FittedSources fit;                 // measured with placement.lease's generator
+    std::vector<search::Passage> passages;  // all retrieved, to measure again elsewhere
+    uint64_t key = 0;
+  };
+
+  RemoteAnswer(GeneratorPool& pool, Start start, std::string question,
+               const rag::GenerativeOptions& options, rag::DeltaCallback on_delta,
+               std::function<void()> on_end)
       : pool_(pool),
         question_(std::move(question)),
         options_(options),
-        given_(std::move(given)),
+        key_(start.key),
+        passages_(std::move(start.passages)),
+        given_(std::move(start.fit.given)),
+        measured_(start.placement.lease),
         filter_(static_cast<int>(given_.size())),
         on_delta_(std::move(on_delta)),
         on_end_(std::move(on_end)) {
     for (size_t i = 0; i < given_.size(); ++i) {
       answer_.sources.push_back({static_cast<int>(i + 1), given_[i]});
     }
-    answer_.generation.prompt_tokens = static_cast<uint32_t>(prompt_tokens);
-    worker_ = std::thread([this, lease = std::move(lease), tried = std::move(tried)]() mutable {
-      Run(std::move(lease), std::move(tried));
+    answer_.generation.prompt_tokens = static_cast<uint32_t>(start.fit.prompt_tokens);
+    worker_ = std::thread([this, placed = start.placement.placed, tried = std::move(start.tried)] {
+      Run(placed, tried);
     });
   }
 
   ~RemoteAnswer() override {
-    cancelled_ = true;
+    Cancel();
     if (worker_.joinable()) worker_.join();
   }
 
   const std::vector<rag::Citation>& sources() const override { return answer_.sources; }
-  void Cancel() override { cancelled_ = true; }
+  void Cancel() override {
+    cancel_.Cancel();
+    pool_.WakeWaiters();
+  }
 
   Result<rag::GenerativeAnswer> Finish() override {
     if (!worker_.joinable()) return FailedPrecondition("the answer was already finished");
@@ -158,66 +188,138 @@ class RemoteAnswer final : public rag::PendingAnswer {
     filter_ = rag::CitationFilter(static_cast<int>(given_.size()));
   }
 
-  void Run(Lease lease, std::vector<size_t> tried) {
+  void Run(bool placed, std::vector<size_t> tried) {
+    if (placed) lease_ = measured_;
+    try {
+      Attempts(!placed, tried);
+    } catch (const std::exception& e) {
+      // A server's reply that broke an assumption: this answer fails, nothing else.
+      error_ = Internal(std::string("the remote answer failed: ") + e.what());
+    }
+    if (lease_) pool_.Release(lease_->index, Status::Ok(), 0, false);
+    if (on_end_) on_end_();
+  }
+
+  // The next place, for a request that has none: at once, or in line.
+  Result<Lease> NextPlace(bool in_line, const std::vector<size_t>& tried) {
+    if (!in_line) {
+      DOCENT_ASSIGN_OR_RETURN(GeneratorPool::Placement p, pool_.Place(key_, tried));
+      if (p.placed) return p.lease;
+    }
+    return pool_.AwaitPlace(key_, tried, cancel_);
+  }
+
+  // Measures the prompt again for the generator now holding the request when it reads
+  // prompts differently from the one measured with. OK to go on; a failure passes it over.
+  Status MeasureForLease() {
+    if (SameMeasure(*lease_, measured_)) return Status::Ok();
+    RemoteMeter meter(pool_.client(lease_->index), lease_->counting);
+    DOCENT_ASSIGN_OR_RETURN(rag::FittedSources fit,
+                            rag::FitSources(meter, passages_, question_, options_.max_sources,
+                                            options_.max_tokens, lease_->context_length));
+    // The sources were announced by number: another generator must read the same ones.
+    if (!SameSources(fit.given, given_)) {
+      return FailedPrecondition("generator " + pool_.client(lease_->index).config().url +
+                                " has room for other sources than those announced");
+    }
+    measured_ = *lease_;
+    answer_.generation.prompt_tokens = static_cast<uint32_t>(fit.prompt_tokens);
+    return Status::Ok();
+  }
+
+  void Attempts(bool in_line, std::vector<size_t>& tried) {
     const auto start = Clock::now();
+    Status last;  // why the generator before failed
     for (;;) {
-      const json messages = RagMessagesJson(given_, question_, lease.counting);
-      const uint32_t room = lease.context_length > answer_.generation.prompt_tokens
-                                ? lease.context_length - answer_.generation.prompt_tokens
-                                : 1;
-      const json body = RequestBody(lease, messages, options_, std::min(options_.max_tokens, room));
-      auto end = pool_.member(lease.index).client.StreamChat(body, [&](std::string_view text) {
-        if (cancelled_) return false;
-        Emit(filter_.Push(text));
-        // Seen by the reader once handed out (a stream); held text can still start over.
-        if (!options_.text_unseen_until_done && !answer_.text.empty()) seen_ = true;
-        return true;
-      });
+      if (!lease_) {
+        auto next = NextPlace(in_line, tried);
+        in_line = false;
+        if (!next.ok()) {
+          if (next.status().code() == StatusCode::kCancelled) {
+            answer_.generation.finish = engine::FinishReason::kCancelled;
+          } else {
+            error_ = last.ok() ? next.status()
+                               : Status(next.status().code(),
+                                        last.message() +
+                                            "; and no other generator could take the request: " +
+                                            next.status().message());
+          }
+          return;
+        }
+        lease_ = std::move(*next);
+      }
+      if (Status measured = MeasureForLease(); !measured.ok()) {
+        const bool down = IsGeneratorFailure(measured);
+        pool_.Release(lease_->index, down ? measured : Status::Ok(), 0, down);
+        tried.push_back(lease_->index);
+        lease_.reset();
+        last = measured;
+        continue;
+      }
+      const json messages = RagMessagesJson(given_, question_, lease_->counting);
+      const uint32_t prompt = answer_.generation.prompt_tokens;
+      const uint32_t room = lease_->context_length > prompt ? lease_->context_length - prompt : 1;
+      const json body =
+          RequestBody(*lease_, messages, options_, std::min(options_.max_tokens, room));
+      auto end = pool_.client(lease_->index)
+                     .StreamChat(
+                         body,
+                         [&](std::string_view text) {
+                           Emit(filter_.Push(text));
+                           // Seen by the reader once handed out (a stream); held text can
+                           // still start over.
+                           if (!options_.text_unseen_until_done && !answer_.text.empty()) {
+                             seen_ = true;
+                           }
+                           return true;
+                         },
+                         &cancel_);
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       if (end.ok()) {
-        pool_.Release(lease.index, Status::Ok(), seconds, false);
+        pool_.Release(lease_->index, Status::Ok(), seconds, false);
+        lease_.reset();
         answer_.generation.finish = end->finish_reason == "length" ? engine::FinishReason::kLength
                                                                    : engine::FinishReason::kStop;
         if (end->prompt_tokens > 0) answer_.generation.prompt_tokens = end->prompt_tokens;
         answer_.generation.remote_tokens = end->completion_tokens;
         answer_.generation.total_s = seconds;
-        break;
+        return;
       }
       const Status failure = end.status();
+      const bool cancelled = failure.code() == StatusCode::kCancelled || cancel_.cancelled();
       const bool retry =
-          !seen_ && !cancelled_ &&
+          !seen_ && !cancelled &&
           (IsGeneratorFailure(failure) || failure.code() == StatusCode::kResourceExhausted);
-      pool_.Release(lease.index, cancelled_ ? Status::Ok() : failure, 0, retry);
-      if (cancelled_) {
+      pool_.Release(lease_->index, cancelled ? Status::Ok() : failure, 0, retry);
+      if (cancelled) {
+        lease_.reset();
         answer_.generation.finish = engine::FinishReason::kCancelled;
-        break;
+        return;
       }
       if (!retry) {
+        lease_.reset();
         error_ =
             seen_ ? Unavailable("the generator failed after the answer began: " + failure.message())
                   : failure;
-        break;
+        return;
       }
       StartOver();
-      tried.push_back(lease.index);
-      auto next = pool_.Acquire(0, tried);
-      if (!next.ok()) {
-        error_ = Status(next.status().code(), failure.message() +
-                                                  "; and no other generator "
-                                                  "could take the request: " +
-                                                  next.status().message());
-        break;
-      }
-      lease = std::move(*next);
+      tried.push_back(lease_->index);
+      lease_.reset();
+      last = failure;
     }
-    if (on_end_) on_end_();
   }
 
   GeneratorPool& pool_;
   const std::string question_;
   const rag::GenerativeOptions options_;
+  const uint64_t key_;
+  const std::vector<search::Passage> passages_;
   const std::vector<search::Passage> given_;
-  rag::CitationFilter filter_;  // the worker's until it ends, then Finish()'s
+  // The worker's, until it ends:
+  Lease measured_;              // the generator the prompt was measured with
+  std::optional<Lease> lease_;  // the place held now
+  rag::CitationFilter filter_;  // then Finish()'s
   rag::DeltaCallback on_delta_;
   std::function<void()> on_end_;
   rag::GenerativeAnswer answer_;
@@ -225,7 +327,7 @@ class RemoteAnswer final : public rag::PendingAnswer {
   std::vector<std::string> held_;  // text_unseen_until_done: the text so far
   bool seen_ = false;              // the reader has seen text: no retry
   bool finishing_ = false;
-  std::atomic<bool> cancelled_{false};
+  Cancellation cancel_;
   std::thread worker_;
 };
 
@@ -235,6 +337,7 @@ Result<std::unique_ptr<GeneratorPool>> GeneratorPool::Start(std::vector<Endpoint
   pool->cache_key_ = "remote:";
   for (EndpointConfig& config : endpoints) {
     if (config.max_concurrent == 0) return InvalidArgument(config.url + ": max_concurrent is 0");
+    if (!(config.timeout_s > 0)) return InvalidArgument(config.url + ": timeout_s must be > 0");
     pool->timeout_s_ = std::max(pool->timeout_s_, config.timeout_s);
     pool->cache_key_ += config.url + "|" + config.model + ";";
     DOCENT_ASSIGN_OR_RETURN(OpenAiClient client, OpenAiClient::Make(std::move(config)));
@@ -244,7 +347,12 @@ Result<std::unique_ptr<GeneratorPool>> GeneratorPool::Start(std::vector<Endpoint
     member->state.max_concurrent = member->client.config().max_concurrent;
     pool->members_.push_back(std::move(member));
   }
-  for (size_t i = 0; i < pool->members_.size(); ++i) pool->Probe(i);
+  // Every generator at once: start-up waits for the slowest probe, not for their sum.
+  std::vector<std::thread> probes;
+  for (size_t i = 0; i < pool->members_.size(); ++i) {
+    probes.emplace_back([p = pool.get(), i] { p->Probe(i); });
+  }
+  for (std::thread& t : probes) t.join();
   pool->prober_ = std::thread([p = pool.get()] { p->ProbeLoop(); });
   return pool;
 }
@@ -259,8 +367,7 @@ GeneratorPool::~GeneratorPool() {
 }
 
 std::chrono::steady_clock::time_point GeneratorPool::Deadline() const {
-  return Clock::now() +
-         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s_));
+  return Clock::now() + Seconds(timeout_s_);
 }
 
 void GeneratorPool::Probe(size_t index) {
@@ -336,6 +443,11 @@ bool GeneratorPool::AnyHealthy() const {
                      [](const auto& m) { return m->state.healthy; });
 }
 
+uint32_t GeneratorPool::Waiting() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return waiting_;
+}
+
 std::vector<std::string> GeneratorPool::ModelIds() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::string> out;
@@ -386,51 +498,73 @@ std::vector<GeneratorState> GeneratorPool::Snapshot() const {
   return out;
 }
 
-Result<GeneratorPool::Lease> GeneratorPool::Acquire(uint64_t passage_key,
-                                                    const std::vector<size_t>& tried) {
-  std::unique_lock<std::mutex> lock(mu_);
-  const auto give_up = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                          std::chrono::duration<double>(timeout_s_));
-  bool waited = false;
-  for (;;) {
-    size_t best = members_.size(), least = members_.size();
-    uint64_t best_weight = 0;
-    double least_load = 2;
-    for (size_t i = 0; i < members_.size(); ++i) {
-      const GeneratorState& s = members_[i]->state;
-      if (!s.healthy || std::find(tried.begin(), tried.end(), i) != tried.end()) continue;
-      // Rendezvous: the passages' key mixed with the generator's URL.
-      const uint64_t weight = XXH3_64bits_withSeed(s.url.data(), s.url.size(), passage_key);
-      if (best == members_.size() || weight > best_weight) {
-        best = i;
-        best_weight = weight;
-      }
-      const double load = static_cast<double>(s.in_flight) / s.max_concurrent;
-      if (s.in_flight < s.max_concurrent && load < least_load) {
-        least = i;
-        least_load = load;
-      }
+GeneratorPool::Choice GeneratorPool::Choose(uint64_t passage_key,
+                                            const std::vector<size_t>& tried) const {
+  Choice c{members_.size(), members_.size()};
+  size_t least = members_.size();
+  uint64_t best_weight = 0;
+  double least_load = 2;
+  for (size_t i = 0; i < members_.size(); ++i) {
+    const GeneratorState& s = members_[i]->state;
+    if (!s.healthy || std::find(tried.begin(), tried.end(), i) != tried.end()) continue;
+    // Rendezvous: the passages' key mixed with the generator's URL.
+    const uint64_t weight = XXH3_64bits_withSeed(s.url.data(), s.url.size(), passage_key);
+    if (c.preferred == members_.size() || weight > best_weight) {
+      c.preferred = i;
+      best_weight = weight;
     }
-    if (best == members_.size()) {
-      if (waited) --waiting_;
+    const double load = static_cast<double>(s.in_flight) / s.max_concurrent;
+    if (s.in_flight < s.max_concurrent && load < least_load) {
+      least = i;
+      least_load = load;
+    }
+  }
+  if (c.preferred == members_.size()) return c;
+  const GeneratorState& p = members_[c.preferred]->state;
+  c.chosen = p.in_flight < p.max_concurrent ? c.preferred : least;
+  return c;
+}
+
+Result<GeneratorPool::Placement> GeneratorPool::Place(uint64_t passage_key,
+                                                      const std::vector<size_t>& tried) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Choice c = Choose(passage_key, tried);
+  if (c.preferred == members_.size()) {
+    return Unavailable(tried.empty() ? "no generator is healthy" : "no other generator is healthy");
+  }
+  if (c.chosen != members_.size()) return Placement{true, members_[c.chosen]->Take(c.chosen)};
+  if (waiting_ >= kMaxWaiting) {
+    return ResourceExhausted("every generator is busy and " + std::to_string(waiting_) +
+                             " requests are waiting for one; retry later");
+  }
+  const Member& m = *members_[c.preferred];
+  return Placement{false, Lease{c.preferred, m.state.model, m.counting, m.state.context_length}};
+}
+
+Result<GeneratorPool::Lease> GeneratorPool::AwaitPlace(uint64_t passage_key,
+                                                       const std::vector<size_t>& tried,
+                                                       const Cancellation& cancel) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (waiting_ >= kMaxWaiting) {
+    return ResourceExhausted("every generator is busy and " + std::to_string(waiting_) +
+                             " requests are waiting for one; retry later");
+  }
+  ++waiting_;
+  const auto give_up = Clock::now() + Seconds(timeout_s_);
+  for (;;) {
+    if (cancel.cancelled()) {
+      --waiting_;
+      return Cancelled("the answer was cancelled while it waited for a generator");
+    }
+    const Choice c = Choose(passage_key, tried);
+    if (c.preferred == members_.size()) {
+      --waiting_;
       return Unavailable(tried.empty() ? "no generator is healthy"
                                        : "no other generator is healthy");
     }
-    size_t chosen = best;
-    if (members_[best]->state.in_flight >= members_[best]->state.max_concurrent) chosen = least;
-    if (chosen != members_.size()) {
-      if (waited) --waiting_;
-      return members_[chosen]->Take(chosen);
-    }
-    // Every healthy generator is at its max_concurrent: wait for a place, as the in-process
-    // scheduler queues, unless the queue is full or the wait would outlast the request.
-    if (!waited) {
-      if (waiting_ >= kMaxWaiting) {
-        return ResourceExhausted("every generator is busy and " + std::to_string(waiting_) +
-                                 " requests are waiting for one; retry later");
-      }
-      ++waiting_;
-      waited = true;
+    if (c.chosen != members_.size()) {
+      --waiting_;
+      return members_[c.chosen]->Take(c.chosen);
     }
     if (room_.wait_until(lock, give_up) == std::cv_status::timeout) {
       --waiting_;
@@ -440,24 +574,45 @@ Result<GeneratorPool::Lease> GeneratorPool::Acquire(uint64_t passage_key,
   }
 }
 
+void GeneratorPool::WakeWaiters() {
+  // Under the lock: a waiter between its look at the cancellation and its wait would miss it.
+  std::lock_guard<std::mutex> lock(mu_);
+  room_.notify_all();
+}
+
+void GeneratorPool::RecordFailureLocked(size_t index, const Status& failure, bool retried,
+                                        bool& wake) {
+  Member& m = *members_[index];
+  GeneratorState& s = m.state;
+  ++s.errors;
+  if (retried) ++s.retried;
+  s.last_error = failure.message();
+  if (IsGeneratorFailure(failure) && s.healthy) {
+    m.TakeOut();
+    wake = true;
+  }
+}
+
+void GeneratorPool::RecordFailure(size_t index, const Status& failure, bool retried) {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    RecordFailureLocked(index, failure, retried, wake);
+  }
+  if (wake) cv_.notify_all();
+}
+
 void GeneratorPool::Release(size_t index, const Status& failure, double seconds, bool retried) {
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    Member& m = *members_[index];
-    GeneratorState& s = m.state;
+    GeneratorState& s = members_[index]->state;
     if (s.in_flight > 0) --s.in_flight;
     room_.notify_all();
     if (failure.ok()) {
       if (seconds > 0) s.latency.Observe(seconds);
-    } else {
-      ++s.errors;
-      if (retried) ++s.retried;
-      s.last_error = failure.message();
-      if (IsGeneratorFailure(failure) && s.healthy) {
-        m.TakeOut();
-        wake = true;
-      }
+    } else if (failure.code() != StatusCode::kCancelled) {
+      RecordFailureLocked(index, failure, retried, wake);
     }
   }
   if (wake) cv_.notify_all();
@@ -470,25 +625,33 @@ Result<std::unique_ptr<rag::PendingAnswer>> GeneratorPool::StartAnswer(
   if (!relevant || passages.empty()) {
     return rag::StartRefusal(question, std::move(on_delta), on_generation_end);
   }
-  const uint64_t key = PassageKey(passages, options.max_sources, workspace_id);
-  std::vector<size_t> tried;
+  RemoteAnswer::Start start;
+  start.key = PassageKey(passages, options.max_sources, workspace_id);
   for (;;) {
-    DOCENT_ASSIGN_OR_RETURN(Lease lease, Acquire(key, tried));
-    const size_t index = lease.index;
-    RemoteMeter meter(members_[index]->client, lease.counting);
+    // The sources are chosen here, for the generator that will most likely write the answer
+    // (announced to the reader at once); the answer's thread waits for a place if need be.
+    DOCENT_ASSIGN_OR_RETURN(start.placement, Place(start.key, start.tried));
+    const Lease& lease = start.placement.lease;
+    RemoteMeter meter(members_[lease.index]->client, lease.counting);
     auto fit = rag::FitSources(meter, passages, question, options.max_sources, options.max_tokens,
                                lease.context_length);
-    if (!fit.ok()) {
-      const bool retry = IsGeneratorFailure(fit.status());
-      Release(index, fit.status(), 0, retry);
-      if (!retry) return fit.status();
-      tried.push_back(index);
-      continue;
+    if (fit.ok()) {
+      start.fit = std::move(*fit);
+      break;
     }
-    return std::unique_ptr<rag::PendingAnswer>(new RemoteAnswer(
-        *this, std::move(lease), std::move(tried), std::move(fit->given), question, options,
-        fit->prompt_tokens, std::move(on_delta), std::move(on_generation_end)));
+    const bool retry = IsGeneratorFailure(fit.status());
+    if (start.placement.placed) {
+      Release(lease.index, fit.status(), 0, retry);
+    } else {
+      RecordFailure(lease.index, fit.status(), retry);
+    }
+    if (!retry) return fit.status();
+    start.tried.push_back(lease.index);
   }
+  start.passages = passages;
+  return std::unique_ptr<rag::PendingAnswer>(new RemoteAnswer(*this, std::move(start), question,
+                                                              options, std::move(on_delta),
+                                                              std::move(on_generation_end)));
 }
 
 }  // namespace docent::remote

@@ -8,8 +8,9 @@
 // prefix cache serves them again: rendezvous hashing of the retrieved passage ids over the
 // healthy generators (the highest hash of ids + URL wins; a generator that leaves moves only
 // its own share). When that one is full, the least loaded with room takes the request; when
-// all are full, the request waits for a place (up to 64 waiting, each at most the timeout),
-// then ResourceExhausted (429).
+// all are full, the request waits for a place on its answer's own thread, where a client
+// that leaves cancels the wait (up to 64 waiting, each at most the timeout; beyond them,
+// ResourceExhausted: 429).
 //
 // Health. A generator that fails (a connect error, a timeout, a 5xx, a stream cut short) is
 // taken out at once and probed back in by a background thread (GET {url}/models) after a
@@ -71,6 +72,8 @@ class GeneratorPool final : public answer::Generator {
       std::function<void()> on_generation_end) override;
 
   bool AnyHealthy() const;
+  // Requests waiting for a place now.
+  uint32_t Waiting() const;
   std::vector<GeneratorState> Snapshot() const;
 
   // What a remote answer needs of the pool (generator_pool.cc).
@@ -82,28 +85,53 @@ class GeneratorPool final : public answer::Generator {
     Counting counting = Counting::kEstimate;
     uint32_t context_length = 4096;
   };
-  // The generator for a request over `passage_key`, not one of `tried`; its in-flight count
-  // is taken. Unavailable with none healthy, ResourceExhausted with all full.
-  Result<Lease> Acquire(uint64_t passage_key, const std::vector<size_t>& tried);
+  // Where a request over `passage_key` goes, without waiting: a place on a generator with room
+  // (placed; its in-flight count is taken), or, when every healthy generator is full and the
+  // line of waiting requests has room, not placed: `lease` then names the generator the
+  // request prefers, to measure its prompt with, and AwaitPlace waits for a place. Generators
+  // in `tried` are passed over. Unavailable with none healthy, ResourceExhausted with the line
+  // full.
+  struct Placement {
+    bool placed = false;
+    Lease lease;
+  };
+  Result<Placement> Place(uint64_t passage_key, const std::vector<size_t>& tried);
+  // Waits in line for a place (as the in-process scheduler's queue), until the timeout or
+  // `cancel` (Cancelled; WakeWaiters makes a waiter look at it).
+  Result<Lease> AwaitPlace(uint64_t passage_key, const std::vector<size_t>& tried,
+                           const Cancellation& cancel);
+  void WakeWaiters();
   // The model ids the healthy generators serve, each once, in the order configured.
   std::vector<std::string> ModelIds() const;
   // A healthy generator serving `model` with room, not one of `tried`: the least loaded.
-  // NotFound when no configured generator serves it, else as Acquire.
+  // NotFound when no configured generator serves it, Unavailable with none healthy,
+  // ResourceExhausted with all full.
   Result<Lease> AcquireModel(const std::string& model, const std::vector<size_t>& tried);
   const OpenAiClient& client(size_t index) const;
   // Gives the request's place back; `failure` (not ok) marks the generator down when it is the
-  // generator's fault (Unavailable). `seconds`: how long the answer took, when it succeeded.
+  // generator's fault (Unavailable); Cancelled (the client left) is no failure.
+  // `seconds`: how long the answer took, when it succeeded.
   void Release(size_t index, const Status& failure, double seconds, bool retried);
+  // A failure on generator `index` outside a place (measuring a prompt for a request in line).
+  void RecordFailure(size_t index, const Status& failure, bool retried);
   Member& member(size_t index) { return *members_[index]; }
 
  private:
   GeneratorPool() = default;
   void Probe(size_t index);
   void ProbeLoop();
+  // The generator for `passage_key` (rendezvous over the healthy ones not in `tried`), and the
+  // one with room to take it (members_.size() for none). Called with mu_ held.
+  struct Choice {
+    size_t preferred;
+    size_t chosen;
+  };
+  Choice Choose(uint64_t passage_key, const std::vector<size_t>& tried) const;
+  void RecordFailureLocked(size_t index, const Status& failure, bool retried, bool& wake);
 
   std::vector<std::unique_ptr<Member>> members_;
   std::string cache_key_;
-  double timeout_s_ = 300;
+  double timeout_s_ = 0;  // the longest of the generators' timeouts
   // Requests that may wait for a place when every generator is full (as the in-process
   // scheduler's --gen-queue); beyond them, 429.
   static constexpr uint32_t kMaxWaiting = 64;

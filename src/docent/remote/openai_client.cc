@@ -10,14 +10,34 @@ namespace {
 
 using nlohmann::json;
 
-httplib::Client ClientFor(const std::string& origin, const EndpointConfig& config) {
+std::chrono::microseconds Micros(double seconds) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::duration<double>(seconds));
+}
+
+// `read_timeout_s`: the request's (a completion's) or a probe's.
+httplib::Client ClientFor(const std::string& origin, double read_timeout_s) {
   httplib::Client client(origin);
-  const auto timeout = std::chrono::duration<double>(config.timeout_s);
-  client.set_connection_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
-  client.set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
-  client.set_write_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
+  client.set_connection_timeout(Micros(std::min(kConnectTimeoutS, read_timeout_s)));
+  client.set_read_timeout(Micros(read_timeout_s));
+  client.set_write_timeout(Micros(read_timeout_s));
   client.set_keep_alive(false);
   return client;
+}
+
+// Text from documents may hold bytes that are not UTF-8: they go out replaced, never thrown.
+std::string Dump(const json& body) {
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A usage count: a non-negative integer, else 0 (a server that sends null or text).
+uint32_t CountField(const json& usage, const char* key) {
+  if (!usage.contains(key) || !usage[key].is_number_unsigned()) return 0;
+  return static_cast<uint32_t>(std::min<uint64_t>(usage[key].get<uint64_t>(), UINT32_MAX));
+}
+
+double ProbeTimeout(const EndpointConfig& config) {
+  return std::min(kProbeTimeoutS, config.timeout_s);
 }
 
 httplib::Headers HeadersFor(const EndpointConfig& config) {
@@ -47,6 +67,41 @@ Status TransportError(httplib::Error error, std::string_view what) {
 }
 
 }  // namespace
+
+void Cancellation::Cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cancelled_.store(true, std::memory_order_release);
+  // Shuts the socket of a request in flight; its blocked read fails at once. (A request still
+  // connecting sees the flag at its first received bytes.)
+  if (active_ != nullptr) active_->stop();
+}
+
+bool Cancellation::Attach(httplib::Client* client) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (client != nullptr && cancelled()) return false;
+  active_ = client;
+  return true;
+}
+
+// Attaches a request's client to its Cancellation (if any) for the life of the request.
+class CancelScope {
+ public:
+  CancelScope(Cancellation* cancel, httplib::Client& client) : cancel_(cancel) {
+    attached_ = cancel_ == nullptr || cancel_->Attach(&client);
+  }
+  ~CancelScope() {
+    if (cancel_ != nullptr) cancel_->Attach(nullptr);
+  }
+  CancelScope(const CancelScope&) = delete;
+  CancelScope& operator=(const CancelScope&) = delete;
+  // False when the request was cancelled before it began.
+  bool attached() const { return attached_; }
+  bool cancelled() const { return cancel_ != nullptr && cancel_->cancelled(); }
+
+ private:
+  Cancellation* cancel_;
+  bool attached_ = true;
+};
 
 Status StatusOfHttp(int status, std::string_view body, std::string_view what) {
   std::string message = std::string(what) + " answered HTTP " + std::to_string(status);
@@ -87,8 +142,8 @@ Result<OpenAiClient> OpenAiClient::Make(EndpointConfig config) {
 }
 
 Result<json> OpenAiClient::PostJson(const std::string& path, const json& body) const {
-  httplib::Client client = ClientFor(origin_, config_);
-  auto res = client.Post(path, HeadersFor(config_), body.dump(), "application/json");
+  httplib::Client client = ClientFor(origin_, ProbeTimeout(config_));
+  auto res = client.Post(path, HeadersFor(config_), Dump(body), "application/json");
   const std::string what = "generator " + config_.url + " (POST " + path + ")";
   if (!res) return TransportError(res.error(), what);
   if (res->status / 100 != 2) return StatusOfHttp(res->status, res->body, what);
@@ -110,7 +165,7 @@ Result<ModelInfo> OpenAiClient::DiscoverModel() const {
     DOCENT_RETURN_IF_ERROR(PostJson(WithQuery(base_path_ + "/chat/completions"), ping).status());
     return ModelInfo{config_.model, 0, false};
   }
-  httplib::Client client = ClientFor(origin_, config_);
+  httplib::Client client = ClientFor(origin_, ProbeTimeout(config_));
   const std::string path = base_path_ + "/models";
   const std::string what = "generator " + config_.url + " (GET " + path + ")";
   auto res = client.Get(path, HeadersFor(config_));
@@ -173,13 +228,15 @@ Result<std::string> OpenAiClient::Detokenize(const std::vector<int64_t>& tokens)
 }
 
 Result<StreamEnd> OpenAiClient::StreamChat(
-    json body, const std::function<bool(std::string_view text)>& on_text) const {
+    const json& request, const std::function<bool(std::string_view text)>& on_text,
+    Cancellation* cancel) const {
+  json body = request;
   body["stream"] = true;
   body["stream_options"] = {{"include_usage", true}};
   const std::string path = WithQuery(base_path_ + "/chat/completions");
   const std::string what = "generator " + config_.url + " (POST " + path + ")";
-  httplib::Client client = ClientFor(origin_, config_);
-  httplib::Request req = JsonPost(path, config_, body.dump());
+  httplib::Client client = ClientFor(origin_, config_.timeout_s);
+  httplib::Request req = JsonPost(path, config_, Dump(body));
   req.headers.emplace("Accept", "text/event-stream");
 
   int status = 0;
@@ -189,11 +246,59 @@ Result<StreamEnd> OpenAiClient::StreamChat(
   StreamEnd end;
   bool done = false, cancelled = false;
   Status failure;
-  req.response_handler = [&](const httplib::Response& r) {
-    status = r.status;
+  const CancelScope scope(cancel, client);
+  if (!scope.attached()) return Cancelled("the answer was cancelled");
+  // One event's data; false ends the request.
+  auto on_event = [&](const std::string& event) {
+    if (event == "[DONE]") {
+      done = true;
+      return true;
+    }
+    const json chunk = json::parse(event, nullptr, /*allow_exceptions=*/false);
+    if (chunk.is_discarded() || !chunk.is_object()) {
+      failure = Unavailable(what + " streamed an event that is not JSON");
+      return false;
+    }
+    if (chunk.contains("error")) {
+      failure = StatusOfHttp(500, event, what + " (in the stream)");
+      return false;
+    }
+    if (chunk.contains("usage") && chunk["usage"].is_object()) {
+      const json& u = chunk["usage"];
+      end.prompt_tokens = CountField(u, "prompt_tokens");
+      end.completion_tokens = CountField(u, "completion_tokens");
+    }
+    if (!chunk.contains("choices") || !chunk["choices"].is_array() || chunk["choices"].empty()) {
+      return true;
+    }
+    const json& choice = chunk["choices"][0];
+    if (!choice.is_object()) return true;
+    if (choice.contains("finish_reason") && choice["finish_reason"].is_string()) {
+      end.finish_reason = choice["finish_reason"].get<std::string>();
+    }
+    if (choice.contains("delta") && choice["delta"].is_object()) {
+      const json& delta = choice["delta"];
+      if (delta.contains("content") && delta["content"].is_string()) {
+        const std::string& text = delta["content"].get_ref<const std::string&>();
+        if (!text.empty() && !on_text(text)) {
+          cancelled = true;
+          return false;
+        }
+      }
+    }
     return true;
   };
+  req.response_handler = [&](const httplib::Response& r) {
+    status = r.status;
+    if (!scope.cancelled()) return true;
+    cancelled = true;
+    return false;
+  };
   req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+    if (scope.cancelled()) {
+      cancelled = true;
+      return false;
+    }
     if (status / 100 != 2) {
       if (error_body.size() < (1u << 16)) error_body.append(data, n);
       return true;
@@ -201,51 +306,25 @@ Result<StreamEnd> OpenAiClient::StreamChat(
     events.clear();
     reader.Feed(std::string_view(data, n), events);
     for (const std::string& event : events) {
-      if (event == "[DONE]") {
-        done = true;
-        continue;
-      }
-      const json chunk = json::parse(event, nullptr, /*allow_exceptions=*/false);
-      if (chunk.is_discarded() || !chunk.is_object()) {
-        failure = Unavailable(what + " streamed an event that is not JSON");
-        return false;
-      }
-      if (chunk.contains("error")) {
-        failure = StatusOfHttp(500, event, what + " (in the stream)");
-        return false;
-      }
-      if (chunk.contains("usage") && chunk["usage"].is_object()) {
-        const json& u = chunk["usage"];
-        end.prompt_tokens = u.value("prompt_tokens", 0u);
-        end.completion_tokens = u.value("completion_tokens", 0u);
-      }
-      if (!chunk.contains("choices") || !chunk["choices"].is_array() || chunk["choices"].empty()) {
-        continue;
-      }
-      const json& choice = chunk["choices"][0];
-      if (choice.contains("finish_reason") && choice["finish_reason"].is_string()) {
-        end.finish_reason = choice["finish_reason"].get<std::string>();
-      }
-      if (choice.contains("delta") && choice["delta"].is_object()) {
-        const json& delta = choice["delta"];
-        if (delta.contains("content") && delta["content"].is_string()) {
-          const std::string& text = delta["content"].get_ref<const std::string&>();
-          if (!text.empty() && !on_text(text)) {
-            cancelled = true;
-            return false;
-          }
-        }
-      }
+      if (!on_event(event)) return false;
     }
     return true;
   };
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
   const bool sent = client.send(req, res, error);
-  if (cancelled) return Cancelled("the answer was cancelled");
+  if (cancelled || scope.cancelled()) return Cancelled("the answer was cancelled");
   if (!failure.ok()) return failure;
   if (!sent) return TransportError(error, what);
   if (status / 100 != 2) return StatusOfHttp(status, error_body, what);
+  // A last event the server did not close with a blank line still counts.
+  events.clear();
+  reader.Finish(events);
+  for (const std::string& event : events) {
+    if (!on_event(event)) break;
+  }
+  if (cancelled) return Cancelled("the answer was cancelled");
+  if (!failure.ok()) return failure;
   if (!done) return Unavailable(what + ": the stream ended before [DONE]");
   return end;
 }
@@ -253,25 +332,29 @@ Result<StreamEnd> OpenAiClient::StreamChat(
 Status OpenAiClient::Forward(
     std::string_view endpoint, const std::string& body,
     const std::function<bool(int status, const std::string& content_type)>& on_response,
-    const std::function<bool(std::string_view bytes)>& on_bytes) const {
+    const std::function<bool(std::string_view bytes)>& on_bytes, Cancellation* cancel) const {
   const std::string path = WithQuery(base_path_ + "/" + std::string(endpoint));
-  httplib::Client client = ClientFor(origin_, config_);
+  httplib::Client client = ClientFor(origin_, config_.timeout_s);
   httplib::Request req = JsonPost(path, config_, body);
+  const CancelScope scope(cancel, client);
+  if (!scope.attached()) return Cancelled("the forwarded request was ended");
   bool stopped = false;
   req.response_handler = [&](const httplib::Response& r) {
-    if (on_response(r.status, r.get_header_value("Content-Type"))) return true;
+    if (!scope.cancelled() && on_response(r.status, r.get_header_value("Content-Type"))) {
+      return true;
+    }
     stopped = true;
     return false;
   };
   req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
-    if (on_bytes(std::string_view(data, n))) return true;
+    if (!scope.cancelled() && on_bytes(std::string_view(data, n))) return true;
     stopped = true;
     return false;
   };
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
   const bool sent = client.send(req, res, error);
-  if (stopped) return Cancelled("the forwarded request was ended");
+  if (stopped || scope.cancelled()) return Cancelled("the forwarded request was ended");
   if (!sent) return TransportError(error, "generator " + config_.url + " (POST " + path + ")");
   return Status::Ok();
 }

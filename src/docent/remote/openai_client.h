@@ -8,14 +8,20 @@
 //   InvalidArgument    another 4xx: the request itself was refused (no retry)
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "docent/util/status.h"
+
+namespace httplib {
+class Client;
+}
 
 namespace docent::remote {
 
@@ -27,7 +33,7 @@ struct EndpointConfig {
   std::string model;            // empty: the first id in {url}/models that is not docent-rag
   std::string api_key;          // sent as "Authorization: Bearer KEY" when set
   uint32_t max_concurrent = 4;  // requests in flight at once
-  double timeout_s = 300;       // connect, and each read while a response streams
+  double timeout_s = 300;       // each read while a response streams (connect: kConnectTimeoutS)
   // The context the endpoint declares (0: what {url}/models says, else 4096).
   uint32_t context_length = 0;
   // Set: Azure OpenAI's shape. {url} is the deployment
@@ -52,6 +58,29 @@ struct StreamEnd {
   uint32_t completion_tokens = 0;
 };
 
+// How long a connection may take to open, and a probe (/models, /tokenize) to answer: a host
+// that is silent must not hold start-up, the prober or shutdown for a whole request timeout.
+inline constexpr double kConnectTimeoutS = 3;
+inline constexpr double kProbeTimeoutS = 10;
+
+// Lets another thread end a request in flight: Cancel() shuts the request's connection, so a
+// read waiting on a generator that is still reading the prompt returns at once. One request
+// at a time. Thread-safe.
+class Cancellation {
+ public:
+  void Cancel();
+  bool cancelled() const { return cancelled_.load(std::memory_order_acquire); }
+
+ private:
+  friend class CancelScope;
+  // The client of the request in flight (nullptr when it ends); false when already cancelled.
+  bool Attach(httplib::Client* client);
+
+  std::mutex mu_;
+  httplib::Client* active_ = nullptr;  // guarded by mu_
+  std::atomic<bool> cancelled_{false};
+};
+
 class OpenAiClient {
  public:
   // InvalidArgument for a URL that is not http(s)://host[:port][/path].
@@ -67,19 +96,21 @@ class OpenAiClient {
   // POST {root}/detokenize {"tokens"}: the text.
   Result<std::string> Detokenize(const std::vector<int64_t>& tokens) const;
   // POST {url}/chat/completions with `body` (stream is forced on): each piece of text goes to
-  // `on_text` as it arrives; `on_text` returning false ends the request (Cancelled). A stream
-  // that ends without "[DONE]", or with an error event, is Unavailable.
-  Result<StreamEnd> StreamChat(nlohmann::json body,
-                               const std::function<bool(std::string_view text)>& on_text) const;
+  // `on_text` as it arrives; `on_text` returning false, or `cancel`, ends the request
+  // (Cancelled). A stream that ends without "[DONE]", or with an error event, is Unavailable.
+  Result<StreamEnd> StreamChat(const nlohmann::json& body,
+                               const std::function<bool(std::string_view text)>& on_text,
+                               Cancellation* cancel = nullptr) const;
   // POSTs `body` as it came to {url}/`endpoint` ("chat/completions" or "completions") and
   // hands the response's status, then its bytes, as they arrive, to `on_response` and
-  // `on_bytes` (a proxy: a stream passes through piece by piece); either returning false ends
-  // the request (Cancelled). Errors: transport failures (Unavailable) only; an HTTP error
-  // status is the caller's to pass on.
+  // `on_bytes` (a proxy: a stream passes through piece by piece); either returning false, or
+  // `cancel`, ends the request (Cancelled). Errors: transport failures (Unavailable) only; an
+  // HTTP error status is the caller's to pass on.
   Status Forward(
       std::string_view endpoint, const std::string& body,
       const std::function<bool(int status, const std::string& content_type)>& on_response,
-      const std::function<bool(std::string_view bytes)>& on_bytes) const;
+      const std::function<bool(std::string_view bytes)>& on_bytes,
+      Cancellation* cancel = nullptr) const;
 
  private:
   explicit OpenAiClient(EndpointConfig config) : config_(std::move(config)) {}

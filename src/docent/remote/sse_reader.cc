@@ -31,4 +31,9 @@ void SseReader::Feed(std::string_view bytes, std::vector<std::string>& events) {
   buffer_.erase(0, start);
 }
 
+void SseReader::Finish(std::vector<std::string>& events) {
+  if (!buffer_.empty()) Feed("\n", events);
+  Feed("\n", events);
+}
+
 }  // namespace docent::remote

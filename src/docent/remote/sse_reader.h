@@ -15,6 +15,9 @@ class SseReader {
  public:
   // Appends `bytes` and moves the data of every event now complete to `events`.
   void Feed(std::string_view bytes, std::vector<std::string>& events);
+  // The body has ended: a last line without its newline, and an event without the blank line
+  // that should close it, count (servers that send "data: [DONE]\n" and close).
+  void Finish(std::vector<std::string>& events);
   // Bytes of an event not yet complete (a stream that ends here was cut).
   bool pending() const { return !buffer_.empty() || !data_.empty(); }
 

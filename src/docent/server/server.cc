@@ -18,6 +18,7 @@
 #include "docent/llm/embedder.h"
 #include "docent/rag/extractive.h"
 #include "docent/rag/store_term_statistics.h"
+#include "docent/remote/forwarded_call.h"
 #include "docent/remote/generator_pool.h"
 #include "docent/search/bm25_search.h"
 #include "docent/search/retriever.h"
@@ -510,88 +511,36 @@ void Server::Impl::ForwardCompletion(json body, std::string model, bool stream, 
     model = ids.front();
   }
   const std::string endpoint = chat ? "chat/completions" : "completions";
-  // One attempt on one generator: its status, content type and bytes go to the callbacks.
-  // Unavailable (the generator's fault: a transport error, a 5xx) may be retried elsewhere
-  // while nothing was passed on.
-  struct Attempt {
-    bool leased = false;  // a generator took it (else none was healthy or had room)
-    int status = 0;
-    std::string content_type;
-  };
-  auto run = [&pool, model, endpoint, body](
-                 std::vector<size_t>& tried, Attempt& attempt,
-                 const std::function<bool(std::string_view)>& on_bytes) -> Status {
-    auto lease = pool.AcquireModel(model, tried);
-    if (!lease.ok()) return lease.status();
-    attempt.leased = true;
-    json sent = body;
-    sent["model"] = lease->model;
-    const auto start = Clock::now();
-    bool server_error = false;
-    Status s = pool.client(lease->index)
-                   .Forward(
-                       endpoint, sent.dump(),
-                       [&](int status, const std::string& content_type) {
-                         attempt.status = status;
-                         attempt.content_type = content_type;
-                         server_error = status >= 500;
-                         return !server_error;  // a 5xx's body is not passed on
-                       },
-                       on_bytes);
-    if (server_error) {
-      s = Unavailable("generator " + pool.client(lease->index).config().url + " answered HTTP " +
-                      std::to_string(attempt.status));
+  std::shared_ptr<remote::ForwardedCall> call =
+      remote::ForwardedCall::Start(pool, std::move(model), endpoint, std::move(body));
+  auto response = call->AwaitResponse();
+  if (!response.ok()) return SendError(res, response.status());
+  const std::string content_type =
+      response->content_type.empty() ? "application/json" : response->content_type;
+  if (!stream || response->status / 100 != 2) {
+    // One body, sent once it is whole: a 4xx goes back as the generator's 4xx.
+    std::string out;
+    while (call->Take(out, std::chrono::seconds(1))) {
     }
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    pool.Release(lease->index, s, s.ok() ? seconds : 0, s.code() == StatusCode::kUnavailable);
-    tried.push_back(lease->index);
-    return s;
-  };
-
-  if (!stream) {
-    std::vector<size_t> tried;
-    for (;;) {
-      Attempt attempt;
-      std::string out;
-      Status s = run(tried, attempt, [&out](std::string_view bytes) {
-        out.append(bytes);
-        return true;
-      });
-      if (s.code() == StatusCode::kUnavailable && attempt.leased) {
-        continue;  // the next generator serving the model, if any is left
-      }
-      if (!s.ok()) return SendError(res, s);
-      res.status = attempt.status;
-      res.set_content(
-          out, attempt.content_type.empty() ? "application/json" : attempt.content_type.c_str());
-      return;
-    }
+    if (Status end = call->end(); !end.ok()) return SendError(res, end);
+    res.status = response->status;
+    res.set_content(out, content_type.c_str());
+    return;
   }
-  // A stream passes through as it arrives; a failure before its first byte is retried.
+  // A stream passes through as it arrives; one cut short ends with an error event.
   StreamResponse(
       res,
-      [run](const StreamWriter& write) {
-        std::vector<size_t> tried;
-        for (;;) {
-          Attempt attempt;
-          bool passed = false;
-          Status s = run(tried, attempt, [&](std::string_view bytes) {
-            if (attempt.status / 100 != 2) {
-              // An error status answers the stream with OpenAI's error event.
-              write("data: " + std::string(bytes) + "\n\n");
-              passed = true;
-              return true;
-            }
-            passed = true;
-            return write(std::string(bytes));
-          });
-          if (s.code() == StatusCode::kUnavailable && attempt.leased && !passed) continue;
-          if (!s.ok() && s.code() != StatusCode::kCancelled)
-            write("data: " + ErrorBody(s) + "\n\n");
-          return false;
+      [call](const StreamWriter& write) {
+        std::string out;
+        const bool more = call->Take(out, std::chrono::milliseconds(200));
+        if (!out.empty() && !write(out)) return false;
+        if (more) return true;
+        if (Status end = call->end(); !end.ok() && end.code() != StatusCode::kCancelled) {
+          write("data: " + ErrorBody(end) + "\n\n");
         }
+        return false;
       },
-      [] {}, "text/event-stream");
+      [call] { call->Cancel(); }, "text/event-stream");
 }
 
 void Server::Impl::Tokenize(const httplib::Request& req, httplib::Response& res) {
@@ -1147,6 +1096,9 @@ Server::Server(store::Store& store, ServerOptions options)
       [impl] { return static_cast<double>(impl->store.TermIndexMemory().compactions); });
   if (remote::GeneratorPool* pool = impl->options.generators) {
     impl->metrics.AddSection([pool] { return RenderGeneratorMetrics(pool->Snapshot()); });
+    impl->metrics.AddGauge("docent_generators_waiting",
+                           "Requests waiting for a place on a generator (all are full).",
+                           [pool] { return static_cast<double>(pool->Waiting()); });
   }
   if (ModelService* m = impl->options.model) {
     impl->metrics.AddSection([m] { return RenderGenerationMetrics(m->scheduler().Stats()); });

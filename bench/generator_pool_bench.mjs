@@ -147,11 +147,19 @@ async function poolRun(n, kill) {
   await Promise.all([...askers, ...events]);
   const elapsed = (Date.now() - start) / 1000;
   const cpu = {front: cpuSeconds(front.server.pid), generators: gens.map((g) => cpuSeconds(g.server.pid))};
+  // Prompt tokens each generator computed (read, less those its prefix cache served): the
+  // cold work routing decides how often to repeat.
+  const computed = [];
+  for (const g of gens) {
+    const text = await (await fetch(`${g.base}/metrics`)).text();
+    const value = (name) => Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1] ?? NaN);
+    computed.push(value("docent_prompt_tokens_total") - value("docent_prompt_cached_tokens_total"));
+  }
   await stopServer(front.server);
   for (const g of gens) await stopServer(g.server);
   rmSync(work, {recursive: true, force: true});
   return {generators: n, sent, answered, failed, statuses, answers_per_s: answered / elapsed,
-          tokens_per_s: tokens / elapsed, elapsed, cpu};
+          tokens_per_s: tokens / elapsed, elapsed, cpu, prompt_tokens_computed: computed};
 }
 
 // CPU seconds a process has used (user + system), from /proc.
@@ -172,11 +180,13 @@ for (let r = 0; r < runs; ++r) {
   log(`  ceiling: one ${c.alone.toFixed(1)} tok/s, two ${c.pair.toFixed(1)} (${c.ratio.toFixed(2)}x)`);
   const one = await poolRun(1, false);
   log(`  one generator: ${one.answers_per_s.toFixed(2)} answers/s, ${one.tokens_per_s.toFixed(1)} tok/s; ` +
-      `CPU s: front ${one.cpu.front}, generators ${one.cpu.generators.join(", ")} of ${one.elapsed.toFixed(0)} s`);
+      `CPU s: front ${one.cpu.front}, generators ${one.cpu.generators.join(", ")} of ${one.elapsed.toFixed(0)} s; ` +
+      `prompt tokens computed ${one.prompt_tokens_computed.join(", ")}`);
   const two = await poolRun(2, withKill);
   log(`  two generators: ${two.answers_per_s.toFixed(2)} answers/s, ${two.tokens_per_s.toFixed(1)} tok/s; ` +
       `sent ${two.sent}, answered ${two.answered}, statuses ${JSON.stringify(two.statuses)}; ` +
-      `CPU s: front ${two.cpu.front}, generators ${two.cpu.generators.join(", ")} of ${two.elapsed.toFixed(0)} s`);
+      `CPU s: front ${two.cpu.front}, generators ${two.cpu.generators.join(", ")} of ${two.elapsed.toFixed(0)} s; ` +
+      `prompt tokens computed ${two.prompt_tokens_computed.join(", ")}`);
   results.push({ceiling: c, one, two, ratio: two.tokens_per_s / one.tokens_per_s,
                 answers_ratio: two.answers_per_s / one.answers_per_s});
 }

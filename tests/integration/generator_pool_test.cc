@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "support/model_files.h"
 #include "support/server_fixture.h"
 #include "support/temp_dir.h"
 
@@ -122,8 +123,12 @@ TEST_F(GeneratorPoolTest, AGeneratorNodeServesOnlyTheModel) {
   EXPECT_EQ(status, 422) << bad.dump();
 }
 
+// The two generators compute on different kernel paths where the CPU has more than AVX2 (g1
+// capped at AVX2, g2 and the in-process server on the best this CPU runs): the answers must
+// not depend on which generator writes them.
 TEST_F(GeneratorPoolTest, AFrontNodeAnswersAsTheInProcessModelDoesAndSurvivesAGeneratorsDeath) {
-  ServerProcess g1(Data("g1"), {"--model", testing::StoriesModel(), "--generate-only"});
+  ServerProcess g1(Data("g1"), {"--model", testing::StoriesModel(), "--generate-only"},
+                   {"DOCENT_KERNELS=avx2"});
   ServerProcess g2(Data("g2"), {"--model", testing::StoriesModel(), "--generate-only"});
   ASSERT_TRUE(g1.started());
   ASSERT_TRUE(g2.started());
@@ -200,8 +205,9 @@ TEST_F(GeneratorPoolTest, AFrontNodeAnswersAsTheInProcessModelDoesAndSurvivesAGe
 
   // The generator the answers went to dies (all the questions retrieve the same passages, so
   // rendezvous hashing sent them all to one): every question still gets its answer, the same
-  // as before (the front finds it dead on the next request and retries it on the other), and
-  // the dead one shows down.
+  // as before, now written by the other generator on the other kernel path (the front finds
+  // the first dead on the next request and retries it on the other), and the dead one shows
+  // down.
   const double on_g1 = MetricValue(metrics->body, "docent_generator_requests_total" + g1_label);
   const double on_g2 = MetricValue(metrics->body, "docent_generator_requests_total" + g2_label);
   ASSERT_TRUE(on_g1 == 0 || on_g2 == 0) << on_g1 << " and " << on_g2;
@@ -233,6 +239,51 @@ TEST_F(GeneratorPoolTest, AFrontNodeAnswersAsTheInProcessModelDoesAndSurvivesAGe
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 503);
   EXPECT_EQ(json::parse(ready->body)["ready"], false);
+}
+
+// Deterministic answers whichever generator writes them, on a quantised model (Q4_0: every
+// matrix product goes through the dispatched integer kernels): one generator capped at the
+// AVX2 kernels, the other on the best this CPU runs (AVX-512 VNNI or AVX-VNNI where there is
+// one; the SIMD paths compute the same bits, kernels/kernels.h), each behind its own front,
+// and an in-process server on the best kernels too. The same questions get the same answers,
+// byte for byte, from all three. (The scalar reference kernels sum in another order and are
+// not expected to match.)
+TEST_F(GeneratorPoolTest, GeneratorsOnDifferentKernelPathsWriteTheSameAnswers) {
+  const std::string model = testing::WriteSynthShape(dir_.path(), "tiny-qwen2", "q4_0").string();
+  ServerProcess avx2(Data("avx2"), {"--model", model, "--generate-only"}, {"DOCENT_KERNELS=avx2"});
+  ServerProcess best(Data("best"), {"--model", model, "--generate-only"});
+  ASSERT_TRUE(avx2.started());
+  ASSERT_TRUE(best.started());
+  ServerProcess front_avx2(Data("front-avx2"),
+                           {"--answer-cache-mb", "0", "--generator", Url(avx2)});
+  ServerProcess front_best(Data("front-best"),
+                           {"--answer-cache-mb", "0", "--generator", Url(best)});
+  ServerProcess local(Data("local"), {"--answer-cache-mb", "0", "--model", model});
+  ASSERT_TRUE(front_avx2.started());
+  ASSERT_TRUE(front_best.started());
+  ASSERT_TRUE(local.started());
+  auto fs = front_avx2.Client();
+  auto fb = front_best.Client();
+  auto lc = local.Client();
+  Upload(*fs);
+  Upload(*fb);
+  Upload(*lc);
+  for (const std::string& q : kQuestions) {
+    SCOPED_TRACE(q);
+    int ss = 0, bs = 0, ls = 0;
+    const json on_avx2 = Ask(*fs, q, &ss);
+    const json on_best = Ask(*fb, q, &bs);
+    const json inproc = Ask(*lc, q, &ls);
+    ASSERT_EQ(ss, 200) << on_avx2.dump();
+    ASSERT_EQ(bs, 200) << on_best.dump();
+    ASSERT_EQ(ls, 200) << inproc.dump();
+    EXPECT_EQ(on_avx2["mode"], "generative");
+    EXPECT_GT(inproc["usage"]["completion_tokens"].get<int>(), 0);
+    EXPECT_EQ(on_avx2["answer"], on_best["answer"]);
+    EXPECT_EQ(on_best["answer"], inproc["answer"]);
+    EXPECT_EQ(on_avx2["usage"]["completion_tokens"], inproc["usage"]["completion_tokens"]);
+    EXPECT_EQ(on_avx2["citations"], inproc["citations"]);
+  }
 }
 
 // The file form: a generator that wants an API key gets the one named by api_key_env, and its

@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <deque>
 #include <optional>
 
 #include "docent/rag/citation_filter.h"
@@ -17,6 +18,10 @@ namespace {
 
 constexpr double kFirstBackoffS = 0.5;
 constexpr double kLongestBackoffS = 30;
+
+// Passage keys a generator remembers as warm (its prefix cache holds far more prompts; these
+// are the ones routing asks about).
+constexpr size_t kRecentKeys = 256;
 
 Clock::duration Seconds(double s) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
@@ -33,12 +38,23 @@ struct GeneratorPool::Member {
   Clock::time_point next_probe = Clock::now();
   double backoff_s = kFirstBackoffS;
 
-  // A request's place on it, as member `index` of the pool.
-  Lease Take(size_t index) {
+  // The passage keys of its latest requests: prompts its prefix cache likely still holds.
+  std::deque<uint64_t> recent;
+
+  // A request's place on it, as member `index` of the pool, for passages `key` (0: none).
+  Lease Take(size_t index, uint64_t key) {
     ++state.in_flight;
     ++state.requests;
+    if (key != 0 && !Warm(key)) {
+      recent.push_back(key);
+      if (recent.size() > kRecentKeys) recent.pop_front();
+    }
     return Lease{index, state.model, counting, state.context_length};
   }
+  bool Warm(uint64_t key) const {
+    return std::find(recent.begin(), recent.end(), key) != recent.end();
+  }
+  bool HasRoom() const { return state.healthy && state.in_flight < state.max_concurrent; }
   // Out until a probe after the backoff, which doubles while it stays down.
   void TakeOut() {
     state.healthy = false;
@@ -401,7 +417,7 @@ void GeneratorPool::Probe(size_t index) {
     m.counting = counting;
     s.counting = std::string(CountingName(counting));
     m.backoff_s = kFirstBackoffS;
-    room_.notify_all();
+    DispatchLocked();
   } else {
     ++s.errors;
     s.last_error = failure.message();
@@ -445,7 +461,7 @@ bool GeneratorPool::AnyHealthy() const {
 
 uint32_t GeneratorPool::Waiting() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return waiting_;
+  return static_cast<uint32_t>(line_.size());
 }
 
 std::vector<std::string> GeneratorPool::ModelIds() const {
@@ -488,7 +504,7 @@ Result<GeneratorPool::Lease> GeneratorPool::AcquireModel(const std::string& mode
   if (chosen == members_.size()) {
     return ResourceExhausted("every generator serving '" + model + "' is busy; retry later");
   }
-  return members_[chosen]->Take(chosen);
+  return members_[chosen]->Take(chosen, 0);
 }
 
 std::vector<GeneratorState> GeneratorPool::Snapshot() const {
@@ -520,8 +536,19 @@ GeneratorPool::Choice GeneratorPool::Choose(uint64_t passage_key,
     }
   }
   if (c.preferred == members_.size()) return c;
-  const GeneratorState& p = members_[c.preferred]->state;
-  c.chosen = p.in_flight < p.max_concurrent ? c.preferred : least;
+  if (members_[c.preferred]->HasRoom()) {
+    c.chosen = c.preferred;
+    return c;
+  }
+  // The preferred one is full: one that served these passages lately, else the least loaded.
+  for (size_t i = 0; i < members_.size(); ++i) {
+    if (members_[i]->HasRoom() && members_[i]->Warm(passage_key) &&
+        std::find(tried.begin(), tried.end(), i) == tried.end()) {
+      c.chosen = i;
+      return c;
+    }
+  }
+  c.chosen = least;
   return c;
 }
 
@@ -532,9 +559,13 @@ Result<GeneratorPool::Placement> GeneratorPool::Place(uint64_t passage_key,
   if (c.preferred == members_.size()) {
     return Unavailable(tried.empty() ? "no generator is healthy" : "no other generator is healthy");
   }
-  if (c.chosen != members_.size()) return Placement{true, members_[c.chosen]->Take(c.chosen)};
-  if (waiting_ >= kMaxWaiting) {
-    return ResourceExhausted("every generator is busy and " + std::to_string(waiting_) +
+  // (While requests wait in line, every place is taken: DispatchLocked hands out each one
+  // that comes free, so a newcomer cannot pass them.)
+  if (c.chosen != members_.size()) {
+    return Placement{true, members_[c.chosen]->Take(c.chosen, passage_key)};
+  }
+  if (line_.size() >= kMaxWaiting) {
+    return ResourceExhausted("every generator is busy and " + std::to_string(line_.size()) +
                              " requests are waiting for one; retry later");
   }
   const Member& m = *members_[c.preferred];
@@ -545,33 +576,73 @@ Result<GeneratorPool::Lease> GeneratorPool::AwaitPlace(uint64_t passage_key,
                                                        const std::vector<size_t>& tried,
                                                        const Cancellation& cancel) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (waiting_ >= kMaxWaiting) {
-    return ResourceExhausted("every generator is busy and " + std::to_string(waiting_) +
-                             " requests are waiting for one; retry later");
-  }
-  ++waiting_;
-  const auto give_up = Clock::now() + Seconds(timeout_s_);
-  for (;;) {
-    if (cancel.cancelled()) {
-      --waiting_;
-      return Cancelled("the answer was cancelled while it waited for a generator");
-    }
+  {
     const Choice c = Choose(passage_key, tried);
     if (c.preferred == members_.size()) {
-      --waiting_;
       return Unavailable(tried.empty() ? "no generator is healthy"
                                        : "no other generator is healthy");
     }
-    if (c.chosen != members_.size()) {
-      --waiting_;
-      return members_[c.chosen]->Take(c.chosen);
+    if (c.chosen != members_.size()) return members_[c.chosen]->Take(c.chosen, passage_key);
+  }
+  if (line_.size() >= kMaxWaiting) {
+    return ResourceExhausted("every generator is busy and " + std::to_string(line_.size()) +
+                             " requests are waiting for one; retry later");
+  }
+  Waiter me{passage_key, &tried, std::nullopt};
+  line_.push_back(&me);
+  const auto give_up = Clock::now() + Seconds(timeout_s_);
+  Result<Lease> out = Unavailable("");
+  for (;;) {
+    if (me.granted) {
+      out = std::move(*me.granted);
+      break;
     }
-    if (room_.wait_until(lock, give_up) == std::cv_status::timeout) {
-      --waiting_;
-      return ResourceExhausted("every generator stayed busy for " +
-                               std::to_string(static_cast<long>(timeout_s_)) + " s");
+    if (cancel.cancelled()) {
+      out = Cancelled("the answer was cancelled while it waited for a generator");
+      break;
+    }
+    if (Choose(passage_key, tried).preferred == members_.size()) {
+      out =
+          Unavailable(tried.empty() ? "no generator is healthy" : "no other generator is healthy");
+      break;
+    }
+    if (room_.wait_until(lock, give_up) == std::cv_status::timeout && !me.granted) {
+      out = ResourceExhausted("every generator stayed busy for " +
+                              std::to_string(static_cast<long>(timeout_s_)) + " s");
+      break;
     }
   }
+  line_.erase(std::find(line_.begin(), line_.end(), &me));
+  return out;
+}
+
+void GeneratorPool::DispatchLocked() {
+  bool granted = false;
+  for (size_t i = 0; i < members_.size(); ++i) {
+    Member& m = *members_[i];
+    while (m.HasRoom()) {
+      // Who gets the place: the oldest waiter whose passages prefer this generator, else the
+      // oldest it served lately (its prefix cache holds the prompt), else the oldest that
+      // may go here: a place never stays empty while a request waits.
+      Waiter* pick = nullptr;
+      int tier = 3;
+      for (Waiter* w : line_) {
+        if (w->granted || std::find(w->tried->begin(), w->tried->end(), i) != w->tried->end()) {
+          continue;
+        }
+        const int t = Choose(w->key, *w->tried).preferred == i ? 0 : m.Warm(w->key) ? 1 : 2;
+        if (t < tier) {
+          pick = w;
+          tier = t;
+          if (t == 0) break;
+        }
+      }
+      if (pick == nullptr) break;
+      pick->granted = m.Take(i, pick->key);
+      granted = true;
+    }
+  }
+  if (granted) room_.notify_all();
 }
 
 void GeneratorPool::WakeWaiters() {
@@ -590,6 +661,7 @@ void GeneratorPool::RecordFailureLocked(size_t index, const Status& failure, boo
   if (IsGeneratorFailure(failure) && s.healthy) {
     m.TakeOut();
     wake = true;
+    room_.notify_all();  // waiters that only it could take fail now, not at their timeout
   }
 }
 
@@ -608,12 +680,12 @@ void GeneratorPool::Release(size_t index, const Status& failure, double seconds,
     std::lock_guard<std::mutex> lock(mu_);
     GeneratorState& s = members_[index]->state;
     if (s.in_flight > 0) --s.in_flight;
-    room_.notify_all();
     if (failure.ok()) {
       if (seconds > 0) s.latency.Observe(seconds);
     } else if (failure.code() != StatusCode::kCancelled) {
       RecordFailureLocked(index, failure, retried, wake);
     }
+    DispatchLocked();
   }
   if (wake) cv_.notify_all();
 }

@@ -7,10 +7,13 @@
 // flight). Requests over the same passages go to the same generator while it has room, so its
 // prefix cache serves them again: rendezvous hashing of the retrieved passage ids over the
 // healthy generators (the highest hash of ids + URL wins; a generator that leaves moves only
-// its own share). When that one is full, the least loaded with room takes the request; when
-// all are full, the request waits for a place on its answer's own thread, where a client
-// that leaves cancels the wait (up to 64 waiting, each at most the timeout; beyond them,
-// ResourceExhausted: 429).
+// its own share). When that one is full, a generator that served the same passages lately
+// takes the request, else the least loaded with room. When all are full, the request waits
+// in line for a place on its answer's own thread, where a client that leaves ends the wait
+// (up to 64 waiting, each at most the timeout; beyond them, ResourceExhausted: 429). A place
+// that comes free goes to the oldest waiter whose passages prefer that generator, else to
+// the oldest it served lately, else to the oldest: warm prompts first, and never an idle
+// generator while requests wait.
 //
 // Health. A generator that fails (a connect error, a timeout, a 5xx, a stream cut short) is
 // taken out at once and probed back in by a background thread (GET {url}/models) after a
@@ -26,8 +29,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -128,6 +133,9 @@ class GeneratorPool final : public answer::Generator {
   };
   Choice Choose(uint64_t passage_key, const std::vector<size_t>& tried) const;
   void RecordFailureLocked(size_t index, const Status& failure, bool retried, bool& wake);
+  // Hands each free place to a request in line (called with mu_ held whenever one comes free
+  // or a generator comes up).
+  void DispatchLocked();
 
   std::vector<std::unique_ptr<Member>> members_;
   std::string cache_key_;
@@ -137,9 +145,15 @@ class GeneratorPool final : public answer::Generator {
   static constexpr uint32_t kMaxWaiting = 64;
   mutable std::mutex mu_;
   std::condition_variable cv_;    // the prober's: a generator went down, or stop
-  std::condition_variable room_;  // a place came free, or a generator came up
-  uint32_t waiting_ = 0;          // guarded by mu_
-  bool stopping_ = false;         // guarded by mu_
+  std::condition_variable room_;  // a waiter got a place, or a generator went down
+  // A request waiting for a place; DispatchLocked grants it one.
+  struct Waiter {
+    uint64_t key;
+    const std::vector<size_t>* tried;
+    std::optional<Lease> granted;
+  };
+  std::list<Waiter*> line_;  // guarded by mu_; oldest first
+  bool stopping_ = false;    // guarded by mu_
   std::thread prober_;
 };
 

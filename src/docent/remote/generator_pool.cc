@@ -536,19 +536,26 @@ GeneratorPool::Choice GeneratorPool::Choose(uint64_t passage_key,
     }
   }
   if (c.preferred == members_.size()) return c;
-  if (members_[c.preferred]->HasRoom()) {
-    c.chosen = c.preferred;
-    return c;
-  }
-  // The preferred one is full: one that served these passages lately, else the least loaded.
+  // A generator that served these passages lately (its prefix cache holds the prompt) with
+  // room, the first in rendezvous order; passages none served go by rendezvous while the
+  // preferred one has room; else the least loaded (a cold prompt, but no idle generator).
+  uint64_t warm_weight = 0;
   for (size_t i = 0; i < members_.size(); ++i) {
-    if (members_[i]->HasRoom() && members_[i]->Warm(passage_key) &&
-        std::find(tried.begin(), tried.end(), i) == tried.end()) {
+    const Member& m = *members_[i];
+    if (!m.state.healthy || !m.Warm(passage_key) ||
+        std::find(tried.begin(), tried.end(), i) != tried.end()) {
+      continue;
+    }
+    c.warm_somewhere = true;
+    const uint64_t weight =
+        XXH3_64bits_withSeed(m.state.url.data(), m.state.url.size(), passage_key);
+    if (m.HasRoom() && (c.chosen == members_.size() || weight > warm_weight)) {
       c.chosen = i;
-      return c;
+      warm_weight = weight;
     }
   }
-  c.chosen = least;
+  if (c.chosen != members_.size()) return c;
+  c.chosen = !c.warm_somewhere && members_[c.preferred]->HasRoom() ? c.preferred : least;
   return c;
 }
 
@@ -625,12 +632,13 @@ void GeneratorPool::DispatchLocked() {
       // oldest it served lately (its prefix cache holds the prompt), else the oldest that
       // may go here: a place never stays empty while a request waits.
       Waiter* pick = nullptr;
-      int tier = 3;
+      int tier = 4;
       for (Waiter* w : line_) {
         if (w->granted || std::find(w->tried->begin(), w->tried->end(), i) != w->tried->end()) {
           continue;
         }
-        const int t = Choose(w->key, *w->tried).preferred == i ? 0 : m.Warm(w->key) ? 1 : 2;
+        const Choice c = Choose(w->key, *w->tried);
+        const int t = m.Warm(w->key) ? 0 : c.warm_somewhere ? 3 : c.preferred == i ? 1 : 2;
         if (t < tier) {
           pick = w;
           tier = t;

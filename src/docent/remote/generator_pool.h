@@ -5,15 +5,16 @@
 //
 // Routing. A request goes to a healthy generator with room (fewer than max_concurrent in
 // flight). Requests over the same passages go to the same generator while it has room, so its
-// prefix cache serves them again: rendezvous hashing of the retrieved passage ids over the
-// healthy generators (the highest hash of ids + URL wins; a generator that leaves moves only
-// its own share). When that one is full, a generator that served the same passages lately
-// takes the request, else the least loaded with room. When all are full, the request waits
-// in line for a place on its answer's own thread, where a client that leaves ends the wait
-// (up to 64 waiting, each at most the timeout; beyond them, ResourceExhausted: 429). A place
-// that comes free goes to the oldest waiter whose passages prefer that generator, else to
-// the oldest it served lately, else to the oldest: warm prompts first, and never an idle
-// generator while requests wait.
+// prefix cache serves them again: a generator that served the same passages lately (each
+// remembers its last 256 passage sets) takes them while it has room; passages none served go
+// by rendezvous hashing of their ids over the healthy generators (the highest hash of ids +
+// URL wins; a generator that leaves moves only its own share) while that one has room; else
+// the least loaded with room takes the request. When all are full, the request waits in line
+// for a place on its answer's own thread, where a client that leaves ends the wait (up to 64
+// waiting, each at most the timeout; beyond them, ResourceExhausted: 429). A place that comes
+// free goes to the oldest waiter whose passages that generator served lately, else to the
+// oldest whose passages none served, else to the oldest: warm prompts first, each prompt read
+// cold as few times as may be, and never an idle generator while requests wait.
 //
 // Health. A generator that fails (a connect error, a timeout, a 5xx, a stream cut short) is
 // taken out at once and probed back in by a background thread (GET {url}/models) after a
@@ -128,8 +129,9 @@ class GeneratorPool final : public answer::Generator {
   // The generator for `passage_key` (rendezvous over the healthy ones not in `tried`), and the
   // one with room to take it (members_.size() for none). Called with mu_ held.
   struct Choice {
-    size_t preferred;
-    size_t chosen;
+    size_t preferred;             // by rendezvous
+    size_t chosen;                // with room
+    bool warm_somewhere = false;  // a generator that may take it served the passages lately
   };
   Choice Choose(uint64_t passage_key, const std::vector<size_t>& tried) const;
   void RecordFailureLocked(size_t index, const Status& failure, bool retried, bool& wake);

@@ -1,11 +1,12 @@
 // A front node over a generator the test controls: an OpenAI-compatible server in this process,
 // on a loopback port, standing for the servers docent meets (no /tokenize, a stream whose last
-// event lacks its blank line, usage counts that are not numbers) and doing what they do (hold
-// a request while it reads the prompt, refuse a request with a 4xx). The front is the real
-// `docent serve` process. Checked: such a stream still makes an answer; a client that leaves
-// while its answer waits for a place, or while the generator reads its prompt, ends the wait
-// or the upstream request at once (synchronised on the front's /metrics, the generator still
-// holding); a forwarded stream the generator refuses comes back as the generator's 4xx.
+// event lacks its blank line, usage counts that are not numbers, Azure OpenAI's URL shape and
+// key header) and doing what they do (hold a request while it reads the prompt, refuse a
+// request with a 4xx). The front is the real `docent serve` process. Checked: such a stream
+// still makes an answer; a client that leaves while its answer waits for a place, or while
+// the generator reads its prompt, ends the wait or the upstream request at once (synchronised
+// on the front's /metrics, the generator still holding); an Azure deployment is probed and
+// asked in its own shape; a forwarded stream the generator refuses comes back as its 4xx.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -14,6 +15,7 @@
 #include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -33,21 +35,43 @@ constexpr const char* kRefuse = "REFUSE THIS";
 
 class FakeGenerator {
  public:
-  FakeGenerator() {
-    server_.Get("/v1/models", [](const httplib::Request&, httplib::Response& res) {
+  // `base`: where its OpenAI routes live ("/v1"; an Azure deployment's path with
+  // `azure_key`, which it then requires in an api-key header, with an api-version query).
+  explicit FakeGenerator(std::string base = "/v1", std::string azure_key = "")
+      : base_(std::move(base)), azure_key_(std::move(azure_key)) {
+    server_.Get(base_ + "/models", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(
           json{{"object", "list"},
                {"data", json::array({{{"id", "fake-model"}, {"context_length", 4096}}})}}
               .dump(),
           "application/json");
     });
-    server_.Post("/v1/chat/completions", [this](const httplib::Request& req,
-                                                httplib::Response& res) {
+    server_.Post(base_ + "/chat/completions", [this](const httplib::Request& req,
+                                                     httplib::Response& res) {
+      if (!azure_key_.empty()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        api_versions_.insert(req.get_param_value("api-version"));
+        if (req.get_header_value("api-key") != azure_key_ || req.has_header("Authorization")) {
+          res.status = 401;
+          res.set_content(R"({"error":{"message":"wrong key"}})", "application/json");
+          return;
+        }
+      }
       if (req.body.find(kRefuse) != std::string::npos) {
         res.status = 400;
         res.set_content(
             R"({"error":{"message":"refused by the fake","type":"invalid_request_error"}})",
             "application/json");
+        return;
+      }
+      const json request = json::parse(req.body);
+      if (!request.value("stream", false)) {  // Azure's probe: one token, not streamed
+        res.set_content(json{{"choices",
+                              {{{"index", 0},
+                                {"message", {{"role", "assistant"}, {"content", "ok"}}},
+                                {"finish_reason", "length"}}}}}
+                            .dump(),
+                        "application/json");
         return;
       }
       {
@@ -75,7 +99,7 @@ class FakeGenerator {
     thread_.join();
   }
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + base_; }
   // Chat requests from now on wait until Release().
   void Hold() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -94,8 +118,14 @@ class FakeGenerator {
     std::lock_guard<std::mutex> lock(mu_);
     return arrivals_;
   }
+  std::set<std::string> api_versions() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return api_versions_;
+  }
 
  private:
+  const std::string base_;
+  const std::string azure_key_;
   httplib::Server server_;
   int port_ = 0;
   std::thread thread_;
@@ -103,6 +133,7 @@ class FakeGenerator {
   std::condition_variable cv_;
   bool hold_ = false;
   int arrivals_ = 0;
+  std::set<std::string> api_versions_;
 };
 
 void Upload(httplib::Client& c) {
@@ -235,6 +266,41 @@ TEST_F(RemoteGeneratorTest, AClientThatLeavesEndsItsWaitAndItsUpstreamRequest) {
   EXPECT_EQ(MetricValue(m->body, "docent_generator_errors_total{generator=\"" + fake.url() + "\"}"),
             0);
   EXPECT_EQ(MetricValue(m->body, "docent_generator_up{generator=\"" + fake.url() + "\"}"), 1);
+}
+
+// Azure OpenAI's shape: the deployment's URL, an api-version query on every request and the
+// key in an api-key header (never a bearer token); no /models (a one-token completion probes
+// it) and no /tokenize (prompts are estimated).
+TEST_F(RemoteGeneratorTest, AnAzureDeploymentIsReachedInItsOwnShape) {
+  FakeGenerator azure("/openai/deployments/gpt-4o-mini", "azure-secret");
+  const std::string file = Data("generators.json");
+  std::ofstream(file) << json::array({{{"url", azure.url()},
+                                       {"api_key_env", "AZURE_KEY"},
+                                       {"azure_api_version", "2024-10-21"}}})
+                             .dump();
+  ServerProcess front(Data("front"), {"--answer-cache-mb", "0", "--generators-file", file},
+                      {"AZURE_KEY=azure-secret"});
+  ASSERT_TRUE(front.started());
+  auto c = front.Client();
+  Upload(*c);
+  auto ready = c->Get("/readyz");
+  ASSERT_TRUE(ready);
+  ASSERT_EQ(ready->status, 200) << ready->body;
+  EXPECT_EQ(json::parse(ready->body)["generators"][0]["counting"], "estimate");
+  int status = 0;
+  const json answer = PostJson(*c, "/v1/ask", kQuestion, &status);
+  ASSERT_EQ(status, 200) << answer.dump();
+  EXPECT_EQ(answer["answer"], kAnswer);
+  EXPECT_EQ(azure.arrivals(), 1);
+  EXPECT_EQ(azure.api_versions(), std::set<std::string>{"2024-10-21"});
+
+  // A wrong key keeps the deployment out, with the reason.
+  ServerProcess wrong(Data("wrong"), {"--generators-file", file}, {"AZURE_KEY=not-the-key"});
+  ASSERT_TRUE(wrong.started());
+  ready = wrong.Client()->Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_NE(ready->body.find("wrong key"), std::string::npos) << ready->body;
 }
 
 TEST_F(RemoteGeneratorTest, AForwardedStreamTheGeneratorRefusesIsItsStatus) {

@@ -194,7 +194,11 @@ void AddTokenWords(const std::string& tok, const TermStatistics& stats,
       if (run.size() <= 2 && std::find(forms.begin(), forms.end(), run) == forms.end()) {
         forms.push_back(run);
       }
-      if (forms.size() > 1) {
+      // A one-syllable noun with its particle (알이, 땅은, 열을) keeps its stem: the index holds
+      // the stem of every noun-and-particle eojeol at its place, so 알이 finds 알은 and 알을,
+      // which the bigram 알이 alone misses (and a miss everywhere made it a typo of 아이).
+      // Longer runs drop one-syllable readings: 회사가 is not about 회.
+      if (forms.size() > 1 && run.size() > 2) {
         std::erase_if(forms, [](const std::u32string& f) { return f.size() < 2; });
       }
       // Weighted as its cheapest reading: 회사가 may be 회사 + 가, and then it is common.
@@ -410,14 +414,23 @@ QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistic
   bool after_how_many = false;
   for (size_t i = 0; i < tokens.size(); ++i) {
     std::u32string tok = tokens[i].text;
+    // 떄 is a slip for 때 (질떄, 떄는): no Korean word is spelt with it.
+    std::replace(tok.begin(), tok.end(), U'\uB584', U'\uB54C');
     const bool counter_slot = after_how_many;  // the token after 몇 is its counter (몇 명)
     after_how_many = tok == U"몇";
     out.wants_quantity |= AsksForQuantity(tok);
+    // 몇 written together with its counter (몇골을, 몇개에): the counter only says what is
+    // counted.
+    if (tok.size() >= 2 && tok[0] == U'\uBA87' && AllHangul(tok.substr(1))) {
+      out.wants_quantity = true;
+      if (tok.size() <= 5) continue;
+    }
     out.wants_date |= AsksForDate(tok);
     out.wants_name |= AsksForName(tok);
     const std::string utf8 = ToUtf8(AsciiLower(tok));
     out.asked_tokens.insert(utf8);
-    for (std::string& run : DigitRuns(LeadingNumber(utf8))) out.asked_numbers.insert(std::move(run));
+    for (std::string& run : DigitRuns(LeadingNumber(utf8)))
+      out.asked_numbers.insert(std::move(run));
     if (std::u32string_view p = InterrogativeParticle(tok); !p.empty()) {
       out.answer_particles.push_back(ToUtf8(p));
     }

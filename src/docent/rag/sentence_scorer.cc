@@ -146,6 +146,7 @@ PassageContext MakePassageContext(const search::Passage& passage, double best_sc
   if (best_score > 0) c.relevance = std::clamp(passage.score / best_score, 0.0, 1.0);
   c.title = IndexTerms(passage.doc_title);
   c.title_and_heading = IndexTerms(passage.doc_title + "\n" + passage.location);
+  c.text = IndexTerms(passage.text);
   return c;
 }
 
@@ -183,8 +184,10 @@ SentenceScore ScoreSentence(const QuestionTerms& question, const Sentence& sente
     covered += w.weight * with_context;
     ranked += w.rank_weight * with_context;
     titled += w.rank_weight * CoverWord(w, context.title_and_heading);
-    if (w.identifier && std::max({c.share, in_context, CoverWord(w, around)}) < kWordMatched &&
-        !NumberMentioned(w, {&sentence.terms, &local, &context.title, &around})) {
+    if (w.identifier &&
+        std::max({c.share, in_context, CoverWord(w, around), CoverWord(w, context.text)}) <
+            kWordMatched &&
+        !NumberMentioned(w, {&sentence.terms, &local, &context.title, &around, &context.text})) {
       s.identifiers_found = false;
     }
     if (w.corrected && std::max({c.share, in_context, CoverWord(w, around)}) < kWordMatched) {

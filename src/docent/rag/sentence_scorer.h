@@ -64,6 +64,7 @@ struct PassageContext {
   TermIndex title;              // what the whole document is about
   TermIndex title_and_heading;  // doc_title and location together
   double relevance = 0;         // its retrieval score over the best passage's, in [0, 1]
+  TermIndex text;               // the whole passage's terms: where a question's number may be
 };
 // `best_score` is the highest retrieval score of the passages read (Passage::score).
 PassageContext MakePassageContext(const search::Passage& passage, double best_score = 0);

@@ -487,13 +487,7 @@ QuestionTerms AnalyzeQuestion(std::string_view question_nfc, const TermStatistic
         w.unknown = false;
         w.corrected = true;
       }
-      // A name the documents lack (a capitalised word past the first, or any Hangul word)
-      // raises the bar: the question is about something they never mention. A lowercase
-      // English word they lack is usually one they say otherwise (misunderstood /
-      // misconception): it only goes unmatched.
-      const char32_t first = tokens[i].text.empty() ? 0 : tokens[i].text[0];
-      const bool plain_word = (first >= U'a' && first <= U'z') || (i == 0 && first < 0x80);
-      out.has_unknown_word = out.has_unknown_word || (w.unknown && !plain_word);
+      out.has_unknown_word = out.has_unknown_word || w.unknown;
       out.total_weight += w.weight;
       out.total_rank_weight += w.rank_weight;
       out.words.push_back(std::move(w));

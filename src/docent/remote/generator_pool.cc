@@ -517,9 +517,7 @@ std::vector<GeneratorState> GeneratorPool::Snapshot() const {
 GeneratorPool::Choice GeneratorPool::Choose(uint64_t passage_key,
                                             const std::vector<size_t>& tried) const {
   Choice c{members_.size(), members_.size()};
-  size_t least = members_.size();
   uint64_t best_weight = 0;
-  double least_load = 2;
   for (size_t i = 0; i < members_.size(); ++i) {
     const GeneratorState& s = members_[i]->state;
     if (!s.healthy || std::find(tried.begin(), tried.end(), i) != tried.end()) continue;
@@ -529,16 +527,13 @@ GeneratorPool::Choice GeneratorPool::Choose(uint64_t passage_key,
       c.preferred = i;
       best_weight = weight;
     }
-    const double load = static_cast<double>(s.in_flight) / s.max_concurrent;
-    if (s.in_flight < s.max_concurrent && load < least_load) {
-      least = i;
-      least_load = load;
-    }
   }
   if (c.preferred == members_.size()) return c;
   // A generator that served these passages lately (its prefix cache holds the prompt) with
-  // room, the first in rendezvous order; passages none served go by rendezvous while the
-  // preferred one has room; else the least loaded (a cold prompt, but no idle generator).
+  // room, the first in rendezvous order. Passages none served go where fewest passage sets
+  // are warm (ties by rendezvous), so a few hot sets spread evenly. Passages served elsewhere,
+  // whose generators are all full, wait for them: reading the prompt cold here would cost
+  // more than the wait (DispatchLocked overflows them once a whole batch waits).
   uint64_t warm_weight = 0;
   for (size_t i = 0; i < members_.size(); ++i) {
     const Member& m = *members_[i];
@@ -554,8 +549,15 @@ GeneratorPool::Choice GeneratorPool::Choose(uint64_t passage_key,
       warm_weight = weight;
     }
   }
-  if (c.chosen != members_.size()) return c;
-  c.chosen = !c.warm_somewhere && members_[c.preferred]->HasRoom() ? c.preferred : least;
+  if (c.chosen != members_.size() || c.warm_somewhere) return c;
+  if (members_[c.preferred]->HasRoom()) c.chosen = c.preferred;
+  for (size_t i = 0; i < members_.size(); ++i) {
+    const Member& m = *members_[i];
+    if (!m.HasRoom() || std::find(tried.begin(), tried.end(), i) != tried.end()) continue;
+    if (c.chosen == members_.size() || m.recent.size() < members_[c.chosen]->recent.size()) {
+      c.chosen = i;
+    }
+  }
   return c;
 }
 
@@ -628,23 +630,32 @@ void GeneratorPool::DispatchLocked() {
   for (size_t i = 0; i < members_.size(); ++i) {
     Member& m = *members_[i];
     while (m.HasRoom()) {
-      // Who gets the place: the oldest waiter whose passages prefer this generator, else the
-      // oldest it served lately (its prefix cache holds the prompt), else the oldest that
-      // may go here: a place never stays empty while a request waits.
+      // Who gets the place: the oldest waiter whose passages it served lately (its prefix
+      // cache holds the prompt), else the oldest whose passages none served (those that
+      // rendezvous prefers here first), else, once a whole batch (max_concurrent) waits for
+      // other generators, the oldest of them (its prompt read again here: bounded load).
       Waiter* pick = nullptr;
       int tier = 4;
+      size_t backlog = 0;  // waiters for other generators' prompts
+      Waiter* oldest_elsewhere = nullptr;
       for (Waiter* w : line_) {
         if (w->granted || std::find(w->tried->begin(), w->tried->end(), i) != w->tried->end()) {
           continue;
         }
         const Choice c = Choose(w->key, *w->tried);
         const int t = m.Warm(w->key) ? 0 : c.warm_somewhere ? 3 : c.preferred == i ? 1 : 2;
+        if (t == 3) {
+          ++backlog;
+          if (oldest_elsewhere == nullptr) oldest_elsewhere = w;
+          continue;
+        }
         if (t < tier) {
           pick = w;
           tier = t;
           if (t == 0) break;
         }
       }
+      if (pick == nullptr && backlog >= m.state.max_concurrent) pick = oldest_elsewhere;
       if (pick == nullptr) break;
       pick->granted = m.Take(i, pick->key);
       granted = true;

@@ -4,17 +4,18 @@
 // front door work with it exactly as with the in-process model.
 //
 // Routing. A request goes to a healthy generator with room (fewer than max_concurrent in
-// flight). Requests over the same passages go to the same generator while it has room, so its
-// prefix cache serves them again: a generator that served the same passages lately (each
-// remembers its last 256 passage sets) takes them while it has room; passages none served go
-// by rendezvous hashing of their ids over the healthy generators (the highest hash of ids +
-// URL wins; a generator that leaves moves only its own share) while that one has room; else
-// the least loaded with room takes the request. When all are full, the request waits in line
-// for a place on its answer's own thread, where a client that leaves ends the wait (up to 64
-// waiting, each at most the timeout; beyond them, ResourceExhausted: 429). A place that comes
-// free goes to the oldest waiter whose passages that generator served lately, else to the
-// oldest whose passages none served, else to the oldest: warm prompts first, each prompt read
-// cold as few times as may be, and never an idle generator while requests wait.
+// flight). Requests over the same passages go to the same generator, so its prefix cache
+// serves them again: a generator that served the same passages lately (each remembers its
+// last 256 passage sets) takes them while it has room, and while it is full they wait for it
+// rather than have another generator read the prompt cold, until a whole batch
+// (max_concurrent) waits for other generators: then an idle one takes the oldest (bounded
+// load). Passages none served go to the generator with room that holds the fewest passage
+// sets (so a few hot sets spread evenly), ties broken by rendezvous hashing of the passage
+// ids (the highest hash of ids + URL wins). Waiting happens in one line, on each answer's own
+// thread, where a client that leaves ends its wait (up to 64 waiting, each at most the
+// timeout; beyond them, ResourceExhausted: 429). A place that comes free goes to the oldest
+// waiter whose passages that generator served lately, else to the oldest whose passages none
+// served, else (the bound above) to the oldest waiting for another generator.
 //
 // Health. A generator that fails (a connect error, a timeout, a 5xx, a stream cut short) is
 // taken out at once and probed back in by a background thread (GET {url}/models) after a

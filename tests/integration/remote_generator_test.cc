@@ -203,6 +203,19 @@ class LeavingAsk {
   std::thread thread_;
 };
 
+// Uploads the policy, checks the front is ready with its one generator counting by estimate
+// (the fake has no /tokenize), and asks: `answer` is the 200 response.
+void AskThroughEstimatingFront(httplib::Client& c, json& answer) {
+  Upload(c);
+  auto ready = c.Get("/readyz");
+  ASSERT_TRUE(ready);
+  ASSERT_EQ(ready->status, 200) << ready->body;
+  EXPECT_EQ(json::parse(ready->body)["generators"][0]["counting"], "estimate");
+  int status = 0;
+  answer = PostJson(c, "/v1/ask", kQuestion, &status);
+  ASSERT_EQ(status, 200) << answer.dump();
+}
+
 class RemoteGeneratorTest : public ::testing::Test {
  protected:
   testing::TempDir dir_;
@@ -214,14 +227,8 @@ TEST_F(RemoteGeneratorTest, AStreamThatEndsLooselyWithOddUsageStillAnswers) {
   ServerProcess front(Data("front"), {"--answer-cache-mb", "0", "--generator", fake.url()});
   ASSERT_TRUE(front.started());
   auto c = front.Client();
-  Upload(*c);
-  auto ready = c->Get("/readyz");
-  ASSERT_TRUE(ready);
-  ASSERT_EQ(ready->status, 200) << ready->body;
-  EXPECT_EQ(json::parse(ready->body)["generators"][0]["counting"], "estimate");
-  int status = 0;
-  const json answer = PostJson(*c, "/v1/ask", kQuestion, &status);
-  ASSERT_EQ(status, 200) << answer.dump();
+  json answer;
+  ASSERT_NO_FATAL_FAILURE(AskThroughEstimatingFront(*c, answer));
   EXPECT_EQ(answer["mode"], "generative");
   EXPECT_EQ(answer["answer"], kAnswer);
   ASSERT_EQ(answer["citations"].size(), 1u);
@@ -282,14 +289,8 @@ TEST_F(RemoteGeneratorTest, AnAzureDeploymentIsReachedInItsOwnShape) {
                       {"AZURE_KEY=azure-secret"});
   ASSERT_TRUE(front.started());
   auto c = front.Client();
-  Upload(*c);
-  auto ready = c->Get("/readyz");
-  ASSERT_TRUE(ready);
-  ASSERT_EQ(ready->status, 200) << ready->body;
-  EXPECT_EQ(json::parse(ready->body)["generators"][0]["counting"], "estimate");
-  int status = 0;
-  const json answer = PostJson(*c, "/v1/ask", kQuestion, &status);
-  ASSERT_EQ(status, 200) << answer.dump();
+  json answer;
+  ASSERT_NO_FATAL_FAILURE(AskThroughEstimatingFront(*c, answer));
   EXPECT_EQ(answer["answer"], kAnswer);
   EXPECT_EQ(azure.arrivals(), 1);
   EXPECT_EQ(azure.api_versions(), std::set<std::string>{"2024-10-21"});
@@ -297,7 +298,7 @@ TEST_F(RemoteGeneratorTest, AnAzureDeploymentIsReachedInItsOwnShape) {
   // A wrong key keeps the deployment out, with the reason.
   ServerProcess wrong(Data("wrong"), {"--generators-file", file}, {"AZURE_KEY=not-the-key"});
   ASSERT_TRUE(wrong.started());
-  ready = wrong.Client()->Get("/readyz");
+  auto ready = wrong.Client()->Get("/readyz");
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 503);
   EXPECT_NE(ready->body.find("wrong key"), std::string::npos) << ready->body;

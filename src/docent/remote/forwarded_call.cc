@@ -36,12 +36,8 @@ void ForwardedCall::Run() {
   for (;;) {
     auto lease = pool_.AcquireModel(model_, tried);
     if (!lease.ok()) {
-      end = last.ok() || lease.status().code() == StatusCode::kNotFound
-                ? lease.status()
-                : Status(lease.status().code(), last.message() +
-                                                    "; and no other generator could take the "
-                                                    "request: " +
-                                                    lease.status().message());
+      end = lease.status().code() == StatusCode::kNotFound ? lease.status()
+                                                           : NoOtherGenerator(last, lease.status());
       break;
     }
     nlohmann::json sent = body_;

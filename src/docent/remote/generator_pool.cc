@@ -254,11 +254,7 @@ class RemoteAnswer final : public rag::PendingAnswer {
           if (next.status().code() == StatusCode::kCancelled) {
             answer_.generation.finish = engine::FinishReason::kCancelled;
           } else {
-            error_ = last.ok() ? next.status()
-                               : Status(next.status().code(),
-                                        last.message() +
-                                            "; and no other generator could take the request: " +
-                                            next.status().message());
+            error_ = NoOtherGenerator(last, next.status());
           }
           return;
         }
@@ -561,12 +557,27 @@ GeneratorPool::Choice GeneratorPool::Choose(uint64_t passage_key,
   return c;
 }
 
+Status NoOtherGenerator(const Status& last, const Status& none) {
+  if (last.ok()) return none;
+  return Status(none.code(), last.message() + "; and no other generator could take the request: " +
+                                 none.message());
+}
+
+Status GeneratorPool::NoneHealthy(const std::vector<size_t>& tried) {
+  return Unavailable(tried.empty() ? "no generator is healthy" : "no other generator is healthy");
+}
+
+Status GeneratorPool::LineFull() const {
+  return ResourceExhausted("every generator is busy and " + std::to_string(line_.size()) +
+                           " requests are waiting for one; retry later");
+}
+
 Result<GeneratorPool::Placement> GeneratorPool::Place(uint64_t passage_key,
                                                       const std::vector<size_t>& tried) {
   std::lock_guard<std::mutex> lock(mu_);
   const Choice c = Choose(passage_key, tried);
   if (c.preferred == members_.size()) {
-    return Unavailable(tried.empty() ? "no generator is healthy" : "no other generator is healthy");
+    return NoneHealthy(tried);
   }
   // (While requests wait in line, every place is taken: DispatchLocked hands out each one
   // that comes free, so a newcomer cannot pass them.)
@@ -574,8 +585,7 @@ Result<GeneratorPool::Placement> GeneratorPool::Place(uint64_t passage_key,
     return Placement{true, members_[c.chosen]->Take(c.chosen, passage_key)};
   }
   if (line_.size() >= kMaxWaiting) {
-    return ResourceExhausted("every generator is busy and " + std::to_string(line_.size()) +
-                             " requests are waiting for one; retry later");
+    return LineFull();
   }
   const Member& m = *members_[c.preferred];
   return Placement{false, Lease{c.preferred, m.state.model, m.counting, m.state.context_length}};
@@ -588,14 +598,12 @@ Result<GeneratorPool::Lease> GeneratorPool::AwaitPlace(uint64_t passage_key,
   {
     const Choice c = Choose(passage_key, tried);
     if (c.preferred == members_.size()) {
-      return Unavailable(tried.empty() ? "no generator is healthy"
-                                       : "no other generator is healthy");
+      return NoneHealthy(tried);
     }
     if (c.chosen != members_.size()) return members_[c.chosen]->Take(c.chosen, passage_key);
   }
   if (line_.size() >= kMaxWaiting) {
-    return ResourceExhausted("every generator is busy and " + std::to_string(line_.size()) +
-                             " requests are waiting for one; retry later");
+    return LineFull();
   }
   Waiter me{passage_key, &tried, std::nullopt};
   line_.push_back(&me);
@@ -611,8 +619,7 @@ Result<GeneratorPool::Lease> GeneratorPool::AwaitPlace(uint64_t passage_key,
       break;
     }
     if (Choose(passage_key, tried).preferred == members_.size()) {
-      out =
-          Unavailable(tried.empty() ? "no generator is healthy" : "no other generator is healthy");
+      out = NoneHealthy(tried);
       break;
     }
     if (room_.wait_until(lock, give_up) == std::cv_status::timeout && !me.granted) {

@@ -61,6 +61,10 @@ struct GeneratorState {
   engine::LatencyHistogram latency;  // whole answers, seconds
 };
 
+// The status of a request that found no generator (`none`) after its generator failed with
+// `last` (OK: it had not failed): both reasons in one message.
+Status NoOtherGenerator(const Status& last, const Status& none);
+
 class GeneratorPool final : public answer::Generator {
  public:
   // Reaches each endpoint once (a generator that is down then is probed until it comes up).
@@ -136,6 +140,9 @@ class GeneratorPool final : public answer::Generator {
   };
   Choice Choose(uint64_t passage_key, const std::vector<size_t>& tried) const;
   void RecordFailureLocked(size_t index, const Status& failure, bool retried, bool& wake);
+  // The statuses of a request none can take: all unhealthy, and the line full.
+  static Status NoneHealthy(const std::vector<size_t>& tried);
+  Status LineFull() const;
   // Hands each free place to a request in line (called with mu_ held whenever one comes free
   // or a generator comes up).
   void DispatchLocked();
